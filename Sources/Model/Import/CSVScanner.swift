@@ -1,0 +1,203 @@
+/// One CSV record: its fields and the line it starts on (1-based, counting newlines inside quoted
+/// fields, so the number matches what an editor shows).
+public struct CSVRecord: Equatable, Sendable {
+    public var fields: [String]
+    public var line: Int
+    /// Index of the first field that was not valid UTF-8 (its text is then replaced), if any.
+    public var invalidField: Int?
+}
+
+/// An RFC 4180 reader over a byte stream: quoted fields with delimiters, doubled quotes and CR/LF
+/// inside, CRLF or LF (or lone CR) line ends, a missing final newline.
+///
+/// Hand-written: CSV.swift parses ~30 MB/s here (platform.md), which would make a 1.1 GB import take
+/// ~40 s against a 10 s target; this byte loop over read(2) chunks measured ~300 MB/s in the same
+/// setting (figures in docs/decisions.md). It never holds more than one chunk plus one record.
+public final class CSVScanner {
+    let source: ByteSource
+    public let delimiter: UInt8
+    var buf: [UInt8] = []
+    var pos = 0
+    var eof = false
+    var line = 1
+    // Scratch for field boundaries, reused across records: (start, end, quoted-with-escapes).
+    var starts: [Int] = []
+    var ends: [Int] = []
+    var escaped: [Bool] = []
+
+    public init(source: ByteSource, delimiter: UInt8 = UInt8(ascii: ",")) {
+        self.source = source
+        self.delimiter = delimiter
+    }
+
+    /// Skips a UTF-8 byte order mark at the very start.
+    public func skipBOM() throws {
+        try fill(minimum: 3)
+        if buf.count - pos >= 3, buf[pos] == 0xEF, buf[pos + 1] == 0xBB, buf[pos + 2] == 0xBF { pos += 3 }
+    }
+
+    /// The first line's bytes, for sniffing the delimiter, without consuming them.
+    public func peekFirstLine() throws -> [UInt8] {
+        try fill(minimum: 64 << 10)
+        var end = pos
+        while end < buf.count, buf[end] != 0x0A, buf[end] != 0x0D { end += 1 }
+        return Array(buf[pos..<end])
+    }
+
+    /// Reads more until at least `minimum` unread bytes are buffered or the source ends.
+    func fill(minimum: Int) throws {
+        while !eof, buf.count - pos < minimum {
+            if pos > 0 {
+                buf.removeSubrange(0..<pos)
+                pos = 0
+            }
+            if let chunk = try source.read() { buf += chunk } else { eof = true }
+        }
+    }
+
+    /// The next record, or nil at the end of the input. Blank lines are skipped.
+    public func next() throws -> CSVRecord? {
+        while true {
+            if pos >= buf.count {
+                if eof { return nil }
+                try fill(minimum: 1)
+                if pos >= buf.count { return nil }
+            }
+            if let (end, newlines) = scanRecord() {
+                let startLine = line
+                line += newlines
+                let blank = starts.count == 1 && ends[0] == starts[0] && !escaped[0] && buf[starts[0]] != 0x22
+                let record = blank ? nil : makeRecord(line: startLine)
+                pos = end
+                if let record { return record }
+                continue
+            }
+            // The record runs past the buffer: read more and scan it again from its start.
+            let before = buf.count - pos
+            try fill(minimum: before + 1)
+            if eof, buf.count - pos == before {
+                // Unterminated quote at the end of the file: take what is there.
+                if let (end, newlines) = scanRecord(atEOF: true) {
+                    let startLine = line
+                    line += newlines
+                    let r = makeRecord(line: startLine)
+                    pos = end
+                    return r
+                }
+                return nil
+            }
+        }
+    }
+
+    /// Finds the end of the record at `pos`; nil if the buffer ends first (and more may come).
+    private func scanRecord(atEOF: Bool = false) -> (Int, Int)? {
+        starts.removeAll(keepingCapacity: true)
+        ends.removeAll(keepingCapacity: true)
+        escaped.removeAll(keepingCapacity: true)
+        let delim = delimiter
+        let finalChunk = eof || atEOF
+        return buf.withUnsafeBufferPointer { p -> (Int, Int)? in
+            let n = p.count
+            var i = pos
+            var newlines = 0
+            while true {
+                // Start of a field.
+                if i < n, p[i] == 0x22 {
+                    // Quoted field.
+                    let s = i + 1
+                    var j = s
+                    var hasEscapes = false
+                    var closed = false
+                    while j < n {
+                        let c = p[j]
+                        if c == 0x22 {
+                            if j + 1 < n, p[j + 1] == 0x22 { hasEscapes = true; j += 2; continue }
+                            if j + 1 >= n, !finalChunk { return nil }  // may be a doubled quote split across chunks
+                            closed = true
+                            break
+                        }
+                        if c == 0x0A { newlines += 1 }
+                        j += 1
+                    }
+                    if !closed {
+                        if !finalChunk { return nil }
+                        starts.append(s); ends.append(n); escaped.append(hasEscapes)
+                        return (n, newlines)
+                    }
+                    // Text between the closing quote and the delimiter (malformed, but seen in the
+                    // wild) is kept as part of the field.
+                    var k = j + 1
+                    while k < n, p[k] != delim, p[k] != 0x0A, p[k] != 0x0D { k += 1 }
+                    if k > j + 1 {
+                        starts.append(s); ends.append(k); escaped.append(true)
+                    } else {
+                        starts.append(s); ends.append(j); escaped.append(hasEscapes)
+                    }
+                    i = k
+                } else {
+                    let s = i
+                    while i < n, p[i] != delim, p[i] != 0x0A, p[i] != 0x0D { i += 1 }
+                    starts.append(s); ends.append(i); escaped.append(false)
+                }
+                // After a field: delimiter, line end, or end of buffer.
+                if i >= n {
+                    if !finalChunk { return nil }
+                    return (n, newlines)
+                }
+                let c = p[i]
+                if c == delim { i += 1; continue }
+                if c == 0x0D {
+                    if i + 1 >= n, !finalChunk { return nil }
+                    i += (i + 1 < n && p[i + 1] == 0x0A) ? 2 : 1
+                    return (i, newlines + 1)
+                }
+                // LF
+                return (i + 1, newlines + 1)
+            }
+        }
+    }
+
+    private func makeRecord(line: Int) -> CSVRecord {
+        var fields: [String] = []
+        fields.reserveCapacity(starts.count)
+        var invalid: Int?
+        buf.withUnsafeBufferPointer { p in
+            for k in 0..<starts.count {
+                let slice = UnsafeBufferPointer(rebasing: p[starts[k]..<ends[k]])
+                var valid = true
+                let s: String
+                if escaped[k] {
+                    let b = Self.unescape(slice)
+                    if let v = String(validating: b, as: UTF8.self) { s = v } else {
+                        s = String(decoding: b, as: UTF8.self); valid = false
+                    }
+                } else if let v = String(validating: slice, as: UTF8.self) {
+                    s = v
+                } else {
+                    s = String(decoding: slice, as: UTF8.self); valid = false
+                }
+                if !valid, invalid == nil { invalid = k }
+                fields.append(s)
+            }
+        }
+        return CSVRecord(fields: fields, line: line, invalidField: invalid)
+    }
+
+    /// A quoted field's text with doubled quotes made single (and a stray closing quote dropped).
+    static func unescape(_ s: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(s.count)
+        var i = 0
+        while i < s.count {
+            let c = s[i]
+            if c == 0x22 {
+                if i + 1 < s.count, s[i + 1] == 0x22 { out.append(0x22); i += 2; continue }
+                i += 1
+                continue
+            }
+            out.append(c)
+            i += 1
+        }
+        return out
+    }
+}

@@ -1,0 +1,154 @@
+import Foundation
+
+/// One row out of a log file: the raw text by field, or why the row cannot be read.
+public enum RowResult {
+    case row(RawLogRow, line: Int)
+    case problem(RowProblem)
+}
+
+/// A reader of one file format. CSV and JSONL now; XLSX slots in beside them.
+public protocol LogRowReader: AnyObject {
+    func next() throws -> RowResult?
+    /// Columns or keys that map to no field (reported, not fatal).
+    var unknownHeaders: [String] { get }
+}
+
+/// CSV with a header row. Rows with a different column count are reported, not guessed at.
+public final class CSVLogReader: LogRowReader {
+    let scanner: CSVScanner
+    let map: HeaderMap
+    let file: String
+    public var unknownHeaders: [String] { map.unknownHeaders }
+
+    public init(source: ByteSource, file: String) throws {
+        let probe = CSVScanner(source: source)
+        try probe.skipBOM()
+        let firstLine = try probe.peekFirstLine()
+        // Excel's "Unicode text" and some vendors write tabs; a header with tabs and no commas says so.
+        let tab = UInt8(ascii: "\t"), comma = UInt8(ascii: ",")
+        if firstLine.contains(tab), !firstLine.contains(comma) {
+            scanner = CSVScanner(source: source, delimiter: tab)
+            scanner.buf = probe.buf
+            scanner.pos = probe.pos
+            scanner.eof = probe.eof
+        } else {
+            scanner = probe
+        }
+        self.file = file
+        guard let header = try scanner.next() else {
+            throw ImportFileError(file: file, reason: "文件是空的 (empty file)")
+        }
+        if header.invalidField != nil {
+            throw ImportFileError(file: file, reason: "表头不是有效的 UTF-8，请用 --encoding gb18030 (header is not valid UTF-8)")
+        }
+        map = HeaderMap(headers: header.fields)
+        let missing = map.missingRequired
+        if !missing.isEmpty {
+            throw ImportFileError(
+                file: file,
+                reason: "表头缺少列 (missing columns): \(missing.map(\.displayName).joined(separator: ", "))；"
+                    + "表头为 (header is): \(header.fields.prefix(20).joined(separator: ", "))")
+        }
+    }
+
+    public func next() throws -> RowResult? {
+        guard let r = try scanner.next() else { return nil }
+        if r.fields.count != map.columnCount {
+            return .problem(RowProblem(
+                file: file, line: r.line, field: nil,
+                reason: "列数不对：应为 \(map.columnCount) 列，实为 \(r.fields.count) 列 (expected \(map.columnCount) columns, found \(r.fields.count))"))
+        }
+        if let bad = r.invalidField {
+            let name = map.columns.firstIndex(of: bad).flatMap { LogField(rawValue: $0)?.displayName } ?? "第\(bad + 1)列"
+            return .problem(RowProblem(file: file, line: r.line, field: name,
+                                       reason: "不是有效的 UTF-8 文本 (invalid UTF-8; is the file GB18030? try --encoding gb18030)"))
+        }
+        return .row(map.raw(r.fields), line: r.line)
+    }
+}
+
+/// JSON Lines: one object per line, keys as Chinese headers or as `list --format jsonl` writes them.
+public final class JSONLLogReader: LogRowReader {
+    let source: ByteSource
+    let file: String
+    var buf: [UInt8] = []
+    var pos = 0
+    var eof = false
+    var line = 0
+    var unknown: Set<String> = []
+    var firstLine = true
+    public var unknownHeaders: [String] { unknown.sorted() }
+
+    public init(source: ByteSource, file: String) {
+        self.source = source
+        self.file = file
+    }
+
+    func nextLine() throws -> [UInt8]? {
+        while true {
+            if let nl = buf[pos...].firstIndex(of: 0x0A) {
+                let l = Array(buf[pos..<nl])
+                pos = nl + 1
+                return l
+            }
+            if eof {
+                guard pos < buf.count else { return nil }
+                let l = Array(buf[pos...])
+                pos = buf.count
+                return l
+            }
+            buf.removeSubrange(0..<pos)
+            pos = 0
+            if let c = try source.read() { buf += c } else { eof = true }
+        }
+    }
+
+    public func next() throws -> RowResult? {
+        while var bytes = try nextLine() {
+            line += 1
+            if firstLine {
+                firstLine = false
+                if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
+            }
+            if bytes.last == 0x0D { bytes.removeLast() }
+            if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
+            let obj: Any
+            do {
+                obj = try JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed])
+            } catch {
+                return .problem(RowProblem(file: file, line: line, field: nil, reason: "不是有效的 JSON (invalid JSON)"))
+            }
+            guard let dict = obj as? [String: Any] else {
+                return .problem(RowProblem(file: file, line: line, field: nil, reason: "这一行不是 JSON 对象 (not a JSON object)"))
+            }
+            var raw = RawLogRow(values: [String?](repeating: nil, count: LogField.allCases.count))
+            for (k, v) in dict {
+                guard let f = LogField.match(header: k) else {
+                    unknown.insert(k)
+                    continue
+                }
+                if raw[f] != nil { continue }
+                raw[f] = Self.text(v)
+            }
+            return .row(raw, line: line)
+        }
+        return nil
+    }
+
+    /// JSON values as the text a CSV cell would hold: numbers exactly (an 18-digit id stays whole
+    /// when it fits Int64), booleans as 是/否, null as absent.
+    static func text(_ v: Any) -> String? {
+        switch v {
+        case is NSNull: return nil
+        case let s as String: return s
+        case let b as Bool where type(of: v) == Bool.self: return b ? "是" : "否"
+        case let n as NSNumber:
+            // Foundation on Linux hands JSON booleans over as NSNumber of Objective-C type "c".
+            if String(cString: n.objCType) == "c" { return n.boolValue ? "是" : "否" }
+            return n.stringValue
+        default:
+            if let d = try? JSONSerialization.data(withJSONObject: v), let s = String(data: d, encoding: .utf8) { return s }
+            return "\(v)"
+        }
+    }
+}

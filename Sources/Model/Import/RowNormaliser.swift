@@ -1,0 +1,124 @@
+import Crypto
+import Foundation
+
+/// Why a row was left out, with where it was, so a person can find and fix it.
+public struct RowProblem: Error, Equatable, Sendable, CustomStringConvertible {
+    public let file: String
+    public let line: Int
+    public let field: String?
+    public let reason: String
+
+    public init(file: String, line: Int, field: String?, reason: String) {
+        self.file = file
+        self.line = line
+        self.field = field
+        self.reason = reason
+    }
+
+    public var description: String {
+        "\(file):\(line): " + (field.map { "[\($0)] " } ?? "") + reason
+    }
+}
+
+/// Turns a raw row into a record: checks the required fields, parses times, normalises
+/// organisations, splits a combined business type, and masks personal data. Pure, so a row gives
+/// the same record (and the same generated id) every time it is imported.
+public struct RowNormaliser: Sendable {
+    public let reference: ReferenceData
+
+    public init(reference: ReferenceData) {
+        self.reference = reference
+    }
+
+    /// Limits of what one field may hold; beyond this a row is almost surely a broken quote that
+    /// swallowed the rest of the file.
+    public static let maxFieldBytes = 1 << 20
+
+    public func record(from raw: RawLogRow, file: String, line: Int) -> Result<InteractionRecord, RowProblem> {
+        func problem(_ f: LogField?, _ reason: String) -> Result<InteractionRecord, RowProblem> {
+            .failure(RowProblem(file: file, line: line, field: f?.displayName, reason: reason))
+        }
+        func text(_ f: LogField) -> String? {
+            guard let v = raw[f] else { return nil }
+            let t = v.trimmingCharacters(in: .whitespacesAndNewlines)
+            return t.isEmpty ? nil : t
+        }
+
+        guard let q = raw[.question], !q.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            return problem(.question, "用户问题为空 (missing question)")
+        }
+        for f in [LogField.question, .answer] where (raw[f]?.utf8.count ?? 0) > Self.maxFieldBytes {
+            return problem(f, "字段超过 1 MB，可能是引号未闭合 (field over 1 MB: an unclosed quote?)")
+        }
+        guard let timeText = text(.askedAt) else {
+            return problem(.askedAt, "提问时间为空 (missing time)")
+        }
+        guard let askedAt = ShanghaiTime.parse(timeText) else {
+            return problem(.askedAt, "无法识别的时间「\(timeText.prefix(40))」(unparseable date; expected e.g. 2025-12-01 09:15:33)")
+        }
+
+        var label: Label?
+        if let l = text(.label) {
+            guard let parsed = Label(parsing: l) else {
+                return problem(.label, "未知标注「\(l.prefix(20))」(unknown label; use 业务缺失/理解错误/回答正确/非人社职能)")
+            }
+            label = parsed
+        }
+        var status: ReviewStatus? = text(.status).flatMap(ReviewStatus.init(parsing:))
+        if label == nil { status = .unlabeled } else if status == nil || status == .unlabeled { status = .labeled }
+
+        var biz1 = text(.biz1)
+        var biz2 = text(.biz2)
+        if biz1 == nil, let combined = text(.bizCombined) {
+            (biz1, biz2) = Self.splitBusinessType(combined)
+        }
+
+        let question = Masking.mask(q)
+        let answer = Masking.mask(raw[.answer] ?? "")
+        let org = reference.organisations.normalise(raw[.org] ?? "")
+        let sessionId = text(.sessionId)
+        let turn = text(.turn).flatMap { Int($0.filter(\.isNumber)) }
+
+        let id = text(.recordId) ?? Self.contentId(sessionId: sessionId, turn: turn, askedAt: askedAt, org: org,
+                                                   question: question, answer: answer)
+        return .success(InteractionRecord(
+            id: id, sessionId: sessionId, turn: turn, askedAt: askedAt, channel: text(.channel), org: org,
+            question: question, answer: answer, knowledgeId: text(.knowledgeId),
+            standardQuestion: text(.standardQuestion), fallback: text(.fallback).flatMap(Self.parseBool),
+            hitFlag: text(.hitFlag).flatMap(Self.parseBool), biz1: biz1, biz2: biz2,
+            correctedBiz1: text(.correctedBiz1), correctedBiz2: text(.correctedBiz2),
+            satisfaction: text(.satisfaction), label: label, status: status, reviewer: text(.reviewer),
+            labeledAt: text(.labeledAt).flatMap(ShanghaiTime.parse), reviewedBy: text(.reviewedBy),
+            reviewedAt: text(.reviewedAt).flatMap(ShanghaiTime.parse), note: raw[.note].flatMap { $0.isEmpty ? nil : $0 }))
+    }
+
+    /// `社会保险/缴费基数与费率` (also with `／`, `-`, `>`, `|`) → level 1 and level 2.
+    public static func splitBusinessType(_ s: String) -> (String?, String?) {
+        let separators: Set<Character> = ["/", "／", ">", "＞", "|", "｜", "-", "—", "\\"]
+        guard let i = s.firstIndex(where: { separators.contains($0) }) else { return (s, nil) }
+        let a = s[..<i].trimmingCharacters(in: .whitespaces)
+        let b = s[s.index(after: i)...].trimmingCharacters(in: .whitespaces)
+        return (a.isEmpty ? nil : a, b.isEmpty ? nil : b)
+    }
+
+    static func parseBool(_ s: String) -> Bool? {
+        switch s.lowercased() {
+        case "是", "true", "1", "y", "yes", "兜底", "命中", "t": true
+        case "否", "false", "0", "n", "no", "未兜底", "未命中", "f": false
+        default: nil
+        }
+    }
+
+    /// An id for a log without one: a hash of what identifies the exchange, so importing the same
+    /// export again (or an overlapping one) finds the record instead of adding it twice.
+    public static func contentId(sessionId: String?, turn: Int?, askedAt: Int64, org: String, question: String,
+                                 answer: String) -> String {
+        var h = SHA256()
+        for part in [sessionId ?? "", turn.map(String.init) ?? "", String(askedAt), org, question, answer] {
+            h.update(data: Array(part.utf8))
+            h.update(data: [0x1F])
+        }
+        let digest = h.finalize()
+        return "h" + digest.prefix(10).map { String(format: "%02x", $0) }.joined()
+    }
+}

@@ -1,0 +1,87 @@
+/// Personal data masking (domain.md §8): applied to questions and answers on import, so neither the
+/// screen nor an export can show it. One `*` per masked character keeps lengths and layout.
+///
+/// Works on UTF-8 bytes: ASCII digits never occur inside a multi-byte sequence, so digit runs found
+/// byte by byte are exact, and text without a long digit run is returned untouched (the common case).
+public enum Masking {
+    /// 18-digit resident ID: first 6 and last 4 kept, only when the ISO 7064 MOD 11-2 check digit is
+    /// valid (an order number of 18 digits is not personal data).
+    /// Mobile `1[3-9]\d{9}` (also after `86`/`+86`): first 3 and last 4 kept.
+    /// Bank card, 16–19 digits passing Luhn: first 6 and last 4 kept.
+    public static func mask(_ text: String) -> String {
+        var bytes = Array(text.utf8)
+        if maskInPlace(&bytes) {
+            return String(decoding: bytes, as: UTF8.self)
+        }
+        return text
+    }
+
+    /// Masks `bytes`; returns whether anything changed.
+    @discardableResult
+    public static func maskInPlace(_ bytes: inout [UInt8]) -> Bool {
+        var changed = false
+        let n = bytes.count
+        var i = 0
+        while i < n {
+            guard isDigit(bytes[i]) else { i += 1; continue }
+            var j = i
+            while j < n, isDigit(bytes[j]) { j += 1 }
+            var end = j
+            // An ID may end in X.
+            if j - i == 17, j < n, bytes[j] == 0x58 || bytes[j] == 0x78 { end = j + 1 }
+            let len = end - i
+            if len == 18, validIDChecksum(bytes, i) {
+                star(&bytes, i + 6, i + 14); changed = true
+            } else if len == 11, isMobile(bytes, i) {
+                star(&bytes, i + 3, i + 7); changed = true
+            } else if len == 13, bytes[i] == 0x38, bytes[i + 1] == 0x36, isMobile(bytes, i + 2) {
+                star(&bytes, i + 5, i + 9); changed = true
+            } else if (16...19).contains(len), end == j, luhn(bytes, i, end) {
+                star(&bytes, i + 6, end - 4); changed = true
+            }
+            i = end
+        }
+        return changed
+    }
+
+    @inline(__always) static func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
+
+    static func star(_ bytes: inout [UInt8], _ from: Int, _ to: Int) {
+        for k in from..<to { bytes[k] = 0x2A }
+    }
+
+    static func isMobile(_ b: [UInt8], _ i: Int) -> Bool {
+        b[i] == 0x31 && b[i + 1] >= 0x33 && b[i + 1] <= 0x39
+    }
+
+    /// ISO 7064 MOD 11-2 as GB 11643 uses it.
+    public static func validIDChecksum(_ b: [UInt8], _ i: Int) -> Bool {
+        let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+        let checks: [UInt8] = Array("10X98765432".utf8)
+        var sum = 0
+        for k in 0..<17 { sum += Int(b[i + k] - 0x30) * weights[k] }
+        let expected = checks[sum % 11]
+        let actual = b[i + 17] == 0x78 ? 0x58 : b[i + 17]
+        return expected == actual
+    }
+
+    public static func validIDChecksum(_ id: String) -> Bool {
+        let b = Array(id.utf8)
+        guard b.count == 18, b[0..<17].allSatisfy(isDigit) else { return false }
+        return validIDChecksum(b, 0)
+    }
+
+    static func luhn(_ b: [UInt8], _ from: Int, _ to: Int) -> Bool {
+        var sum = 0
+        var double = false
+        var k = to - 1
+        while k >= from {
+            var d = Int(b[k] - 0x30)
+            if double { d *= 2; if d > 9 { d -= 9 } }
+            sum += d
+            double.toggle()
+            k -= 1
+        }
+        return sum % 10 == 0
+    }
+}

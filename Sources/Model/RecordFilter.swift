@@ -1,0 +1,56 @@
+/// What a reviewer narrows the list to. Every field is optional; all given fields must hold.
+public struct RecordFilter: Equatable, Sendable {
+    /// Any of these organisations (normalised names). Empty: all.
+    public var orgs: [String]
+    /// Inclusive calendar days in Asia/Shanghai, as the start-of-day epoch of each.
+    public var fromDay: Int64?
+    public var toDay: Int64?
+    public var status: ReviewStatus?
+    /// `.some(nil)` is not used: "no label" is `status == .unlabeled`.
+    public var label: Label?
+    public var biz1: String?
+    public var biz2: String?
+    /// Contained in the question or the answer (plain substring, not a pattern).
+    public var text: String?
+
+    public init(
+        orgs: [String] = [], fromDay: Int64? = nil, toDay: Int64? = nil, status: ReviewStatus? = nil,
+        label: Label? = nil, biz1: String? = nil, biz2: String? = nil, text: String? = nil
+    ) {
+        self.orgs = orgs
+        self.fromDay = fromDay
+        self.toDay = toDay
+        self.status = status
+        self.label = label
+        self.biz1 = biz1
+        self.biz2 = biz2
+        self.text = text
+    }
+
+    /// Epoch range [lower, upper) the period covers.
+    public var askedAtLowerBound: Int64? { fromDay }
+    public var askedAtUpperBound: Int64? { toDay.map { $0 + 86400 } }
+
+    /// The business type filter as `L1` or `L1/L2`.
+    public mutating func setBusinessType(_ text: String) {
+        let parts = text.split(separator: "/", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+        biz1 = parts.first.flatMap { $0.isEmpty ? nil : $0 }
+        biz2 = parts.count > 1 && !parts[1].isEmpty ? parts[1] : nil
+    }
+
+    /// The same test the store's query makes, for records already in memory (and for tests that
+    /// check the two agree). Business type here is the effective one (correction first).
+    public func matches(_ r: InteractionRecord) -> Bool {
+        if !orgs.isEmpty, !orgs.contains(r.org) { return false }
+        if let lo = askedAtLowerBound, r.askedAt < lo { return false }
+        if let hi = askedAtUpperBound, r.askedAt >= hi { return false }
+        if let status, r.status != status { return false }
+        if let label, r.label != label { return false }
+        if let biz1, r.effectiveBiz1 != biz1 { return false }
+        if let biz2, r.effectiveBiz2 != biz2 { return false }
+        if let text, !text.isEmpty, !r.question.contains(text), !r.answer.contains(text) { return false }
+        return true
+    }
+}
+
+import Foundation

@@ -1,0 +1,147 @@
+import Foundation
+
+/// Organisations, legacy names, knowledge-base regions and the business-type taxonomy: data the
+/// bureau edits without a rebuild (domain.md §4–5). Bundled defaults; a file of the same name in an
+/// override directory replaces the bundled one.
+public struct ReferenceData: Sendable {
+    public let organisations: Organisations
+    public let taxonomy: Taxonomy
+
+    public static let organisationsFile = "organisations.json"
+    public static let taxonomyFile = "taxonomy.json"
+
+    public init(organisations: Organisations, taxonomy: Taxonomy) {
+        self.organisations = organisations
+        self.taxonomy = taxonomy
+    }
+
+    /// Loads each file from the first directory that has it, else from the bundle.
+    public static func load(overrideDirectories: [URL] = []) throws -> ReferenceData {
+        func data(_ name: String) throws -> (Data, String) {
+            for dir in overrideDirectories {
+                let url = dir.appendingPathComponent(name)
+                if FileManager.default.fileExists(atPath: url.path) {
+                    return (try Data(contentsOf: url), url.path)
+                }
+            }
+            guard let url = Bundle.module.url(forResource: (name as NSString).deletingPathExtension, withExtension: "json")
+            else { throw ReferenceDataError(file: name, reason: "bundled resource missing") }
+            return (try Data(contentsOf: url), url.path)
+        }
+        let (orgData, orgPath) = try data(organisationsFile)
+        let (taxData, taxPath) = try data(taxonomyFile)
+        do {
+            let orgs = try Organisations(json: orgData)
+            do {
+                return ReferenceData(organisations: orgs, taxonomy: try Taxonomy(json: taxData))
+            } catch { throw ReferenceDataError(file: taxPath, reason: "\(error)") }
+        } catch let e as ReferenceDataError {
+            throw e
+        } catch { throw ReferenceDataError(file: orgPath, reason: "\(error)") }
+    }
+
+    /// The bundled defaults; used by tests and as the fallback.
+    public static let bundled: ReferenceData = {
+        do { return try load() } catch { fatalError("bundled reference data is broken: \(error)") }
+    }()
+}
+
+public struct ReferenceDataError: Error, CustomStringConvertible {
+    public let file: String
+    public let reason: String
+    public var description: String { "参考数据文件无法读取 \(file): \(reason)" }
+}
+
+public struct Organisation: Decodable, Sendable, Equatable {
+    public let name: String
+    public let code: String?
+    /// city, county or zone.
+    public let kind: String
+    public let aliases: [String]
+}
+
+public struct Organisations: Sendable {
+    public let all: [Organisation]
+    public let legacy: [String: String]
+    public let kbRegions: [String]
+    public let cityWideRegion: String
+    private let lookup: [String: String]
+
+    private struct File: Decodable {
+        let organisations: [Organisation]
+        let legacy: [String: String]
+        let kbRegions: [String]
+        let cityWideRegion: String
+    }
+
+    public init(json: Data) throws {
+        let f = try JSONDecoder().decode(File.self, from: json)
+        all = f.organisations
+        legacy = f.legacy
+        kbRegions = f.kbRegions
+        cityWideRegion = f.cityWideRegion
+        var map: [String: String] = [:]
+        for o in f.organisations {
+            map[o.name] = o.name
+            for a in o.aliases { map[a] = o.name }
+            if let c = o.code { map[c] = o.name }
+        }
+        for (old, new) in f.legacy { map[old] = new }
+        lookup = map
+    }
+
+    public var names: [String] { all.map(\.name) }
+
+    public func isKnown(_ name: String) -> Bool { all.contains { $0.name == name } }
+
+    /// The canonical name for what a log wrote, or the trimmed text itself when it is unknown (kept,
+    /// never dropped: the importer reports unknown names instead).
+    public func normalise(_ raw: String) -> String {
+        let t = raw.trimmingCharacters(in: .whitespacesAndNewlines.union(CharacterSet(charactersIn: "\u{3000}")))
+        if t.isEmpty { return t }
+        if let hit = lookup[t] { return hit }
+        var s = Substring(t)
+        for prefix in ["江苏省", "南通市"] where s.hasPrefix(prefix) && s.count > prefix.count {
+            s = s.dropFirst(prefix.count)
+        }
+        for suffix in ["人力资源和社会保障局", "人力资源社会保障局", "人社局", "社保中心", "人社"]
+        where s.hasSuffix(suffix) && s.count > suffix.count {
+            s = s.dropLast(suffix.count)
+            break
+        }
+        return lookup[String(s)] ?? t
+    }
+}
+
+public struct Taxonomy: Sendable {
+    public struct Level1: Decodable, Sendable {
+        public let name: String
+        public let level2: [String]
+    }
+    public struct SmallTalk: Decodable, Sendable {
+        public let level1: String
+        public let level2: String
+    }
+    public let level1: [Level1]
+    public let smallTalk: SmallTalk
+
+    private struct File: Decodable {
+        let level1: [Level1]
+        let smallTalk: SmallTalk
+    }
+
+    public init(json: Data) throws {
+        let f = try JSONDecoder().decode(File.self, from: json)
+        level1 = f.level1
+        smallTalk = f.smallTalk
+    }
+
+    public func level2(of level1Name: String) -> [String]? {
+        level1.first { $0.name == level1Name }?.level2
+    }
+
+    public func contains(level1 l1: String, level2 l2: String? = nil) -> Bool {
+        guard let children = level2(of: l1) else { return false }
+        return l2.map { children.contains($0) } ?? true
+    }
+}

@@ -1,0 +1,90 @@
+/// The storage the rest of Workbench talks to. Plain synchronous calls with no database types in
+/// them: the embedded SQLite store implements it with GRDB, and a PostgreSQL store can implement it
+/// with postgres-nio by waiting on its futures off the event loop — callers do not change.
+public protocol RecordStore: AnyObject {
+    /// A short description for headers and messages (a path, or a server and database).
+    var location: String { get }
+
+    func totalCount() throws -> Int
+    func count(_ filter: RecordFilter) throws -> Int
+    /// Newest first (asked-at, then insertion order). Pass the previous page's `next` to continue.
+    func page(_ filter: RecordFilter, after cursor: PageCursor?, limit: Int) throws -> RecordPage
+    func record(id: String) throws -> InteractionRecord?
+
+    /// Sets or (with nil) clears the label. Writes the label history in the same transaction.
+    /// Returns nil when nothing changed (the same label again).
+    @discardableResult
+    func setLabel(_ label: Label?, recordId: String, reviewer: String, at: Int64) throws -> LabelChange?
+    /// Second review (已复核): confirms the label, or changes it when one is given.
+    @discardableResult
+    func markReviewed(recordId: String, label: Label?, reviewer: String, at: Int64) throws -> LabelChange?
+    /// The record's label history, oldest first.
+    func history(recordId: String) throws -> [LabelChange]
+
+    /// Runs one file's import in one transaction: either all of `body`'s inserts are kept or none.
+    func importBatch<T>(_ body: (any ImportSink) throws -> T) throws -> T
+}
+
+/// Where the next page starts: the last row of the previous one.
+public struct PageCursor: Equatable, Sendable {
+    public let askedAt: Int64
+    public let seq: Int64
+    public init(askedAt: Int64, seq: Int64) {
+        self.askedAt = askedAt
+        self.seq = seq
+    }
+}
+
+public struct RecordPage: Sendable {
+    public let records: [InteractionRecord]
+    public let next: PageCursor?
+}
+
+/// One row of the append-only label history.
+public struct LabelChange: Equatable, Sendable {
+    public enum Action: String, Sendable {
+        case label, clear, review, `import`
+    }
+    public let recordId: String
+    public let action: Action
+    public let oldLabel: Label?
+    public let newLabel: Label?
+    public let oldStatus: ReviewStatus
+    public let newStatus: ReviewStatus
+    public let reviewer: String
+    public let at: Int64
+
+    public init(
+        recordId: String, action: Action, oldLabel: Label?, newLabel: Label?, oldStatus: ReviewStatus,
+        newStatus: ReviewStatus, reviewer: String, at: Int64
+    ) {
+        self.recordId = recordId
+        self.action = action
+        self.oldLabel = oldLabel
+        self.newLabel = newLabel
+        self.oldStatus = oldStatus
+        self.newStatus = newStatus
+        self.reviewer = reviewer
+        self.at = at
+    }
+}
+
+/// Receives one file's records inside the import transaction.
+public protocol ImportSink: AnyObject {
+    /// Inserts the record unless one with its id is already stored; true when inserted.
+    func insert(_ record: InteractionRecord) throws -> Bool
+}
+
+public enum StoreError: Error, CustomStringConvertible, Equatable {
+    case recordNotFound(String)
+    case notLabeled(String)
+    case cannotOpen(String, String)
+
+    public var description: String {
+        switch self {
+        case .recordNotFound(let id): "没有这条记录 (no such record): \(id)"
+        case .notLabeled(let id): "记录 \(id) 尚未标注，复核时请给出标注 (not labelled yet: give a label to review it)"
+        case .cannotOpen(let path, let why): "无法打开数据库 \(path): \(why)"
+        }
+    }
+}
