@@ -1,0 +1,147 @@
+import Foundation
+
+/// A small, fast, seedable generator (SplitMix64), so a seed gives the same data on every machine.
+public struct SeededRandom: RandomNumberGenerator, Sendable {
+    var state: UInt64
+    public init(seed: UInt64) { state = seed &+ 0x9E37_79B9_7F4A_7C15 }
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    mutating func chance(_ p: Double) -> Bool { Double(next() >> 11) / Double(1 << 53) < p }
+    mutating func pick<T>(_ a: [T]) -> T { a[Int(next() % UInt64(a.count))] }
+    mutating func int(_ r: ClosedRange<Int>) -> Int { r.lowerBound + Int(next() % UInt64(r.count)) }
+}
+
+/// A synthetic log export shaped like the bureau's (domain.md §6, §9): every organisation (some
+/// under legacy names), the 90 days before `end`, every business type, fallbacks, personal data to
+/// mask, answers of 150–1,500 characters with a few over 5,000 and one over 32,767, and the odd
+/// hard character (emoji, CJK extension B, a control character). Rows come out as a vendor would
+/// write them; labels come separately, for the demo database only.
+public struct DemoGenerator {
+    public static let header: [LogField] = [
+        .recordId, .sessionId, .turn, .askedAt, .channel, .org, .question, .answer, .knowledgeId,
+        .standardQuestion, .fallback, .biz1, .biz2, .satisfaction,
+    ]
+
+    let seed: UInt64
+    let end: Int64
+    let orgPool: [String]
+    let types: [(String, String, [String])]
+
+    /// `end`: the newest time; records spread over the 90 days before it.
+    public init(seed: UInt64, end: Int64, reference: ReferenceData = .bundled) {
+        self.seed = seed
+        self.end = end
+        // Weighted: the county-level units get most traffic; legacy names appear as they do in old logs.
+        var pool: [String] = []
+        for o in reference.organisations.all {
+            let w = o.kind == "county" ? 6 : (o.kind == "city" ? 4 : 1)
+            pool += Array(repeating: o.name, count: w)
+        }
+        pool += ["港闸区", "海门市", "海安县", "如东市"]
+        orgPool = pool
+        types = reference.taxonomy.level1.flatMap { l1 in
+            l1.level2.compactMap { l2 in DemoCorpus.questions[l1.name]?[l2].map { (l1.name, l2, $0) } }
+        }
+    }
+
+    /// Demo labels for a generated record (about a third labelled, some reviewed).
+    public struct DemoLabel {
+        public let label: Label
+        public let reviewer: String
+        public let labeledAt: Int64
+        public let reviewedBy: String?
+    }
+
+    /// Row `index` (0-based) of the dataset: the same index and seed always give the same row.
+    public func row(_ index: Int) -> (RawLogRow, DemoLabel?) {
+        var rng = SeededRandom(seed: seed ^ (UInt64(index) &* 0x2545_F491_4F6C_DD1D))
+        // The first rows walk the whole taxonomy, so even a small demo has every business type.
+        let (biz1, biz2, qs) = types[index < types.count ? index : rng.int(0...(types.count - 1))]
+        let org = rng.pick(orgPool)
+        let countyNames = ["海安市", "海门区", "启东市", "如皋市", "如东县", "通州区", "如皋", "海门"]
+        var question = rng.pick(qs)
+        if question.contains("{县}") {
+            question = question.replacingOccurrences(of: "{县}", with: rng.chance(0.7) ? rng.pick(countyNames) : "")
+        }
+        question = rng.pick(DemoCorpus.prefixes) + question
+        if rng.chance(0.03) {
+            question += "我身份证号是\(rng.pick(DemoCorpus.ids))，手机\(rng.pick(DemoCorpus.mobiles))，麻烦帮我查一下。"
+        } else if rng.chance(0.02) {
+            question += "有结果请打我电话\(rng.pick(DemoCorpus.mobiles))。"
+        }
+        let smallTalk = biz2 == "闲聊无效"
+        let fallback = index != 1 && !smallTalk && (biz1 == "非人社事项" ? rng.chance(0.5) : rng.chance(0.1))
+        var answer: String
+        if smallTalk {
+            answer = "您好！我是南通人社智能客服，请问有什么可以帮您？😊"
+        } else if fallback {
+            answer = rng.pick(DemoCorpus.fallbacks)
+        } else {
+            answer = Self.answer(for: question, topic: biz2, rng: &rng, longIndex: index)
+        }
+        if rng.chance(0.05) { answer = "<think>用户询问的是\(biz2)相关问题，需要结合本地政策回答。</think>\n" + answer }
+        if rng.chance(0.002) { answer += "\n附：生僻字示例「𠮷」「𪚥」，控制字符\u{7}已保留。" }
+        if rng.chance(0.01), rng.chance(0.5) { answer += "\n如需帮助请联系经办人，电话\(rng.pick(DemoCorpus.mobiles))。" }
+
+        let askedAt = askedTime(&rng)
+        let session = String(format: "S%012llu", rng.next() % 1_000_000_000_000)
+        let hit = !fallback && !smallTalk
+        var raw = RawLogRow([:])
+        raw[.recordId] = String(format: "17%017llu", (UInt64(index) &* 7919 &+ seed % 10_000) % 100_000_000_000_000_000)
+        raw[.sessionId] = session
+        raw[.turn] = String(rng.int(1...4))
+        raw[.askedAt] = ShanghaiTime.format(askedAt)
+        raw[.channel] = rng.pick(DemoCorpus.channels)
+        raw[.org] = org
+        raw[.question] = question
+        raw[.answer] = answer
+        raw[.knowledgeId] = hit ? String(format: "KB%05d", (index % types.count) * 10 + rng.int(0...3)) : ""
+        raw[.standardQuestion] = hit ? Self.standardQuestion(qs[0]) : ""
+        raw[.fallback] = fallback ? "是" : "否"
+        raw[.biz1] = biz1
+        raw[.biz2] = biz2
+        raw[.satisfaction] = rng.chance(0.3) ? String(rng.int(1...5)) : ""
+
+        var label: DemoLabel?
+        if rng.chance(0.35) {
+            let l: Label
+            if biz1 == "非人社事项" { l = rng.chance(0.85) ? .outOfScope : .missingKnowledge }
+            else if fallback { l = rng.chance(0.8) ? .missingKnowledge : .misunderstood }
+            else { l = rng.chance(0.74) ? .correct : (rng.chance(0.6) ? .misunderstood : .missingKnowledge) }
+            let labeledAt = min(askedAt + Int64(rng.int(600...200_000)), end)
+            label = DemoLabel(label: l, reviewer: rng.pick(DemoCorpus.reviewers), labeledAt: labeledAt,
+                              reviewedBy: rng.chance(0.15) ? rng.pick(DemoCorpus.reviewers) : nil)
+        }
+        return (raw, label)
+    }
+
+    func askedTime(_ rng: inout SeededRandom) -> Int64 {
+        let day = Int64(rng.int(0...89))
+        // Office hours are busiest; nights are quiet but not empty.
+        let hour = rng.chance(0.85) ? rng.int(8...17) : rng.int(0...23)
+        let t = ShanghaiTime.startOfDay(end) - day * 86400 + Int64(hour * 3600 + rng.int(0...3599))
+        return min(t, end)
+    }
+
+    static func standardQuestion(_ q: String) -> String {
+        q.replacingOccurrences(of: "{县}", with: "").replacingOccurrences(of: "我", with: "")
+    }
+
+    /// Markdown-ish answers of 150–1,500 characters; index 1 is over 32,767 characters and about one
+    /// in 400 is over 5,000, so the long-answer paths always have data.
+    static func answer(for question: String, topic: String, rng: inout SeededRandom, longIndex: Int) -> String {
+        var parts = ["您好！关于“\(topic)”的问题，答复如下：", ""]
+        let steps = longIndex == 1 ? 1400 : (rng.chance(0.0025) ? rng.int(90...160) : rng.int(2...14))
+        for i in 1...steps {
+            parts.append("\(i). " + DemoCorpus.answerSteps[(i + Int(rng.next() % 5)) % DemoCorpus.answerSteps.count])
+        }
+        parts.append("")
+        parts.append("如有疑问请拨打12333人社服务热线，或到当地人社服务窗口咨询。")
+        return parts.joined(separator: "\n")
+    }
+}

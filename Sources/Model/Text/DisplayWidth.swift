@@ -1,0 +1,66 @@
+/// Terminal columns a text takes, from the bundled East Asian Width table — never the locale's
+/// wcwidth, which answers -1 for every Chinese character under LANG=C (platform.md).
+public enum DisplayWidth {
+    /// Columns of one scalar: 0 for marks and controls, 2 for wide and fullwidth, else 1
+    /// (ambiguous characters narrow unless `ambiguousWide`).
+    public static func of(_ s: Unicode.Scalar, ambiguousWide: Bool = false) -> Int {
+        let v = s.value
+        if v < 0x20 || (v >= 0x7F && v < 0xA0) { return 0 }
+        if v < 0x300 { return ambiguousWide && inTable(WidthTable.ambiguous, v) ? 2 : 1 }
+        if inTable(WidthTable.zero, v) { return 0 }
+        if inTable(WidthTable.wide, v) { return 2 }
+        if ambiguousWide, inTable(WidthTable.ambiguous, v) { return 2 }
+        return 1
+    }
+
+    /// Columns of a character (a grapheme): its first scalar decides; an emoji presentation
+    /// selector (U+FE0F) makes it wide.
+    public static func of(_ c: Character, ambiguousWide: Bool = false) -> Int {
+        let scalars = c.unicodeScalars
+        guard let first = scalars.first else { return 0 }
+        var w = of(first, ambiguousWide: ambiguousWide)
+        if w == 1, scalars.contains(where: { $0.value == 0xFE0F }) { w = 2 }
+        return w
+    }
+
+    public static func of(_ text: some StringProtocol, ambiguousWide: Bool = false) -> Int {
+        var n = 0
+        for c in text { n += of(c, ambiguousWide: ambiguousWide) }
+        return n
+    }
+
+    static func inTable(_ t: [(UInt32, UInt32)], _ v: UInt32) -> Bool {
+        var lo = 0, hi = t.count - 1
+        while lo <= hi {
+            let mid = (lo + hi) / 2
+            if v < t[mid].0 { hi = mid - 1 } else if v > t[mid].1 { lo = mid + 1 } else { return true }
+        }
+        return false
+    }
+
+    /// The longest prefix that fits `width` columns; when it had to cut, the last column(s) hold
+    /// `marker` (tig's `~`). A wide character that would straddle the edge is left out, and the
+    /// result is padded with spaces to exactly `width` when `pad` is set.
+    public static func truncate(_ text: String, to width: Int, marker: String = "~", pad: Bool = false,
+                                ambiguousWide: Bool = false) -> String {
+        guard width > 0 else { return "" }
+        let total = of(text, ambiguousWide: ambiguousWide)
+        if total <= width {
+            return pad ? text + String(repeating: " ", count: width - total) : text
+        }
+        let markerWidth = of(marker)
+        let budget = max(0, width - markerWidth)
+        var out = ""
+        var used = 0
+        for c in text {
+            let w = of(c, ambiguousWide: ambiguousWide)
+            if used + w > budget { break }
+            out.append(c)
+            used += w
+        }
+        out += marker
+        used += markerWidth
+        if used < width, pad { out += String(repeating: " ", count: width - used) }
+        return out
+    }
+}
