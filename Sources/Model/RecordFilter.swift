@@ -10,8 +10,13 @@ public struct RecordFilter: Equatable, Sendable {
     public var label: Label?
     public var biz1: String?
     public var biz2: String?
-    /// Contained in the question or the answer (plain substring, not a pattern).
+    /// Words (split at spaces) that must each be contained in the question or the answer: plain
+    /// substrings, not patterns.
     public var text: String?
+
+    public var textTerms: [String] {
+        (text ?? "").split(whereSeparator: { $0 == " " || $0 == "\u{3000}" }).map(String.init)
+    }
 
     public init(
         orgs: [String] = [], fromDay: Int64? = nil, toDay: Int64? = nil, status: ReviewStatus? = nil,
@@ -48,7 +53,7 @@ public struct RecordFilter: Equatable, Sendable {
         if let label, r.label != label { return false }
         if let biz1, r.effectiveBiz1 != biz1 { return false }
         if let biz2, r.effectiveBiz2 != biz2 { return false }
-        if let text, !text.isEmpty, !r.question.contains(text), !r.answer.contains(text) { return false }
+        for t in textTerms where !r.question.contains(t) && !r.answer.contains(t) { return false }
         return true
     }
 }

@@ -73,7 +73,7 @@ public final class SQLiteRecordStore: RecordStore {
         if let l = f.label { parts.append("label = ?"); args.append(l.code) }
         if let b = f.biz1 { parts.append("eff_biz1 = ?"); args.append(b) }
         if let b = f.biz2 { parts.append("eff_biz2 = ?"); args.append(b) }
-        if let t = f.text, !t.isEmpty {
+        for t in f.textTerms {
             // instr: a plain substring, no LIKE wildcards or ASCII case folding.
             parts.append("(instr(question, ?) > 0 OR instr(answer, ?) > 0)")
             args += [t, t]

@@ -1,0 +1,142 @@
+import ArgumentParser
+import Foundation
+import Model
+
+/// A mistake the user can fix: printed as one clear line, exit status 1, never a stack trace.
+struct UserError: Error, CustomStringConvertible {
+    let message: String
+    init(_ message: String) { self.message = message }
+    var description: String { message }
+}
+
+/// Runs a command body; user mistakes and store errors become a message on stderr and exit 1.
+func runReportingErrors(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let e as ExitCode {
+        throw e
+    } catch let e as CleanExit {
+        throw e
+    } catch {
+        FileHandle.standardError.write(Data(("workbench: \(error)\n").utf8))
+        throw ExitCode(1)
+    }
+}
+
+struct StoreOptions: ParsableArguments {
+    @Option(name: .long, help: "数据库文件 (SQLite database file).")
+    var db: String?
+
+    @Option(name: .customLong("reference-dir"),
+            help: "参考数据目录：organisations.json / taxonomy.json 覆盖内置默认值 (reference data override directory).")
+    var referenceDir: String?
+
+    var databasePath: String { WorkbenchPaths.databasePath(explicit: db) }
+
+    func openStore() throws -> SQLiteRecordStore {
+        try SQLiteRecordStore(path: databasePath)
+    }
+
+    /// Reference data: `--reference-dir`, else files in the data directory, else the bundled defaults.
+    func reference() throws -> ReferenceData {
+        var dirs: [URL] = []
+        if let r = referenceDir { dirs.append(URL(fileURLWithPath: r)) }
+        dirs.append(WorkbenchPaths.dataDirectory())
+        return try ReferenceData.load(overrideDirectories: dirs)
+    }
+}
+
+/// The filter options `list` (and later `export` and `report`) share.
+struct FilterOptions: ParsableArguments {
+    @Option(name: .customLong("org"), help: "组织机构，可重复 (organisation; repeatable; legacy names accepted).")
+    var orgs: [String] = []
+
+    @Option(name: .long, help: "起始日期，含当天 (from date, inclusive, e.g. 2025-12-01).")
+    var from: String?
+
+    @Option(name: .long, help: "截止日期，含当天 (to date, inclusive).")
+    var to: String?
+
+    @Option(name: .long, help: "状态 (status): 未标注|已标注|已复核 or unlabeled|labeled|reviewed.")
+    var status: String?
+
+    @Option(name: .long, help: "标注 (label): 1-4, 中文名 or code.")
+    var label: String?
+
+    @Option(name: .long, help: "业务类型 (business type): 一级 or 一级/二级.")
+    var biz: String?
+
+    @Option(name: .long, help: "问题或回答中包含的文字，空格分隔的词须全部出现 (words in question or answer).")
+    var text: String?
+
+    func filter(reference: ReferenceData) throws -> RecordFilter {
+        var f = RecordFilter()
+        let orgData = reference.organisations
+        for o in orgs {
+            let n = orgData.normalise(o)
+            guard orgData.isKnown(n) else {
+                throw UserError("未知组织机构「\(o)」(unknown organisation); 可选 (known): \(orgData.names.joined(separator: " "))")
+            }
+            f.orgs.append(n)
+        }
+        if let from {
+            guard let d = ShanghaiTime.parseDay(from) else { throw UserError("--from: 无法识别的日期「\(from)」(expected 2025-12-01)") }
+            f.fromDay = d
+        }
+        if let to {
+            guard let d = ShanghaiTime.parseDay(to) else { throw UserError("--to: 无法识别的日期「\(to)」(expected 2025-12-31)") }
+            f.toDay = d
+        }
+        if let lo = f.fromDay, let hi = f.toDay, hi < lo {
+            throw UserError("--to 早于 --from (the period ends before it starts)")
+        }
+        if let status {
+            guard let s = ReviewStatus(parsing: status) else {
+                throw UserError("--status: 未知状态「\(status)」; 可选: 未标注 已标注 已复核 (unlabeled labeled reviewed)")
+            }
+            f.status = s
+        }
+        if let label { f.label = try parseLabel(label) }
+        if let biz {
+            f.setBusinessType(biz)
+            if let b1 = f.biz1, !reference.taxonomy.contains(level1: b1, level2: f.biz2) {
+                FileHandle.standardError.write(Data("workbench: 注意：业务类型「\(biz)」不在分类表中 (not in the taxonomy); filtering anyway\n".utf8))
+            }
+        }
+        if let text, !text.trimmingCharacters(in: .whitespaces).isEmpty { f.text = text }
+        return f
+    }
+}
+
+func parseLabel(_ text: String) throws -> Label {
+    guard let l = Label(parsing: text) else {
+        let choices = Label.allCases.map { "\($0.key)=\($0.chineseName)(\($0.code))" }.joined(separator: " ")
+        throw UserError("未知标注「\(text)」(unknown label); 可选 (choose): \(choices)")
+    }
+    return l
+}
+
+/// `--reviewer`, else `$WORKBENCH_REVIEWER`, else the login name.
+func reviewerName(_ explicit: String?) -> String {
+    if let explicit, !explicit.isEmpty { return explicit }
+    let env = ProcessInfo.processInfo.environment
+    if let r = env["WORKBENCH_REVIEWER"], !r.isEmpty { return r }
+    if let u = env["USER"] ?? env["LOGNAME"], !u.isEmpty { return u }
+    return NSUserName()
+}
+
+func nowEpoch() -> Int64 { Int64(Date().timeIntervalSince1970) }
+
+func isTerminal(_ fd: Int32) -> Bool { isatty(fd) == 1 }
+
+/// Width of the terminal on stdout, else `$COLUMNS`, else 120.
+func terminalWidth() -> Int {
+    var ws = winsize()
+    if ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &ws) == 0, ws.ws_col > 0 { return Int(ws.ws_col) }
+    if let c = ProcessInfo.processInfo.environment["COLUMNS"].flatMap(Int.init), c > 0 { return c }
+    return 120
+}
+
+func printErr(_ s: String) {
+    FileHandle.standardError.write(Data((s + "\n").utf8))
+}

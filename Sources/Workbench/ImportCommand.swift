@@ -1,0 +1,89 @@
+import ArgumentParser
+import Foundation
+import Model
+
+struct ImportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "导入日志导出文件 (import the bot's log exports: CSV or JSONL; UTF-8, UTF-8 BOM, GB18030/GBK).",
+        discussion: """
+            每个文件在一个事务中导入：坏行被跳过并报告文件名、行号与原因，好行保留；文件无法读取时整体拒绝。
+            重复导入不会重复添加 (re-importing adds nothing twice). Exit status 1 when a file was refused.
+            """
+    )
+
+    @Argument(help: "日志文件 (log files).")
+    var files: [String]
+
+    @OptionGroup var store: StoreOptions
+
+    @Option(help: "文件编码 (encoding): auto | utf-8 | gb18030.")
+    var encoding: String = "auto"
+
+    @Option(help: "文件格式 (format): auto | csv | jsonl.")
+    var format: String = "auto"
+
+    @Option(name: .customLong("max-problems"), help: "最多列出多少条坏行 (how many bad rows to list per file).")
+    var maxProblems: Int = 20
+
+    func run() throws {
+        try runReportingErrors {
+            guard let enc = EncodingChoice(rawValue: encoding.lowercased()) else {
+                throw UserError("--encoding: 可选 auto | utf-8 | gb18030 (got \(encoding))")
+            }
+            guard let fmt = FormatChoice(rawValue: format.lowercased()) else {
+                throw UserError("--format: 可选 auto | csv | jsonl (got \(format))")
+            }
+            let db = try store.openStore()
+            let importer = Importer(store: db, reference: try store.reference())
+            var failed = 0
+            var total = (imported: 0, existing: 0, rejected: 0, seconds: 0.0)
+            for file in files {
+                let bar = ProgressBar(label: (file as NSString).lastPathComponent)
+                do {
+                    let s = try importer.importFile(file, encoding: enc, format: fmt) { p in
+                        bar.update(done: p.bytesRead, total: p.totalBytes,
+                                   detail: String(format: "%d 行 %.0f MB", p.rows, Double(p.bytesRead) / 1e6))
+                    }
+                    bar.finish()
+                    report(s)
+                    total.imported += s.imported
+                    total.existing += s.existing
+                    total.rejected += s.rejected
+                    total.seconds += s.seconds
+                } catch {
+                    bar.finish()
+                    failed += 1
+                    printErr("workbench: 文件被拒绝，未导入任何记录 (file refused, nothing imported): \(error)")
+                }
+            }
+            if files.count > 1 {
+                print(String(format: "合计 (total): 导入 %d 条，已存在 %d 条，拒绝 %d 条，用时 %.1f 秒 (imported %d, already present %d, rejected %d, %.1f s)",
+                             total.imported, total.existing, total.rejected, total.seconds,
+                             total.imported, total.existing, total.rejected, total.seconds))
+            }
+            if failed > 0 { throw ExitCode(1) }
+        }
+    }
+
+    func report(_ s: ImportSummary) {
+        for p in s.problems.prefix(maxProblems) { printErr("  坏行 (bad row) \(p)") }
+        if s.rejected > min(maxProblems, s.problems.count) {
+            printErr("  … 另有 \(s.rejected - min(maxProblems, s.problems.count)) 条坏行 (more bad rows; --max-problems N lists more)")
+        }
+        if !s.unknownHeaders.isEmpty {
+            printErr("  注意：未识别的列已忽略 (unknown columns ignored): \(s.unknownHeaders.joined(separator: ", "))")
+        }
+        if !s.unknownOrgs.isEmpty {
+            let list = s.unknownOrgs.sorted { $0.value > $1.value }.prefix(10).map { "\($0.key)(\($0.value))" }
+            printErr("  注意：不在机构表中的组织机构，已按原样保存 (unknown organisations, kept as written): \(list.joined(separator: " "))")
+        }
+        if s.rowsWithoutOrg > 0 {
+            printErr("  注意：\(s.rowsWithoutOrg) 条记录没有组织机构 (rows without an organisation)")
+        }
+        let rate = s.seconds > 0 ? Double(s.imported + s.existing) / s.seconds : 0
+        print(String(format: "%@ [%@, %@]: 导入 %d 条，已存在 %d 条，拒绝 %d 条，用时 %.1f 秒 (imported %d, already present %d, rejected %d, %.1f s, %.0f rows/s)",
+                     s.file, s.format, s.encoding, s.imported, s.existing, s.rejected, s.seconds,
+                     s.imported, s.existing, s.rejected, s.seconds, rate))
+    }
+}

@@ -1,0 +1,66 @@
+import ArgumentParser
+import Foundation
+import Model
+
+struct LabelCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "label",
+        abstract: "给一条记录标注 (set a record's label; 0 or clear removes it).",
+        discussion: "标注 (LABEL): 1=业务缺失 2=理解错误 3=回答正确 4=非人社职能, the Chinese name or the code; 0/clear/未标注 clears."
+    )
+
+    @Argument(help: "记录ID (record id, as `list` shows it).")
+    var recordId: String
+
+    @Argument(help: "标注 (label).")
+    var label: String
+
+    @Option(help: "审核员 (reviewer; default $WORKBENCH_REVIEWER, else the login name).")
+    var reviewer: String?
+
+    @OptionGroup var store: StoreOptions
+
+    func run() throws {
+        try runReportingErrors {
+            let clear = ["0", "clear", "none", "未标注", "清除"].contains(label.lowercased())
+            let newLabel: Label? = clear ? nil : try parseLabel(label)
+            let db = try store.openStore()
+            let change = try db.setLabel(newLabel, recordId: recordId, reviewer: reviewerName(reviewer), at: nowEpoch())
+            print(describe(change, recordId: recordId))
+        }
+    }
+}
+
+struct ReviewCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "review",
+        abstract: "复核一条记录：确认标注，或给出新的标注 (second review: confirm the label, or change it)."
+    )
+
+    @Argument(help: "记录ID (record id).")
+    var recordId: String
+
+    @Argument(help: "新的标注，可省略 (new label; omit to confirm the current one).")
+    var label: String?
+
+    @Option(help: "复核人 (reviewer; default $WORKBENCH_REVIEWER, else the login name).")
+    var reviewer: String?
+
+    @OptionGroup var store: StoreOptions
+
+    func run() throws {
+        try runReportingErrors {
+            let newLabel = try label.map(parseLabel)
+            let db = try store.openStore()
+            let change = try db.markReviewed(recordId: recordId, label: newLabel, reviewer: reviewerName(reviewer), at: nowEpoch())
+            print(describe(change, recordId: recordId))
+        }
+    }
+}
+
+func describe(_ change: LabelChange?, recordId: String) -> String {
+    guard let c = change else { return "记录 \(recordId): 无变化 (unchanged)" }
+    let old = c.oldLabel?.chineseName ?? "未标注"
+    let new = c.newLabel?.chineseName ?? "未标注"
+    return "记录 \(recordId): \(old)(\(c.oldStatus.chineseName)) → \(new)(\(c.newStatus.chineseName))，\(c.reviewer)，已保存 (saved)"
+}
