@@ -39,7 +39,7 @@ public enum Label: String, CaseIterable, Sendable, Codable {
     /// Accepts what a person or a script might type: the key 1–4, the Chinese name or the code
     /// (case-insensitive).
     public init?(parsing text: String) {
-        let t = text.trimmingCharacters(in: .whitespaces)
+        let t = text.trimmed
         if let l = Label.allCases.first(where: {
             String($0.key) == t || $0.chineseName == t || $0.code.lowercased() == t.lowercased()
         }) {
@@ -65,7 +65,7 @@ public enum ReviewStatus: String, CaseIterable, Sendable, Codable {
     }
 
     public init?(parsing text: String) {
-        let t = text.trimmingCharacters(in: .whitespaces)
+        let t = text.trimmed
         if let s = ReviewStatus.allCases.first(where: { $0.chineseName == t || $0.rawValue == t.lowercased() }) {
             self = s
         } else {

@@ -9,6 +9,7 @@ public enum Masking {
     /// Mobile `1[3-9]\d{9}` (also after `86`/`+86`): first 3 and last 4 kept.
     /// Bank card, 16–19 digits passing Luhn: first 6 and last 4 kept.
     public static func mask(_ text: String) -> String {
+        guard hasLongDigitRun(text) else { return text }
         var bytes = Array(text.utf8)
         if maskInPlace(&bytes) {
             return String(decoding: bytes, as: UTF8.self)
@@ -42,6 +43,21 @@ public enum Masking {
             i = end
         }
         return changed
+    }
+
+    /// Whether the text has 11 or more digits in a row: nothing shorter is masked, and most
+    /// records have none, so they skip the copy.
+    static func hasLongDigitRun(_ text: String) -> Bool {
+        var run = 0
+        for b in text.utf8 {
+            if isDigit(b) {
+                run += 1
+                if run >= 11 { return true }
+            } else {
+                run = 0
+            }
+        }
+        return false
     }
 
     @inline(__always) static func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }

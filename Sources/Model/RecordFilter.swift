@@ -38,7 +38,7 @@ public struct RecordFilter: Equatable, Sendable {
 
     /// The business type filter as `L1` or `L1/L2`.
     public mutating func setBusinessType(_ text: String) {
-        let parts = text.split(separator: "/", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+        let parts = text.split(separator: "/", maxSplits: 1).map { $0.trimmed }
         biz1 = parts.first.flatMap { $0.isEmpty ? nil : $0 }
         biz2 = parts.count > 1 && !parts[1].isEmpty ? parts[1] : nil
     }

@@ -97,7 +97,7 @@ public struct Organisations: Sendable {
     /// The canonical name for what a log wrote, or the trimmed text itself when it is unknown (kept,
     /// never dropped: the importer reports unknown names instead).
     public func normalise(_ raw: String) -> String {
-        let t = raw.trimmingCharacters(in: .whitespacesAndNewlines.union(CharacterSet(charactersIn: "\u{3000}")))
+        let t = raw.trimmed
         if t.isEmpty { return t }
         if let hit = lookup[t] { return hit }
         var s = Substring(t)

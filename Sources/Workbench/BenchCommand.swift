@@ -2,7 +2,145 @@ import ArgumentParser
 import Foundation
 import Model
 
+/// Prints the figures the issues set targets for. Speed is measured here, never in unit tests.
 struct BenchCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "bench", abstract: "placeholder")
-    func run() throws {}
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "性能测试 (benchmark: CSV import, filtered pages, label saves; use a release build).",
+        discussion: "swift run -c release workbench bench --records 1000000"
+    )
+
+    @Option(help: "记录条数 (records in the generated file).")
+    var records: Int = 100_000
+
+    @Option(help: "工作目录，默认临时目录 (working directory; default a temporary one).")
+    var dir: String?
+
+    @Option(help: "每类查询的次数 (queries per filter shape).")
+    var queries: Int = 200
+
+    @Flag(help: "保留生成的文件与数据库 (keep the generated CSV and database).")
+    var keep = false
+
+    func run() throws {
+        try runReportingErrors {
+            let fm = FileManager.default
+            let workDir = dir ?? (NSTemporaryDirectory() as NSString).appendingPathComponent("workbench-bench-\(getpid())")
+            try fm.createDirectory(atPath: workDir, withIntermediateDirectories: true)
+            defer { if !keep && dir == nil { try? fm.removeItem(atPath: workDir) } }
+            let csv = (workDir as NSString).appendingPathComponent("bench-\(records).csv")
+            let dbPath = (workDir as NSString).appendingPathComponent("bench.sqlite")
+            #if DEBUG
+            print("warning: debug build; figures are only meaningful with -c release")
+            #endif
+
+            // 1. The input file (made once per size and kept if --dir is given).
+            let end = ShanghaiTime.parse("2025-12-31 23:59:59")!
+            if !fm.fileExists(atPath: csv) {
+                let t0 = Date()
+                try DemoData.writeCSV(path: csv, records: records, generator: DemoGenerator(seed: 42, end: end))
+                print(String(format: "generate: %d records in %.1f s", records, Date().timeIntervalSince(t0)))
+            }
+            let bytes = (try fm.attributesOfItem(atPath: csv)[.size] as? Int) ?? 0
+
+            // 2. Import in a child process, so its peak RSS is the importer's alone.
+            for suffix in ["", "-wal", "-shm"] { try? fm.removeItem(atPath: dbPath + suffix) }
+            let (seconds, rssKB, output) = try runChild(["import", csv, "--db", dbPath])
+            print(output.trimmed)
+            print(String(format: "import: %d rows, %.0f MB in %.2f s = %.0f rows/s, %.1f MB/s; peak RSS %.1f MB (target ≤ 10 s, ≤ 100 MB at 1,000,000)",
+                         records, Double(bytes) / 1e6, seconds, Double(records) / seconds,
+                         Double(bytes) / 1e6 / seconds, Double(rssKB) / 1024))
+
+            // 3. Filtered pages.
+            let store = try SQLiteRecordStore(path: dbPath)
+            let reference = ReferenceData.bundled
+            let orgs = reference.organisations.names
+            var rng = SeededRandom(seed: 7)
+            let day: Int64 = 86400
+            let lastDay = ShanghaiTime.startOfDay(end)
+            let shapes: [(String, (inout SeededRandom) -> RecordFilter)] = [
+                ("org + 30 days + 未标注", { r in
+                    RecordFilter(orgs: [r.pick(orgs)], fromDay: lastDay - 29 * day, toDay: lastDay, status: .unlabeled) }),
+                ("2 orgs + 7 days", { r in
+                    RecordFilter(orgs: [r.pick(orgs), r.pick(orgs)], fromDay: lastDay - Int64(r.int(7...60)) * day, toDay: lastDay - Int64(r.int(0...6)) * day) }),
+                ("label", { r in RecordFilter(label: r.pick(Label.allCases)) }),
+                ("org + label", { r in RecordFilter(orgs: [r.pick(orgs)], label: r.pick(Label.allCases)) }),
+                ("biz1/biz2 + 30 days", { r in
+                    let l1 = r.pick(reference.taxonomy.level1)
+                    return RecordFilter(fromDay: lastDay - 29 * day, toDay: lastDay, biz1: l1.name, biz2: r.pick(l1.level2)) }),
+                ("status 已复核", { _ in RecordFilter(status: .reviewed) }),
+                ("no filter", { _ in RecordFilter() }),
+            ]
+            var all: [Double] = []
+            for (name, make) in shapes {
+                var times: [Double] = []
+                for _ in 0..<queries {
+                    let f = make(&rng)
+                    let t0 = DispatchTime.now().uptimeNanoseconds
+                    let first = try store.page(f, after: nil, limit: 50)
+                    if let next = first.next { _ = try store.page(f, after: next, limit: 50) }
+                    times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 2e6)
+                }
+                all += times
+                print(String(format: "page (50 rows) %-24@ p50 %6.2f ms  p99 %6.2f ms", name as NSString,
+                             percentile(times, 0.5), percentile(times, 0.99)))
+            }
+            print(String(format: "page, all shapes: p50 %.2f ms, p99 %.2f ms, max %.2f ms (target p99 ≤ 5 ms)",
+                         percentile(all, 0.5), percentile(all, 0.99), all.max() ?? 0))
+            var textTimes: [Double] = []
+            for word in ["失业金", "公积金", "稳岗返还", "不存在的词语"] {
+                let t0 = DispatchTime.now().uptimeNanoseconds
+                _ = try store.page(RecordFilter(orgs: [orgs[1]], text: word), after: nil, limit: 50)
+                textTimes.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
+            }
+            print(String(format: "page with text search (substring scan): %@ ms",
+                         textTimes.map { String(format: "%.0f", $0) }.joined(separator: " / ")))
+
+            // 4. Label saves, each its own committed transaction.
+            let ids = try store.page(RecordFilter(status: .unlabeled), after: nil, limit: 500).records.map(\.id)
+            var saves: [Double] = []
+            for id in ids {
+                let t0 = DispatchTime.now().uptimeNanoseconds
+                try store.setLabel(rng.pick(Label.allCases), recordId: id, reviewer: "bench", at: nowEpoch())
+                saves.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
+            }
+            print(String(format: "label save (with history, committed): p50 %.3f ms, p99 %.3f ms over %d saves",
+                         percentile(saves, 0.5), percentile(saves, 0.99), saves.count))
+            print(String(format: "bench process peak RSS: %.1f MB", Double(peakRSSKB()) / 1024))
+            if keep || dir != nil { print("files kept in \(workDir)") }
+        }
+    }
+
+    func percentile(_ xs: [Double], _ p: Double) -> Double {
+        guard !xs.isEmpty else { return 0 }
+        let s = xs.sorted()
+        return s[min(s.count - 1, Int((Double(s.count - 1) * p).rounded()))]
+    }
+
+    /// Runs this same executable with `arguments`; returns wall seconds, the child's peak RSS in KB
+    /// and its standard output.
+    func runChild(_ arguments: [String]) throws -> (Double, Int, String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        p.arguments = arguments
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        let t0 = Date()
+        try p.run()
+        let out = pipe.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        let seconds = Date().timeIntervalSince(t0)
+        guard p.terminationStatus == 0 else { throw UserError("bench: child import failed (status \(p.terminationStatus))") }
+        var usage = rusage()
+        getrusage(RUSAGE_CHILDREN.rawValue, &usage)
+        return (seconds, Int(usage.ru_maxrss), String(decoding: out, as: UTF8.self))
+    }
+
+    func peakRSSKB() -> Int {
+        guard let s = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
+        for line in s.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+            return Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0
+        }
+        return 0
+    }
 }

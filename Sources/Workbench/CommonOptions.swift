@@ -103,7 +103,7 @@ struct FilterOptions: ParsableArguments {
                 FileHandle.standardError.write(Data("workbench: 注意：业务类型「\(biz)」不在分类表中 (not in the taxonomy); filtering anyway\n".utf8))
             }
         }
-        if let text, !text.trimmingCharacters(in: .whitespaces).isEmpty { f.text = text }
+        if let text, !text.trimmed.isEmpty { f.text = text }
         return f
     }
 }

@@ -108,7 +108,7 @@ public struct HeaderMap: Sendable {
         for (i, h) in headers.enumerated() {
             if let f = LogField.match(header: h) {
                 if cols[f.rawValue] == -1 { cols[f.rawValue] = i }
-            } else if !h.trimmingCharacters(in: .whitespaces).isEmpty {
+            } else if !h.trimmed.isEmpty {
                 unknown.append(h)
             }
         }

@@ -40,11 +40,11 @@ public struct RowNormaliser: Sendable {
         }
         func text(_ f: LogField) -> String? {
             guard let v = raw[f] else { return nil }
-            let t = v.trimmingCharacters(in: .whitespacesAndNewlines)
+            let t = v.trimmed
             return t.isEmpty ? nil : t
         }
 
-        guard let q = raw[.question], !q.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+        guard let q = raw[.question], !q.trimmed.isEmpty else {
             return problem(.question, "用户问题为空 (missing question)")
         }
         for f in [LogField.question, .answer] where (raw[f]?.utf8.count ?? 0) > Self.maxFieldBytes {
@@ -96,8 +96,8 @@ public struct RowNormaliser: Sendable {
     public static func splitBusinessType(_ s: String) -> (String?, String?) {
         let separators: Set<Character> = ["/", "／", ">", "＞", "|", "｜", "-", "—", "\\"]
         guard let i = s.firstIndex(where: { separators.contains($0) }) else { return (s, nil) }
-        let a = s[..<i].trimmingCharacters(in: .whitespaces)
-        let b = s[s.index(after: i)...].trimmingCharacters(in: .whitespaces)
+        let a = s[..<i].trimmed
+        let b = s[s.index(after: i)...].trimmed
         return (a.isEmpty ? nil : a, b.isEmpty ? nil : b)
     }
 
