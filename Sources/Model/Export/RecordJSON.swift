@@ -27,6 +27,7 @@ public enum RecordJSON {
         o.add("labeledAt", r.labeledAt.map(ShanghaiTime.format))
         o.add("reviewedBy", r.reviewedBy)
         o.add("reviewedAt", r.reviewedAt.map(ShanghaiTime.format))
+        o.add("satisfaction", r.satisfaction)
         o.add("note", r.note)
         return o.finish()
     }

@@ -1,0 +1,194 @@
+import Foundation
+import Testing
+@testable import Model
+
+@Suite struct ImporterTests {
+    let reference = ReferenceData.bundled
+
+    func importer(_ store: RecordStore) -> Importer { Importer(store: store, reference: reference) }
+
+    @Test func importsGoodRowsAndReportsBadOnesByLine() throws {
+        let dir = TempDir()
+        defer { dir.cleanup() }
+        let csv = header
+            + "1,2025-12-01 09:15:33,如皋市,失业金怎么领？,\"您好，\n1. 登录\"\"江苏智慧人社\"\"\",失业保险,失业保险金申领\n"
+            + "2,not a date,如皋市,问题,回答,失业保险,失业保险金申领\n"  // line 4
+            + "3,2025-12-01 09:15:33,如皋市,,回答,失业保险,失业保险金申领\n"  // line 5: no question
+            + "4,2025-12-01 09:15:33,如皋市,问题\n"  // line 6: ragged
+            + "5,2025/12/2 8:05,港闸区,港闸区社保中心在哪？,地址是……,经办服务,网点信息\n"
+        let path = dir.write("log.csv", csv)
+        let store = try makeStore(dir)
+        let s = try importer(store).importFile(path)
+        #expect(s.imported == 2)
+        #expect(s.rejected == 3)
+        #expect(s.problems.map(\.line) == [4, 5, 6])
+        #expect(s.problems[0].field == "提问时间")
+        #expect(s.problems[0].description.contains("log.csv:4"))
+        #expect(s.problems[1].field == "用户问题")
+        #expect(s.problems[2].reason.contains("7"))
+        let r1 = try #require(try store.record(id: "1"))
+        #expect(r1.answer == "您好，\n1. 登录\"江苏智慧人社\"")
+        #expect(r1.biz1 == "失业保险" && r1.biz2 == "失业保险金申领")
+        #expect(try store.record(id: "5")?.org == "崇川区")
+    }
+
+    @Test func reimportAddsNothingTwice() throws {
+        let dir = TempDir()
+        defer { dir.cleanup() }
+        let a = dir.write("a.csv", header + "1,2025-12-01 09:00,海安市,问1,答1,养老保险,其他\n2,2025-12-01 10:00,海安市,问2,答2,养老保险,其他\n")
+        let b = dir.write("b.csv", header + "2,2025-12-01 10:00,海安市,问2,答2,养老保险,其他\n3,2025-12-01 11:00,海安市,问3,答3,养老保险,其他\n")
+        let store = try makeStore(dir)
+        let imp = importer(store)
+        #expect(try imp.importFile(a).imported == 2)
+        let again = try imp.importFile(a)
+        #expect(again.imported == 0 && again.existing == 2)
+        let overlap = try imp.importFile(b)
+        #expect(overlap.imported == 1 && overlap.existing == 1)
+        #expect(try store.totalCount() == 3)
+    }
+
+    @Test func rowsWithoutIDsAreIdentifiedByContent() throws {
+        let dir = TempDir()
+        defer { dir.cleanup() }
+        let csv = "会话ID,轮次,提问时间,所属区县,问题,回答内容\nS1,1,2025-12-01 09:00,如东,问,答\nS1,2,2025-12-01 09:01,如东,问,答\n"
+        let path = dir.write("noid.csv", csv)
+        let store = try makeStore(dir)
+        #expect(try importer(store).importFile(path).imported == 2)
+        let s2 = try importer(store).importFile(path)
+        #expect(s2.imported == 0 && s2.existing == 2)
+        let page = try store.page(RecordFilter(), after: nil, limit: 10)
+        #expect(page.records.allSatisfy { $0.id.hasPrefix("h") && $0.id.count == 21 })
+        #expect(page.records.allSatisfy { $0.org == "如东县" })
+    }
+
+    @Test func headerAliasesInAnyOrderAndCombinedBusinessType() throws {
+        let dir = TempDir()
+        defer { dir.cleanup() }
+        let csv = "回答内容,业务类型,咨询时间,问题,所属区县,记录编号,是否兜底,标准问,满意度(1-5),奇怪的列\n"
+            + "答,社会保险(综合)/缴费基数与费率,2025/12/1 9:05,问,海门市,X1,否,缴费基数是多少,5,?\n"
+        let path = dir.write("alias.csv", csv)
+        let store = try makeStore(dir)
+        let s = try importer(store).importFile(path)
+        #expect(s.imported == 1)
+        #expect(s.unknownHeaders == ["奇怪的列"])
+        let r = try #require(try store.record(id: "X1"))
+        #expect(r.biz1 == "社会保险(综合)" && r.biz2 == "缴费基数与费率")
+        #expect(r.org == "海门区")
+        #expect(r.fallback == false)
+        #expect(r.standardQuestion == "缴费基数是多少")
+        #expect(r.satisfaction == "5")
+        #expect(ShanghaiTime.format(r.askedAt) == "2025-12-01 09:05:00")
+    }
+
+    @Test func gb18030FileIsDetectedAndDecoded() throws {
+        let dir = TempDir()
+        defer { dir.cleanup() }
+        let text = header + "G1,2025-12-01 09:00,启东市,𠮷字怎么办社保卡？,请携带身份证。,社会保障卡,申领制卡\n"
+        let path = dir.write("gbk.csv", gb18030(text))
+        let store = try makeStore(dir)
+        let s = try importer(store).importFile(path)
+        #expect(s.encoding == "gb18030")
+        #expect(s.imported == 1)
+        #expect(try store.record(id: "G1")?.question == "𠮷字怎么办社保卡？")
+    }
+
+    @Test func utf8WithBOMAndCRLF() throws {
+        let dir = TempDir()
+        defer { dir.cleanup() }
+        let text = header.replacingOccurrences(of: "\n", with: "\r\n") + "B1,2025-12-01 09:00,通州区,问,\"答\r\n第二行\",就业创业,其他\r\n"
+        let path = dir.write("bom.csv", [0xEF, 0xBB, 0xBF] + Array(text.utf8))
+        let store = try makeStore(dir)
+        let s = try importer(store).importFile(path)
+        #expect(s.encoding == "utf-8-bom" && s.imported == 1)
+        #expect(try store.record(id: "B1")?.answer == "答\r\n第二行")
+    }
+
+    @Test func personalDataIsMaskedOnImport() throws {
+        let dir = TempDir()
+        defer { dir.cleanup() }
+        let path = dir.write("pii.csv", header + "P1,2025-12-01 09:00,如皋市,我身份证号是320682198503121233，手机13800001234,已为您查询到320682198503121233的记录,社会保险(综合),缴费记录查询\n")
+        let store = try makeStore(dir)
+        _ = try importer(store).importFile(path)
+        let r = try #require(try store.record(id: "P1"))
+        #expect(r.question == "我身份证号是320682********1233，手机138****1234")
+        #expect(r.answer == "已为您查询到320682********1233的记录")
+    }
+
+    @Test func unreadableFilesAreRefusedWholeAndWriteNothing() throws {
+        let dir = TempDir()
+        defer { dir.cleanup() }
+        let store = try makeStore(dir)
+        let binary = dir.write("x.csv", [0x00, 0x01, 0x02, 0xFF, 0xFE, 0x00])
+        let noQuestion = dir.write("h.csv", "记录ID,提问时间\n1,2025-12-01\n")
+        let empty = dir.write("e.csv", [UInt8]())
+        let zip = dir.write("z.csv", [0x50, 0x4B, 0x03, 0x04, 0x14, 0x00])
+        for p in [binary, noQuestion, empty, zip, dir.path("missing.csv"), dir.url.path] {
+            #expect(throws: ImportFileError.self) { try importer(store).importFile(p) }
+        }
+        do { _ = try importer(store).importFile(noQuestion) } catch {
+            #expect("\(error)".contains("用户问题"))
+            #expect("\(error)".contains("h.csv"))
+        }
+        #expect(try store.totalCount() == 0)
+    }
+
+    @Test func aFailureMidFileLeavesNothingBehind() throws {
+        let dir = TempDir()
+        defer { dir.cleanup() }
+        // Valid GB18030 in the sniffed part, then a byte sequence that is not GB18030 at all.
+        var bytes = gb18030(header + "1,2025-12-01 09:00,如皋市,问题一,回答,养老保险,其他\n")
+        bytes += Array(repeating: UInt8(ascii: "a"), count: 70_000) + [0x0A]
+        bytes += [0x81, 0x20, 0x0A]
+        let path = dir.write("bad.csv", bytes)
+        let store = try makeStore(dir)
+        #expect(throws: ImportFileError.self) { try importer(store).importFile(path, encoding: .gb18030) }
+        #expect(try store.totalCount() == 0)
+    }
+
+    @Test func jsonlWithChineseOrEnglishKeys() throws {
+        let dir = TempDir()
+        defer { dir.cleanup() }
+        let lines = [
+            #"{"id": "J1", "askedAt": "2025-12-01 09:00:00", "org": "海安县", "question": "问", "answer": "答\n二", "biz1": "养老保险", "biz2": "其他", "fallback": true}"#,
+            #"{"记录ID": 320682198503121999, "提问时间": "2025/12/2 10:00", "组织机构": "如皋", "用户问题": "问二", "问答结果": "答二", "label": "3"}"#,
+            "not json",
+            "[1,2]",
+            "",
+        ]
+        let path = dir.write("log.jsonl", lines.joined(separator: "\n"))
+        let store = try makeStore(dir)
+        let s = try importer(store).importFile(path)
+        #expect(s.imported == 2)
+        #expect(s.problems.map(\.line) == [3, 4])
+        let j1 = try #require(try store.record(id: "J1"))
+        #expect(j1.org == "海安市" && j1.fallback == true && j1.answer == "答\n二")
+        let j2 = try #require(try store.record(id: "320682198503121999"))
+        #expect(j2.label == .correct && j2.status == .labeled)
+        #expect(try store.history(recordId: j2.id).map(\.action) == [.import])
+    }
+
+    @Test func listJSONLinesImportBackIdentically() throws {
+        let dir = TempDir()
+        defer { dir.cleanup() }
+        let store = try makeStore(dir)
+        let gen = DemoGenerator(seed: 3, end: ShanghaiTime.parse("2025-12-31 12:00")!)
+        try DemoData.populate(store: store, records: 150, generator: gen, reference: reference)
+        let all = try store.page(RecordFilter(), after: nil, limit: 1000).records
+        let path = dir.write("out.jsonl", all.map(RecordJSON.line).joined(separator: "\n"))
+        let other = try SQLiteRecordStore(path: dir.path("other.sqlite"))
+        let s = try importer(other).importFile(path)
+        #expect(s.imported == 150 && s.rejected == 0)
+        let back = try other.page(RecordFilter(), after: nil, limit: 1000).records
+        #expect(back == all)
+    }
+
+    @Test func unknownLabelInAFileIsABadRowNotASilentLoss() throws {
+        let dir = TempDir()
+        defer { dir.cleanup() }
+        let path = dir.write("l.csv", "记录ID,提问时间,用户问题,标注结果\n1,2025-12-01,问,很好\n2,2025-12-01,问,回答正确\n")
+        let store = try makeStore(dir)
+        let s = try importer(store).importFile(path)
+        #expect(s.imported == 1 && s.rejected == 1)
+        #expect(s.problems[0].field == "标注结果")
+    }
+}

@@ -1,0 +1,57 @@
+import Foundation
+@testable import Model
+
+/// A fresh directory under the system temp dir, removed by the caller with `cleanup`.
+struct TempDir {
+    let url: URL
+    init() {
+        url = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("wb-test-\(UUID().uuidString)")
+        try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
+    func write(_ name: String, _ bytes: [UInt8]) -> String {
+        let p = path(name)
+        FileManager.default.createFile(atPath: p, contents: Data(bytes))
+        return p
+    }
+    func write(_ name: String, _ text: String) -> String { write(name, Array(text.utf8)) }
+    func cleanup() { try? FileManager.default.removeItem(at: url) }
+}
+
+/// Every record of a CSV text, read through a source that hands out `chunk` bytes at a time, so
+/// records split across chunk boundaries are exercised.
+final class ChunkedSource: ByteSource {
+    var bytes: [UInt8]
+    let chunk: Int
+    var offset = 0
+    init(_ bytes: [UInt8], chunk: Int) {
+        self.bytes = bytes
+        self.chunk = chunk
+    }
+    func read() throws -> [UInt8]? {
+        guard offset < bytes.count else { return nil }
+        let end = min(bytes.count, offset + chunk)
+        defer { offset = end }
+        return Array(bytes[offset..<end])
+    }
+    var bytesConsumed: Int { offset }
+}
+
+func scanAll(_ bytes: [UInt8], chunk: Int = 1 << 20) throws -> [CSVRecord] {
+    let s = CSVScanner(source: ChunkedSource(bytes, chunk: chunk))
+    try s.skipBOM()
+    var out: [CSVRecord] = []
+    while let r = try s.next() { out.append(r) }
+    return out
+}
+
+func gb18030(_ s: String) -> [UInt8] {
+    let enc = String.Encoding(rawValue: 0x8000_0632)
+    return Array(s.data(using: enc)!)
+}
+
+let header = "记录ID,提问时间,组织机构,用户问题,问答结果,一级业务类型,二级业务类型\n"
+
+func makeStore(_ dir: TempDir) throws -> SQLiteRecordStore {
+    try SQLiteRecordStore(path: dir.path("t.sqlite"))
+}

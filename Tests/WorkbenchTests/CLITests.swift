@@ -1,0 +1,131 @@
+import Foundation
+import Model
+import Testing
+
+/// Runs the built `workbench` binary as a user would, and reads what it prints.
+struct CLI {
+    static let binary: URL = {
+        // The test runner sits beside the products in the build directory.
+        let dir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        for candidate in [dir, dir.deletingLastPathComponent(), dir.deletingLastPathComponent().deletingLastPathComponent()] {
+            let u = candidate.appendingPathComponent("workbench")
+            if FileManager.default.isExecutableFile(atPath: u.path) { return u }
+        }
+        return dir.appendingPathComponent("workbench")
+    }()
+
+    let dir: URL
+    var db: String { dir.appendingPathComponent("cli.sqlite").path }
+
+    init() {
+        dir = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("wb-cli-\(UUID().uuidString)")
+        try! FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    }
+
+    func cleanup() { try? FileManager.default.removeItem(at: dir) }
+
+    func file(_ name: String, _ text: String) -> String {
+        let p = dir.appendingPathComponent(name).path
+        FileManager.default.createFile(atPath: p, contents: Data(text.utf8))
+        return p
+    }
+
+    @discardableResult
+    func run(_ args: [String], env: [String: String] = [:]) throws -> (status: Int32, out: String, err: String) {
+        let p = Process()
+        p.executableURL = Self.binary
+        p.arguments = args
+        var e = ProcessInfo.processInfo.environment
+        e["XDG_DATA_HOME"] = dir.appendingPathComponent("xdg").path
+        e.removeValue(forKey: "WORKBENCH_DB")
+        for (k, v) in env { e[k] = v }
+        p.environment = e
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let r = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: r, as: UTF8.self))
+    }
+}
+
+@Suite(.serialized) struct CLITests {
+    @Test func importListLabelReviewAsAUserWould() throws {
+        let cli = CLI()
+        defer { cli.cleanup() }
+        let csv = cli.file("log.csv", """
+            记录ID,提问时间,组织机构,用户问题,问答结果,业务类型
+            320682198503121233,2025-12-01 09:15:33,海门市,被辞退了领失业金要什么条件？,"需要满足：
+            1. 非本人意愿中断就业",失业保险/失业保险金申领
+            2,2025/12/2 8:05,港闸区,港闸区社保中心在哪？,地址见官网,经办服务/网点信息
+            3,昨天,如皋市,问,答,经办服务/网点信息
+
+            """)
+        let imp = try cli.run(["import", csv, "--db", cli.db])
+        #expect(imp.status == 0)
+        #expect(imp.out.contains("导入 2 条"))
+        #expect(imp.err.contains("log.csv:5"))
+        #expect(imp.err.contains("提问时间"))
+
+        let again = try cli.run(["import", csv, "--db", cli.db])
+        #expect(again.out.contains("导入 0 条，已存在 2 条"))
+
+        let list = try cli.run(["list", "--db", cli.db, "--org", "崇川区", "--format", "jsonl"])
+        #expect(list.status == 0)
+        let obj = try JSONSerialization.jsonObject(with: Data(list.out.utf8)) as? [String: Any]
+        #expect(obj?["id"] as? String == "2")
+        #expect(obj?["org"] as? String == "崇川区")
+        for key in ["id", "sessionId", "askedAt", "org", "question", "answer", "knowledge", "fallback", "biz1", "biz2",
+                    "label", "status", "reviewer", "labeledAt"] {
+            #expect(obj?.keys.contains(key) == true, "missing key \(key)")
+        }
+
+        let lab = try cli.run(["label", "320682198503121233", "回答正确", "--db", cli.db], env: ["WORKBENCH_REVIEWER": "张敏"])
+        #expect(lab.status == 0)
+        #expect(lab.out.contains("未标注") && lab.out.contains("回答正确") && lab.out.contains("张敏"))
+        let rev = try cli.run(["review", "320682198503121233", "2", "--db", cli.db, "--reviewer", "李娜"])
+        #expect(rev.status == 0 && rev.out.contains("已复核"))
+        let table = try cli.run(["list", "--db", cli.db, "--status", "已复核"])
+        #expect(table.out.contains("理解错误"))
+        #expect(table.out.contains("共 1 条"))
+    }
+
+    @Test(arguments: [
+        (["label", "nope", "3"], "没有这条记录"),
+        (["label", "2", "9"], "未知标注"),
+        (["review", "2"], "尚未标注"),
+        (["list", "--org", "苏州市"], "未知组织机构"),
+        (["list", "--from", "2025-02-30"], "--from"),
+        (["list", "--from", "2025-12-02", "--to", "2025-12-01"], "--to"),
+        (["list", "--status", "done"], "--status"),
+        (["import", "/nonexistent/file.csv"], "file.csv"),
+        (["import", "x.csv", "--encoding", "latin1"], "--encoding"),
+    ])
+    func userMistakesGiveOneClearLineAndStatusOne(args: [String], expected: String) throws {
+        let cli = CLI()
+        defer { cli.cleanup() }
+        try cli.run(["import", cli.file("seed.csv", "记录ID,提问时间,用户问题\n2,2025-12-01,问\n"), "--db", cli.db])
+        let r = try cli.run(args + ["--db", cli.db])
+        #expect(r.status == 1)
+        #expect(r.err.contains(expected), "stderr: \(r.err)")
+        #expect(!r.err.contains("Fatal error") && !r.err.contains("Stack"))
+    }
+
+    @Test func demoIsDeterministicAndListable() throws {
+        let cli = CLI()
+        defer { cli.cleanup() }
+        let a = cli.dir.appendingPathComponent("a.csv").path, b = cli.dir.appendingPathComponent("b.csv").path
+        try cli.run(["demo", "--records", "300", "--seed", "5", "--end", "2025-12-31 18:00", "--csv", a])
+        try cli.run(["demo", "--records", "300", "--seed", "5", "--end", "2025-12-31 18:00", "--csv", b])
+        #expect(FileManager.default.contentsEqual(atPath: a, andPath: b))
+        let d = try cli.run(["demo", "--records", "300", "--db", cli.db])
+        #expect(d.status == 0 && d.out.contains("300"))
+        let l = try cli.run(["list", "--db", cli.db, "--limit", "5"], env: ["COLUMNS": "100"])
+        let lines = l.out.split(separator: "\n")
+        #expect(lines.count == 7)
+        // Chinese is two columns wide: every table line is exactly as wide as the terminal.
+        for line in lines.dropLast() { #expect(DisplayWidth.of(line) == 100, "\(line)") }
+    }
+}
