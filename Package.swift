@@ -19,6 +19,8 @@ let package = Package(
             name: "Model",
             dependencies: [
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // The SQLite C API itself, for the bulk-insert statement (see SQLiteBulkStatement).
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             resources: [.copy("Resources/organisations.json"), .copy("Resources/taxonomy.json")]

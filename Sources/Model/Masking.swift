@@ -48,16 +48,21 @@ public enum Masking {
     /// Whether the text has 11 or more digits in a row: nothing shorter is masked, and most
     /// records have none, so they skip the copy.
     static func hasLongDigitRun(_ text: String) -> Bool {
-        var run = 0
-        for b in text.utf8 {
-            if isDigit(b) {
-                run += 1
-                if run >= 11 { return true }
-            } else {
-                run = 0
+        var text = text
+        // Native strings are contiguous UTF-8; the byte loop over them is several times faster
+        // than iterating the UTF8View (7.5% of an import, by perf).
+        return text.withUTF8 { bytes in
+            var run = 0
+            for b in bytes {
+                if b &- 0x30 < 10 {
+                    run += 1
+                    if run >= 11 { return true }
+                } else {
+                    run = 0
+                }
             }
+            return false
         }
-        return false
     }
 
     @inline(__always) static func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }

@@ -66,6 +66,7 @@ public struct Organisations: Sendable {
     public let kbRegions: [String]
     public let cityWideRegion: String
     private let lookup: [String: String]
+    private let known: Set<String>
 
     private struct File: Decodable {
         let organisations: [Organisation]
@@ -88,11 +89,12 @@ public struct Organisations: Sendable {
         }
         for (old, new) in f.legacy { map[old] = new }
         lookup = map
+        known = Set(f.organisations.map(\.name))
     }
 
     public var names: [String] { all.map(\.name) }
 
-    public func isKnown(_ name: String) -> Bool { all.contains { $0.name == name } }
+    public func isKnown(_ name: String) -> Bool { known.contains(name) }
 
     /// The canonical name for what a log wrote, or the trimmed text itself when it is unknown (kept,
     /// never dropped: the importer reports unknown names instead).

@@ -76,16 +76,21 @@ public enum ShanghaiTime {
     /// `2025年12月1日 9:05`, ISO 8601 with `T`, fractions and `Z`/`+08:00`, a bare date (midnight), and
     /// Unix seconds or milliseconds. Returns nil for anything else, or an impossible date.
     public static func parse(_ text: String) -> Int64? {
-        var bytes = Array(text.utf8)
+        var text = text
+        return text.withUTF8 { parse(bytes: $0) }
+    }
+
+    static func parse(bytes raw: UnsafeBufferPointer<UInt8>) -> Int64? {
+        var trimmed = raw[...]
         // Trim ASCII spaces and tabs (a quoted cell may carry them).
-        while let l = bytes.last, l == 0x20 || l == 0x09 || l == 0x0D || l == 0x0A { bytes.removeLast() }
-        var i = 0
-        while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x09 { i += 1 }
-        if i > 0 { bytes.removeFirst(i) }
-        guard !bytes.isEmpty else { return nil }
+        while let l = trimmed.last, l == 0x20 || l == 0x09 || l == 0x0D || l == 0x0A { trimmed.removeLast() }
+        while let f = trimmed.first, f == 0x20 || f == 0x09 { trimmed.removeFirst() }
+        guard !trimmed.isEmpty else { return nil }
+        let bytes = UnsafeBufferPointer(rebasing: trimmed)
 
         if bytes.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
-            guard let n = Int64(String(decoding: bytes, as: UTF8.self)) else { return nil }
+            var n: Int64 = 0
+            for b in bytes { n = n &* 10 &+ Int64(b - 0x30) }
             if bytes.count == 10 { return n }
             if bytes.count == 13 { return n / 1000 }
             return nil
@@ -100,7 +105,7 @@ public enum ShanghaiTime {
             return n == 0 ? nil : v
         }
         func skip(_ seqs: [[UInt8]]) -> Bool {
-            for s in seqs where p + s.count <= bytes.count && Array(bytes[p..<p + s.count]) == s {
+            for s in seqs where p + s.count <= bytes.count && bytes[p..<p + s.count].elementsEqual(s) {
                 p += s.count
                 return true
             }

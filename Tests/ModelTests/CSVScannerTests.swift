@@ -68,7 +68,7 @@ import Testing
         #expect(raw.count > 0)
         for chunk in [1, 2, 3, 5, 64] {
             let source = try IconvByteSource(ChunkedSource(raw, chunk: chunk), from: "GB18030", file: "t.csv")
-            let s = CSVScanner(source: source)
+            let s = CSVScanner(source: source, readSize: max(4, chunk))
             var rows: [[String]] = []
             while let r = try s.next() { rows.append(r.fields) }
             #expect(rows == [["问题", "回答"], ["𠮷野家", "😀好"], ["引号\"里", "鿰"]], "chunk \(chunk)")

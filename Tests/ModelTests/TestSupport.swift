@@ -28,17 +28,19 @@ final class ChunkedSource: ByteSource {
         self.bytes = bytes
         self.chunk = chunk
     }
-    func read() throws -> [UInt8]? {
-        guard offset < bytes.count else { return nil }
-        let end = min(bytes.count, offset + chunk)
-        defer { offset = end }
-        return Array(bytes[offset..<end])
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        let n = min(chunk, buffer.count, bytes.count - offset)
+        guard n > 0 else { return 0 }
+        bytes.withUnsafeBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress! + offset, byteCount: n) }
+        offset += n
+        return n
     }
     var bytesConsumed: Int { offset }
 }
 
 func scanAll(_ bytes: [UInt8], chunk: Int = 1 << 20) throws -> [CSVRecord] {
-    let s = CSVScanner(source: ChunkedSource(bytes, chunk: chunk))
+    // A small read size too, so the buffer's compaction and growth are exercised.
+    let s = CSVScanner(source: ChunkedSource(bytes, chunk: chunk), readSize: max(4, chunk))
     try s.skipBOM()
     var out: [CSVRecord] = []
     while let r = try s.next() { out.append(r) }

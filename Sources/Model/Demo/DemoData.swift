@@ -21,7 +21,7 @@ public enum DemoData {
     public static func populate(store: RecordStore, records: Int, generator: DemoGenerator,
                                 reference: ReferenceData, progress: ((Int) -> Void)? = nil) throws -> Int {
         let normaliser = RowNormaliser(reference: reference)
-        return try store.importBatch { sink in
+        return try store.importBatch(expectedRows: records) { sink in
             var inserted = 0
             for i in 0..<records {
                 let (raw, demoLabel) = generator.row(i)

@@ -15,67 +15,90 @@ public struct CSVRecord: Equatable, Sendable {
 /// setting (figures in docs/decisions.md). It never holds more than one chunk plus one record.
 public final class CSVScanner {
     let source: ByteSource
-    public let delimiter: UInt8
-    var buf: [UInt8] = []
+    public var delimiter: UInt8
+    /// The read buffer: bytes [pos, count) are unread. Raw memory, filled by read(2) in place.
+    var storage: UnsafeMutableRawBufferPointer
+    var count = 0
     var pos = 0
     var eof = false
     var line = 1
-    // Scratch for field boundaries, reused across records: (start, end, quoted-with-escapes).
+    // Scratch for field boundaries, reused across records.
     var starts: [Int] = []
     var ends: [Int] = []
     var escaped: [Bool] = []
+    /// How much one read asks for.
+    let readSize: Int
 
-    public init(source: ByteSource, delimiter: UInt8 = UInt8(ascii: ",")) {
+    public init(source: ByteSource, delimiter: UInt8 = UInt8(ascii: ","), readSize: Int = 1 << 20) {
         self.source = source
         self.delimiter = delimiter
+        self.readSize = readSize
+        storage = .allocate(byteCount: readSize * 2, alignment: 16)
+    }
+
+    deinit { storage.deallocate() }
+
+    var unread: UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(start: storage.baseAddress!.assumingMemoryBound(to: UInt8.self) + pos, count: count - pos)
     }
 
     /// Skips a UTF-8 byte order mark at the very start.
     public func skipBOM() throws {
         try fill(minimum: 3)
-        if buf.count - pos >= 3, buf[pos] == 0xEF, buf[pos + 1] == 0xBB, buf[pos + 2] == 0xBF { pos += 3 }
+        let u = unread
+        if u.count >= 3, u[0] == 0xEF, u[1] == 0xBB, u[2] == 0xBF { pos += 3 }
     }
 
     /// The first line's bytes, for sniffing the delimiter, without consuming them.
     public func peekFirstLine() throws -> [UInt8] {
         try fill(minimum: 64 << 10)
-        var end = pos
-        while end < buf.count, buf[end] != 0x0A, buf[end] != 0x0D { end += 1 }
-        return Array(buf[pos..<end])
+        let u = unread
+        let end = u.firstIndex { $0 == 0x0A || $0 == 0x0D } ?? u.count
+        return Array(u[0..<end])
     }
 
-    /// Reads more until at least `minimum` unread bytes are buffered or the source ends.
+    /// Reads until at least `minimum` unread bytes are buffered or the source ends.
     func fill(minimum: Int) throws {
-        while !eof, buf.count - pos < minimum {
+        while !eof, count - pos < minimum {
             if pos > 0 {
-                buf.removeSubrange(0..<pos)
+                // Move the unread tail to the front (memmove: the regions may overlap).
+                storage.baseAddress!.copyMemory(from: storage.baseAddress! + pos, byteCount: count - pos)
+                count -= pos
                 pos = 0
             }
-            if let chunk = try source.read() { buf += chunk } else { eof = true }
+            if storage.count - count < readSize {
+                // A record longer than the buffer: grow it.
+                let bigger = UnsafeMutableRawBufferPointer.allocate(byteCount: storage.count * 2, alignment: 16)
+                bigger.baseAddress!.copyMemory(from: storage.baseAddress!, byteCount: count)
+                storage.deallocate()
+                storage = bigger
+            }
+            let n = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: storage[count...]))
+            if n == 0 { eof = true } else { count += n }
         }
     }
 
     /// The next record, or nil at the end of the input. Blank lines are skipped.
     public func next() throws -> CSVRecord? {
         while true {
-            if pos >= buf.count {
+            if pos >= count {
                 if eof { return nil }
                 try fill(minimum: 1)
-                if pos >= buf.count { return nil }
+                if pos >= count { return nil }
             }
             if let (end, newlines) = scanRecord() {
                 let startLine = line
                 line += newlines
-                let blank = starts.count == 1 && ends[0] == starts[0] && !escaped[0] && buf[starts[0]] != 0x22
+                let blank = starts.count == 1 && ends[0] == starts[0] && !escaped[0] && !startsQuoted(starts[0])
                 let record = blank ? nil : makeRecord(line: startLine)
                 pos = end
                 if let record { return record }
                 continue
             }
             // The record runs past the buffer: read more and scan it again from its start.
-            let before = buf.count - pos
+            let before = count - pos
             try fill(minimum: before + 1)
-            if eof, buf.count - pos == before {
+            if eof, count - pos == before {
                 // Unterminated quote at the end of the file: take what is there.
                 if let (end, newlines) = scanRecord(atEOF: true) {
                     let startLine = line
@@ -89,6 +112,10 @@ public final class CSVScanner {
         }
     }
 
+    private func startsQuoted(_ fieldStart: Int) -> Bool {
+        fieldStart > 0 && storage[fieldStart - 1] == 0x22 && fieldStart - 1 >= pos
+    }
+
     /// Finds the end of the record at `pos`; nil if the buffer ends first (and more may come).
     private func scanRecord(atEOF: Bool = false) -> (Int, Int)? {
         starts.removeAll(keepingCapacity: true)
@@ -96,7 +123,8 @@ public final class CSVScanner {
         escaped.removeAll(keepingCapacity: true)
         let delim = delimiter
         let finalChunk = eof || atEOF
-        return buf.withUnsafeBufferPointer { p -> (Int, Int)? in
+        do {
+            let p = UnsafeBufferPointer(start: storage.baseAddress!.assumingMemoryBound(to: UInt8.self), count: count)
             let n = p.count
             var i = pos
             var newlines = 0
@@ -161,7 +189,8 @@ public final class CSVScanner {
         var fields: [String] = []
         fields.reserveCapacity(starts.count)
         var invalid: Int?
-        buf.withUnsafeBufferPointer { p in
+        do {
+            let p = UnsafeBufferPointer(start: storage.baseAddress!.assumingMemoryBound(to: UInt8.self), count: count)
             for k in 0..<starts.count {
                 let slice = UnsafeBufferPointer(rebasing: p[starts[k]..<ends[k]])
                 var valid = true

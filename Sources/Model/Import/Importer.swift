@@ -80,40 +80,42 @@ public final class Importer {
             ? JSONLLogReader(source: source, file: path)
             : try CSVLogReader(source: source, file: path)
 
-        let orgs = normaliser.reference.organisations
-        try store.importBatch { sink in
-            var rows = 0
-            var lastReport = Date.distantPast
-            while let result = try reader.next() {
-                rows += 1
-                switch result {
-                case .problem(let p):
-                    summary.rejected += 1
-                    if summary.problems.count < ImportSummary.keptProblems { summary.problems.append(p) }
-                case .row(let raw, let line):
-                    switch normaliser.record(from: raw, file: path, line: line) {
-                    case .failure(let p):
-                        summary.rejected += 1
-                        if summary.problems.count < ImportSummary.keptProblems { summary.problems.append(p) }
-                    case .success(let record):
-                        if record.org.isEmpty {
-                            summary.rowsWithoutOrg += 1
-                        } else if !orgs.isKnown(record.org) {
-                            summary.unknownOrgs[record.org, default: 0] += 1
-                        }
+        let producer = RowProducer(reader: reader, normaliser: normaliser, source: source, file: path)
+        let channel = BatchChannel<RowProducer.Batch>(capacity: 4)
+        let finished = DispatchSemaphore(value: 0)
+        let thread = Thread { [producer] in
+            producer.run(into: channel)
+            finished.signal()
+        }
+        thread.stackSize = 1 << 22
+        thread.start()
+        do {
+            try store.importBatch(expectedRows: Self.estimateRows(sample: sample, fileSize: summary.bytes, format: fmt)) { sink in
+                var rows = 0
+                var lastReport = Date.distantPast
+                while let batch = channel.receive() {
+                    if let error = batch.error { throw error }
+                    for record in batch.records {
                         if try sink.insert(record) { summary.imported += 1 } else { summary.existing += 1 }
                     }
-                }
-                if let progress, rows & 1023 == 0 {
-                    let now = Date()
-                    if now.timeIntervalSince(lastReport) > 0.1 {
-                        lastReport = now
-                        progress(ImportProgress(file: path, bytesRead: source.bytesConsumed, totalBytes: summary.bytes, rows: rows))
+                    rows += batch.rowsRead
+                    if let progress, Date().timeIntervalSince(lastReport) > 0.1 {
+                        lastReport = Date()
+                        progress(ImportProgress(file: path, bytesRead: batch.bytesRead, totalBytes: summary.bytes, rows: rows))
                     }
                 }
+                progress?(ImportProgress(file: path, bytesRead: summary.bytes, totalBytes: summary.bytes, rows: rows))
             }
-            progress?(ImportProgress(file: path, bytesRead: summary.bytes, totalBytes: summary.bytes, rows: rows))
+        } catch {
+            channel.cancel()
+            finished.wait()
+            throw error
         }
+        finished.wait()
+        summary.rejected = producer.rejected
+        summary.problems = producer.problems
+        summary.unknownOrgs = producer.unknownOrgs
+        summary.rowsWithoutOrg = producer.rowsWithoutOrg
         summary.unknownHeaders = reader.unknownHeaders
         summary.seconds = Date().timeIntervalSince(started)
         if let sqlite = store as? SQLiteRecordStore {
@@ -122,6 +124,22 @@ public final class Importer {
                                      rejected: summary.rejected, seconds: summary.seconds)
         }
         return summary
+    }
+
+    /// Rows in the file, judged from how many records the first bytes hold (answers carry
+    /// newlines, so counting lines would overestimate).
+    static func estimateRows(sample: [UInt8], fileSize: Int, format: FormatChoice) -> Int? {
+        guard !sample.isEmpty, fileSize > 0 else { return nil }
+        var records = 0
+        if format == .jsonl {
+            records = sample.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+        } else {
+            let scanner = CSVScanner(source: MemoryByteSource(sample))
+            while let r = try? scanner.next(), r.fields.count > 1 || !(r.fields.first ?? "").isEmpty { records += 1 }
+        }
+        // A few very long answers can fill the sample; then assume a typical ~1 KB record.
+        if records < 20 { return fileSize / 1000 }
+        return Int(Double(fileSize) * Double(records) / Double(sample.count))
     }
 
     static func guessFormat(path: String, sample: [UInt8]) -> FormatChoice {
@@ -133,6 +151,77 @@ public final class Importer {
             if body.starts(with: [0xEF, 0xBB, 0xBF]) { body = body.dropFirst(3) }
             let first = body.first { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }
             return first == UInt8(ascii: "{") ? .jsonl : .csv
+        }
+    }
+}
+
+/// The parsing half of an import, run on its own thread: reads rows, normalises them, and sends
+/// batches of records; it keeps the bad-row report itself.
+final class RowProducer: @unchecked Sendable {
+    struct Batch {
+        var records: [InteractionRecord] = []
+        var rowsRead = 0
+        var bytesRead = 0
+        var error: Error?
+    }
+
+    let reader: LogRowReader
+    let normaliser: RowNormaliser
+    let source: ByteSource
+    let file: String
+    var rejected = 0
+    var problems: [RowProblem] = []
+    var unknownOrgs: [String: Int] = [:]
+    var rowsWithoutOrg = 0
+    static let batchSize = 512
+
+    init(reader: LogRowReader, normaliser: RowNormaliser, source: ByteSource, file: String) {
+        self.reader = reader
+        self.normaliser = normaliser
+        self.source = source
+        self.file = file
+    }
+
+    func reject(_ p: RowProblem) {
+        rejected += 1
+        if problems.count < ImportSummary.keptProblems { problems.append(p) }
+    }
+
+    func run(into channel: BatchChannel<Batch>) {
+        defer { channel.close() }
+        let orgs = normaliser.reference.organisations
+        var batch = Batch()
+        batch.records.reserveCapacity(Self.batchSize)
+        do {
+            while let result = try reader.next() {
+                batch.rowsRead += 1
+                switch result {
+                case .problem(let p):
+                    reject(p)
+                case .row(let raw, let line):
+                    switch normaliser.record(from: raw, file: file, line: line) {
+                    case .failure(let p):
+                        reject(p)
+                    case .success(let record):
+                        if record.org.isEmpty {
+                            rowsWithoutOrg += 1
+                        } else if !orgs.isKnown(record.org) {
+                            unknownOrgs[record.org, default: 0] += 1
+                        }
+                        batch.records.append(record)
+                    }
+                }
+                if batch.rowsRead >= Self.batchSize {
+                    batch.bytesRead = source.bytesConsumed
+                    guard channel.send(batch) else { return }
+                    batch = Batch()
+                    batch.records.reserveCapacity(Self.batchSize)
+                }
+            }
+            batch.bytesRead = source.bytesConsumed
+            _ = channel.send(batch)
+        } catch {
+            _ = channel.send(Batch(error: error))
         }
     }
 }

@@ -21,19 +21,12 @@ public final class CSVLogReader: LogRowReader {
     public var unknownHeaders: [String] { map.unknownHeaders }
 
     public init(source: ByteSource, file: String) throws {
-        let probe = CSVScanner(source: source)
-        try probe.skipBOM()
-        let firstLine = try probe.peekFirstLine()
+        scanner = CSVScanner(source: source)
+        try scanner.skipBOM()
+        let firstLine = try scanner.peekFirstLine()
         // Excel's "Unicode text" and some vendors write tabs; a header with tabs and no commas says so.
         let tab = UInt8(ascii: "\t"), comma = UInt8(ascii: ",")
-        if firstLine.contains(tab), !firstLine.contains(comma) {
-            scanner = CSVScanner(source: source, delimiter: tab)
-            scanner.buf = probe.buf
-            scanner.pos = probe.pos
-            scanner.eof = probe.eof
-        } else {
-            scanner = probe
-        }
+        if firstLine.contains(tab), !firstLine.contains(comma) { scanner.delimiter = tab }
         self.file = file
         guard let header = try scanner.next() else {
             throw ImportFileError(file: file, reason: "文件是空的 (empty file)")
@@ -99,7 +92,7 @@ public final class JSONLLogReader: LogRowReader {
             }
             buf.removeSubrange(0..<pos)
             pos = 0
-            if let c = try source.read() { buf += c } else { eof = true }
+            if let c = try source.readChunk() { buf += c } else { eof = true }
         }
     }
 

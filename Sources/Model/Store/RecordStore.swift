@@ -22,7 +22,14 @@ public protocol RecordStore: AnyObject {
     func history(recordId: String) throws -> [LabelChange]
 
     /// Runs one file's import in one transaction: either all of `body`'s inserts are kept or none.
-    func importBatch<T>(_ body: (any ImportSink) throws -> T) throws -> T
+    /// `expectedRows` (an estimate) lets a store choose a faster way for a large import.
+    func importBatch<T>(expectedRows: Int?, _ body: (any ImportSink) throws -> T) throws -> T
+}
+
+extension RecordStore {
+    public func importBatch<T>(_ body: (any ImportSink) throws -> T) throws -> T {
+        try importBatch(expectedRows: nil, body)
+    }
 }
 
 /// Where the next page starts: the last row of the previous one.
