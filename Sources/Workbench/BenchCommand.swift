@@ -43,6 +43,17 @@ struct BenchCommand: ParsableCommand {
             }
             let bytes = (try fm.attributesOfItem(atPath: csv)[.size] as? Int) ?? 0
 
+            // 2a. The CSV reader alone (the hand-written parser's own speed; platform.md: CSV.swift
+            // ~30 MB/s here).
+            do {
+                let t0 = Date()
+                let reader = try CSVLogReader(source: try FileByteSource(path: csv), file: csv)
+                var n = 0
+                while try reader.next() != nil { n += 1 }
+                let s = Date().timeIntervalSince(t0)
+                print(String(format: "parse only (CSV reader, %d rows): %.2f s = %.0f MB/s", n, s, Double(bytes) / 1e6 / s))
+            }
+
             // 2. Import in a child process, so its peak RSS is the importer's alone.
             for suffix in ["", "-wal", "-shm"] { try? fm.removeItem(atPath: dbPath + suffix) }
             let (seconds, rssKB, output) = try runChild(["import", csv, "--db", dbPath])

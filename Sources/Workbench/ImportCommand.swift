@@ -43,7 +43,9 @@ struct ImportCommand: ParsableCommand {
                 do {
                     let s = try importer.importFile(file, encoding: enc, format: fmt) { p in
                         bar.update(done: p.bytesRead, total: p.totalBytes,
-                                   detail: String(format: "%d 行 %.0f MB", p.rows, Double(p.bytesRead) / 1e6))
+                                   detail: p.finishing
+                                       ? "\(p.rows) 行，正在提交并建立索引… (committing, building indexes)"
+                                       : String(format: "%d 行 %.0f MB", p.rows, Double(p.bytesRead) / 1e6))
                     }
                     bar.finish()
                     report(s)

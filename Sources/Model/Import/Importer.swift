@@ -36,6 +36,8 @@ public struct ImportProgress: Sendable {
     public let bytesRead: Int
     public let totalBytes: Int
     public let rows: Int
+    /// All rows are read; the store is committing (and, for a large import, building indexes).
+    public var finishing = false
 }
 
 /// Reads log files into the store: each file in one transaction, bad rows reported and skipped,
@@ -104,7 +106,8 @@ public final class Importer {
                         progress(ImportProgress(file: path, bytesRead: batch.bytesRead, totalBytes: summary.bytes, rows: rows))
                     }
                 }
-                progress?(ImportProgress(file: path, bytesRead: summary.bytes, totalBytes: summary.bytes, rows: rows))
+                progress?(ImportProgress(file: path, bytesRead: summary.bytes, totalBytes: summary.bytes, rows: rows,
+                                         finishing: true))
             }
         } catch {
             channel.cancel()
