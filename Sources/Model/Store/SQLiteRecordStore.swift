@@ -69,9 +69,16 @@ public final class SQLiteRecordStore: RecordStore {
     static func whereClause(_ f: RecordFilter) -> (String, StatementArguments) {
         var parts: [String] = []
         var args: [(any DatabaseValueConvertible)?] = []
-        if !f.orgs.isEmpty {
-            parts.append("org IN (\(Array(repeating: "?", count: f.orgs.count).joined(separator: ",")))")
-            args += f.orgs.map { $0 }
+        // Duplicates removed: `org IN (a, a)` is two index ranges to SQLite, which then sorts the
+        // whole selection instead of reading one range in order (bench: 0.1-0.8 s a page).
+        var seen = Set<String>()
+        let orgs = f.orgs.filter { seen.insert($0).inserted }
+        if orgs.count == 1 {
+            parts.append("org = ?")
+            args.append(orgs[0])
+        } else if !orgs.isEmpty {
+            parts.append("org IN (\(Array(repeating: "?", count: orgs.count).joined(separator: ",")))")
+            args += orgs.map { $0 }
         }
         if let lo = f.askedAtLowerBound { parts.append("asked_at >= ?"); args.append(lo) }
         if let hi = f.askedAtUpperBound { parts.append("asked_at < ?"); args.append(hi) }
