@@ -182,6 +182,28 @@ import Testing
         #expect(back == all)
     }
 
+    @Test func spreadsheetWrappedIDsAreUnwrappedAndMangledOnesRefused() throws {
+        let dir = TempDir()
+        defer { dir.cleanup() }
+        let path = dir.write("ids.csv", "记录ID,提问时间,用户问题,备注\n\"=\"\"320682198503121999\"\"\",2025-12-01,问一,\n'017000000000000001,2025-12-01,问二,\n3.20682E+17,2025-12-01,问三,\n")
+        let store = try makeStore(dir)
+        let s = try importer(store).importFile(path)
+        #expect(s.imported == 2 && s.rejected == 1)
+        #expect(try store.record(id: "320682198503121999") != nil)
+        #expect(try store.record(id: "017000000000000001") != nil)
+        #expect(s.problems.first?.line == 4 && s.problems.first?.field == "记录ID")
+    }
+
+    @Test func aGarbledColumnNobodyReadsDoesNotCostTheRow() throws {
+        let dir = TempDir()
+        defer { dir.cleanup() }
+        let bytes = Array("记录ID,提问时间,用户问题,厂商内部字段\n1,2025-12-01,问,".utf8) + [0xC4, 0xE3] + Array("\n".utf8)
+        let path = dir.write("g.csv", bytes)
+        let store = try makeStore(dir)
+        let s = try importer(store).importFile(path, encoding: .utf8)
+        #expect(s.imported == 1 && s.rejected == 0)
+    }
+
     @Test func unknownLabelInAFileIsABadRowNotASilentLoss() throws {
         let dir = TempDir()
         defer { dir.cleanup() }

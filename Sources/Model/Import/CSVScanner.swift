@@ -3,8 +3,8 @@
 public struct CSVRecord: Equatable, Sendable {
     public var fields: [String]
     public var line: Int
-    /// Index of the first field that was not valid UTF-8 (its text is then replaced), if any.
-    public var invalidField: Int?
+    /// Indexes of the fields that were not valid UTF-8 (their text is then replaced).
+    public var invalidFields: [Int] = []
 }
 
 /// An RFC 4180 reader over a byte stream: quoted fields with delimiters, doubled quotes and CR/LF
@@ -188,7 +188,7 @@ public final class CSVScanner {
     private func makeRecord(line: Int) -> CSVRecord {
         var fields: [String] = []
         fields.reserveCapacity(starts.count)
-        var invalid: Int?
+        var invalid: [Int] = []
         do {
             let p = UnsafeBufferPointer(start: storage.baseAddress!.assumingMemoryBound(to: UInt8.self), count: count)
             for k in 0..<starts.count {
@@ -205,11 +205,11 @@ public final class CSVScanner {
                 } else {
                     s = String(decoding: slice, as: UTF8.self); valid = false
                 }
-                if !valid, invalid == nil { invalid = k }
+                if !valid { invalid.append(k) }
                 fields.append(s)
             }
         }
-        return CSVRecord(fields: fields, line: line, invalidField: invalid)
+        return CSVRecord(fields: fields, line: line, invalidFields: invalid)
     }
 
     /// A quoted field's text with doubled quotes made single (and a stray closing quote dropped).

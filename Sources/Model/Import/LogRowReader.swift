@@ -31,7 +31,7 @@ public final class CSVLogReader: LogRowReader {
         guard let header = try scanner.next() else {
             throw ImportFileError(file: file, reason: "文件是空的 (empty file)")
         }
-        if header.invalidField != nil {
+        if !header.invalidFields.isEmpty {
             throw ImportFileError(file: file, reason: "表头不是有效的 UTF-8，请用 --encoding gb18030 (header is not valid UTF-8)")
         }
         map = HeaderMap(headers: header.fields)
@@ -51,7 +51,8 @@ public final class CSVLogReader: LogRowReader {
                 file: file, line: r.line, field: nil,
                 reason: "列数不对：应为 \(map.columnCount) 列，实为 \(r.fields.count) 列 (expected \(map.columnCount) columns, found \(r.fields.count))"))
         }
-        if let bad = r.invalidField {
+        // A garbled column nobody reads (not mapped to a field) does not cost the row.
+        if let bad = r.invalidFields.first(where: { map.columns.contains($0) }) {
             let name = map.columns.firstIndex(of: bad).flatMap { LogField(rawValue: $0)?.displayName } ?? "第\(bad + 1)列"
             return .problem(RowProblem(file: file, line: r.line, field: name,
                                        reason: "不是有效的 UTF-8 文本 (invalid UTF-8; is the file GB18030? try --encoding gb18030)"))

@@ -79,7 +79,14 @@ public struct RowNormaliser: Sendable {
         let sessionId = text(.sessionId)
         let turn = text(.turn).flatMap { Int($0.filter(\.isNumber)) }
 
-        let id = text(.recordId) ?? Self.contentId(sessionId: sessionId, turn: turn, askedAt: askedAt, org: org,
+        var logId: String?
+        if let raw = text(.recordId) {
+            switch Self.cleanRecordId(raw) {
+            case .success(let v): logId = v
+            case .failure(let p): return problem(.recordId, p.reason)
+            }
+        }
+        let id = logId ?? Self.contentId(sessionId: sessionId, turn: turn, askedAt: askedAt, org: org,
                                                    question: question, answer: answer)
         return .success(InteractionRecord(
             id: id, sessionId: sessionId, turn: turn, askedAt: askedAt, channel: text(.channel), org: org,
@@ -90,6 +97,24 @@ public struct RowNormaliser: Sendable {
             satisfaction: text(.satisfaction), label: label, status: status, reviewer: text(.reviewer),
             labeledAt: text(.labeledAt).flatMap(ShanghaiTime.parse), reviewedBy: text(.reviewedBy),
             reviewedAt: text(.reviewedAt).flatMap(ShanghaiTime.parse), note: raw[.note].flatMap { $0.isEmpty ? nil : $0 }))
+    }
+
+    struct IdProblem: Error { let reason: String }
+
+    /// Undoes what spreadsheets do to long numeric IDs: `="320682…"` and a leading `'` (written to
+    /// keep Excel from turning the ID into a number) are unwrapped; an ID Excel already turned into
+    /// `3.20682E+17` has lost its digits and cannot identify a record, so the row is refused.
+    static func cleanRecordId(_ raw: String) -> Result<String, IdProblem> {
+        var s = Substring(raw)
+        if s.hasPrefix("=\""), s.hasSuffix("\""), s.count >= 3 { s = s.dropFirst(2).dropLast() }
+        if s.hasPrefix("'") { s = s.dropFirst() }
+        let t = String(s).trimmed
+        // The regex only for IDs with an E in them: it costs microseconds, and runs per row.
+        if t.utf8.contains(where: { $0 == 0x45 || $0 == 0x65 }),
+           t.range(of: #"^[0-9](\.[0-9]+)?[eE]\+?[0-9]+$"#, options: .regularExpression) != nil {
+            return .failure(IdProblem(reason: "记录ID「\(t)」已被 Excel 改成科学计数法，原编号已丢失；请从源系统重新导出 (ID mangled into scientific notation)"))
+        }
+        return t.isEmpty ? .failure(IdProblem(reason: "记录ID为空 (empty ID)")) : .success(t)
     }
 
     /// `社会保险/缴费基数与费率` (also with `／`, `-`, `>`, `|`) → level 1 and level 2.
