@@ -38,7 +38,7 @@ struct BenchCommand: ParsableCommand {
             let end = ShanghaiTime.parse("2025-12-31 23:59:59")!
             if !fm.fileExists(atPath: csv) {
                 let t0 = Date()
-                try DemoData.writeCSV(path: csv, records: records, generator: DemoGenerator(seed: 42, end: end))
+                try DemoData.writeCSV(path: csv, records: records, generator: DemoGenerator(seed: 42, end: end, count: records))
                 print(String(format: "generate: %d records in %.1f s", records, Date().timeIntervalSince(t0)))
             }
             let bytes = (try fm.attributesOfItem(atPath: csv)[.size] as? Int) ?? 0
@@ -73,7 +73,7 @@ struct BenchCommand: ParsableCommand {
             if !fm.fileExists(atPath: demoPath) {
                 let t0 = Date()
                 let demo = try SQLiteRecordStore(path: demoPath)
-                try DemoData.populate(store: demo, records: records, generator: DemoGenerator(seed: 42, end: end), reference: reference)
+                try DemoData.populate(store: demo, records: records, generator: DemoGenerator(seed: 42, end: end, count: records), reference: reference)
                 print(String(format: "demo database: %d records in %.1f s", records, Date().timeIntervalSince(t0)))
             }
             let store = try SQLiteRecordStore(path: demoPath)

@@ -34,7 +34,7 @@ struct DemoCommand: ParsableCommand {
                 endEpoch = nowEpoch()
             }
             let reference = try store.reference()
-            let generator = DemoGenerator(seed: seed, end: endEpoch, reference: reference)
+            let generator = DemoGenerator(seed: seed, end: endEpoch, count: records, reference: reference)
             let bar = ProgressBar(label: "demo")
             let started = Date()
             if let csvPath {

@@ -5,9 +5,9 @@ import Testing
     let end = ShanghaiTime.parse("2025-12-31 18:00:00")!
 
     @Test func sameSeedSameData() {
-        let a = DemoGenerator(seed: 11, end: end)
-        let b = DemoGenerator(seed: 11, end: end)
-        let c = DemoGenerator(seed: 12, end: end)
+        let a = DemoGenerator(seed: 11, end: end, count: 1000)
+        let b = DemoGenerator(seed: 11, end: end, count: 1000)
+        let c = DemoGenerator(seed: 12, end: end, count: 1000)
         for i in [0, 1, 57, 999] {
             #expect(a.row(i).0.values == b.row(i).0.values)
         }
@@ -15,7 +15,7 @@ import Testing
     }
 
     @Test func coversTheTaxonomyOrganisationsAndTheHardCases() {
-        let g = DemoGenerator(seed: 1, end: end)
+        let g = DemoGenerator(seed: 1, end: end, count: 3000)
         let tax = ReferenceData.bundled.taxonomy
         let rows = (0..<3000).map { g.row($0) }
         let types = Set(rows.map { "\($0.0[.biz1]!)/\($0.0[.biz2]!)" })

@@ -171,7 +171,7 @@ import Testing
         let dir = TempDir()
         defer { dir.cleanup() }
         let store = try makeStore(dir)
-        let gen = DemoGenerator(seed: 3, end: ShanghaiTime.parse("2025-12-31 12:00")!)
+        let gen = DemoGenerator(seed: 3, end: ShanghaiTime.parse("2025-12-31 12:00")!, count: 150)
         try DemoData.populate(store: store, records: 150, generator: gen, reference: reference)
         let all = try store.page(RecordFilter(), after: nil, limit: 1000).records
         let path = dir.write("out.jsonl", all.map(RecordJSON.line).joined(separator: "\n"))

@@ -166,7 +166,7 @@ import Testing
         defer { dir.cleanup() }
         let store = try makeStore(dir)
         let end = ShanghaiTime.parse("2025-12-31 18:00")!
-        try DemoData.populate(store: store, records: 600, generator: DemoGenerator(seed: 9, end: end), reference: .bundled)
+        try DemoData.populate(store: store, records: 600, generator: DemoGenerator(seed: 9, end: end, count: 600), reference: .bundled)
         let all = try store.page(RecordFilter(), after: nil, limit: 10_000).records
         var rng = SeededRandom(seed: 5)
         let orgs = ReferenceData.bundled.organisations.names

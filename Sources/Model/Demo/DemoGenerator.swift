@@ -29,13 +29,16 @@ public struct DemoGenerator {
 
     let seed: UInt64
     let end: Int64
+    /// Rows in the whole dataset: row i's time grows with i, as in a real log export.
+    let count: Int
     let orgPool: [String]
     let types: [(String, String, [String])]
 
-    /// `end`: the newest time; records spread over the 90 days before it.
-    public init(seed: UInt64, end: Int64, reference: ReferenceData = .bundled) {
+    /// `end`: the newest time; `count` records spread over the 90 days before it, oldest first.
+    public init(seed: UInt64, end: Int64, count: Int, reference: ReferenceData = .bundled) {
         self.seed = seed
         self.end = end
+        self.count = max(1, count)
         // Weighted: the county-level units get most traffic; legacy names appear as they do in old logs.
         var pool: [String] = []
         for o in reference.organisations.all {
@@ -88,7 +91,7 @@ public struct DemoGenerator {
         if rng.chance(0.002) { answer += "\n附：生僻字示例「𠮷」「𪚥」，控制字符\u{7}已保留。" }
         if rng.chance(0.01), rng.chance(0.5) { answer += "\n如需帮助请联系经办人，电话\(rng.pick(DemoCorpus.mobiles))。" }
 
-        let askedAt = askedTime(&rng)
+        let askedAt = askedTime(index)
         let session = String(format: "S%012llu", rng.next() % 1_000_000_000_000)
         let hit = !fallback && !smallTalk
         var raw = RawLogRow([:])
@@ -120,12 +123,20 @@ public struct DemoGenerator {
         return (raw, label)
     }
 
-    func askedTime(_ rng: inout SeededRandom) -> Int64 {
-        let day = Int64(rng.int(0...89))
-        // Office hours are busiest; nights are quiet but not empty.
-        let hour = rng.chance(0.85) ? rng.int(8...17) : rng.int(0...23)
-        let t = ShanghaiTime.startOfDay(end) - day * 86400 + Int64(hour * 3600 + rng.int(0...3599))
-        return min(t, end)
+    /// Logs are chronological: row i falls on day i·90/count, and its place within that day maps
+    /// to a time of day with office hours busiest (85%) and nights quiet but not empty.
+    func askedTime(_ index: Int) -> Int64 {
+        let position = Double(index) / Double(count) * 90
+        let day = Int64(position)
+        let f = position - Double(day)
+        let secondOfDay: Double
+        switch f {
+        case ..<0.05: secondOfDay = f / 0.05 * 8 * 3600
+        case ..<0.90: secondOfDay = 8 * 3600 + (f - 0.05) / 0.85 * 10 * 3600
+        default: secondOfDay = 18 * 3600 + (f - 0.90) / 0.10 * 6 * 3600
+        }
+        let firstDay = ShanghaiTime.startOfDay(end) - 89 * 86400
+        return min(firstDay + day * 86400 + Int64(secondOfDay), end)
     }
 
     static func standardQuestion(_ q: String) -> String {
