@@ -121,11 +121,8 @@ public final class Importer {
         summary.rowsWithoutOrg = producer.rowsWithoutOrg
         summary.unknownHeaders = reader.unknownHeaders
         summary.seconds = Date().timeIntervalSince(started)
-        if let sqlite = store as? SQLiteRecordStore {
-            try? sqlite.recordImport(file: path, format: summary.format, encoding: summary.encoding,
-                                     imported: summary.imported, existing: summary.existing,
-                                     rejected: summary.rejected, seconds: summary.seconds)
-        }
+        // The records are committed; a failure to add the log line must not report them lost.
+        try? store.logImport(summary)
         return summary
     }
 

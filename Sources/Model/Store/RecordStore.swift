@@ -24,6 +24,8 @@ public protocol RecordStore: AnyObject {
     /// Runs one file's import in one transaction: either all of `body`'s inserts are kept or none.
     /// `expectedRows` (an estimate) lets a store choose a faster way for a large import.
     func importBatch<T>(expectedRows: Int?, _ body: (any ImportSink) throws -> T) throws -> T
+    /// Keeps a line per imported file (what, how many, how long) for the audit trail.
+    func logImport(_ summary: ImportSummary) throws
 }
 
 extension RecordStore {

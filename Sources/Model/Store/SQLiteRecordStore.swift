@@ -264,7 +264,7 @@ public final class SQLiteRecordStore: RecordStore {
                 let indexes = bulk ? try Self.dropSecondaryIndexes(db) : []
                 result = try body(try SQLiteImportSink(db))
                 if !indexes.isEmpty {
-                    // Sorting with helper threads: 5 indexes over 1,000,000 rows took ~4 s instead of ~6 s.
+                    // Sorting with helper threads: the indexes over 1,000,000 rows took ~4 s instead of ~6 s.
                     try db.execute(sql: "PRAGMA threads = \(min(4, ProcessInfo.processInfo.activeProcessorCount))")
                 }
                 for sql in indexes { try db.execute(sql: sql) }
@@ -275,7 +275,7 @@ public final class SQLiteRecordStore: RecordStore {
         // Keep the planner's statistics current after big changes, and fold the WAL back into the
         // file so it does not stay as large as the import.
         try dbQueue.writeWithoutTransaction { db in
-            // analysis_limit keeps ANALYZE to a sample: ~0.1 s at 1,000,000 rows.
+            // analysis_limit keeps ANALYZE to a sample: a few ms at 1,000,000 rows.
             try db.execute(sql: "PRAGMA analysis_limit = 1000; ANALYZE record;")
             _ = try? db.checkpoint(.truncate)
         }
@@ -283,7 +283,7 @@ public final class SQLiteRecordStore: RecordStore {
     }
 
     /// Rebuilding an index costs about 5.5 µs per row in the table; keeping it up to date costs
-    /// about 20 µs per inserted row (bench, 100,000 rows, 5 indexes). So rebuild when the import is
+    /// about 20 µs per inserted row (bench, 100,000 rows, 5-7 indexes). So rebuild when the import is
     /// large against what is stored.
     static func worthBulkMode(_ db: Database, incoming: Int) throws -> Bool {
         guard incoming >= 20_000 else { return false }
@@ -302,15 +302,15 @@ public final class SQLiteRecordStore: RecordStore {
         return rows.map { $0[1] }
     }
 
-    public func recordImport(file: String, format: String, encoding: String, imported: Int, existing: Int,
-                             rejected: Int, seconds: Double) throws {
+    public func logImport(_ s: ImportSummary) throws {
         try dbQueue.write { db in
             try db.execute(
                 sql: """
                     INSERT INTO import_log (file, format, encoding, imported, existing, rejected, finished_at, seconds)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     """,
-                arguments: [file, format, encoding, imported, existing, rejected, Int64(Date().timeIntervalSince1970), seconds])
+                arguments: [s.file, s.format, s.encoding, s.imported, s.existing, s.rejected,
+                            Int64(Date().timeIntervalSince1970), s.seconds])
         }
     }
 }
