@@ -39,6 +39,16 @@ final class BatchChannel<T>: @unchecked Sendable {
         condition.unlock()
     }
 
+    /// An item if one is waiting, without waiting.
+    func tryReceive() -> T? {
+        condition.lock()
+        defer { condition.unlock() }
+        if items.isEmpty { return nil }
+        let item = items.removeFirst()
+        condition.broadcast()
+        return item
+    }
+
     /// The next item, or nil once the channel is closed and drained.
     func receive() -> T? {
         condition.lock()
