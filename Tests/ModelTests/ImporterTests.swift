@@ -214,3 +214,45 @@ import Testing
         #expect(s.problems[0].field == "标注结果")
     }
 }
+
+@Suite struct BulkImportTests {
+    @Test func aLargeImportTakesTheBulkPathAndLeavesTheDatabaseWhole() throws {
+        let dir = TempDir()
+        defer { dir.cleanup() }
+        let csv = dir.path("big.csv")
+        let gen = DemoGenerator(seed: 4, end: ShanghaiTime.parse("2025-12-31 18:00")!, count: 25_000)
+        try DemoData.writeCSV(path: csv, records: 25_000, generator: gen)
+        let store = try makeStore(dir)
+        let s = try Importer(store: store, reference: .bundled).importFile(csv)
+        #expect(s.imported == 25_000 && s.rejected == 0)
+        try store.dbQueue.read { db in
+            // Back in WAL mode, every secondary index rebuilt, statistics gathered.
+            #expect(try String.fetchOne(db, sql: "PRAGMA journal_mode") == "wal")
+            let indexes = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'record' AND sql IS NOT NULL")
+            #expect(Set(indexes) == ["record_asked", "record_org", "record_org_status", "record_org_label", "record_status", "record_label", "record_biz"])
+            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_stat1") ?? 0 > 0)
+            #expect(try String.fetchOne(db, sql: "PRAGMA integrity_check") == "ok")
+            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM record_text") == 25_000)
+        }
+        // Masked and normalised on the way in, like a small import.
+        #expect(try store.count(RecordFilter(orgs: ["崇川区"])) > 0)
+        #expect(try store.count(RecordFilter(text: "320682198503121233")) == 0)
+        let again = try Importer(store: store, reference: .bundled).importFile(csv)
+        #expect(again.imported == 0 && again.existing == 25_000)
+    }
+
+    @Test func aBulkImportWhileAnotherConnectionIsOpenStillWorks() throws {
+        let dir = TempDir()
+        defer { dir.cleanup() }
+        let csv = dir.path("big.csv")
+        try DemoData.writeCSV(path: csv, records: 21_000,
+                              generator: DemoGenerator(seed: 5, end: ShanghaiTime.parse("2025-12-31 18:00")!, count: 21_000))
+        let store = try makeStore(dir)
+        let reader = try SQLiteRecordStore(path: store.path)  // a second reviewer's process, in effect
+        _ = try reader.totalCount()
+        let s = try Importer(store: store, reference: .bundled).importFile(csv)
+        #expect(s.imported == 21_000)
+        #expect(try reader.totalCount() == 21_000)
+        #expect(try reader.page(RecordFilter(status: .unlabeled), after: nil, limit: 5).records.count == 5)
+    }
+}
