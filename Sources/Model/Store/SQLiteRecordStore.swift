@@ -15,7 +15,11 @@ public final class SQLiteRecordStore: RecordStore {
         let dir = (path as NSString).deletingLastPathComponent
         do {
             if !dir.isEmpty, !fm.fileExists(atPath: dir) {
-                try fm.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+                do {
+                    try fm.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+                } catch {
+                    throw StoreError.cannotOpen(path, "无法创建目录 (cannot create the directory) \(dir)")
+                }
             }
             if !fm.fileExists(atPath: path) {
                 // SQLite gives its -wal and -shm files the database file's mode, so 0600 here covers all three.
