@@ -44,21 +44,34 @@ struct ListCommand: ParsableCommand {
     }
 
     func printTable(_ records: [InteractionRecord], total: Int) {
-        let width = max(60, terminalWidth())
-        // Fixed columns; the question takes what is left.
-        let cols: [(String, Int)] = [("记录ID", 19), ("提问时间", 16), ("组织机构", 10), ("业务类型", 22), ("标注", 10), ("状态", 6)]
-        let fixed = cols.reduce(0) { $0 + $1.1 + 1 }
-        let qWidth = max(10, width - fixed)
-        func cell(_ s: String, _ w: Int) -> String { DisplayWidth.truncate(VisibleText.singleLine(s), to: w, pad: true) }
-        var out = cols.map { cell($0.0, $0.1) }.joined(separator: " ") + " " + cell("用户问题", qWidth) + "\n"
-        for r in records {
-            let biz = [r.effectiveBiz1, r.effectiveBiz2].compactMap { $0 }.joined(separator: "/")
-            let label = r.label.map { "\($0.key) \($0.chineseName)" } ?? "-"
-            let time = String(ShanghaiTime.format(r.askedAt).prefix(16))
-            out += [cell(r.id, 19), cell(time, 16), cell(r.org, 10), cell(biz, 22), cell(label, 10),
-                    cell(r.status.chineseName, 6), cell(r.question, qWidth)].joined(separator: " ")
-            out += "\n"
+        // The ID is never cut: it is what `label` and `review` take.
+        let idWidth = min(40, records.map { DisplayWidth.of($0.id) }.max() ?? 8)
+        let table = TextTable(
+            columns: [
+                .init(title: "记录ID", preferred: max(8, idWidth), minimum: max(8, idWidth)),
+                .init(title: "提问时间", preferred: 16, minimum: 11),
+                .init(title: "组织机构", preferred: 10, minimum: 6),
+                .init(title: "业务类型", preferred: 22, minimum: 8),
+                .init(title: "标注", preferred: 12, minimum: 10),
+                .init(title: "状态", preferred: 6, minimum: 6),
+                .init(title: "用户问题", preferred: 10, minimum: 10, fills: true),
+            ],
+            shrinkOrder: [3, 1, 2, 4])
+        let widths = table.widths(for: max(60, terminalWidth()))
+        let rows = records.map { r -> [String] in
+            let time = ShanghaiTime.format(r.askedAt)
+            return [
+                r.id,
+                // 2025-12-01 09:15 when there is room, else 12-01 09:15.
+                String(widths[1] >= 16 ? time.prefix(16) : time.dropFirst(5).prefix(11)),
+                r.org,
+                [r.effectiveBiz1, r.effectiveBiz2].compactMap { $0 }.joined(separator: "/"),
+                r.label.map { "\($0.key) \($0.chineseName)" } ?? "-",
+                r.status.chineseName,
+                r.question,
+            ]
         }
+        var out = table.render(rows, width: widths.reduce(0, +) + widths.count - 1)
         out += "显示 \(records.count) 条，共 \(total) 条符合条件 (showing \(records.count) of \(total))\n"
         FileHandle.standardOutput.write(Data(out.utf8))
     }

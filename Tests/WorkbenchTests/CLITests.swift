@@ -122,10 +122,14 @@ struct CLI {
         #expect(FileManager.default.contentsEqual(atPath: a, andPath: b))
         let d = try cli.run(["demo", "--records", "300", "--db", cli.db])
         #expect(d.status == 0 && d.out.contains("300"))
-        let l = try cli.run(["list", "--db", cli.db, "--limit", "5"], env: ["COLUMNS": "100"])
-        let lines = l.out.split(separator: "\n")
-        #expect(lines.count == 7)
-        // Chinese is two columns wide: every table line is exactly as wide as the terminal.
-        for line in lines.dropLast() { #expect(DisplayWidth.of(line) == 100, "\(line)") }
+        for columns in [80, 100, 160] {
+            let l = try cli.run(["list", "--db", cli.db, "--limit", "5"], env: ["COLUMNS": "\(columns)"])
+            let lines = l.out.split(separator: "\n")
+            #expect(lines.count == 7)
+            // Chinese is two columns wide: every table line is exactly as wide as the terminal,
+            // and the record ID is never cut.
+            for line in lines.dropLast() { #expect(DisplayWidth.of(line) == columns, "\(columns): \(line)") }
+            for line in lines.dropFirst().dropLast() { #expect(line.hasPrefix("17"), "\(line)") ; #expect(!line.prefix(19).contains("~")) }
+        }
     }
 }
