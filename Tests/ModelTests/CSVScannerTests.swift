@@ -45,6 +45,14 @@ import Testing
         #expect(rows.map(\.fields) == [["a", "open\nstill open"]])
     }
 
+    @Test func anUnclosedQuoteCannotEatMemory() throws {
+        let s = CSVScanner(source: ChunkedSource(Array("a,b\n1,\"never closed".utf8) + Array(repeating: 0x61, count: 5000), chunk: 100),
+                           readSize: 100)
+        s.maxRecordBytes = 1000
+        #expect(try s.next()?.fields == ["a", "b"])
+        #expect(throws: CSVScanError.recordTooLong(line: 2)) { try s.next() }
+    }
+
     @Test func loneCarriageReturnEndsARecord() throws {
         let rows = try scanAll(Array("a,b\rc,d\r".utf8), chunk: 3)
         #expect(rows.map(\.fields) == [["a", "b"], ["c", "d"]])

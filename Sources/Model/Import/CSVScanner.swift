@@ -7,6 +7,10 @@ public struct CSVRecord: Equatable, Sendable {
     public var invalidFields: [Int] = []
 }
 
+public enum CSVScanError: Error, Equatable {
+    case recordTooLong(line: Int)
+}
+
 /// An RFC 4180 reader over a byte stream: quoted fields with delimiters, doubled quotes and CR/LF
 /// inside, CRLF or LF (or lone CR) line ends, a missing final newline.
 ///
@@ -28,6 +32,9 @@ public final class CSVScanner {
     var escaped: [Bool] = []
     /// How much one read asks for.
     let readSize: Int
+    /// A record longer than this is an unclosed quote swallowing the file, not data: stop before
+    /// the buffer holds the whole file.
+    var maxRecordBytes = 64 << 20
 
     public init(source: ByteSource, delimiter: UInt8 = UInt8(ascii: ","), readSize: Int = 1 << 20) {
         self.source = source
@@ -97,6 +104,7 @@ public final class CSVScanner {
             }
             // The record runs past the buffer: read more and scan it again from its start.
             let before = count - pos
+            if before > maxRecordBytes { throw CSVScanError.recordTooLong(line: line) }
             try fill(minimum: before + 1)
             if eof, count - pos == before {
                 // Unterminated quote at the end of the file: take what is there.

@@ -45,7 +45,15 @@ public final class CSVLogReader: LogRowReader {
     }
 
     public func next() throws -> RowResult? {
-        guard let r = try scanner.next() else { return nil }
+        let record: CSVRecord?
+        do {
+            record = try scanner.next()
+        } catch CSVScanError.recordTooLong(let line) {
+            throw ImportFileError(
+                file: file,
+                reason: "第 \(line) 行起的引号没有闭合，吞掉了文件的其余部分；请修正后重新导入 (an unclosed quote from line \(line) swallows the rest of the file)")
+        }
+        guard let r = record else { return nil }
         if r.fields.count != map.columnCount {
             return .problem(RowProblem(
                 file: file, line: r.line, field: nil,
