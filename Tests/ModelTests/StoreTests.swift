@@ -186,3 +186,28 @@ import Testing
         }
     }
 }
+
+@Suite struct ConcurrencyTests {
+    @Test func aWriteBlockedByAnotherProcessSaysSoAndSavesNothing() throws {
+        let dir = TempDir()
+        defer { dir.cleanup() }
+        let a = try SQLiteRecordStore(path: dir.path("c.sqlite"), busyTimeout: 0.2)
+        try a.importBatch { sink in
+            _ = try sink.insert(InteractionRecord(id: "r1", askedAt: 1_764_551_733, org: "如皋市", question: "问", answer: "答"))
+        }
+        let b = try SQLiteRecordStore(path: dir.path("c.sqlite"), busyTimeout: 0.2)
+        // Another connection holds the write lock (as a long import would).
+        try a.dbQueue.inDatabase { db in
+            try db.execute(sql: "BEGIN IMMEDIATE")
+            defer { try? db.execute(sql: "ROLLBACK") }
+            #expect(throws: StoreError.busy(b.path)) {
+                try b.setLabel(.correct, recordId: "r1", reviewer: "张敏", at: 1)
+            }
+            // Readers are not blocked in WAL mode.
+            #expect(try b.record(id: "r1")?.label == nil)
+        }
+        try b.setLabel(.correct, recordId: "r1", reviewer: "张敏", at: 2)
+        #expect(try a.record(id: "r1")?.label == .correct)
+        #expect(try a.history(recordId: "r1").count == 1)
+    }
+}

@@ -88,12 +88,15 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
     case recordNotFound(String)
     case notLabeled(String)
     case cannotOpen(String, String)
+    /// Another process held the write lock for longer than the busy timeout.
+    case busy(String)
 
     public var description: String {
         switch self {
         case .recordNotFound(let id): "没有这条记录 (no such record): \(id)"
         case .notLabeled(let id): "记录 \(id) 尚未标注，复核时请给出标注 (not labelled yet: give a label to review it)"
         case .cannotOpen(let path, let why): "无法打开数据库 \(path): \(why)"
+        case .busy(let path): "数据库 \(path) 正被另一个进程写入（可能在大批量导入），未保存，请稍后再试 (database busy: another process is writing, perhaps a large import; nothing was saved, try again)"
         }
     }
 }
