@@ -127,6 +127,12 @@ public struct RowNormaliser: Sendable {
     }
 
     static func parseBool(_ s: String) -> Bool? {
+        // The usual values first, without lowercasing (an allocation per row and field).
+        switch s {
+        case "是", "1": return true
+        case "否", "0": return false
+        default: break
+        }
         switch s.lowercased() {
         case "是", "true", "1", "y", "yes", "兜底", "命中", "t": true
         case "否", "false", "0", "n", "no", "未兜底", "未命中", "f": false
