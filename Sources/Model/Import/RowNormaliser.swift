@@ -134,9 +134,9 @@ public struct RowNormaliser: Sendable {
         default: break
         }
         switch s.lowercased() {
-        case "是", "true", "1", "y", "yes", "兜底", "命中", "t": true
-        case "否", "false", "0", "n", "no", "未兜底", "未命中", "f": false
-        default: nil
+        case "true", "y", "yes", "兜底", "命中", "t": return true
+        case "false", "n", "no", "未兜底", "未命中", "f": return false
+        default: return nil
         }
     }
 
