@@ -109,3 +109,25 @@ import Testing
         #expect(ReviewStatus(parsing: "已复核") == .reviewed)
     }
 }
+
+@Suite struct RowNormaliserTests {
+    @Test(arguments: [("是", true), ("否", false), ("1", true), ("0", false), ("TRUE", true), ("No", false), ("兜底", true), ("未命中", false)])
+    func yesNoValues(text: String, expected: Bool) {
+        #expect(RowNormaliser.parseBool(text) == expected)
+    }
+
+    @Test func unknownYesNoIsUnknown() {
+        #expect(RowNormaliser.parseBool("也许") == nil)
+    }
+
+    @Test(arguments: [
+        ("社会保险(综合)/缴费基数与费率", "社会保险(综合)", "缴费基数与费率"),
+        ("养老保险／城乡居民养老保险", "养老保险", "城乡居民养老保险"),
+        ("工伤保险 > 工伤认定", "工伤保险", "工伤认定"),
+        ("失业保险", "失业保险", nil),
+    ])
+    func combinedBusinessTypeSplits(text: String, l1: String, l2: String?) {
+        let (a, b) = RowNormaliser.splitBusinessType(text)
+        #expect(a == l1 && b == l2)
+    }
+}
