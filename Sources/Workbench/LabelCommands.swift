@@ -64,3 +64,29 @@ func describe(_ change: LabelChange?, recordId: String) -> String {
     let new = c.newLabel?.chineseName ?? "未标注"
     return "记录 \(recordId): \(old)(\(c.oldStatus.chineseName)) → \(new)(\(c.newStatus.chineseName))，\(c.reviewer)，已保存 (saved)"
 }
+
+struct HistoryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "history",
+        abstract: "一条记录的标注历史 (a record's label history, oldest first)."
+    )
+
+    @Argument(help: "记录ID (record id).")
+    var recordId: String
+
+    @OptionGroup var store: StoreOptions
+
+    func run() throws {
+        try runReportingErrors {
+            let db = try store.openStore()
+            guard try db.record(id: recordId) != nil else { throw StoreError.recordNotFound(recordId) }
+            let changes = try db.history(recordId: recordId)
+            if changes.isEmpty { print("记录 \(recordId): 没有标注历史 (no label history)") }
+            for c in changes {
+                let when = c.at > 0 ? ShanghaiTime.format(c.at) : "-"
+                let old = c.oldLabel?.chineseName ?? "未标注", new = c.newLabel?.chineseName ?? "未标注"
+                print("\(when)  \(c.reviewer)  \(c.action.rawValue)  \(old)(\(c.oldStatus.chineseName)) → \(new)(\(c.newStatus.chineseName))")
+            }
+        }
+    }
+}

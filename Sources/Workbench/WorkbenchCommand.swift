@@ -12,6 +12,7 @@ struct WorkbenchCommand: ParsableCommand {
             """,
         subcommands: [
             ImportCommand.self, DemoCommand.self, ListCommand.self, LabelCommand.self, ReviewCommand.self,
+            HistoryCommand.self,
             BenchCommand.self,
         ]
     )
