@@ -29,6 +29,8 @@ import Testing
         #expect(rows.contains { $0.0[.question]!.contains("320682198503121233") || $0.0[.question]!.contains("13800001234") })
         #expect(rows.filter { $0.1 != nil }.count > 600)
         let times = rows.map { ShanghaiTime.parse($0.0[.askedAt]!)! }
-        #expect(times.max()! <= end && times.min()! >= end - 90 * 86400)
+        #expect(times.max()! < ShanghaiTime.startOfDay(end) && times.min()! >= ShanghaiTime.startOfDay(end) - 90 * 86400)
+        #expect(times == times.sorted())  // chronological, as a log export is
+        #expect(Set(times).count > 2900)  // and not piled onto a few seconds
     }
 }

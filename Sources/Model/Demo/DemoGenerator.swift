@@ -123,8 +123,9 @@ public struct DemoGenerator {
         return (raw, label)
     }
 
-    /// Logs are chronological: row i falls on day i·90/count, and its place within that day maps
-    /// to a time of day with office hours busiest (85%) and nights quiet but not empty.
+    /// Logs are chronological: row i falls on day i·90/count of the 90 days before `end`'s day, and
+    /// its place within that day maps to a time of day with office hours busiest (85%) and nights
+    /// quiet but not empty.
     func askedTime(_ index: Int) -> Int64 {
         let position = Double(index) / Double(count) * 90
         let day = Int64(position)
@@ -135,7 +136,9 @@ public struct DemoGenerator {
         case ..<0.90: secondOfDay = 8 * 3600 + (f - 0.05) / 0.85 * 10 * 3600
         default: secondOfDay = 18 * 3600 + (f - 0.90) / 0.10 * 6 * 3600
         }
-        let firstDay = ShanghaiTime.startOfDay(end) - 89 * 86400
+        // The 90 whole days before the day of `end`: no row lands after `end` (clamping them to it
+        // piled the rest of today's rows onto one second).
+        let firstDay = ShanghaiTime.startOfDay(end) - 90 * 86400
         return min(firstDay + day * 86400 + Int64(secondOfDay), end)
     }
 
