@@ -49,20 +49,54 @@ public enum Masking {
     /// records have none, so they skip the copy.
     static func hasLongDigitRun(_ text: String) -> Bool {
         var text = text
-        // Native strings are contiguous UTF-8; the byte loop over them is several times faster
-        // than iterating the UTF8View (7.5% of an import, by perf).
+        // Native strings are contiguous UTF-8. Eight bytes at a time: a word with no ASCII digit
+        // (most of Chinese text) ends any run and is skipped whole; only words with a digit are
+        // walked byte by byte. (Iterating the UTF8View was 7.5% of an import, by perf.)
         return text.withUTF8 { bytes in
+            guard let base = bytes.baseAddress else { return false }
+            let n = bytes.count
             var run = 0
-            for b in bytes {
-                if b &- 0x30 < 10 {
+            var i = 0
+            while i + 8 <= n {
+                let word = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+                if !hasDigitByte(word) {
+                    run = 0
+                    i += 8
+                    continue
+                }
+                for k in i..<(i + 8) {
+                    if base[k] &- 0x30 < 10 {
+                        run += 1
+                        if run >= 11 { return true }
+                    } else {
+                        run = 0
+                    }
+                }
+                i += 8
+            }
+            while i < n {
+                if base[i] &- 0x30 < 10 {
                     run += 1
                     if run >= 11 { return true }
                 } else {
                     run = 0
                 }
+                i += 1
             }
             return false
         }
+    }
+
+    /// Whether any byte of `x` is an ASCII digit (0x30...0x39): the "has between" bit trick, exact
+    /// for bytes under 0x80 and never true for bytes at or over it.
+    @inline(__always) static func hasDigitByte(_ x: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let low7 = x & (ones &* 127)
+        let m: UInt64 = 0x2F, n: UInt64 = 0x3A
+        // Swift's & binds tighter than &+ and &-, unlike C's: every step in its own parentheses.
+        let belowN = (ones &* (127 &+ n)) &- low7
+        let aboveM = low7 &+ (ones &* (127 &- m))
+        return (belowN & ~x & aboveM & (ones &* 128)) != 0
     }
 
     @inline(__always) static func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }

@@ -131,3 +131,22 @@ import Testing
         #expect(a == l1 && b == l2)
     }
 }
+
+@Suite struct DigitScanTests {
+    @Test func theWordAtATimeScanAgreesWithTheByteLoop() {
+        var rng = SeededRandom(seed: 3)
+        let pieces = ["社保", "1", "23", "4567", "89012", " ", "a", "。", "：", "0513-", "\u{1F600}"]
+        for _ in 0..<2000 {
+            let s = (0..<rng.int(0...30)).map { _ in rng.pick(pieces) }.joined()
+            var run = 0, expected = false
+            for b in s.utf8 {
+                if b >= 0x30 && b <= 0x39 { run += 1; if run >= 11 { expected = true } } else { run = 0 }
+            }
+            #expect(Masking.hasLongDigitRun(s) == expected, "\(s)")
+        }
+        for b in 0...255 {
+            let word = UInt64(b) << 24 | 0x4141_4141_0041_4141
+            #expect(Masking.hasDigitByte(word) == (b >= 0x30 && b <= 0x39), "byte \(b)")
+        }
+    }
+}
