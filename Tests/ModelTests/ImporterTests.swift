@@ -207,10 +207,11 @@ import Testing
     @Test func unknownLabelInAFileIsABadRowNotASilentLoss() throws {
         let dir = TempDir()
         defer { dir.cleanup() }
-        let path = dir.write("l.csv", "记录ID,提问时间,用户问题,标注结果\n1,2025-12-01,问,很好\n2,2025-12-01,问,回答正确\n")
+        let path = dir.write("l.csv", "记录ID,提问时间,用户问题,标注结果\n1,2025-12-01,问,很好\n2,2025-12-01,问,回答正确\n3,2025-12-01,问,未标注\n")
         let store = try makeStore(dir)
         let s = try importer(store).importFile(path)
-        #expect(s.imported == 1 && s.rejected == 1)
+        #expect(s.imported == 2 && s.rejected == 1)
+        #expect(try store.record(id: "3")?.status == .unlabeled)
         #expect(s.problems[0].field == "标注结果")
     }
 }

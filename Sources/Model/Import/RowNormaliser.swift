@@ -58,7 +58,8 @@ public struct RowNormaliser: Sendable {
         }
 
         var label: Label?
-        if let l = text(.label) {
+        // An export writes 未标注 (or a dash) where there is no label yet.
+        if let l = text(.label), !["未标注", "-", "—", "无", "unlabeled"].contains(l) {
             guard let parsed = Label(parsing: l) else {
                 return problem(.label, "未知标注「\(l.prefix(20))」(unknown label; use 业务缺失/理解错误/回答正确/非人社职能)")
             }
@@ -80,8 +81,8 @@ public struct RowNormaliser: Sendable {
         let turn = text(.turn).flatMap { Int($0.filter(\.isNumber)) }
 
         var logId: String?
-        if let raw = text(.recordId) {
-            switch Self.cleanRecordId(raw) {
+        if let idText = text(.recordId) {
+            switch Self.cleanRecordId(idText) {
             case .success(let v): logId = v
             case .failure(let p): return problem(.recordId, p.reason)
             }
