@@ -178,6 +178,7 @@ import Testing
         let other = try SQLiteRecordStore(path: dir.path("other.sqlite"))
         let s = try importer(other).importFile(path)
         #expect(s.imported == 150 && s.rejected == 0)
+        #expect(s.unknownHeaders.isEmpty)
         let back = try other.page(RecordFilter(), after: nil, limit: 1000).records
         #expect(back == all)
     }

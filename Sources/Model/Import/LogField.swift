@@ -80,6 +80,8 @@ public enum LogField: Int, CaseIterable, Sendable {
         // JSON exports by other tools.
         m["recordid"] = .recordId
         m["standardquestion"] = .standardQuestion
+        // `list --format jsonl` writes the label twice: code and Chinese name.
+        m["labelname"] = .label
         return m
     }()
 
