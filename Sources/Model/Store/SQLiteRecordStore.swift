@@ -159,6 +159,7 @@ public final class SQLiteRecordStore: RecordStore {
 
     // MARK: labels
 
+    @discardableResult
     public func setLabel(_ label: Label?, recordId: String, reviewer: String, at: Int64) throws -> LabelChange? {
         try writeLabel(recordId: recordId, reviewer: reviewer, at: at) { r in
             guard r.label != label else { return nil }
@@ -166,6 +167,7 @@ public final class SQLiteRecordStore: RecordStore {
         }
     }
 
+    @discardableResult
     public func markReviewed(recordId: String, label: Label?, reviewer: String, at: Int64) throws -> LabelChange? {
         try writeLabel(recordId: recordId, reviewer: reviewer, at: at) { r in
             let newLabel = label ?? r.label
