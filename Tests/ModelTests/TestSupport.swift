@@ -11,7 +11,7 @@ struct TempDir {
     func path(_ name: String) -> String { url.appendingPathComponent(name).path }
     func write(_ name: String, _ bytes: [UInt8]) -> String {
         let p = path(name)
-        FileManager.default.createFile(atPath: p, contents: Data(bytes))
+        _ = FileManager.default.createFile(atPath: p, contents: Data(bytes))
         return p
     }
     func write(_ name: String, _ text: String) -> String { write(name, Array(text.utf8)) }
