@@ -56,7 +56,8 @@ struct ListCommand: ParsableCommand {
                 .init(title: "状态", preferred: 6, minimum: 6),
                 .init(title: "用户问题", preferred: 10, minimum: 10, fills: true),
             ],
-            shrinkOrder: [3, 1, 2, 4])
+            shrinkOrder: [3, 1, 2, 4],
+            dropOrder: [3, 1, 2])
         let widths = table.widths(for: max(60, terminalWidth()))
         let rows = records.map { r -> [String] in
             let time = ShanghaiTime.format(r.askedAt)
@@ -71,7 +72,7 @@ struct ListCommand: ParsableCommand {
                 r.question,
             ]
         }
-        var out = table.render(rows, width: widths.reduce(0, +) + widths.count - 1)
+        var out = table.render(rows, widths: widths)
         out += "显示 \(records.count) 条，共 \(total) 条符合条件 (showing \(records.count) of \(total))\n"
         FileHandle.standardOutput.write(Data(out.utf8))
     }

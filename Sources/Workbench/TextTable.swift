@@ -15,27 +15,27 @@ struct TextTable {
     var columns: [Column]
     /// Column indexes in the order they give up width on a narrow terminal.
     let shrinkOrder: [Int]
+    /// Column indexes in the order they are left out when even their minimums do not fit.
+    var dropOrder: [Int] = []
 
-    /// Widths for a terminal `width` columns wide (a space between columns).
+    /// Widths for a terminal `width` columns wide (a space between columns); 0 for a column left out.
     func widths(for width: Int) -> [Int] {
         var w = columns.map { $0.fills ? $0.minimum : $0.preferred }
-        let gaps = columns.count - 1
-        var excess = w.reduce(0, +) + gaps - width
-        for i in shrinkOrder where excess > 0 {
-            let give = min(excess, w[i] - columns[i].minimum)
-            w[i] -= give
-            excess -= give
+        func used() -> Int { w.reduce(0, +) + w.filter { $0 > 0 }.count - 1 }
+        for i in shrinkOrder where used() > width {
+            w[i] -= min(used() - width, w[i] - columns[i].minimum)
         }
+        for i in dropOrder where used() > width { w[i] = 0 }
         if let fill = columns.firstIndex(where: \.fills) {
-            w[fill] += max(0, width - (w.reduce(0, +) + gaps))
+            w[fill] += max(0, width - used())
         }
         return w
     }
 
-    func render(_ rows: [[String]], width: Int) -> String {
-        let w = widths(for: width)
+    func render(_ rows: [[String]], widths w: [Int]) -> String {
         func line(_ cells: [String]) -> String {
-            zip(cells, w).map { DisplayWidth.truncate(VisibleText.singleLine($0), to: $1, pad: true) }
+            zip(cells, w).filter { $0.1 > 0 }
+                .map { DisplayWidth.truncate(VisibleText.singleLine($0.0), to: $0.1, pad: true) }
                 .joined(separator: " ") + "\n"
         }
         return line(columns.map(\.title)) + rows.map(line).joined()

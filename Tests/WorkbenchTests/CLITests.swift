@@ -127,7 +127,7 @@ struct CLI {
         #expect(FileManager.default.contentsEqual(atPath: a, andPath: b))
         let d = try cli.run(["demo", "--records", "300", "--db", cli.db])
         #expect(d.status == 0 && d.out.contains("300"))
-        for columns in [80, 100, 160] {
+        for columns in [60, 80, 100, 160] {
             let l = try cli.run(["list", "--db", cli.db, "--limit", "5"], env: ["COLUMNS": "\(columns)"])
             let lines = l.out.split(separator: "\n")
             #expect(lines.count == 7)
