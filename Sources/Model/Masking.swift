@@ -56,33 +56,25 @@ public enum Masking {
             guard let base = bytes.baseAddress else { return false }
             let n = bytes.count
             var run = 0
+            // Counts one byte into the current run of digits; true once it reaches 11.
+            func longRun(at k: Int) -> Bool {
+                if base[k] &- 0x30 < 10 {
+                    run += 1
+                    return run >= 11
+                }
+                run = 0
+                return false
+            }
             var i = 0
             while i + 8 <= n {
-                let word = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
-                if !hasDigitByte(word) {
-                    run = 0
-                    i += 8
-                    continue
-                }
-                for k in i..<(i + 8) {
-                    if base[k] &- 0x30 < 10 {
-                        run += 1
-                        if run >= 11 { return true }
-                    } else {
-                        run = 0
-                    }
-                }
-                i += 8
-            }
-            while i < n {
-                if base[i] &- 0x30 < 10 {
-                    run += 1
-                    if run >= 11 { return true }
+                if hasDigitByte(UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)) {
+                    for k in i..<(i + 8) where longRun(at: k) { return true }
                 } else {
                     run = 0
                 }
-                i += 1
+                i += 8
             }
+            for k in i..<n where longRun(at: k) { return true }
             return false
         }
     }
