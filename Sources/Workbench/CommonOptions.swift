@@ -69,6 +69,13 @@ struct FilterOptions: ParsableArguments {
     @Option(name: .long, help: "问题或回答中包含的文字，空格分隔的词须全部出现 (words in question or answer).")
     var text: String?
 
+    static func day(_ text: String, option: String) throws -> Int64 {
+        guard let d = ShanghaiTime.parseDay(text) else {
+            throw UserError("\(option): 无法识别的日期「\(text)」(expected a date like 2025-12-01)")
+        }
+        return d
+    }
+
     func filter(reference: ReferenceData) throws -> RecordFilter {
         var f = RecordFilter()
         let orgData = reference.organisations
@@ -79,14 +86,8 @@ struct FilterOptions: ParsableArguments {
             }
             f.orgs.append(n)
         }
-        if let from {
-            guard let d = ShanghaiTime.parseDay(from) else { throw UserError("--from: 无法识别的日期「\(from)」(expected 2025-12-01)") }
-            f.fromDay = d
-        }
-        if let to {
-            guard let d = ShanghaiTime.parseDay(to) else { throw UserError("--to: 无法识别的日期「\(to)」(expected 2025-12-31)") }
-            f.toDay = d
-        }
+        f.fromDay = try from.map { try Self.day($0, option: "--from") }
+        f.toDay = try to.map { try Self.day($0, option: "--to") }
         if let lo = f.fromDay, let hi = f.toDay, hi < lo {
             throw UserError("--to 早于 --from (the period ends before it starts)")
         }
