@@ -85,7 +85,12 @@ struct HistoryCommand: ParsableCommand {
             for c in changes {
                 let when = c.at > 0 ? ShanghaiTime.format(c.at) : "-"
                 let old = c.oldLabel?.chineseName ?? "未标注", new = c.newLabel?.chineseName ?? "未标注"
-                print("\(when)  \(c.reviewer)  \(c.action.rawValue)  \(old)(\(c.oldStatus.chineseName)) → \(new)(\(c.newStatus.chineseName))")
+                switch c.action {
+                case .note, .businessType:
+                    print("\(when)  \(c.reviewer)  \(c.action.rawValue)  「\(c.oldValue ?? "")」 → 「\(c.newValue ?? "")」")
+                default:
+                    print("\(when)  \(c.reviewer)  \(c.action.rawValue)  \(old)(\(c.oldStatus.chineseName)) → \(new)(\(c.newStatus.chineseName))")
+                }
             }
         }
     }

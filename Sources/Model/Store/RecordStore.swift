@@ -21,6 +21,32 @@ public protocol RecordStore: AnyObject {
     /// The record's label history, oldest first.
     func history(recordId: String) throws -> [LabelChange]
 
+    /// Sets (or with nil or empty text, clears) the reviewer's note; kept in the history.
+    @discardableResult
+    func setNote(_ note: String?, recordId: String, reviewer: String, at: Int64) throws -> LabelChange?
+    /// 人工修正分类: the reviewer's business type (nil clears the correction); kept in the history.
+    @discardableResult
+    func correctBusinessType(biz1: String?, biz2: String?, recordId: String, reviewer: String, at: Int64) throws
+        -> LabelChange?
+    /// Undo: puts an earlier review state back as it was; the history gets an `undo` row.
+    @discardableResult
+    func restore(_ state: ReviewState, recordId: String, reviewer: String, at: Int64) throws -> LabelChange?
+
+    /// Every record key the filter selects, in list order (newest first). The review screen holds
+    /// this list (8 bytes a record) and fetches only the rows it shows.
+    func keys(_ filter: RecordFilter) throws -> [RecordKey]
+    /// The records with these keys, by key; keys of records that no longer exist are left out.
+    func records(keys: [RecordKey]) throws -> [RecordKey: InteractionRecord]
+    /// The stored key of a record, for a caller that has only its id.
+    func key(recordId: String) throws -> RecordKey?
+
+    /// A number that changes whenever another connection (another reviewer's process) commits:
+    /// polled by the review screen to show their labels within a second.
+    func changeCounter() throws -> Int64
+
+    /// The statistics of the filter's records, per organisation (see `Tally`).
+    func tallies(_ filter: RecordFilter, rules: HitRules) throws -> [String: Tally]
+
     /// Runs one file's import in one transaction: either all of `body`'s inserts are kept or none.
     /// `expectedRows` (an estimate) lets a store choose a faster way for a large import.
     func importBatch<T>(expectedRows: Int?, _ body: (any ImportSink) throws -> T) throws -> T
@@ -33,6 +59,9 @@ extension RecordStore {
         try importBatch(expectedRows: nil, body)
     }
 }
+
+/// A record's place in the store (SQLite's rowid; a PostgreSQL store's bigserial).
+public typealias RecordKey = Int64
 
 /// Where the next page starts: the last row of the previous one.
 public struct PageCursor: Equatable, Sendable {
@@ -53,6 +82,10 @@ public struct RecordPage: Sendable {
 public struct LabelChange: Equatable, Sendable {
     public enum Action: String, Sendable {
         case label, clear, review, `import`
+        /// Not label changes, kept in the same history: the note and the business-type correction.
+        case note, businessType = "biz"
+        /// An earlier state put back by undo.
+        case undo
     }
     public let recordId: String
     public let action: Action
@@ -62,11 +95,16 @@ public struct LabelChange: Equatable, Sendable {
     public let newStatus: ReviewStatus
     public let reviewer: String
     public let at: Int64
+    /// For `note` and `biz` rows: the text before and after (business type as `一级/二级`).
+    public let oldValue: String?
+    public let newValue: String?
 
     public init(
         recordId: String, action: Action, oldLabel: Label?, newLabel: Label?, oldStatus: ReviewStatus,
-        newStatus: ReviewStatus, reviewer: String, at: Int64
+        newStatus: ReviewStatus, reviewer: String, at: Int64, oldValue: String? = nil, newValue: String? = nil
     ) {
+        self.oldValue = oldValue
+        self.newValue = newValue
         self.recordId = recordId
         self.action = action
         self.oldLabel = oldLabel

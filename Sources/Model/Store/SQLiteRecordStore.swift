@@ -161,57 +161,98 @@ public final class SQLiteRecordStore: RecordStore {
 
     @discardableResult
     public func setLabel(_ label: Label?, recordId: String, reviewer: String, at: Int64) throws -> LabelChange? {
-        try writeLabel(recordId: recordId, reviewer: reviewer, at: at) { r in
+        try writeReview(recordId: recordId) { r in
             guard r.label != label else { return nil }
-            return (label, label == nil ? .unlabeled : .labeled, label == nil ? .clear : .label)
+            var s = r.reviewState
+            s.label = label
+            // A new label undoes an earlier second review: it has not been confirmed.
+            s.status = label == nil ? .unlabeled : .labeled
+            s.reviewer = label == nil ? nil : reviewer
+            s.labeledAt = label == nil ? nil : at
+            s.reviewedBy = nil
+            s.reviewedAt = nil
+            return (s, Self.change(r, s, label == nil ? .clear : .label, reviewer, at))
         }
     }
 
     @discardableResult
     public func markReviewed(recordId: String, label: Label?, reviewer: String, at: Int64) throws -> LabelChange? {
-        try writeLabel(recordId: recordId, reviewer: reviewer, at: at) { r in
+        try writeReview(recordId: recordId) { r in
             let newLabel = label ?? r.label
             guard let newLabel else { throw StoreError.notLabeled(recordId) }
             if r.status == .reviewed, r.label == newLabel { return nil }
-            return (newLabel, .reviewed, .review)
+            var s = r.reviewState
+            s.label = newLabel
+            s.status = .reviewed
+            s.reviewedBy = reviewer
+            s.reviewedAt = at
+            return (s, Self.change(r, s, .review, reviewer, at))
         }
     }
 
-    /// One short IMMEDIATE transaction: read the current state, decide, update, append history.
-    /// Committed before it returns, so a caller that draws "saved" afterwards tells the truth.
-    private func writeLabel(
-        recordId: String, reviewer: String, at: Int64,
-        decide: (InteractionRecord) throws -> (Label?, ReviewStatus, LabelChange.Action)?
+    @discardableResult
+    public func setNote(_ note: String?, recordId: String, reviewer: String, at: Int64) throws -> LabelChange? {
+        let note = note.flatMap { $0.trimmed.isEmpty ? nil : $0 }
+        return try writeReview(recordId: recordId) { r in
+            guard r.note != note else { return nil }
+            var s = r.reviewState
+            s.note = note
+            return (s, Self.change(r, s, .note, reviewer, at, old: r.note, new: note))
+        }
+    }
+
+    @discardableResult
+    public func correctBusinessType(biz1: String?, biz2: String?, recordId: String, reviewer: String, at: Int64)
+        throws -> LabelChange?
+    {
+        let biz2 = biz1 == nil ? nil : biz2
+        return try writeReview(recordId: recordId) { r in
+            guard r.correctedBiz1 != biz1 || r.correctedBiz2 != biz2 else { return nil }
+            var s = r.reviewState
+            s.correctedBiz1 = biz1
+            s.correctedBiz2 = biz2
+            return (s, Self.change(r, s, .businessType, reviewer, at,
+                                   old: Self.bizText(r.correctedBiz1, r.correctedBiz2), new: Self.bizText(biz1, biz2)))
+        }
+    }
+
+    @discardableResult
+    public func restore(_ state: ReviewState, recordId: String, reviewer: String, at: Int64) throws -> LabelChange? {
+        try writeReview(recordId: recordId) { r in
+            guard r.reviewState != state else { return nil }
+            return (state, Self.change(r, state, .undo, reviewer, at))
+        }
+    }
+
+    static func bizText(_ b1: String?, _ b2: String?) -> String? {
+        guard let b1 else { return nil }
+        return b2.map { "\(b1)/\($0)" } ?? b1
+    }
+
+    static func change(_ r: InteractionRecord, _ s: ReviewState, _ action: LabelChange.Action, _ reviewer: String,
+                       _ at: Int64, old: String? = nil, new: String? = nil) -> LabelChange {
+        LabelChange(recordId: r.id, action: action, oldLabel: r.label, newLabel: s.label, oldStatus: r.status,
+                    newStatus: s.status, reviewer: reviewer, at: at, oldValue: old, newValue: new)
+    }
+
+    /// One short IMMEDIATE transaction: read the current state, decide, write the whole review
+    /// state, append history. Committed before it returns, so a caller that draws "saved"
+    /// afterwards tells the truth.
+    private func writeReview(
+        recordId: String, decide: (InteractionRecord) throws -> (ReviewState, LabelChange)?
     ) throws -> LabelChange? {
         try mappingBusy { try dbQueue.writeWithoutTransaction { db in
             var change: LabelChange?
             try db.inTransaction(.immediate) {
                 guard let r = try Self.fetchRecord(db, id: recordId) else { throw StoreError.recordNotFound(recordId) }
-                guard let (newLabel, newStatus, action) = try decide(r) else { return .commit }
-                let c = LabelChange(
-                    recordId: recordId, action: action, oldLabel: r.label, newLabel: newLabel, oldStatus: r.status,
-                    newStatus: newStatus, reviewer: reviewer, at: at)
-                switch action {
-                case .review:
-                    try db.execute(
-                        sql: "UPDATE record SET label = ?, status = ?, reviewed_by = ?, reviewed_at = ? WHERE id = ?",
-                        arguments: [newLabel?.code, newStatus.rawValue, reviewer, at, recordId])
-                case .clear:
-                    try db.execute(
-                        sql: """
-                            UPDATE record SET label = NULL, status = 'unlabeled', reviewer = NULL, labeled_at = NULL,
-                            reviewed_by = NULL, reviewed_at = NULL WHERE id = ?
-                            """,
-                        arguments: [recordId])
-                case .label, .import:
-                    // A new label undoes an earlier second review: it has not been confirmed.
-                    try db.execute(
-                        sql: """
-                            UPDATE record SET label = ?, status = ?, reviewer = ?, labeled_at = ?,
-                            reviewed_by = NULL, reviewed_at = NULL WHERE id = ?
-                            """,
-                        arguments: [newLabel?.code, newStatus.rawValue, reviewer, at, recordId])
-                }
+                guard let (s, c) = try decide(r) else { return .commit }
+                try db.execute(
+                    sql: """
+                        UPDATE record SET label = ?, status = ?, reviewer = ?, labeled_at = ?, reviewed_by = ?,
+                        reviewed_at = ?, corrected_biz1 = ?, corrected_biz2 = ?, note = ? WHERE id = ?
+                        """,
+                    arguments: [s.label?.code, s.status.rawValue, s.reviewer, s.labeledAt, s.reviewedBy, s.reviewedAt,
+                                s.correctedBiz1, s.correctedBiz2, s.note, recordId])
                 try Self.appendHistory(db, c)
                 change = c
                 return .commit
@@ -232,11 +273,12 @@ public final class SQLiteRecordStore: RecordStore {
     static func appendHistory(_ db: Database, _ c: LabelChange) throws {
         try db.execute(
             sql: """
-                INSERT INTO label_history (record_id, action, old_label, new_label, old_status, new_status, reviewer, at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO label_history (record_id, action, old_label, new_label, old_status, new_status, reviewer, at,
+                  old_value, new_value)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [c.recordId, c.action.rawValue, c.oldLabel?.code, c.newLabel?.code, c.oldStatus.rawValue,
-                        c.newStatus.rawValue, c.reviewer, c.at])
+                        c.newStatus.rawValue, c.reviewer, c.at, c.oldValue, c.newValue])
     }
 
     public func history(recordId: String) throws -> [LabelChange] {
@@ -244,7 +286,8 @@ public final class SQLiteRecordStore: RecordStore {
             try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT record_id, action, old_label, new_label, old_status, new_status, reviewer, at
+                    SELECT record_id, action, old_label, new_label, old_status, new_status, reviewer, at,
+                      old_value, new_value
                     FROM label_history WHERE record_id = ? ORDER BY seq
                     """,
                 arguments: [recordId]
@@ -254,8 +297,78 @@ public final class SQLiteRecordStore: RecordStore {
                     oldLabel: (row[2] as String?).flatMap(Label.init(rawValue:)),
                     newLabel: (row[3] as String?).flatMap(Label.init(rawValue:)),
                     oldStatus: ReviewStatus(rawValue: row[4]) ?? .unlabeled,
-                    newStatus: ReviewStatus(rawValue: row[5]) ?? .unlabeled, reviewer: row[6], at: row[7])
+                    newStatus: ReviewStatus(rawValue: row[5]) ?? .unlabeled, reviewer: row[6], at: row[7],
+                    oldValue: row[8], newValue: row[9])
             }
+        }
+    }
+
+    // MARK: the review screen's list, change polling, statistics
+
+    public func keys(_ filter: RecordFilter) throws -> [RecordKey] {
+        let (w, args) = Self.whereClause(filter)
+        return try dbQueue.read { db in
+            try RecordKey.fetchAll(db, sql: "SELECT seq FROM record WHERE \(w) ORDER BY asked_at DESC, seq DESC",
+                                   arguments: args)
+        }
+    }
+
+    public func records(keys: [RecordKey]) throws -> [RecordKey: InteractionRecord] {
+        guard !keys.isEmpty else { return [:] }
+        return try dbQueue.read { db in
+            var out: [RecordKey: InteractionRecord] = [:]
+            // Chunks stay under SQLite's bound-parameter limit.
+            for chunk in stride(from: 0, to: keys.count, by: 500).map({ keys[$0..<min($0 + 500, keys.count)] }) {
+                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                let rows = try Row.fetchCursor(
+                    db, sql: "SELECT \(Self.columns) FROM \(Self.joined) WHERE record.seq IN (\(marks))",
+                    arguments: StatementArguments(Array(chunk)))
+                while let row = try rows.next() { out[row[0]] = Self.decode(row) }
+            }
+            return out
+        }
+    }
+
+    public func key(recordId: String) throws -> RecordKey? {
+        try dbQueue.read { db in try RecordKey.fetchOne(db, sql: "SELECT seq FROM record WHERE id = ?", arguments: [recordId]) }
+    }
+
+    public func changeCounter() throws -> Int64 {
+        // data_version is per connection and changes only for other connections' commits.
+        try dbQueue.read { db in try Int64.fetchOne(db, sql: "PRAGMA data_version") ?? 0 }
+    }
+
+    public func tallies(_ filter: RecordFilter, rules: HitRules) throws -> [String: Tally] {
+        let (w, whereArgs) = Self.whereClause(filter)
+        // The hit test of HitRules, in SQL: 0/1 what the log says, 2/3 decided by the fallback
+        // template on the answer's opening (read only for those rows).
+        let template = rules.fallbackPhrases.map { _ in "instr(substr(t.answer, 1, \(HitRules.templateWindow)), ?) > 0" }
+        let templateTest = template.isEmpty ? "0" : template.joined(separator: " OR ")
+        let sql = """
+            SELECT org, label, coalesce(eff_biz1 = ? AND eff_biz2 = ?, 0),
+              CASE WHEN fallback = 1 THEN 0
+                   WHEN hit_flag = 1 OR coalesce(knowledge_id, '') <> '' OR coalesce(standard_question, '') <> '' THEN 1
+                   WHEN hit_flag = 0 THEN 0
+                   WHEN fallback = 0 THEN 1
+                   ELSE (SELECT CASE WHEN \(templateTest) THEN 2 ELSE 3 END FROM record_text t WHERE t.seq = record.seq)
+              END AS h,
+              count(*)
+            FROM record WHERE \(w) GROUP BY 1, 2, 3, 4
+            """
+        var args: [(any DatabaseValueConvertible)?] = [rules.smallTalkLevel1, rules.smallTalkLevel2]
+        args += rules.fallbackPhrases.map { $0 }
+        let arguments = StatementArguments(args) + whereArgs
+        return try dbQueue.read { db in
+            var out: [String: Tally] = [:]
+            let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
+            while let row = try rows.next() {
+                let h: Int = row[3]
+                let c = Tally.Contribution(
+                    smallTalk: (row[2] as Int) != 0, hit: h == 1 || h == 3, byTemplate: h >= 2,
+                    label: (row[1] as String?).flatMap(Label.init(rawValue:)))
+                out[row[0], default: Tally()].add(c, times: row[4])
+            }
+            return out
         }
     }
 

@@ -90,6 +90,13 @@ enum SQLiteSchema {
                 );
                 """)
         }
+        m.registerMigration("v2: note and business-type changes in the history") { db in
+            // ALTER TABLE does not fire the append-only triggers: rows already there are untouched.
+            try db.execute(sql: """
+                ALTER TABLE label_history ADD COLUMN old_value TEXT;
+                ALTER TABLE label_history ADD COLUMN new_value TEXT;
+                """)
+        }
         return m
     }
 }
