@@ -28,7 +28,7 @@ let package = Package(
         .executableTarget(
             name: "Workbench",
             dependencies: [
-                "Model",
+                "Model", "CNcurses",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

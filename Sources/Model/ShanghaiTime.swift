@@ -8,6 +8,10 @@ public enum ShanghaiTime {
 
     public struct Civil: Equatable, Sendable {
         public var year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int
+
+        public init(year: Int, month: Int, day: Int, hour: Int = 0, minute: Int = 0, second: Int = 0) {
+            (self.year, self.month, self.day, self.hour, self.minute, self.second) = (year, month, day, hour, minute, second)
+        }
     }
 
     /// Days since 1970-01-01 for a proleptic Gregorian date (H. Hinnant's days_from_civil).

@@ -8,6 +8,7 @@ struct WorkbenchCommand: ParsableCommand {
         commandName: "workbench",
         abstract: "人社 AI 客服问答质量审核工作台 (Workbench: review the answers of the 人社 customer-service bot).",
         discussion: """
+            不带子命令时打开全屏审核界面 (with no subcommand: the full-screen review app).
             数据库位置 (database): --db PATH, else $WORKBENCH_DB, else $XDG_DATA_HOME/workbench/workbench.sqlite.
             """,
         subcommands: [
@@ -16,4 +17,65 @@ struct WorkbenchCommand: ParsableCommand {
             BenchCommand.self,
         ]
     )
+
+    @OptionGroup var store: StoreOptions
+
+    @Option(help: "审核员姓名 (reviewer; default $WORKBENCH_REVIEWER, else the login name).")
+    var reviewer: String?
+
+    @Option(help: "界面语言 (interface language): zh|en.")
+    var lang: String = "zh"
+
+    @Flag(help: "打开演示数据库（首次使用时生成）(open the demo database in the data directory, generated on first use).")
+    var demo = false
+
+    @Flag(name: .customLong("no-color"), help: "不用颜色 (no colours; also when $NO_COLOR is set).")
+    var noColor = false
+
+    @Flag(name: .customLong("ambiguous-wide"),
+          help: "歧义宽度字符按两列显示 (draw ambiguous-width characters as two columns, for CJK terminal settings; also $WORKBENCH_AMBIGUOUS_WIDE=1).")
+    var ambiguousWide = false
+
+    func run() throws {
+        try runReportingErrors {
+            guard let language = Language(rawValue: lang) else { throw UserError("--lang: 只能是 zh 或 en (must be zh or en)") }
+            let env = ProcessInfo.processInfo.environment
+            let reference = try store.reference()
+            let db: SQLiteRecordStore
+            if demo {
+                db = try DemoDatabase.open(reference: reference)
+            } else {
+                // A short busy timeout: the screen never freezes behind another process's write;
+                // the session keeps the change queued and retries (ReviewSession.persist).
+                db = try SQLiteRecordStore(path: store.databasePath, busyTimeout: 0.3)
+            }
+            let session = try ReviewSession(
+                store: db, reference: reference, reviewer: reviewerName(reviewer), lang: language,
+                ambiguousWide: ambiguousWide || env["WORKBENCH_AMBIGUOUS_WIDE"] == "1")
+            let noColour = noColor || !(env["NO_COLOR"] ?? "").isEmpty
+            let backend = try NcursesBackend(noColour: noColour)
+            ReviewApp(session: session, backend: backend).run()
+            backend.shutdown()
+            if session.labelsThisSession > 0 {
+                print(Localized("本次标注/复核 \(session.labelsThisSession) 条，均已保存到 \(db.path)",
+                                "\(session.labelsThisSession) labels/reviews this session, all saved to \(db.path)")(session.lang))
+            }
+        }
+    }
+}
+
+/// `workbench --demo`: a demo database in the data directory, generated on first use.
+enum DemoDatabase {
+    static let records = 20_000
+
+    static func open(reference: ReferenceData) throws -> SQLiteRecordStore {
+        let path = WorkbenchPaths.dataDirectory().appendingPathComponent("demo.sqlite").path
+        let db = try SQLiteRecordStore(path: path, busyTimeout: 0.3)
+        if try db.totalCount() == 0 {
+            printErr("正在生成演示数据库 \(path)（\(records) 条，首次使用）… (generating the demo database)")
+            let generator = DemoGenerator(seed: 1, end: nowEpoch(), count: records, reference: reference)
+            try DemoData.populate(store: db, records: records, generator: generator, reference: reference)
+        }
+        return db
+    }
 }

@@ -64,3 +64,42 @@ public enum DisplayWidth {
         return out
     }
 }
+
+extension DisplayWidth {
+    /// Lines of at most `width` columns: breaks at newlines (CRLF and CR too), then wherever the
+    /// next character would not fit (Chinese has no spaces to break at). Tabs become spaces to
+    /// the next multiple of 4. Control characters must already be escaped (`VisibleText`).
+    public static func wrap(_ text: String, width: Int, ambiguousWide: Bool = false) -> [String] {
+        guard width > 0 else { return [] }
+        var lines: [String] = []
+        var line = ""
+        var used = 0
+        for c in text {
+            if c == "\n" || c == "\r\n" || c == "\r" {
+                lines.append(line)
+                line = ""
+                used = 0
+                continue
+            }
+            if c == "\t" {
+                let spaces = 4 - used % 4
+                if used + spaces > width {
+                    lines.append(line); line = ""; used = 0
+                } else {
+                    line += String(repeating: " ", count: spaces); used += spaces
+                }
+                continue
+            }
+            let w = of(c, ambiguousWide: ambiguousWide)
+            if used + w > width {
+                lines.append(line)
+                line = ""
+                used = 0
+            }
+            line.append(c)
+            used += w
+        }
+        lines.append(line)
+        return lines
+    }
+}

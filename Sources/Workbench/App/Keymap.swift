@@ -1,0 +1,147 @@
+import Model
+
+/// Where keys go: the list and the detail pane share the review bindings; the filter bar, text
+/// prompts, the business-type picker and the help screen have their own.
+enum Mode: String, CaseIterable, Sendable {
+    case list, detail, filter, prompt, picker, help
+
+    var title: Localized {
+        switch self {
+        case .list: Localized("记录列表", "Record list")
+        case .detail: Localized("详情", "Detail")
+        case .filter: Localized("筛选栏", "Filter bar")
+        case .prompt: Localized("输入行（搜索、备注）", "Input line (search, note)")
+        case .picker: Localized("业务类型选择", "Business type picker")
+        case .help: Localized("帮助", "Help")
+        }
+    }
+}
+
+/// Everything a key can ask for. `ReviewSession.apply` turns one into a `Reaction`.
+enum Command: Hashable, Sendable {
+    case label(Label), clearLabel, undo, review, toggleReviewMode
+    case down, up, pageDown, pageUp, top, bottom
+    case toggleFocus, toggleDetail, search, openFilter, correctBusinessType, editNote, help, quit
+    case toggleLanguage, refresh
+    // text entry (filter bar, prompt, picker)
+    case nextField, previousField, nextOption, previousOption, toggleOption
+    case accept, cancel, deleteBackward, clearInput
+}
+
+/// One row of the keymap: the keys, what they do, the help text, the footer text (nil: help
+/// only) and, when the command cannot run now, why.
+struct Binding: Sendable {
+    let modes: Set<Mode>
+    let keys: [Key]
+    let command: Command
+    let help: Localized
+    let footer: Localized?
+    /// How the footer writes the keys when not simply the first key (`1-4`).
+    let footerKeys: String?
+    let disabled: (@Sendable (ReviewSession) -> Localized?)?
+
+    init(_ modes: Set<Mode>, _ keys: [Key], _ command: Command, help: Localized, footer: Localized? = nil,
+         footerKeys: String? = nil, disabled: (@Sendable (ReviewSession) -> Localized?)? = nil) {
+        self.modes = modes
+        self.keys = keys
+        self.command = command
+        self.help = help
+        self.footer = footer
+        self.footerKeys = footerKeys
+        self.disabled = disabled
+    }
+}
+
+/// The one table of keys: dispatch, the footer and the `?` screen all read it, so nothing
+/// describes a key twice (tig's request table, lazygit's bindings with their disabled reasons).
+enum Keymap {
+    static let review: Set<Mode> = [.list, .detail]
+    static let entry: Set<Mode> = [.filter, .prompt, .picker]
+
+    static let bindings: [Binding] = {
+        var b: [Binding] = []
+        for l in Label.allCases {
+            b.append(Binding(
+                review, [.char(l.key)], .label(l),
+                help: Localized("标注为「\(l.chineseName)」并跳到下一条未标注（复核模式：复核为此标注）",
+                                "Label \(l.englishName) and go to the next unlabelled (review mode: review as this label)"),
+                footer: l == .missingKnowledge ? Localized("标注", "label") : nil, footerKeys: "1-4",
+                disabled: { $0.noRecordReason }))
+        }
+        b += [
+            Binding(review, [.char("0"), .backspace], .clearLabel, help: Localized("清除标注", "Clear the label"),
+                    footer: Localized("清除", "clear"), disabled: { $0.noRecordReason }),
+            Binding(review, [.char("u")], .undo, help: Localized("撤销上一次修改（可连续撤销，跨记录）", "Undo the last change (again and again, across records)"),
+                    footer: Localized("撤销", "undo"), disabled: { $0.undoDisabledReason }),
+            Binding(review, [.char("r")], .review,
+                    help: Localized("复核：确认当前标注为已复核", "Second review: confirm the label (已复核)"),
+                    footer: Localized("复核", "review"), disabled: { $0.reviewDisabledReason }),
+            Binding(review, [.char("m")], .toggleReviewMode,
+                    help: Localized("切换复核模式：1-4 复核为该标注，r 确认，跳到下一条未复核", "Review mode on/off: 1-4 review as that label, r confirms, go to the next unreviewed"),
+                    footer: Localized("复核模式", "review mode")),
+            Binding(review, [.char("j"), .down], .down, help: Localized("下一条 / 向下滚动", "Next record / scroll down")),
+            Binding(review, [.char("k"), .up], .up, help: Localized("上一条 / 向上滚动", "Previous record / scroll up")),
+            Binding(review, [.pageDown, .ctrl("f")], .pageDown, help: Localized("向下翻页", "Page down")),
+            Binding(review, [.pageUp, .ctrl("b")], .pageUp, help: Localized("向上翻页", "Page up")),
+            Binding(review, [.char("g"), .home], .top, help: Localized("到第一条 / 详情顶部", "First record / top of the detail")),
+            Binding(review, [.char("G"), .end], .bottom, help: Localized("到最后一条 / 详情底部", "Last record / end of the detail")),
+            Binding(review, [.tab], .toggleFocus, help: Localized("在列表与详情之间切换焦点", "Move focus between list and detail"),
+                    footer: Localized("焦点", "focus")),
+            Binding(review, [.enter], .toggleDetail, help: Localized("显示/隐藏详情窗格", "Show or hide the detail pane"),
+                    footer: Localized("详情", "detail")),
+            Binding(review, [.char("/")], .search, help: Localized("搜索问题与回答中的文字", "Search the text of questions and answers"),
+                    footer: Localized("搜索", "search")),
+            Binding(review, [.char("f")], .openFilter, help: Localized("打开筛选栏（机构、时间、状态、标注、业务类型、文本）", "Open the filter bar (organisation, period, status, label, business type, text)"),
+                    footer: Localized("筛选", "filter")),
+            Binding(review, [.char("b")], .correctBusinessType, help: Localized("修正业务类型（人工修正分类）", "Correct the business type"),
+                    footer: Localized("分类", "type"), disabled: { $0.noRecordReason }),
+            Binding(review, [.char("n")], .editNote, help: Localized("编辑备注", "Edit the note"),
+                    footer: Localized("备注", "note"), disabled: { $0.noRecordReason }),
+            Binding(review, [.char("R"), .ctrl("l")], .refresh, help: Localized("重新查询列表（显示新导入的记录）", "Run the list query again (shows newly imported records)")),
+            Binding(review, [.char("L")], .toggleLanguage, help: Localized("切换界面语言 English/中文", "Switch the interface language 中文/English")),
+            Binding(review, [.char("?")], .help, help: Localized("帮助：全部按键", "Help: every key"), footer: Localized("帮助", "help")),
+            Binding(review, [.char("q")], .quit, help: Localized("退出（所有标注均已保存）", "Quit (every label is already saved)"),
+                    footer: Localized("退出", "quit")),
+
+            Binding([.filter], [.tab, .down], .nextField, help: Localized("下一个条件", "Next field"), footer: Localized("下一项", "next")),
+            Binding([.filter], [.backTab, .up], .previousField, help: Localized("上一个条件", "Previous field")),
+            Binding([.filter], [.right], .nextOption, help: Localized("下一个选项（机构：移动光标）", "Next choice (organisations: move the cursor)"),
+                    footer: Localized("选项", "choice"), footerKeys: "←→"),
+            Binding([.filter], [.left], .previousOption, help: Localized("上一个选项", "Previous choice")),
+            Binding([.filter], [.char(" ")], .toggleOption, help: Localized("机构：选中/取消光标处的机构", "Organisations: tick or untick the one under the cursor"),
+                    footer: Localized("勾选", "tick"), disabled: { $0.filterToggleDisabledReason }),
+            Binding([.filter], [.enter], .accept, help: Localized("应用筛选并关闭", "Apply and close"), footer: Localized("确定", "apply")),
+            Binding([.filter], [.escape], .cancel, help: Localized("取消，恢复原筛选", "Cancel, back to the previous filter"), footer: Localized("取消", "cancel")),
+            Binding([.filter], [.ctrl("u")], .clearInput, help: Localized("清空当前条件", "Clear this field"), footer: Localized("清空", "clear")),
+            Binding([.filter], [.backspace], .deleteBackward, help: Localized("删除一个字", "Delete a character")),
+
+            Binding([.prompt], [.enter], .accept, help: Localized("确定（保存备注 / 执行搜索）", "Accept (save the note / search)"), footer: Localized("确定", "accept")),
+            Binding([.prompt], [.escape], .cancel, help: Localized("取消，输入不保存", "Cancel, nothing saved"), footer: Localized("取消", "cancel")),
+            Binding([.prompt], [.ctrl("u")], .clearInput, help: Localized("清空输入", "Clear the input"), footer: Localized("清空", "clear")),
+            Binding([.prompt], [.backspace], .deleteBackward, help: Localized("删除一个字", "Delete a character")),
+
+            Binding([.picker], [.down, .ctrl("n")], .down, help: Localized("下一项", "Next item"), footer: Localized("移动", "move"), footerKeys: "↑↓"),
+            Binding([.picker], [.up, .ctrl("p")], .up, help: Localized("上一项", "Previous item")),
+            Binding([.picker], [.pageDown], .pageDown, help: Localized("向下翻页", "Page down")),
+            Binding([.picker], [.pageUp], .pageUp, help: Localized("向上翻页", "Page up")),
+            Binding([.picker], [.enter], .accept, help: Localized("选定此业务类型", "Choose this business type"), footer: Localized("选定", "choose")),
+            Binding([.picker], [.escape], .cancel, help: Localized("取消", "Cancel"), footer: Localized("取消", "cancel")),
+            Binding([.picker], [.backspace], .deleteBackward, help: Localized("删除一个字", "Delete a character")),
+            Binding([.picker], [.ctrl("u")], .clearInput, help: Localized("清空输入", "Clear the input")),
+
+            Binding([.help], [.char("j"), .down], .down, help: Localized("向下滚动", "Scroll down"), footer: Localized("滚动", "scroll"), footerKeys: "j/k"),
+            Binding([.help], [.char("k"), .up], .up, help: Localized("向上滚动", "Scroll up")),
+            Binding([.help], [.pageDown, .char(" ")], .pageDown, help: Localized("向下翻页", "Page down")),
+            Binding([.help], [.pageUp], .pageUp, help: Localized("向上翻页", "Page up")),
+            Binding([.help], [.escape, .char("q"), .char("?")], .cancel, help: Localized("关闭帮助", "Close help"), footer: Localized("关闭", "close")),
+        ]
+        return b
+    }()
+
+    /// The binding for a key in a mode.
+    static func binding(for key: Key, in mode: Mode) -> Binding? {
+        bindings.first { $0.modes.contains(mode) && $0.keys.contains(key) }
+    }
+
+    static func bindings(in mode: Mode) -> [Binding] { bindings.filter { $0.modes.contains(mode) } }
+}

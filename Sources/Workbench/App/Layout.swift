@@ -1,0 +1,70 @@
+/// A rectangle of the canvas.
+struct Rect: Equatable, Sendable {
+    var x: Int, y: Int, width: Int, height: Int
+    var bottom: Int { y + height }
+}
+
+/// Where each part of the review screen goes for a terminal size. Wide terminals (≥ 110
+/// columns) put the accuracy panel at the right; narrower ones give it a three-line strip.
+struct Layout: Equatable, Sendable {
+    static let minWidth = 60
+    static let minHeight = 16
+    static let sidePanelWidth = 40
+    static let filterBarHeight = 8
+
+    let tooSmall: Bool
+    let header: Rect
+    let filterBar: Rect?
+    let list: Rect
+    let detail: Rect?
+    let panel: Rect
+    let panelAtSide: Bool
+    let status: Rect
+    let footer: Rect
+
+    init(width: Int, height: Int, detailShown: Bool, filterOpen: Bool) {
+        tooSmall = width < Self.minWidth || height < Self.minHeight
+        header = Rect(x: 0, y: 0, width: width, height: 2)
+        status = Rect(x: 0, y: height - 2, width: width, height: 1)
+        footer = Rect(x: 0, y: height - 1, width: width, height: 1)
+        var body = Rect(x: 0, y: 2, width: width, height: max(0, height - 4))
+        panelAtSide = width >= 110
+        if panelAtSide {
+            panel = Rect(x: width - Self.sidePanelWidth, y: body.y, width: Self.sidePanelWidth, height: body.height)
+            body.width -= Self.sidePanelWidth + 1
+        } else {
+            panel = Rect(x: 0, y: body.bottom - 3, width: width, height: 3)
+            body.height -= 3
+        }
+        if filterOpen {
+            let h = min(Self.filterBarHeight, max(0, body.height - 3))
+            filterBar = Rect(x: body.x, y: body.y, width: body.width, height: h)
+            body.y += h
+            body.height -= h
+        } else {
+            filterBar = nil
+        }
+        if detailShown, body.height >= 8 {
+            let listHeight = max(4, body.height * 2 / 5)
+            list = Rect(x: body.x, y: body.y, width: body.width, height: listHeight)
+            detail = Rect(x: body.x, y: body.y + listHeight, width: body.width, height: body.height - listHeight)
+        } else {
+            list = body
+            detail = nil
+        }
+    }
+}
+
+/// Characters for bars and rules: block elements when ambiguous-width characters are narrow (the
+/// default), ASCII when the user's terminal draws them wide, so bars never break the layout.
+struct Glyphs: Sendable {
+    let fill: Character
+    let empty: Character
+    let vertical: Character
+    let horizontal: Character
+
+    static func forTerminal(ambiguousWide: Bool) -> Glyphs {
+        ambiguousWide ? Glyphs(fill: "#", empty: ".", vertical: "|", horizontal: "-")
+                      : Glyphs(fill: "█", empty: "░", vertical: "│", horizontal: "─")
+    }
+}

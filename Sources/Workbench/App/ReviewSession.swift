@@ -1,0 +1,557 @@
+import Foundation
+import Model
+
+/// The review screen's state and what each command does to it. No drawing and no terminal:
+/// `apply` changes the state and returns the `Reaction`; `persist`, `refilter` and `recompute`
+/// talk to the store. Tests drive it with commands and read the state or a drawn canvas.
+final class ReviewSession {
+    let store: any RecordStore
+    let reference: ReferenceData
+    let rules: HitRules
+    let reviewer: String
+    var lang: Language
+    /// Seconds since 1970; a test passes a fixed clock.
+    let clock: () -> Int64
+    let startedAt: Int64
+    let ambiguousWide: Bool
+
+    // The list: every key the filter selects (8 bytes a record), and the rows fetched so far.
+    private(set) var filter = RecordFilter()
+    private(set) var periodPreset: PeriodPreset?
+    private(set) var keys: [RecordKey] = []
+    private(set) var rows: [RecordKey: InteractionRecord] = [:]
+    /// Bumped whenever a row changes, so cached layouts of it are dropped.
+    private(set) var rowsGeneration = 0
+    var selection = 0
+    var listTop = 0
+    /// Rows the list shows and lines the detail shows, set from the layout before keys are handled.
+    var listRows = 10
+    var detailRows = 10
+    var detailScroll = 0
+    var detailShown = true
+    var focus: Mode = .list
+    var reviewMode = false
+
+    // Statistics of the filter without its status and label conditions (accuracy over only the
+    // unlabelled records would say nothing), per organisation.
+    private(set) var tallies: [String: Tally] = [:]
+    var statsFilter: RecordFilter {
+        var f = filter
+        f.status = nil
+        f.label = nil
+        return f
+    }
+
+    // Writes: queued by commands, done by `persist` before the next draw.
+    private(set) var pending: [PendingWrite] = []
+    private(set) var undoStack: [UndoEntry] = []
+    private(set) var labelsThisSession = 0
+    private var quitWarned = false
+
+    // Overlays.
+    var filterForm: FilterForm?
+    var prompt: Prompt?
+    var picker: BusinessTypePicker?
+    var helpVisible = false
+    var helpScroll = 0
+    var message: Message?
+    var detailCache: (key: DetailCacheKey, lines: [DetailView.Line])?
+    /// Records added to the filter's selection by someone else since the list was queried.
+    private(set) var newSinceQuery = 0
+    private var lastChangeCounter: Int64 = 0
+
+    struct Message: Equatable {
+        let text: Localized
+        let role: Role
+    }
+
+    struct PendingWrite: Equatable {
+        enum Op: Equatable {
+            case label(Label?), review(Label?), note(String?), businessType(String?, String?), restore(ReviewState)
+        }
+        let key: RecordKey
+        let recordId: String
+        let op: Op
+        let at: Int64
+        /// Undo's own restores do not go on the undo stack.
+        let undoable: Bool
+    }
+
+    struct UndoEntry: Equatable {
+        let key: RecordKey
+        let recordId: String
+        let before: ReviewState
+    }
+
+    init(store: any RecordStore, reference: ReferenceData, reviewer: String, lang: Language = .zh,
+         ambiguousWide: Bool = false, clock: @escaping () -> Int64 = { Int64(Date().timeIntervalSince1970) }) throws {
+        self.store = store
+        self.reference = reference
+        rules = HitRules(taxonomy: reference.taxonomy)
+        self.reviewer = reviewer
+        self.lang = lang
+        self.clock = clock
+        self.ambiguousWide = ambiguousWide
+        startedAt = clock()
+        lastChangeCounter = try store.changeCounter()
+        try refilter()
+    }
+
+    // MARK: reading
+
+    var mode: Mode {
+        if helpVisible { return .help }
+        if picker != nil { return .picker }
+        if prompt != nil { return .prompt }
+        if filterForm != nil { return .filter }
+        return focus
+    }
+
+    var selectedKey: RecordKey? { keys.indices.contains(selection) ? keys[selection] : nil }
+    var selectedRecord: InteractionRecord? { selectedKey.flatMap { rows[$0] } }
+    func isPending(_ key: RecordKey) -> Bool { pending.contains { $0.key == key } }
+
+    var total: Tally { tallies.total }
+
+    /// Labels and reviews per hour since the app started (over at least a minute, so the first
+    /// label does not read as thousands an hour).
+    var itemsPerHour: Int {
+        let elapsed = max(60, clock() - startedAt)
+        return Int((Double(labelsThisSession) * 3600 / Double(elapsed)).rounded())
+    }
+
+    // Why a command cannot run now (the keymap's disabled reasons).
+    var noRecordReason: Localized? {
+        selectedKey == nil ? Localized("列表为空，没有选中的记录", "the list is empty: no record selected") : nil
+    }
+    var undoDisabledReason: Localized? {
+        undoStack.isEmpty ? Localized("没有可撤销的修改", "nothing to undo") : nil
+    }
+    var reviewDisabledReason: Localized? {
+        if let r = noRecordReason { return r }
+        if let rec = selectedRecord, rec.label == nil, pending.last(where: { $0.key == selectedKey }) == nil {
+            return Localized("这条记录还未标注，先按 1-4 标注", "not labelled yet: press 1-4 first")
+        }
+        return nil
+    }
+    var filterToggleDisabledReason: Localized? {
+        filterForm?.field == .orgs ? nil : Localized("只在组织机构一栏勾选", "ticking works in the organisation field")
+    }
+
+    // MARK: keys
+
+    /// One key: the binding for the current mode (a disabled one says why), else typing into the
+    /// open field.
+    func handle(_ key: Key) -> Reaction {
+        if key == .resize { return .redraw }
+        if let b = Keymap.binding(for: key, in: mode) {
+            if let reason = b.disabled?(self) {
+                // A disabled Space in the filter bar is just a typed space.
+                if mode == .filter, let c = key.typedCharacter { return typeCharacter(c) }
+                message = Message(text: reason, role: .warning)
+                return .redraw
+            }
+            if b.command != .quit { quitWarned = false }
+            return apply(b.command)
+        }
+        if let c = key.typedCharacter, Keymap.entry.contains(mode) { return typeCharacter(c) }
+        return []
+    }
+
+    private func typeCharacter(_ c: Character) -> Reaction {
+        switch mode {
+        case .filter:
+            guard filterForm?.type(c) == true else { return [] }
+            return applyForm()
+        case .prompt:
+            return prompt?.input.type(c) == true ? .redraw : []
+        case .picker:
+            guard picker?.query.type(c) == true else { return [] }
+            picker?.selected = 0
+            return .redraw
+        default:
+            return []
+        }
+    }
+
+    func apply(_ command: Command) -> Reaction {
+        switch mode {
+        case .help: return applyHelp(command)
+        case .picker: return applyPicker(command)
+        case .prompt: return applyPrompt(command)
+        case .filter: return applyFilterBar(command)
+        case .list, .detail: return applyReview(command)
+        }
+    }
+
+    private func applyReview(_ command: Command) -> Reaction {
+        message = nil
+        switch command {
+        case .label(let l):
+            guard let key = selectedKey, let r = rows[key] else { return [] }
+            queue(key, r.id, reviewMode ? .review(l) : .label(l))
+            advance(after: selection)
+            return [.persist, .redraw]
+        case .clearLabel:
+            guard let key = selectedKey, let r = rows[key] else { return [] }
+            queue(key, r.id, .label(nil))
+            return [.persist, .redraw]
+        case .review:
+            guard let key = selectedKey, let r = rows[key] else { return [] }
+            queue(key, r.id, .review(nil))
+            advance(after: selection)
+            return [.persist, .redraw]
+        case .undo:
+            guard let u = undoStack.popLast() else { return [] }
+            queue(u.key, u.recordId, .restore(u.before), undoable: false)
+            if let i = keys.firstIndex(of: u.key) { select(i) }
+            return [.persist, .redraw]
+        case .toggleReviewMode:
+            reviewMode.toggle()
+            message = Message(text: reviewMode
+                ? Localized("复核模式：1-4 复核为该标注，r 确认当前标注；跳到下一条未复核", "Review mode: 1-4 review as that label, r confirms; moves to the next unreviewed")
+                : Localized("已退出复核模式", "Review mode off"), role: .status)
+            return .redraw
+        case .down: focus == .detail ? scrollDetail(1) : select(selection + 1)
+        case .up: focus == .detail ? scrollDetail(-1) : select(selection - 1)
+        case .pageDown: focus == .detail ? scrollDetail(max(1, detailRows - 1)) : select(selection + max(1, listRows - 1))
+        case .pageUp: focus == .detail ? scrollDetail(-max(1, detailRows - 1)) : select(selection - max(1, listRows - 1))
+        case .top: focus == .detail ? (detailScroll = 0) : select(0)
+        case .bottom: focus == .detail ? (detailScroll = Int.max / 2) : select(keys.count - 1)
+        case .toggleFocus:
+            if !detailShown { detailShown = true }
+            focus = focus == .list ? .detail : .list
+        case .toggleDetail:
+            detailShown.toggle()
+            if !detailShown { focus = .list }
+        case .search:
+            prompt = Prompt(kind: .search, input: TextInput(filter.text ?? ""))
+        case .openFilter:
+            filterForm = FilterForm(filter: filter, preset: periodPreset, lang: lang)
+        case .correctBusinessType:
+            guard let key = selectedKey, let r = rows[key] else { return [] }
+            let current = [r.effectiveBiz1, r.effectiveBiz2].compactMap { $0 }.joined(separator: "/")
+            picker = BusinessTypePicker(recordId: r.id, key: key, current: current, taxonomy: reference.taxonomy)
+        case .editNote:
+            guard let key = selectedKey, let r = rows[key] else { return [] }
+            prompt = Prompt(kind: .note(recordId: r.id, key: key), input: TextInput(r.note ?? ""))
+        case .help:
+            helpVisible = true
+            helpScroll = 0
+        case .toggleLanguage:
+            lang = lang == .zh ? .en : .zh
+        case .refresh:
+            return [.refilter, .redraw]
+        case .quit:
+            if !pending.isEmpty, !quitWarned {
+                quitWarned = true
+                message = Message(text: Localized("还有 \(pending.count) 项修改未保存（数据库忙，正在重试）；再按 q 放弃它们并退出",
+                                                  "\(pending.count) change(s) not saved yet (database busy, retrying); press q again to drop them and quit"),
+                                  role: .error)
+                return .redraw
+            }
+            return .quit
+        default:
+            return []
+        }
+        return .redraw
+    }
+
+    private func applyHelp(_ command: Command) -> Reaction {
+        switch command {
+        case .down: helpScroll += 1
+        case .up: helpScroll = max(0, helpScroll - 1)
+        case .pageDown: helpScroll += 10
+        case .pageUp: helpScroll = max(0, helpScroll - 10)
+        case .cancel: helpVisible = false
+        default: return []
+        }
+        return .redraw
+    }
+
+    private func applyPicker(_ command: Command) -> Reaction {
+        guard var p = picker else { return [] }
+        switch command {
+        case .down: p.selected += 1
+        case .up: p.selected -= 1
+        case .pageDown: p.selected += 10
+        case .pageUp: p.selected -= 10
+        case .deleteBackward, .clearInput:
+            if p.query.edit(command) { p.selected = 0 }
+        case .cancel:
+            picker = nil
+            return .redraw
+        case .accept:
+            p.clamp()
+            let options = p.matches
+            picker = nil
+            guard options.indices.contains(p.selected) else { return .redraw }
+            let o = options[p.selected]
+            queue(p.key, p.recordId, .businessType(o.level1, o.level2))
+            return [.persist, .redraw]
+        default: return []
+        }
+        p.clamp()
+        picker = p
+        return .redraw
+    }
+
+    private func applyPrompt(_ command: Command) -> Reaction {
+        guard var p = prompt else { return [] }
+        switch command {
+        case .deleteBackward, .clearInput:
+            _ = p.input.edit(command)
+            prompt = p
+            return .redraw
+        case .cancel:
+            prompt = nil
+            return .redraw
+        case .accept:
+            prompt = nil
+            switch p.kind {
+            case .search:
+                let t = p.input.text.trimmed
+                filter.text = t.isEmpty ? nil : t
+                return [.refilter, .redraw]
+            case .note(let id, let key):
+                queue(key, id, .note(p.input.text))
+                return [.persist, .redraw]
+            }
+        default:
+            return []
+        }
+    }
+
+    private func applyFilterBar(_ command: Command) -> Reaction {
+        guard var form = filterForm else { return [] }
+        switch command {
+        case .nextField: form.moveField(1)
+        case .previousField: form.moveField(-1)
+        case .nextOption, .previousOption:
+            let changed = form.step(command == .nextOption ? 1 : -1, reference: reference, lang: lang)
+            filterForm = form
+            return changed ? applyForm() : .redraw
+        case .toggleOption:
+            form.toggleOrg(reference: reference)
+            filterForm = form
+            return applyForm()
+        case .deleteBackward, .clearInput:
+            let changed = form.edit(command)
+            filterForm = form
+            return changed ? applyForm() : .redraw
+        case .accept:
+            filterForm = nil
+            return .redraw
+        case .cancel:
+            filter = form.original
+            periodPreset = form.originalPreset
+            filterForm = nil
+            return [.refilter, .redraw]
+        default:
+            return []
+        }
+        filterForm = form
+        return .redraw
+    }
+
+    /// The list follows the filter bar as it is typed into.
+    private func applyForm() -> Reaction {
+        guard let form = filterForm else { return [] }
+        let (f, preset, _) = form.parse(reference: reference, today: clock(), lang: lang)
+        periodPreset = preset
+        guard f != filter else { return .redraw }
+        filter = f
+        return [.refilter, .redraw]
+    }
+
+    // MARK: moving
+
+    func select(_ index: Int) {
+        let clamped = max(0, min(index, keys.count - 1))
+        if clamped != selection { detailScroll = 0 }
+        selection = clamped
+        clampListTop()
+    }
+
+    func clampListTop() {
+        let n = max(1, listRows)
+        if selection < listTop { listTop = selection }
+        if selection >= listTop + n { listTop = selection - n + 1 }
+        listTop = max(0, min(listTop, max(0, keys.count - n)))
+    }
+
+    private func scrollDetail(_ delta: Int) {
+        detailScroll = max(0, detailScroll + delta)
+    }
+
+    /// After a label: the next record still to do (unlabelled; in review mode, not yet reviewed),
+    /// looking ahead in chunks; else simply the next one.
+    private func advance(after index: Int) {
+        var i = index + 1
+        let limit = min(keys.count, index + 5001)
+        while i < limit {
+            let chunk = Array(keys[i..<min(limit, i + 200)])
+            load(chunk)
+            for k in chunk {
+                if let r = rows[k], !isPending(k), reviewMode ? r.status != .reviewed : r.status == .unlabeled {
+                    select(i)
+                    return
+                }
+                i += 1
+            }
+        }
+        if index + 1 < keys.count {
+            select(index + 1)
+            message = Message(text: reviewMode ? Localized("后面没有未复核的记录", "no unreviewed record further down")
+                                               : Localized("后面没有未标注的记录", "no unlabelled record further down"),
+                              role: .status)
+        }
+    }
+
+    // MARK: store
+
+    private func queue(_ key: RecordKey, _ id: String, _ op: PendingWrite.Op, undoable: Bool = true) {
+        pending.append(PendingWrite(key: key, recordId: id, op: op, at: clock(), undoable: undoable))
+    }
+
+    /// Writes the queued changes in order, each in its own short transaction. A busy database
+    /// (another process importing) keeps the rest queued and says so; the next tick retries.
+    /// Rows and statistics change only after a commit, so nothing is drawn as saved before it is.
+    func persist() {
+        while let w = pending.first {
+            do {
+                let before = try store.record(id: w.recordId)
+                let change: LabelChange?
+                switch w.op {
+                case .label(let l): change = try store.setLabel(l, recordId: w.recordId, reviewer: reviewer, at: w.at)
+                case .review(let l): change = try store.markReviewed(recordId: w.recordId, label: l, reviewer: reviewer, at: w.at)
+                case .note(let n): change = try store.setNote(n, recordId: w.recordId, reviewer: reviewer, at: w.at)
+                case .businessType(let b1, let b2):
+                    change = try store.correctBusinessType(biz1: b1, biz2: b2, recordId: w.recordId, reviewer: reviewer, at: w.at)
+                case .restore(let s): change = try store.restore(s, recordId: w.recordId, reviewer: reviewer, at: w.at)
+                }
+                pending.removeFirst()
+                guard let change, let before else {
+                    if case .review = w.op {} else if case .restore = w.op {} else {
+                        message = Message(text: Localized("无变化", "unchanged"), role: .status)
+                    }
+                    continue
+                }
+                let after = try store.records(keys: [w.key])[w.key]
+                if let after { updateRow(w.key, from: before, to: after) }
+                if w.undoable { undoStack.append(UndoEntry(key: w.key, recordId: w.recordId, before: before.reviewState)) }
+                if change.action == .label || change.action == .review { labelsThisSession += 1 }
+                message = Message(text: savedText(change), role: .ok)
+            } catch StoreError.busy {
+                message = Message(text: Localized("数据库忙（另一进程正在写入），\(pending.count) 项未保存，正在重试…",
+                                                  "Database busy (another process is writing): \(pending.count) change(s) not saved yet, retrying…"),
+                                  role: .error)
+                return
+            } catch {
+                pending.removeFirst()
+                message = Message(text: Localized("未保存：\(error)", "Not saved: \(error)"), role: .error)
+            }
+        }
+    }
+
+    private func savedText(_ c: LabelChange) -> Localized {
+        let label = c.newLabel.map { "\($0.glyph) \($0.chineseName)" } ?? "未标注"
+        let labelEn = c.newLabel.map { "\($0.glyph) \($0.englishName)" } ?? "unlabelled"
+        switch c.action {
+        case .note: return Localized("已保存备注", "Note saved")
+        case .businessType: return Localized("已保存业务类型：\(c.newValue ?? "（清除修正）")", "Business type saved: \(c.newValue ?? "(correction cleared)")")
+        case .undo: return Localized("已撤销：记录 \(c.recordId) 恢复为 \(label)（\(c.newStatus.chineseName)）", "Undone: record \(c.recordId) back to \(labelEn) (\(c.newStatus.name(.en)))")
+        case .review: return Localized("已复核并保存：\(label)", "Reviewed and saved: \(labelEn)")
+        default: return Localized("已保存：\(label)", "Saved: \(labelEn)")
+        }
+    }
+
+    /// A row changed on disk (ours): the statistics move by its contribution, no query.
+    private func updateRow(_ key: RecordKey, from before: InteractionRecord, to after: InteractionRecord) {
+        rows[key] = after
+        rowsGeneration += 1
+        let sf = statsFilter
+        if sf.matches(before) { tallies[before.org, default: Tally()].add(rules.contribution(of: before), times: -1) }
+        if sf.matches(after) { tallies[after.org, default: Tally()].add(rules.contribution(of: after)) }
+    }
+
+    /// Fetches the rows of these keys that are not loaded yet.
+    func load(_ wanted: [RecordKey]) {
+        let missing = wanted.filter { rows[$0] == nil }
+        guard !missing.isEmpty else { return }
+        do {
+            // The row cache stays small: a long session of scrolling does not keep every text.
+            if rows.count > 20_000 { rows.removeAll(keepingCapacity: true) }
+            let got = try store.records(keys: missing)
+            rows.merge(got) { _, new in new }
+            rowsGeneration += 1
+        } catch {
+            message = Message(text: Localized("读取失败：\(error)", "Cannot read: \(error)"), role: .error)
+        }
+    }
+
+    /// Loads what the screen is about to show.
+    func prepareVisible() {
+        clampListTop()
+        let end = min(keys.count, listTop + max(1, listRows))
+        var wanted = listTop < end ? Array(keys[listTop..<end]) : []
+        if let k = selectedKey { wanted.append(k) }
+        load(wanted)
+    }
+
+    /// Queries the list and the statistics again; the selection stays on the same record when it
+    /// is still listed, else keeps its place, clamped.
+    func refilter() throws {
+        let keep = selectedKey
+        keys = try store.keys(filter)
+        newSinceQuery = 0
+        if let keep, let i = keys.firstIndex(of: keep) {
+            selection = i
+        } else {
+            selection = max(0, min(selection, keys.count - 1))
+            detailScroll = 0
+        }
+        clampListTop()
+        try recompute()
+    }
+
+    func recompute() throws {
+        tallies = try store.tallies(statsFilter, rules: rules)
+    }
+
+    /// Called when no key came for a while: retries queued writes, and picks up other reviewers'
+    /// commits (SQLite's data_version) by reloading the shown rows and the statistics.
+    /// True when the screen must be drawn again.
+    func tick() -> Bool {
+        var changed = false
+        if !pending.isEmpty {
+            persist()
+            changed = true
+        }
+        do {
+            let counter = try store.changeCounter()
+            if counter != lastChangeCounter {
+                lastChangeCounter = counter
+                rows.removeAll(keepingCapacity: true)
+                rowsGeneration += 1
+                try recompute()
+                newSinceQuery = max(0, try store.count(filter) - keys.count)
+                changed = true
+            }
+        } catch {
+            message = Message(text: Localized("读取失败：\(error)", "Cannot read: \(error)"), role: .error)
+            changed = true
+        }
+        return changed
+    }
+
+    /// Runs what a reaction asks, in order: persist before anything is drawn.
+    func perform(_ r: Reaction) {
+        if r.contains(.persist) { persist() }
+        do {
+            if r.contains(.refilter) { try refilter() } else if r.contains(.recompute) { try recompute() }
+        } catch {
+            message = Message(text: Localized("查询失败：\(error)", "Query failed: \(error)"), role: .error)
+        }
+    }
+}

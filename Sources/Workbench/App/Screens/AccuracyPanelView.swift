@@ -1,0 +1,105 @@
+import Model
+
+/// The live accuracy panel: 准确率 with its n and interval, a bar per organisation with the
+/// figure inside, 命中率, and the label mix. It reads the session's tallies, which move the moment
+/// a label is committed. Below n = 20 a figure is dimmed (domain.md §3).
+enum AccuracyPanelView {
+    static func draw(_ s: ReviewSession, _ r: Rect, atSide: Bool, _ c: inout Canvas) {
+        guard r.height > 0, r.width > 0 else { return }
+        if atSide {
+            for y in r.y..<r.bottom { c.put(glyphs(s).vertical, x: r.x - 1, y: y, role: .border) }
+            side(s, r, &c)
+        } else {
+            strip(s, r, &c)
+        }
+    }
+
+    static func glyphs(_ s: ReviewSession) -> Glyphs { Glyphs.forTerminal(ambiguousWide: s.ambiguousWide) }
+
+    static func figure(_ name: String, _ ratio: Ratio) -> String {
+        "\(name) \(ratio.percentText) n=\(grouped(ratio.denominator))"
+    }
+
+    static func side(_ s: ReviewSession, _ r: Rect, _ c: inout Canvas) {
+        let L = s.lang, t = s.total, g = glyphs(s)
+        var y = r.y
+        func line(_ text: String, _ role: Role = .normal) {
+            guard y < r.bottom else { return }
+            c.text(DisplayWidth.truncate(text, to: r.width - 1), x: r.x + 1, y: y, role: role, maxWidth: r.width - 1)
+            y += 1
+        }
+        line(Localized("实时统计（当前筛选）", "Live figures (this filter)")(L), .title)
+        let acc = t.accuracy
+        var head = figure(Localized("准确率", "Accuracy")(L), acc)
+        if let w = acc.wilson95 { head += String(format: " [%.0f–%.0f%%]", w.lower * 100, w.upper * 100) }
+        line(head, acc.isReliable ? .normal : .dim)
+        if y < r.bottom {
+            c.draw(Bars.cells(fraction: acc.value, width: r.width - 2, text: acc.percentText, glyphs: g, dim: !acc.isReliable),
+                   x: r.x + 1, y: y)
+            y += 1
+        }
+        line(figure(Localized("全口径", "All labels")(L), t.accuracyAll), t.accuracyAll.isReliable ? .normal : .dim)
+        let hit = t.hitRate
+        line(figure(Localized("命中率", "Hit rate")(L), hit) + (t.judgedByTemplate > 0 ? Localized(" *模板", " *tmpl")(L) : ""),
+             hit.isReliable ? .normal : .dim)
+        if t.judgedByTemplate > 0 {
+            line(Localized("*\(grouped(t.judgedByTemplate)) 条日志无命中字段，按兜底话术判断", "*\(grouped(t.judgedByTemplate)) judged by fallback wording (log has no hit fields)")(L), .dim)
+        }
+        y += 1
+        line(Localized("各机构准确率", "Accuracy by organisation")(L), .title)
+        let nameWidth = 9
+        let orgs = s.reference.organisations.names.filter { s.tallies[$0] != nil }
+        for org in orgs {
+            guard y < r.bottom - 6 else { break }
+            let a = s.tallies[org]!.accuracy
+            c.text(DisplayWidth.truncate(org, to: nameWidth, pad: true), x: r.x + 1, y: y, role: a.isReliable ? .normal : .dim)
+            let text = a.value == nil ? "n=0" : "\(a.percentText) n=\(a.denominator)"
+            c.draw(Bars.cells(fraction: a.value, width: r.width - nameWidth - 3, text: text, glyphs: g, dim: !a.isReliable),
+                   x: r.x + 2 + nameWidth, y: y)
+            y += 1
+        }
+        y += 1
+        line(Localized("标注分布", "Label mix")(L), .title)
+        for l in Label.allCases {
+            guard y < r.bottom else { break }
+            let n = t.count(l)
+            let share = Ratio(n, of: t.labelled).percentText
+            c.text(DisplayWidth.truncate("\(l.glyph) \(l.name(L))", to: 16, pad: true), x: r.x + 1, y: y, role: Role.of(l))
+            c.text(String(grouped(n).leftPadded(to: 8)) + "  " + share, x: r.x + 18, y: y, maxWidth: r.width - 19)
+            y += 1
+        }
+        line(Localized("未标注", "unlabelled")(L) + " \(grouped(t.valid - t.labelled))  "
+             + Localized("闲聊", "small talk")(L) + " \(grouped(t.smallTalk))", .dim)
+    }
+
+    /// Three lines for terminals without room for the side panel.
+    static func strip(_ s: ReviewSession, _ r: Rect, _ c: inout Canvas) {
+        let L = s.lang, t = s.total, g = glyphs(s)
+        c.fill(x: r.x, y: r.y, width: r.width, height: 1, with: g.horizontal)
+        c.text(" " + Localized("实时统计", "Live figures")(L) + " ", x: r.x + 2, y: r.y, role: .title)
+        let acc = t.accuracy
+        var x = r.x
+        x += c.text(figure(Localized("准确率", "Accuracy")(L), acc) + " ", x: x, y: r.y + 1, role: acc.isReliable ? .normal : .dim)
+        let barWidth = min(20, max(0, r.width - x - 40))
+        if barWidth >= 6 {
+            c.draw(Bars.cells(fraction: acc.value, width: barWidth, text: acc.percentText, glyphs: g, dim: !acc.isReliable), x: x, y: r.y + 1)
+            x += barWidth + 1
+        }
+        x += c.text("  " + figure(Localized("命中率", "Hit rate")(L), t.hitRate) + (t.judgedByTemplate > 0 ? "*" : ""),
+                    x: x, y: r.y + 1, role: t.hitRate.isReliable ? .normal : .dim, maxWidth: r.x + r.width - x)
+        c.text("  " + figure(Localized("全口径", "all")(L), t.accuracyAll), x: x, y: r.y + 1, role: .dim, maxWidth: r.x + r.width - x)
+        x = r.x
+        for l in Label.allCases {
+            x += c.text("\(l.glyph)\(l.name(L)) \(grouped(t.count(l)))  ", x: x, y: r.y + 2, role: Role.of(l), maxWidth: r.x + r.width - x)
+        }
+        c.text(Localized("未标注", "unlabelled")(L) + " \(grouped(t.valid - t.labelled))", x: x, y: r.y + 2, role: .dim,
+               maxWidth: r.x + r.width - x)
+    }
+}
+
+extension String {
+    func leftPadded(to width: Int) -> String {
+        let w = DisplayWidth.of(self)
+        return w >= width ? self : String(repeating: " ", count: width - w) + self
+    }
+}

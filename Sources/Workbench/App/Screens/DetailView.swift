@@ -1,0 +1,106 @@
+import Model
+
+/// The selected record in full: its facts, the whole question and the whole answer, wrapped to
+/// the pane and scrolled by line. Text goes through `VisibleText` (the function exports use), so
+/// control characters show as escapes and never reach the terminal.
+enum DetailView {
+    struct Line: Equatable {
+        let text: String
+        let role: Role
+    }
+
+    static func lines(_ rec: InteractionRecord, width: Int, lang L: Language, ambiguousWide: Bool) -> [Line] {
+        var out: [Line] = []
+        func add(_ text: String, _ role: Role = .normal) {
+            for l in DisplayWidth.wrap(VisibleText.escapeControls(text), width: width, ambiguousWide: ambiguousWide) {
+                out.append(Line(text: l, role: role))
+            }
+        }
+        var facts = "\(Localized("记录", "Record")(L)) \(rec.id) · \(ShanghaiTime.format(rec.askedAt)) · \(rec.org)"
+        if let ch = rec.channel { facts += " · \(ch)" }
+        if let sid = rec.sessionId { facts += " · \(Localized("会话", "session")(L)) \(sid)" + (rec.turn.map { "#\($0)" } ?? "") }
+        add(facts, .dim)
+        var biz = Localized("业务类型", "Business type")(L) + " "
+            + ([rec.biz1, rec.biz2].compactMap { $0 }.joined(separator: "/").nonEmpty ?? "—")
+        if let c1 = rec.correctedBiz1 {
+            biz += " → " + Localized("人工修正", "corrected")(L) + " " + ([c1, rec.correctedBiz2].compactMap { $0 }.joined(separator: "/"))
+        }
+        add(biz, .dim)
+        var kb: [String] = []
+        if let k = rec.knowledgeId { kb.append(Localized("命中知识", "knowledge")(L) + " \(k)") }
+        if let q = rec.standardQuestion { kb.append(Localized("标准问", "standard question")(L) + " \(q)") }
+        if let f = rec.fallback { kb.append(Localized("兜底", "fallback")(L) + " " + (f ? Localized("是", "yes")(L) : Localized("否", "no")(L))) }
+        if let sat = rec.satisfaction { kb.append(Localized("满意度", "satisfaction")(L) + " \(sat)") }
+        if !kb.isEmpty { add(kb.joined(separator: " · "), .dim) }
+        var label = Localized("标注", "Label")(L) + " "
+        if let l = rec.label {
+            label += "\(l.glyph) \(l.name(L)) · \(rec.status.name(L))"
+            if let who = rec.reviewer { label += " · \(who)" + (rec.labeledAt.map { " " + ShanghaiTime.format($0) } ?? "") }
+            if let by = rec.reviewedBy {
+                label += " · " + Localized("复核", "reviewed by")(L) + " \(by)" + (rec.reviewedAt.map { " " + ShanghaiTime.format($0) } ?? "")
+            }
+            out.append(contentsOf: DisplayWidth.wrap(label, width: width, ambiguousWide: ambiguousWide).map { Line(text: $0, role: Role.of(l)) })
+        } else {
+            add(label + Localized("未标注", "unlabelled")(L), .dim)
+        }
+        if let n = rec.note { add(Localized("备注", "Note")(L) + ": " + n, .warning) }
+        out.append(Line(text: "", role: .normal))
+        add("── " + Localized("用户问题", "Question")(L) + " ──", .title)
+        add(rec.question)
+        out.append(Line(text: "", role: .normal))
+        add("── " + Localized("问答结果", "Answer")(L) + " (\(grouped(rec.answer.count)) " + Localized("字", "characters")(L) + ") ──", .title)
+        add(rec.answer)
+        return out
+    }
+
+    static func draw(_ s: ReviewSession, _ r: Rect, _ c: inout Canvas) {
+        guard r.height > 1 else { return }
+        let L = s.lang
+        let focused = s.mode == .detail
+        let titleRole: Role = focused ? .focusTitle : .title
+        c.fill(x: r.x, y: r.y, width: r.width, height: 1, role: titleRole)
+        guard let rec = s.selectedRecord else {
+            c.text(" " + Localized("详情", "Detail")(L), x: r.x, y: r.y, role: titleRole, maxWidth: r.width)
+            return
+        }
+        let lines = s.detailLines(rec, width: max(1, r.width - 2))
+        let visible = r.height - 1
+        s.detailRows = visible
+        let maxScroll = max(0, lines.count - visible)
+        s.detailScroll = min(s.detailScroll, maxScroll)
+        let position = lines.count > visible
+            ? "  " + Localized("行", "lines")(L) + " \(s.detailScroll + 1)-\(min(lines.count, s.detailScroll + visible))/\(lines.count)"
+            : ""
+        let hint = focused ? Localized("  (j/k 滚动, Tab 回列表)", "  (j/k scroll, Tab back to list)")(L)
+                           : Localized("  (Tab 进入详情滚动)", "  (Tab to scroll here)")(L)
+        c.text(" " + Localized("详情", "Detail")(L) + position + hint, x: r.x, y: r.y, role: titleRole, maxWidth: r.width)
+        for i in 0..<visible {
+            let n = s.detailScroll + i
+            guard n < lines.count else { break }
+            c.text(lines[n].text, x: r.x + 1, y: r.y + 1 + i, role: lines[n].role, maxWidth: r.width - 2)
+        }
+    }
+}
+
+extension ReviewSession {
+    /// The selected record's wrapped lines, kept while the record, width and language stay: a
+    /// 40,000-character answer is wrapped once, then every scroll step only slices.
+    func detailLines(_ rec: InteractionRecord, width: Int) -> [DetailView.Line] {
+        let cacheKey = DetailCacheKey(id: rec.id, width: width, lang: lang, generation: rowsGeneration)
+        if let cached = detailCache, cached.key == cacheKey { return cached.lines }
+        let lines = DetailView.lines(rec, width: width, lang: lang, ambiguousWide: ambiguousWide)
+        detailCache = (cacheKey, lines)
+        return lines
+    }
+}
+
+struct DetailCacheKey: Equatable {
+    let id: String
+    let width: Int
+    let lang: Language
+    let generation: Int
+}
+
+extension String {
+    var nonEmpty: String? { isEmpty ? nil : self }
+}

@@ -1,0 +1,53 @@
+import Model
+
+/// Two header lines: who and where; then the filter, the list size, progress and pace.
+enum HeaderView {
+    static func draw(_ s: ReviewSession, _ r: Rect, _ c: inout Canvas) {
+        let L = s.lang
+        c.fill(x: r.x, y: r.y, width: r.width, height: 2, role: .header)
+        var top = " " + Localized("人社问答审核工作台", "Workbench · 人社 answer review")(L)
+        top += "  \(Localized("审核员", "reviewer")(L)) \(s.reviewer)"
+        if s.reviewMode { top += "  [\(Localized("复核模式", "REVIEW MODE")(L))]" }
+        let db = "  " + Localized("数据库", "db")(L) + " " + s.store.location
+        let total = s.total
+        let done = Ratio(total.labelledAll, of: total.records)
+        var second = " " + Localized("筛选", "Filter")(L) + ": " + filterSummary(s)
+        second += "  │ " + Localized("列表 \(grouped(s.keys.count)) 条", "\(grouped(s.keys.count)) listed")(L)
+        second += "  │ " + Localized("已标注", "labelled")(L) + " \(grouped(total.labelledAll))/\(grouped(total.records)) (\(done.percentText))"
+        second += "  │ \(s.itemsPerHour) " + Localized("条/小时", "/hour")(L)
+        if s.newSinceQuery > 0 {
+            second += "  │ +\(s.newSinceQuery) " + Localized("新记录 (R 刷新)", "new (R refreshes)")(L)
+        }
+        let used = c.text(top, x: r.x, y: r.y, role: .header, maxWidth: r.width)
+        c.text(db, x: r.x + used, y: r.y, role: .headerDim, maxWidth: r.width - used)
+        c.text(DisplayWidth.truncate(second, to: r.width), x: r.x, y: r.y + 1, role: .header, maxWidth: r.width)
+    }
+
+    static func filterSummary(_ s: ReviewSession) -> String {
+        let f = s.filter, L = s.lang
+        var parts: [String] = []
+        if !f.orgs.isEmpty { parts.append(f.orgs.joined(separator: "、")) }
+        if let p = s.periodPreset {
+            parts.append(p.name(L))
+        } else if f.fromDay != nil || f.toDay != nil {
+            let lo = f.fromDay.map(ShanghaiTime.formatDate) ?? "…", hi = f.toDay.map(ShanghaiTime.formatDate) ?? "…"
+            parts.append(lo == hi ? lo : "\(lo)~\(hi)")
+        }
+        if let st = f.status { parts.append(st.name(L)) }
+        if let l = f.label { parts.append("\(l.glyph)\(l.name(L))") }
+        if let b = f.biz1 { parts.append(f.biz2.map { "\(b)/\($0)" } ?? b) }
+        if let t = f.text { parts.append("“\(t)”") }
+        return parts.isEmpty ? Localized("全部", "all")(L) : parts.joined(separator: " · ")
+    }
+}
+
+/// 1234567 → "1,234,567".
+func grouped(_ n: Int) -> String {
+    let digits = String(abs(n))
+    var out = ""
+    for (i, ch) in digits.enumerated() {
+        if i > 0, (digits.count - i) % 3 == 0 { out.append(",") }
+        out.append(ch)
+    }
+    return n < 0 ? "-" + out : out
+}

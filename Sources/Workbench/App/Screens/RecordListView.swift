@@ -1,0 +1,89 @@
+import Model
+
+/// The record list: time, organisation, business type, label glyph and name, question. Columns
+/// give way on narrow terminals (business type first); the selected row is reversed and marked
+/// with `>`, so it shows in monochrome too.
+enum RecordListView {
+    struct Columns: Equatable {
+        let time: Int, org: Int, biz: Int, label: Int
+        init(width: Int) {
+            time = 11
+            org = 8
+            // Business type gives way first, then the label's name (its glyph stays).
+            biz = width >= 100 ? 24 : (width >= 76 ? 12 : 0)
+            label = width >= 66 ? 12 : 2
+        }
+    }
+
+    static func draw(_ s: ReviewSession, _ r: Rect, _ c: inout Canvas) {
+        guard r.height > 0 else { return }
+        let L = s.lang
+        let cols = Columns(width: r.width)
+        let focused = s.mode == .list
+        // Column titles.
+        c.fill(x: r.x, y: r.y, width: r.width, height: 1, role: focused ? .focusTitle : .title)
+        var x = r.x + 2
+        func title(_ t: Localized, _ w: Int) {
+            guard w > 0 else { return }
+            c.text(DisplayWidth.truncate(t(L), to: w), x: x, y: r.y, role: focused ? .focusTitle : .title, maxWidth: w)
+            x += w + 1
+        }
+        title(Localized("时间", "Time"), cols.time)
+        title(Localized("机构", "Org"), cols.org)
+        title(Localized("业务类型", "Business type"), cols.biz)
+        title(Localized("标注", "Label"), cols.label)
+        title(Localized("用户问题", "Question"), max(0, r.x + r.width - x))
+
+        if s.keys.isEmpty {
+            c.text(Localized("（没有符合筛选条件的记录；按 f 修改筛选）", "(no record matches the filter; press f to change it)")(L),
+                   x: r.x + 2, y: r.y + 1, role: .dim, maxWidth: r.width - 2)
+            return
+        }
+        let rows = r.height - 1
+        for i in 0..<rows {
+            let index = s.listTop + i
+            guard index < s.keys.count else { break }
+            let y = r.y + 1 + i
+            let key = s.keys[index]
+            let selected = index == s.selection
+            if let rec = s.rows[key] {
+                drawRow(rec, pending: s.isPending(key), cols: cols, x: r.x, y: y, width: r.width, lang: L, &c)
+            } else {
+                c.text(Localized("（记录已不存在）", "(record no longer exists)")(L), x: r.x + 2, y: y, role: .dim, maxWidth: r.width - 2)
+            }
+            if selected {
+                c.restyle(x: r.x, y: y, width: r.width, role: .selected)
+                c.put(">", x: r.x, y: y, role: .selected)
+            }
+        }
+    }
+
+    static func drawRow(_ rec: InteractionRecord, pending: Bool, cols: Columns, x x0: Int, y: Int, width: Int,
+                        lang L: Language, _ c: inout Canvas) {
+        var x = x0 + 2
+        func cell(_ text: String, _ w: Int, _ role: Role = .normal) {
+            guard w > 0 else { return }
+            c.text(DisplayWidth.truncate(VisibleText.singleLine(text), to: w), x: x, y: y, role: role, maxWidth: w)
+            x += w + 1
+        }
+        let t = ShanghaiTime.format(rec.askedAt)  // yyyy-MM-dd HH:mm:ss
+        cell(String(t.dropFirst(5).prefix(11)), cols.time, .dim)
+        cell(rec.org, cols.org)
+        if cols.biz > 0 {
+            let biz = cols.biz >= 20 ? [rec.effectiveBiz1, rec.effectiveBiz2].compactMap { $0 }.joined(separator: "/")
+                                     : (rec.effectiveBiz1 ?? "")
+            cell((rec.correctedBiz1 != nil ? "*" : "") + biz, cols.biz, .dim)
+        }
+        // Label: glyph (+ name when there is room); pending writes show ⟳ until committed.
+        let labelRole: Role = rec.label.map(Role.of) ?? .dim
+        if pending {
+            cell(cols.label > 2 ? "⟳ " + Localized("保存中", "saving")(L) : "⟳", cols.label, .warning)
+        } else if let l = rec.label {
+            let mark = rec.status == .reviewed ? "✔" : ""
+            cell(cols.label > 2 ? "\(l.glyph) \(l.name(L))\(mark)" : "\(l.glyph)\(mark)", cols.label, labelRole)
+        } else {
+            cell(cols.label > 2 ? "· " + Localized("未标注", "—")(L) : "·", cols.label, .dim)
+        }
+        cell(rec.question, max(0, x0 + width - x))
+    }
+}
