@@ -12,10 +12,21 @@ struct WorkbenchCommand: ParsableCommand {
             数据库位置 (database): --db PATH, else $WORKBENCH_DB, else $XDG_DATA_HOME/workbench/workbench.sqlite.
             """,
         subcommands: [
-            ImportCommand.self, DemoCommand.self, ListCommand.self, LabelCommand.self, ReviewCommand.self,
+            AppCommand.self, ImportCommand.self, DemoCommand.self, ListCommand.self, LabelCommand.self, ReviewCommand.self,
             HistoryCommand.self,
             BenchCommand.self,
-        ]
+        ],
+        // `workbench --demo` and `workbench --db F` open the app: its options belong to a default
+        // subcommand, so `review --reviewer X` still reaches the review command's own option.
+        defaultSubcommand: AppCommand.self
+    )
+}
+
+/// The full-screen review app.
+struct AppCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "app",
+        abstract: "全屏审核界面（默认）(the full-screen review app; the default when no subcommand is given)."
     )
 
     @OptionGroup var store: StoreOptions

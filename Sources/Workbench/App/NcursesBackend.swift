@@ -13,7 +13,7 @@ final class NcursesBackend: TerminalBackend {
     init(noColour: Bool) throws {
         try Self.ensureUTF8Locale()
         guard isatty(STDIN_FILENO) != 0, isatty(STDOUT_FILENO) != 0 else {
-            throw TerminalError("workbench 需要在终端中运行（标准输入输出不是终端）；脚本请用 list、label 等子命令 (the app needs a terminal; scripts can use the subcommands)")
+            throw TerminalError("全屏界面需要在终端中运行（标准输入输出不是终端）；脚本请用 list、label 等子命令 (the app needs a terminal; scripts can use the subcommands)")
         }
         guard initscr() != nil else { throw TerminalError("无法初始化终端 (cannot initialise the terminal); TERM=\(ProcessInfo.processInfo.environment["TERM"] ?? "")") }
         Self.active = true

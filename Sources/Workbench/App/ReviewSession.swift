@@ -14,6 +14,8 @@ final class ReviewSession {
     let clock: () -> Int64
     let startedAt: Int64
     let ambiguousWide: Bool
+    /// Where the data is, as the header shows it.
+    let location: String
 
     // The list: every key the filter selects (8 bytes a record), and the rows fetched so far.
     private(set) var filter = RecordFilter()
@@ -84,8 +86,10 @@ final class ReviewSession {
     }
 
     init(store: any RecordStore, reference: ReferenceData, reviewer: String, lang: Language = .zh,
-         ambiguousWide: Bool = false, clock: @escaping () -> Int64 = { Int64(Date().timeIntervalSince1970) }) throws {
+         ambiguousWide: Bool = false, location: String? = nil,
+         clock: @escaping () -> Int64 = { Int64(Date().timeIntervalSince1970) }) throws {
         self.store = store
+        self.location = location ?? store.location
         self.reference = reference
         rules = HitRules(taxonomy: reference.taxonomy)
         self.reviewer = reviewer
@@ -108,7 +112,12 @@ final class ReviewSession {
     }
 
     var selectedKey: RecordKey? { keys.indices.contains(selection) ? keys[selection] : nil }
-    var selectedRecord: InteractionRecord? { selectedKey.flatMap { rows[$0] } }
+    /// The selected record, fetched if the screen has not loaded it yet.
+    var selectedRecord: InteractionRecord? {
+        guard let key = selectedKey else { return nil }
+        if rows[key] == nil { load([key]) }
+        return rows[key]
+    }
     func isPending(_ key: RecordKey) -> Bool { pending.contains { $0.key == key } }
 
     var total: Tally { tallies.total }
@@ -188,16 +197,16 @@ final class ReviewSession {
         message = nil
         switch command {
         case .label(let l):
-            guard let key = selectedKey, let r = rows[key] else { return [] }
+            guard let key = selectedKey, let r = selectedRecord else { return [] }
             queue(key, r.id, reviewMode ? .review(l) : .label(l))
             advance(after: selection)
             return [.persist, .redraw]
         case .clearLabel:
-            guard let key = selectedKey, let r = rows[key] else { return [] }
+            guard let key = selectedKey, let r = selectedRecord else { return [] }
             queue(key, r.id, .label(nil))
             return [.persist, .redraw]
         case .review:
-            guard let key = selectedKey, let r = rows[key] else { return [] }
+            guard let key = selectedKey, let r = selectedRecord else { return [] }
             queue(key, r.id, .review(nil))
             advance(after: selection)
             return [.persist, .redraw]
@@ -229,11 +238,11 @@ final class ReviewSession {
         case .openFilter:
             filterForm = FilterForm(filter: filter, preset: periodPreset, lang: lang)
         case .correctBusinessType:
-            guard let key = selectedKey, let r = rows[key] else { return [] }
+            guard let key = selectedKey, let r = selectedRecord else { return [] }
             let current = [r.effectiveBiz1, r.effectiveBiz2].compactMap { $0 }.joined(separator: "/")
             picker = BusinessTypePicker(recordId: r.id, key: key, current: current, taxonomy: reference.taxonomy)
         case .editNote:
-            guard let key = selectedKey, let r = rows[key] else { return [] }
+            guard let key = selectedKey, let r = selectedRecord else { return [] }
             prompt = Prompt(kind: .note(recordId: r.id, key: key), input: TextInput(r.note ?? ""))
         case .help:
             helpVisible = true

@@ -10,7 +10,7 @@ enum FilterBarView {
         c.text(" " + Localized("筛选（列表随输入更新；回车确定，Esc 恢复）", "Filter (the list follows as you type; Enter applies, Esc restores)")(L),
                x: r.x, y: r.y, role: .focusTitle, maxWidth: r.width)
         let (_, _, readings) = form.parse(reference: s.reference, today: s.clock(), lang: L)
-        let labelWidth = L == .zh ? 10 : 15
+        let labelWidth = L == .zh ? 12 : 16
         for (i, field) in FilterForm.Field.allCases.enumerated() {
             let y = r.y + 1 + i
             guard y < r.bottom - 1 else { break }

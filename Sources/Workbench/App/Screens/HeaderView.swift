@@ -8,7 +8,7 @@ enum HeaderView {
         var top = " " + Localized("人社问答审核工作台", "Workbench · 人社 answer review")(L)
         top += "  \(Localized("审核员", "reviewer")(L)) \(s.reviewer)"
         if s.reviewMode { top += "  [\(Localized("复核模式", "REVIEW MODE")(L))]" }
-        let db = "  " + Localized("数据库", "db")(L) + " " + s.store.location
+        let db = "  " + Localized("数据库", "db")(L) + " " + s.location
         let total = s.total
         let done = Ratio(total.labelledAll, of: total.records)
         var second = " " + Localized("筛选", "Filter")(L) + ": " + filterSummary(s)

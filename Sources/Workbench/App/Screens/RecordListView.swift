@@ -11,7 +11,7 @@ enum RecordListView {
             org = 8
             // Business type gives way first, then the label's name (its glyph stays).
             biz = width >= 100 ? 24 : (width >= 76 ? 12 : 0)
-            label = width >= 66 ? 12 : 2
+            label = width >= 66 ? 12 : 3
         }
     }
 
@@ -77,12 +77,12 @@ enum RecordListView {
         // Label: glyph (+ name when there is room); pending writes show ⟳ until committed.
         let labelRole: Role = rec.label.map(Role.of) ?? .dim
         if pending {
-            cell(cols.label > 2 ? "⟳ " + Localized("保存中", "saving")(L) : "⟳", cols.label, .warning)
+            cell(cols.label > 3 ? "⟳ " + Localized("保存中", "saving")(L) : "⟳", cols.label, .warning)
         } else if let l = rec.label {
             let mark = rec.status == .reviewed ? "✔" : ""
-            cell(cols.label > 2 ? "\(l.glyph) \(l.name(L))\(mark)" : "\(l.glyph)\(mark)", cols.label, labelRole)
+            cell(cols.label > 3 ? "\(l.glyph) \(l.name(L))\(mark)" : "\(l.glyph)\(mark)", cols.label, labelRole)
         } else {
-            cell(cols.label > 2 ? "· " + Localized("未标注", "—")(L) : "·", cols.label, .dim)
+            cell(cols.label > 3 ? "· " + Localized("未标注", "—")(L) : "·", cols.label, .dim)
         }
         cell(rec.question, max(0, x0 + width - x))
     }

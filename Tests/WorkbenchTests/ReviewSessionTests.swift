@@ -1,0 +1,182 @@
+import GRDB
+@testable import Model
+import Testing
+@testable import Workbench
+
+/// Commands and their reactions, with no screen: what each key asks the loop to do, and what is
+/// on disk afterwards.
+@Suite struct ReviewSessionTests {
+    @Test func labelAsksToPersistAndMovesToTheNextUnlabelled() throws {
+        let f = try AppFixture()
+        let s = f.session
+        #expect(s.keys.count == 8 && s.selectedRecord?.id == "R001")
+        let r = s.handle(.char("3"))
+        #expect(r.contains(.persist) && r.contains(.redraw) && !r.contains(.quit))
+        // Nothing is written (or shown as saved) until the loop persists.
+        #expect(try f.store.record(id: "R001")?.label == nil)
+        #expect(s.pending.count == 1)
+        s.perform(r)
+        #expect(try f.store.record(id: "R001")?.label == .correct)
+        #expect(s.rows[s.keys[0]]?.label == .correct && s.pending.isEmpty)
+        #expect(s.selectedRecord?.id == "R002")
+        // R003 is next unlabelled after R002; R004 and R005 are labelled, so 1 on R003 goes to R006.
+        s.perform(s.handle(.char("1")))
+        s.perform(s.handle(.char("1")))
+        #expect(s.selectedRecord?.id == "R006")
+        #expect(try f.store.history(recordId: "R003").last?.reviewer == "张敏")
+    }
+
+    @Test func undoGoesBackAgainAndAgainAcrossRecords() throws {
+        let f = try AppFixture()
+        let s = f.session
+        for k in typed("312") { s.perform(s.handle(k)) }
+        #expect(try ["R001", "R002", "R003"].map { try f.store.record(id: $0)?.label } == [.correct, .missingKnowledge, .misunderstood])
+        for _ in 0..<3 { s.perform(s.handle(.char("u"))) }
+        #expect(try ["R001", "R002", "R003"].map { try f.store.record(id: $0)?.label } == [nil, nil, nil])
+        #expect(s.selectedRecord?.id == "R001")
+        #expect(try f.store.history(recordId: "R001").map(\.action) == [.label, .undo])
+        // Nothing left: the key says why instead of acting.
+        #expect(s.handle(.char("u")) == .redraw)
+        #expect(s.message?.text.zh == "没有可撤销的修改")
+        // Undo restores a second review and a previous label exactly.
+        s.select(3)  // R004, 回答正确 by 李强
+        let before = try #require(try f.store.record(id: "R004")).reviewState
+        s.perform(s.handle(.char("r")))
+        #expect(try f.store.record(id: "R004")?.status == .reviewed)
+        s.perform(s.handle(.char("u")))
+        #expect(try f.store.record(id: "R004")?.reviewState == before)
+    }
+
+    @Test func liveFiguresMoveWithEachLabelAndAgreeWithAFullCount() throws {
+        let f = try AppFixture()
+        let s = f.session
+        #expect(s.total.accuracy == Ratio(1, of: 2))
+        for k in typed("3") + typed("1") { s.perform(s.handle(k)) }
+        #expect(s.total.accuracy == Ratio(2, of: 4))
+        #expect(s.total == (try f.store.tallies(s.statsFilter, rules: s.rules).total))
+        // A business-type correction to small talk takes R003 out of the figures.
+        s.select(2)
+        s.perform(s.handle(.char("b")))
+        #expect(s.mode == .picker)
+        for k in typed("闲聊") { s.perform(s.handle(k)) }
+        s.perform(s.handle(.enter))
+        #expect(try f.store.record(id: "R003")?.effectiveBiz2 == "闲聊无效")
+        #expect(s.total == (try f.store.tallies(s.statsFilter, rules: s.rules).total))
+        #expect(s.total.smallTalk == 2)
+    }
+
+    @Test func reviewNeedsALabelAndSaysWhy() throws {
+        let f = try AppFixture()
+        let s = f.session
+        #expect(s.handle(.char("r")) == .redraw)
+        #expect(s.message?.text.zh.contains("还未标注") == true)
+        #expect(try f.store.record(id: "R001")?.status == .unlabeled)
+        // Review mode: 2 reviews as 理解错误 and moves to the next record not yet reviewed.
+        s.perform(s.handle(.char("m")))
+        s.select(3)
+        s.perform(s.handle(.char("2")))
+        let r = try #require(try f.store.record(id: "R004"))
+        #expect(r.label == .misunderstood && r.status == .reviewed && r.reviewedBy == "张敏")
+        #expect(s.selectedRecord?.id == "R005")
+    }
+
+    @Test func noteIsTypedSavedAndEscKeepsNothing() throws {
+        let f = try AppFixture()
+        let s = f.session
+        s.perform(s.handle(.char("n")))
+        #expect(s.mode == .prompt)
+        for k in typed("答非所问 q") { s.perform(s.handle(k)) }  // q is typed, not quit
+        s.perform(s.handle(.enter))
+        #expect(try f.store.record(id: "R001")?.note == "答非所问 q")
+        s.perform(s.handle(.char("n")))
+        for k in typed("不要") { s.perform(s.handle(k)) }
+        s.perform(s.handle(.escape))
+        #expect(try f.store.record(id: "R001")?.note == "答非所问 q")
+        #expect(s.mode == .list)
+    }
+
+    @Test func filterBarUpdatesTheListAsItIsTypedAndEscRestores() throws {
+        let f = try AppFixture()
+        let s = f.session
+        s.select(5)
+        s.perform(s.handle(.char("f")))
+        #expect(s.mode == .filter)
+        for k in typed("如皋,海安") { s.perform(s.handle(k)) }
+        #expect(s.filter.orgs == ["如皋市", "海安市"] && s.keys.count == 2)
+        // R006 is not in the shorter list: the selection is clamped into it, never lost.
+        #expect(s.selection == 0 && s.selectedRecord?.id == "R001")
+        s.perform(s.handle(.tab))
+        s.perform(s.handle(.right))  // 今天 (2025-12-31)
+        #expect(s.periodPreset == .today && s.keys.count == 2)
+        s.perform(s.handle(.right))  // 近7天
+        #expect(s.periodPreset == .last7)
+        s.perform(s.handle(.escape))
+        #expect(s.filter == RecordFilter() && s.keys.count == 8)
+        // Typed dates, labels and business types.
+        s.perform(s.handle(.char("f")))
+        s.perform(s.handle(.backTab))  // wraps to 文本
+        s.perform(s.handle(.up))  // 业务类型
+        for k in typed("养老") { s.perform(s.handle(k)) }
+        #expect(s.filter.biz1 == "养老保险" && s.keys.count == 2)
+        s.perform(s.handle(.up))
+        for k in typed("3") { s.perform(s.handle(k)) }
+        #expect(s.filter.label == .correct && s.keys.isEmpty)  // no 养老保险 record is 回答正确 yet
+        s.perform(s.handle(.enter))
+        #expect(s.mode == .list)
+    }
+
+    @Test func searchAndSpaceInTheOrganisationField() throws {
+        let f = try AppFixture()
+        let s = f.session
+        s.perform(s.handle(.char("/")))
+        for k in typed("工伤") { s.perform(s.handle(k)) }
+        s.perform(s.handle(.enter))
+        #expect(s.filter.text == "工伤" && s.keys.count == 1)
+        s.perform(s.handle(.char("f")))
+        s.perform(s.handle(.right))  // cursor to the second organisation
+        s.perform(s.handle(.char(" ")))
+        #expect(s.filter.orgs == [ReferenceData.bundled.organisations.names[1]])
+    }
+
+    @Test func quitWithUnsavedWritesWarnsFirst() throws {
+        let f = try AppFixture()
+        let s = f.session
+        // Another connection holds the write lock, as a big import would.
+        try f.withWriteLock {
+            s.perform(s.handle(.char("3")))
+            #expect(s.pending.count == 1)
+            #expect(s.message?.role == .error)
+            #expect(s.handle(.char("q")) == .redraw)
+        }
+        // The lock is gone: the next tick saves it.
+        #expect(s.tick())
+        #expect(s.pending.isEmpty)
+        #expect(try f.store.record(id: "R001")?.label == .correct)
+        #expect(s.handle(.char("q")) == .quit)
+    }
+
+    @Test func anotherReviewersLabelShowsAfterATick() throws {
+        let f = try AppFixture()
+        let s = f.session
+        f.draw(width: 120, height: 40)
+        let other = try SQLiteRecordStore(path: f.store.path)
+        try other.setLabel(.missingKnowledge, recordId: "R001", reviewer: "王强", at: AppFixture.now)
+        #expect(s.tick())
+        let screen = f.draw(width: 120, height: 40).dump()
+        #expect(screen.contains("∅ 业务缺失"))
+        #expect(s.total.count(.missingKnowledge) == 1)
+        #expect(!s.tick())
+    }
+}
+
+extension AppFixture {
+    /// Runs `body` while another connection holds SQLite's write lock.
+    func withWriteLock(_ body: () throws -> Void) throws {
+        let holder = try SQLiteRecordStore(path: store.path)
+        try holder.dbQueue.inDatabase { db in
+            try db.execute(sql: "BEGIN IMMEDIATE")
+            defer { try? db.execute(sql: "ROLLBACK") }
+            try body()
+        }
+    }
+}

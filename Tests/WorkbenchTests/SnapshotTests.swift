@@ -1,0 +1,67 @@
+import Model
+import Testing
+@testable import Workbench
+
+/// Whole screens after scripted keys, compared with `Snapshots/*.txt`. Each dump ends every row in
+/// `|` and writes continuation cells as nothing, so a misplaced half of a wide character shows as
+/// a jagged right edge. Regenerate with WORKBENCH_UPDATE_SNAPSHOTS=1 after a deliberate change,
+/// and read the diff.
+@Suite struct SnapshotTests {
+    static let sizes = [(80, 24), (120, 40), (60, 16)]
+
+    func check(_ c: Canvas, _ name: String) {
+        #expect(c.isWellFormed, "\(name): a wide character without its continuation cell")
+        for y in 0..<c.height {
+            #expect(DisplayWidth.of(c.row(y)) == c.width, "\(name): row \(y) is not \(c.width) columns")
+        }
+        #expect(matchesSnapshot(c, name))
+    }
+
+    @Test(arguments: sizes) func startScreen(width: Int, height: Int) throws {
+        let f = try AppFixture()
+        check(f.draw(width: width, height: height), "start-\(width)x\(height)")
+    }
+
+    @Test(arguments: sizes) func afterLabellingTwiceAndOneUndo(width: Int, height: Int) throws {
+        let f = try AppFixture()
+        check(f.press(typed("31u"), width: width, height: height), "label-undo-\(width)x\(height)")
+        #expect(try f.store.record(id: "R001")?.label == .correct)
+        #expect(try f.store.record(id: "R002")?.label == nil)
+    }
+
+    @Test(arguments: sizes) func filterBarOpenWithTypedOrganisations(width: Int, height: Int) throws {
+        let f = try AppFixture()
+        check(f.press([.char("f")] + typed("如皋，海安") + [.tab, .right], width: width, height: height),
+              "filter-\(width)x\(height)")
+    }
+
+    @Test func detailScrolledIntoALongAnswerAndHelp() throws {
+        let f = try AppFixture()
+        check(f.press([.down, .tab, .pageDown, .pageDown], width: 120, height: 40), "detail-scrolled-120x40")
+        check(f.press([.char("?")], width: 80, height: 24), "help-80x24")
+    }
+
+    @Test func resizeRelaysOutAndTooSmallSaysSo() throws {
+        let f = try AppFixture()
+        f.press(typed("jjj"), width: 120, height: 40)
+        check(f.press([.resize], width: 59, height: 16), "too-small-59x16")
+        // Back to a usable size: the selection is still on screen.
+        let c = f.press([.resize], width: 60, height: 16)
+        check(c, "resized-60x16")
+        #expect(c.dump().contains("> 12-30 11:00"))
+    }
+
+    @Test func englishAndBusinessTypePicker() throws {
+        let f = try AppFixture(lang: .en)
+        check(f.press([.char("b")] + typed("养老/退休"), width: 80, height: 24), "picker-en-80x24")
+    }
+
+    @Test func controlCharactersNeverReachTheScreen() throws {
+        let f = try AppFixture()
+        let c = f.press(typed("jjj"), width: 120, height: 40)
+        #expect(c.dump().contains("应当认定为工伤。^G"))
+        for y in 0..<c.height {
+            #expect(!c.row(y).unicodeScalars.contains { $0.value < 0x20 || ($0.value >= 0x7F && $0.value < 0xA0) })
+        }
+    }
+}

@@ -1,0 +1,116 @@
+import Foundation
+import Model
+import Testing
+
+/// The real binary in a real terminal (tmux): keys typed, the screen read back with
+/// capture-pane, the database checked afterwards. Waits for what it expects on screen instead of
+/// sleeping, and prints the whole screen when something is missing.
+@Suite(.serialized) struct TmuxEndToEndTests {
+    final class Tmux {
+        let socket = "wbtest-\(UUID().uuidString.prefix(8))"
+        let session = "wb"
+
+        static var path: String? {
+            ["/usr/bin/tmux", "/usr/local/bin/tmux", "/bin/tmux"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        }
+
+        /// Runs a tmux command. Output is read only when asked for: the command that starts the
+        /// server must not hand it our pipe, or reading to its end would wait for the server.
+        @discardableResult
+        func run(_ args: [String], output: Bool = false, wait: Bool = true) throws -> String {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: Self.path!)
+            p.arguments = ["-L", socket] + args
+            let out = Pipe()
+            p.standardOutput = output ? out : FileHandle.nullDevice
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            let data = output ? out.fileHandleForReading.readDataToEndOfFile() : Data()
+            if wait { p.waitUntilExit() }
+            return String(decoding: data, as: UTF8.self)
+        }
+
+        func start(_ command: String, width: Int, height: Int, env: [String: String]) throws {
+            var args = ["-u", "new-session", "-d", "-s", session, "-x", "\(width)", "-y", "\(height)"]
+            for (k, v) in env { args += ["-e", "\(k)=\(v)"] }
+            // Not waited for: the tmux server it forks inherits the descriptor Foundation watches
+            // for the child's exit, so waiting would last as long as the server.
+            try run(args + [command], wait: false)
+        }
+
+        func screen() throws -> String { try run(["capture-pane", "-p", "-t", session], output: true) }
+        func keys(_ k: String...) throws { try run(["send-keys", "-t", session] + k) }
+        /// Polls the screen until it contains `text` (10 s at most).
+        func waitFor(_ text: String) throws -> String {
+            var last = ""
+            for _ in 0..<200 {
+                last = try screen()
+                if last.contains(text) { return last }
+                usleep(50_000)
+            }
+            Issue.record("screen never showed \(text); it was:\n\(last)")
+            return last
+        }
+
+        func kill() {
+            _ = try? run(["kill-server"])
+            try? FileManager.default.removeItem(atPath: "/tmp/tmux-\(getuid())/\(socket)")
+        }
+    }
+
+    @Test func labelUndoFilterAndQuitInARealTerminal() throws {
+        guard Tmux.path != nil else {
+            Issue.record("tmux is not installed: .ci/run installs it (apt-get install tmux)")
+            return
+        }
+        let cli = CLI()
+        defer { cli.cleanup() }
+        try cli.run(["demo", "--records", "300", "--db", cli.db, "--end", "2025-12-31 18:00"])
+        let first = try cli.run(["list", "--db", cli.db, "--format", "jsonl", "--limit", "2", "--status", "未标注"]).out
+            .split(separator: "\n").map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+        let id0 = first[0]["id"] as! String, id1 = first[1]["id"] as! String
+
+        let tmux = Tmux()
+        defer { tmux.kill() }
+        // LANG=C on purpose: the app must switch to C.UTF-8 by itself (platform.md).
+        try tmux.start("\(CLI.binary.path) --db \(cli.db) --reviewer 测试员; sleep 5", width: 100, height: 30,
+                       env: ["LANG": "C", "LC_ALL": "", "XDG_DATA_HOME": cli.dir.path, "TERM": "xterm-256color"])
+        var screen = try tmux.waitFor("审核员 测试员")
+        #expect(screen.contains("准确率"))
+        // Every line fits 100 columns by display width: wide characters are aligned.
+        for line in screen.split(separator: "\n") { #expect(DisplayWidth.of(line) <= 100, "too wide: \(line)") }
+
+        // The filter bar: status 未标注, typed.
+        try tmux.keys("f")
+        _ = try tmux.waitFor("筛选（列表随输入更新")
+        try tmux.keys("Tab", "Tab")
+        try tmux.keys("未标注")
+        _ = try tmux.waitFor("= 未标注")
+        try tmux.keys("Enter")
+        _ = try tmux.waitFor("筛选: 未标注")
+
+        try tmux.keys("3")
+        _ = try tmux.waitFor("已保存：✓ 回答正确")
+        try tmux.keys("1")
+        _ = try tmux.waitFor("已保存：∅ 业务缺失")
+        try tmux.keys("u")
+        _ = try tmux.waitFor("已撤销")
+        // Typed organisation: short name resolved.
+        try tmux.keys("f")
+        try tmux.keys("如皋")
+        _ = try tmux.waitFor("= 如皋市")
+        try tmux.keys("Enter")
+        _ = try tmux.waitFor("筛选: 如皋市 · 未标注")
+        try tmux.keys("q")
+        // The terminal is restored (the app's screen is gone) and the session's summary printed.
+        screen = try tmux.waitFor("本次标注/复核")
+        #expect(!screen.contains("审核员 测试员"), "the app's screen stayed after quitting:\n\(screen)")
+
+        let store = try SQLiteRecordStore(path: cli.db)
+        #expect(try store.record(id: id0)?.label == .correct)
+        #expect(try store.record(id: id0)?.reviewer == "测试员")
+        // The second label was undone.
+        #expect(try store.record(id: id1)?.label == nil)
+        #expect(try store.history(recordId: id1).map(\.action) == [.label, .undo])
+    }
+}
