@@ -138,6 +138,8 @@ struct BenchCommand: ParsableCommand {
             }
             print(String(format: "label save (with history, committed): p50 %.3f ms, p99 %.3f ms over %d saves",
                          percentile(saves, 0.5), percentile(saves, 0.99), saves.count))
+            // 5. The review screen, on the imported database (labels land there, not in the demo one).
+            try BenchReviewScreen.run(storePath: dbPath, reference: reference, end: end)
             print(String(format: "bench process peak RSS: %.1f MB", Double(peakRSSKB()) / 1024))
             if keep || dir != nil { print("files kept in \(workDir)") }
         }

@@ -6,6 +6,14 @@ enum PickerView {
         let L = s.lang
         let w = min(64, screen.width - 4), h = min(22, screen.height - 4)
         let r = Rect(x: (screen.width - w) / 2, y: (screen.height - h) / 2, width: w, height: h)
+        // A frame one column and row outside the box, so it stands apart from the screen below.
+        let g = Glyphs.forTerminal(ambiguousWide: s.ambiguousWide)
+        c.fill(x: r.x - 1, y: r.y, width: r.width + 2, height: r.height + 1, role: .border)
+        for y in r.y..<r.bottom {
+            c.put(g.vertical, x: r.x - 1, y: y, role: .border)
+            c.put(g.vertical, x: r.x + r.width, y: y, role: .border)
+        }
+        c.fill(x: r.x - 1, y: r.bottom, width: r.width + 2, height: 1, role: .border, with: g.horizontal)
         c.fill(x: r.x, y: r.y, width: r.width, height: r.height)
         c.fill(x: r.x, y: r.y, width: r.width, height: 1, role: .focusTitle)
         c.text(" " + Localized("修正业务类型 · 现为 ", "Correct the business type · now ")(L) + (p.current.nonEmpty ?? "—"),

@@ -1,0 +1,59 @@
+import Foundation
+import Model
+
+/// `workbench bench`, part 5: the review screen's own costs at full size — opening (every key of
+/// the list plus the statistics), a refilter as the filter bar is typed into, one label key
+/// (commit, figures moved, next unlabelled found) and one frame drawn into the canvas.
+enum BenchReviewScreen {
+    static func run(storePath: String, reference: ReferenceData, end: Int64) throws {
+        func ms(_ body: () throws -> Void) rethrows -> Double {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            try body()
+            return Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6
+        }
+        func p(_ xs: [Double], _ q: Double) -> Double {
+            let s = xs.sorted()
+            return s.isEmpty ? 0 : s[min(s.count - 1, Int(Double(s.count - 1) * q))]
+        }
+        let store = try SQLiteRecordStore(path: storePath)
+        var session: ReviewSession!
+        let open = try ms { session = try ReviewSession(store: store, reference: reference, reviewer: "bench") }
+        print(String(format: "review screen: open on %d records (list keys + statistics) %.0f ms", session.keys.count, open))
+
+        let lastDay = ShanghaiTime.startOfDay(end)
+        let orgs = reference.organisations.names
+        let shapes: [(String, RecordFilter)] = [
+            ("all", RecordFilter()),
+            ("one org", RecordFilter(orgs: [orgs[5]])),
+            ("one org, 7 days, 未标注", RecordFilter(orgs: [orgs[5]], fromDay: lastDay - 6 * 86400, toDay: lastDay, status: .unlabeled)),
+            ("biz1 + 30 days", RecordFilter(fromDay: lastDay - 29 * 86400, toDay: lastDay, biz1: "养老保险")),
+        ]
+        for (name, f) in shapes {
+            var keys: [Double] = [], stats: [Double] = []
+            for _ in 0..<3 {
+                keys.append(try ms { _ = try store.keys(f) })
+                stats.append(try ms { _ = try store.tallies(f, rules: session.rules) })
+            }
+            print(String(format: "review screen: refilter %-26@ list keys %6.1f ms + statistics %6.1f ms (median of 3)",
+                         name as NSString, p(keys, 0.5), p(stats, 0.5)))
+        }
+
+        // Label keys on the list of unlabelled records, as a reviewer works through it.
+        session.perform(session.handle(.char("f")))
+        for k in "\t\t未标注" { session.perform(session.handle(k == "\t" ? .tab : .char(k))) }
+        session.perform(session.handle(.enter))
+        var presses: [Double] = []
+        var frames: [Double] = []
+        for i in 0..<300 {
+            ReviewScreen.prepare(session, width: 120, height: 40)
+            let key = Key.char(Label.allCases[i % 4].key)
+            presses.append(ms { session.perform(session.handle(key)) })
+            frames.append(ms { ReviewScreen.prepare(session, width: 120, height: 40); _ = ReviewScreen.draw(session, width: 120, height: 40) })
+        }
+        print(String(format: "review screen: label key (commit + history + figures moved + next unlabelled) p50 %.2f ms, p99 %.2f ms over %d",
+                     p(presses, 0.5), p(presses, 0.99), presses.count))
+        print(String(format: "review screen: frame 120×40 into the canvas p50 %.2f ms, p99 %.2f ms", p(frames, 0.5), p(frames, 0.99)))
+        let fresh = try store.tallies(session.statsFilter, rules: session.rules).total
+        print("review screen: live figures after 300 labels equal a full recount: \(fresh == session.total ? "yes" : "NO")")
+    }
+}
