@@ -14,7 +14,9 @@ import Testing
         for y in 0..<c.height {
             #expect(DisplayWidth.of(c.row(y)) == c.width, "\(name): row \(y) is not \(c.width) columns")
         }
-        #expect(matchesSnapshot(c, name))
+        // A plain Bool, so a failure prints the dump (above), not the whole cell array.
+        let same = matchesSnapshot(c, name)
+        #expect(same, "screen \(name) differs from Snapshots/\(name).txt")
     }
 
     @Test(arguments: sizes) func startScreen(width: Int, height: Int) throws {

@@ -80,7 +80,7 @@ enum RecordListView {
             cell(cols.label > 3 ? "⟳ " + Localized("保存中", "saving")(L) : "⟳", cols.label, .warning)
         } else if let l = rec.label {
             let mark = rec.status == .reviewed ? "✔" : ""
-            cell(cols.label > 3 ? "\(l.glyph) \(l.name(L))\(mark)" : "\(l.glyph)\(mark)", cols.label, labelRole)
+            cell(cols.label > 3 ? "\(l.glyph) \(l.shortName(L))\(mark)" : "\(l.glyph)\(mark)", cols.label, labelRole)
         } else {
             cell(cols.label > 3 ? "· " + Localized("未标注", "—")(L) : "·", cols.label, .dim)
         }
