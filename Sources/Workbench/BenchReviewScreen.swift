@@ -53,7 +53,20 @@ enum BenchReviewScreen {
         print(String(format: "review screen: label key (commit + history + figures moved + next unlabelled) p50 %.2f ms, p99 %.2f ms over %d",
                      p(presses, 0.5), p(presses, 0.99), presses.count))
         print(String(format: "review screen: frame 120×40 into the canvas p50 %.2f ms, p99 %.2f ms", p(frames, 0.5), p(frames, 0.99)))
+        // Another reviewer (another connection) labels; this screen picks it up on its next tick.
+        let other = try SQLiteRecordStore(path: storePath)
+        var syncs: [Double] = []
+        let counts = session.fullCounts
+        for round in 0..<20 {
+            let ids = try other.page(RecordFilter(status: .unlabeled), after: nil, limit: 5).records.map(\.id)
+            for (i, id) in ids.enumerated() {
+                try other.setLabel(Label.allCases[(round + i) % 4], recordId: id, reviewer: "other", at: nowEpoch())
+            }
+            syncs.append(ms { _ = session.tick() })
+        }
+        print(String(format: "review screen: another reviewer's 5 labels picked up (rows + figures from the history) p50 %.2f ms, p99 %.2f ms; full counts: %d",
+                     p(syncs, 0.5), p(syncs, 0.99), session.fullCounts - counts))
         let fresh = try store.tallies(session.statsFilter, rules: session.rules).total
-        print("review screen: live figures after 300 labels equal a full recount: \(fresh == session.total ? "yes" : "NO")")
+        print("review screen: live figures after 300 own and 100 other labels equal a full recount: \(fresh == session.total ? "yes" : "NO")")
     }
 }

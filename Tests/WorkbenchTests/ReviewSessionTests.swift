@@ -169,6 +169,39 @@ import Testing
     }
 }
 
+@Suite struct TwoReviewersTests {
+    /// Two sessions (as two processes would) label, correct, review and undo in turns; after each
+    /// tick both sessions' figures equal a full recount, though neither counted again.
+    @Test func figuresFollowTheOtherReviewerByTheHistory() throws {
+        let f = try AppFixture()
+        let a = f.session
+        let otherStore = try SQLiteRecordStore(path: f.store.path, busyTimeout: 0.2)
+        let b = try ReviewSession(store: otherStore, reference: .bundled, reviewer: "王强", clock: { AppFixture.now })
+        func recount() throws -> Tally { try f.store.tallies(a.statsFilter, rules: a.rules).total }
+        let script: [(ReviewSession, [Key])] = [
+            (a, typed("3")), (b, typed("12")), (a, typed("4")), (b, [.char("u")]),
+            (b, [.char("b")] + typed("闲聊") + [.enter]), (a, typed("jr")), (b, [.char("u")]), (a, typed("uu")),
+        ]
+        let counted = (a.fullCounts, b.fullCounts)
+        for (who, keys) in script {
+            for k in keys { who.perform(who.handle(k)) }
+            _ = a.tick()
+            _ = b.tick()
+            #expect(a.total == (try recount()))
+            #expect(b.total == (try recount()))
+        }
+        #expect(a.fullCounts == counted.0 && b.fullCounts == counted.1)
+        // An import (new records) falls back to a full count.
+        try otherStore.importBatch { sink in
+            _ = try sink.insert(InteractionRecord(id: "R009", askedAt: AppFixture.now - 60, org: "如皋市", question: "新问题",
+                                                  answer: "新回答", knowledgeId: "KB1", label: .correct))
+        }
+        #expect(a.tick())
+        #expect(a.total == (try recount()) && a.total.records == 9)
+        #expect(a.newSinceQuery == 1)
+    }
+}
+
 extension AppFixture {
     /// Runs `body` while another connection holds SQLite's write lock.
     func withWriteLock(_ body: () throws -> Void) throws {

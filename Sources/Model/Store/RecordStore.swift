@@ -44,6 +44,13 @@ public protocol RecordStore: AnyObject {
     /// polled by the review screen to show their labels within a second.
     func changeCounter() throws -> Int64
 
+    /// History rows written after `seq` (any process's), and the last seq seen: lets a screen move
+    /// its figures by what changed instead of counting everything again.
+    func historySince(_ seq: Int64) throws -> (changes: [LabelChange], last: Int64)
+    func lastHistorySeq() throws -> Int64
+    /// The newest record's key: when it changes, records were imported.
+    func lastRecordKey() throws -> RecordKey
+
     /// The statistics of the filter's records, per organisation (see `Tally`).
     func tallies(_ filter: RecordFilter, rules: HitRules) throws -> [String: Tally]
 

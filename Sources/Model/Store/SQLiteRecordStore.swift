@@ -220,7 +220,11 @@ public final class SQLiteRecordStore: RecordStore {
     public func restore(_ state: ReviewState, recordId: String, reviewer: String, at: Int64) throws -> LabelChange? {
         try writeReview(recordId: recordId) { r in
             guard r.reviewState != state else { return nil }
-            return (state, Self.change(r, state, .undo, reviewer, at))
+            // old/new value: the business-type correction, so a reader of the history alone can
+            // follow a record in and out of small talk (ReviewSession's incremental figures).
+            return (state, Self.change(r, state, .undo, reviewer, at,
+                                       old: Self.bizText(r.correctedBiz1, r.correctedBiz2),
+                                       new: Self.bizText(state.correctedBiz1, state.correctedBiz2)))
         }
     }
 
@@ -331,6 +335,34 @@ public final class SQLiteRecordStore: RecordStore {
 
     public func key(recordId: String) throws -> RecordKey? {
         try dbQueue.read { db in try RecordKey.fetchOne(db, sql: "SELECT seq FROM record WHERE id = ?", arguments: [recordId]) }
+    }
+
+    public func historySince(_ seq: Int64) throws -> (changes: [LabelChange], last: Int64) {
+        try dbQueue.read { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT seq, record_id, action, old_label, new_label, old_status, new_status, reviewer, at, old_value, new_value
+                FROM label_history WHERE seq > ? ORDER BY seq
+                """, arguments: [seq])
+            let changes = rows.map { row in
+                LabelChange(
+                    recordId: row[1], action: LabelChange.Action(rawValue: row[2]) ?? .label,
+                    oldLabel: (row[3] as String?).flatMap(Label.init(rawValue:)),
+                    newLabel: (row[4] as String?).flatMap(Label.init(rawValue:)),
+                    oldStatus: ReviewStatus(rawValue: row[5]) ?? .unlabeled,
+                    newStatus: ReviewStatus(rawValue: row[6]) ?? .unlabeled, reviewer: row[7], at: row[8],
+                    oldValue: row[9], newValue: row[10])
+            }
+            let last = rows.last.map { $0[0] as Int64 } ?? seq
+            return (changes, last)
+        }
+    }
+
+    public func lastHistorySeq() throws -> Int64 {
+        try dbQueue.read { db in try Int64.fetchOne(db, sql: "SELECT coalesce(max(seq), 0) FROM label_history") ?? 0 }
+    }
+
+    public func lastRecordKey() throws -> RecordKey {
+        try dbQueue.read { db in try RecordKey.fetchOne(db, sql: "SELECT coalesce(max(seq), 0) FROM record") ?? 0 }
     }
 
     public func changeCounter() throws -> Int64 {

@@ -61,6 +61,13 @@ final class ReviewSession {
     /// Records added to the filter's selection by someone else since the list was queried.
     private(set) var newSinceQuery = 0
     private var lastChangeCounter: Int64 = 0
+    /// Where the figures stand in the label history, and the newest record they counted.
+    private var historySeq: Int64 = 0
+    private var lastKey: RecordKey = 0
+    /// Full counts so far (the bench and tests check that labels do not cause them).
+    private(set) var fullCounts = 0
+    /// Our own committed changes, already in the figures: skipped when read back from the history.
+    private var ownChanges: [LabelChange] = []
 
     struct Message: Equatable {
         let text: Localized
@@ -427,6 +434,8 @@ final class ReviewSession {
     /// (another process importing) keeps the rest queued and says so; the next tick retries.
     /// Rows and statistics change only after a commit, so nothing is drawn as saved before it is.
     func persist() {
+        // Others' changes first, so ours moves the figures from the state they left.
+        if !pending.isEmpty { _ = syncOthers() }
         while let w = pending.first {
             do {
                 let before = try store.record(id: w.recordId)
@@ -446,6 +455,7 @@ final class ReviewSession {
                     }
                     continue
                 }
+                ownChanges.append(change)
                 let after = try store.records(keys: [w.key])[w.key]
                 if let after { updateRow(w.key, from: before, to: after) }
                 if w.undoable { undoStack.append(UndoEntry(key: w.key, recordId: w.recordId, before: before.reviewState)) }
@@ -525,7 +535,55 @@ final class ReviewSession {
     }
 
     func recompute() throws {
+        // Read the marks first: a change landing during the count is then applied again as a
+        // delta only if it is later than the marks (never lost; at worst counted by both when it
+        // lands between the two reads, which the next full count corrects).
+        historySeq = try store.lastHistorySeq()
+        lastKey = try store.lastRecordKey()
+        ownChanges.removeAll()
         tallies = try store.tallies(statsFilter, rules: rules)
+        fullCounts += 1
+    }
+
+    /// Other processes' changes, moved into the figures from the label history (a full count at
+    /// 1,000,000 records takes over a second; this takes a query per changed record). New records
+    /// (an import) still need a full count.
+    func applyOthersChanges() throws {
+        if try store.lastRecordKey() != lastKey {
+            try recompute()
+            return
+        }
+        let (all, last) = try store.historySince(historySeq)
+        historySeq = last
+        let changes = all.filter { c in
+            guard let i = ownChanges.firstIndex(of: c) else { return true }
+            ownChanges.remove(at: i)
+            return false
+        }
+        // Per record, the state before this batch is in its first row; the record now is the after.
+        var first: [String: LabelChange] = [:]
+        var firstBiz: [String: String?] = [:]
+        var order: [String] = []
+        for c in changes {
+            if first[c.recordId] == nil { first[c.recordId] = c; order.append(c.recordId) }
+            if (c.action == .businessType || c.action == .undo), firstBiz[c.recordId] == nil {
+                firstBiz[c.recordId] = .some(c.oldValue)
+            }
+        }
+        let sf = statsFilter
+        for id in order {
+            guard let c = first[id], let now = try store.record(id: id) else { continue }
+            var before = now
+            before.label = c.oldLabel
+            before.status = c.oldStatus
+            if let biz = firstBiz[id] {
+                let parts = biz?.split(separator: "/", maxSplits: 1).map(String.init) ?? []
+                before.correctedBiz1 = parts.first
+                before.correctedBiz2 = parts.count > 1 ? parts[1] : nil
+            }
+            if sf.matches(before) { tallies[before.org, default: Tally()].add(rules.contribution(of: before), times: -1) }
+            if sf.matches(now) { tallies[now.org, default: Tally()].add(rules.contribution(of: now)) }
+        }
     }
 
     /// Called when no key came for a while: retries queued writes, and picks up other reviewers'
@@ -537,21 +595,26 @@ final class ReviewSession {
             persist()
             changed = true
         }
+        return syncOthers() || changed
+    }
+
+    /// Picks up other processes' commits (SQLite's data_version): reloads the shown rows and moves
+    /// the figures by their history rows. True when something changed.
+    @discardableResult
+    func syncOthers() -> Bool {
         do {
             let counter = try store.changeCounter()
-            if counter != lastChangeCounter {
-                lastChangeCounter = counter
-                rows.removeAll(keepingCapacity: true)
-                rowsGeneration += 1
-                try recompute()
-                newSinceQuery = max(0, try store.count(filter) - keys.count)
-                changed = true
-            }
+            guard counter != lastChangeCounter else { return false }
+            lastChangeCounter = counter
+            rows.removeAll(keepingCapacity: true)
+            rowsGeneration += 1
+            let imported = try store.lastRecordKey() != lastKey
+            try applyOthersChanges()
+            if imported { newSinceQuery = max(0, try store.count(filter) - keys.count) }
         } catch {
             message = Message(text: Localized("读取失败：\(error)", "Cannot read: \(error)"), role: .error)
-            changed = true
         }
-        return changed
+        return true
     }
 
     /// Runs what a reaction asks, in order: persist before anything is drawn.
