@@ -11,6 +11,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         // The only door to the terminal: a module map and a shim over libncursesw.
@@ -22,6 +23,8 @@ let package = Package(
                 // The SQLite C API itself, for the bulk-insert statement (see SQLiteBulkStatement).
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                // XLSX is a ZIP of XML parts: written and read, streamed, through ZIPFoundation.
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ],
             resources: [.copy("Resources/organisations.json"), .copy("Resources/taxonomy.json")]
         ),

@@ -12,7 +12,7 @@ struct WorkbenchCommand: ParsableCommand {
             数据库位置 (database): --db PATH, else $WORKBENCH_DB, else $XDG_DATA_HOME/workbench/workbench.sqlite.
             """,
         subcommands: [
-            AppCommand.self, ImportCommand.self, DemoCommand.self, ListCommand.self, LabelCommand.self, ReviewCommand.self,
+            AppCommand.self, ImportCommand.self, ExportCommand.self, DemoCommand.self, ListCommand.self, LabelCommand.self, ReviewCommand.self,
             HistoryCommand.self,
             BenchCommand.self,
         ],

@@ -25,6 +25,13 @@ public final class CSVWriter {
         if buffer.count >= flushAt { try flush() }
     }
 
+    /// A line as it is (JSONL), with LF.
+    public func writeLine(_ line: String) throws {
+        buffer += Array(line.utf8)
+        buffer.append(0x0A)
+        if buffer.count >= flushAt { try flush() }
+    }
+
     /// Quotes a field when it holds a comma, quote, CR or LF, or starts or ends with a space.
     static func appendField(_ f: String, to out: inout [UInt8]) {
         let u = f.utf8

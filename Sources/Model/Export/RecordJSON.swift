@@ -2,7 +2,8 @@
 /// jsonl` line; the JSONL importer reads the same keys back). Written by hand so keys keep their
 /// order and non-ASCII text stays readable instead of \u-escaped.
 public enum RecordJSON {
-    public static func line(_ r: InteractionRecord) -> String {
+    /// `proof`: also the answer's length and SHA-256 (the export's 问答结果字符数 / SHA256 columns).
+    public static func line(_ r: InteractionRecord, proof: (chars: Int, sha256: String)? = nil) -> String {
         var o = JSONObjectWriter()
         o.add("id", r.id)
         o.add("sessionId", r.sessionId)
@@ -29,6 +30,10 @@ public enum RecordJSON {
         o.add("reviewedAt", r.reviewedAt.map(ShanghaiTime.format))
         o.add("satisfaction", r.satisfaction)
         o.add("note", r.note)
+        if let proof {
+            o.add("answerChars", proof.chars)
+            o.add("answerSha256", proof.sha256)
+        }
         return o.finish()
     }
 }

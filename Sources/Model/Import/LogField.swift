@@ -95,6 +95,21 @@ public enum LogField: Int, CaseIterable, Sendable {
     }
 
     public static func match(header: String) -> LogField? { lookup[normaliseHeader(header)] }
+
+    /// Columns our own exports add that an import reads past without calling them unknown.
+    static let exportOnly: Set<String> = ["问答结果字符数", "问答结果sha256", "answerchars", "answersha256"]
+    public static func isExportOnly(_ header: String) -> Bool { exportOnly.contains(normaliseHeader(header)) }
+
+    /// `问答结果(续N)` / `问答结果（续N）`: N, for an answer an export had to continue in more cells.
+    public static func answerContinuation(_ header: String) -> Int? {
+        let h = header.trimmingCharacters(in: .whitespaces)
+        for (open, close) in [("(", ")"), ("（", "）")] {
+            let prefix = "问答结果\(open)续"
+            guard h.hasPrefix(prefix), h.hasSuffix(close) else { continue }
+            return Int(h.dropFirst(prefix.count).dropLast(close.count))
+        }
+        return nil
+    }
 }
 
 /// Which column holds which field, decided from a header row.
@@ -103,12 +118,19 @@ public struct HeaderMap: Sendable {
     public let columns: [Int]
     public let columnCount: Int
     public let unknownHeaders: [String]
+    /// Columns continuing the answer, in order (问答结果(续1), (续2) …).
+    public let answerContinuations: [Int]
 
     public init(headers: [String]) {
         var cols = [Int](repeating: -1, count: LogField.allCases.count)
         var unknown: [String] = []
+        var continuations: [(Int, Int)] = []
         for (i, h) in headers.enumerated() {
-            if let f = LogField.match(header: h) {
+            if let n = LogField.answerContinuation(h) {
+                continuations.append((n, i))
+            } else if LogField.isExportOnly(h) {
+                continue
+            } else if let f = LogField.match(header: h) {
                 if cols[f.rawValue] == -1 { cols[f.rawValue] = i }
             } else if !h.trimmed.isEmpty {
                 unknown.append(h)
@@ -117,6 +139,7 @@ public struct HeaderMap: Sendable {
         columns = cols
         columnCount = headers.count
         unknownHeaders = unknown
+        answerContinuations = continuations.sorted { $0.0 < $1.0 }.map(\.1)
     }
 
     public func has(_ f: LogField) -> Bool { columns[f.rawValue] >= 0 }
@@ -129,6 +152,10 @@ public struct HeaderMap: Sendable {
     public func raw(_ fields: [String]) -> RawLogRow {
         var values = [String?](repeating: nil, count: LogField.allCases.count)
         for (f, c) in columns.enumerated() where c >= 0 && c < fields.count { values[f] = fields[c] }
+        // An answer an export had to cut at Excel's cell limit is joined back.
+        if !answerContinuations.isEmpty, let a = values[LogField.answer.rawValue] {
+            values[LogField.answer.rawValue] = a + answerContinuations.map { $0 < fields.count ? fields[$0] : "" }.joined()
+        }
         return RawLogRow(values: values)
     }
 }

@@ -126,7 +126,7 @@ public final class JSONLLogReader: LogRowReader {
             var raw = RawLogRow(values: [String?](repeating: nil, count: LogField.allCases.count))
             for (k, v) in dict {
                 guard let f = LogField.match(header: k) else {
-                    unknown.insert(k)
+                    if !LogField.isExportOnly(k) { unknown.insert(k) }
                     continue
                 }
                 if raw[f] != nil { continue }

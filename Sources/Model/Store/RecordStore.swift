@@ -51,6 +51,10 @@ public protocol RecordStore: AnyObject {
     /// The newest record's key: when it changes, records were imported.
     func lastRecordKey() throws -> RecordKey
 
+    /// The longest answer among the filter's records, in UTF-16 units after `shown` (how many
+    /// continuation cells an XLSX export needs). Only answers that could pass `atLeast` are read.
+    func longestAnswer(_ filter: RecordFilter, atLeast: Int, shown: (String) -> String) throws -> Int
+
     /// The statistics of the filter's records, per organisation (see `Tally`).
     func tallies(_ filter: RecordFilter, rules: HitRules) throws -> [String: Tally]
 

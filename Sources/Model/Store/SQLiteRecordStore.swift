@@ -365,6 +365,22 @@ public final class SQLiteRecordStore: RecordStore {
         try dbQueue.read { db in try RecordKey.fetchOne(db, sql: "SELECT coalesce(max(seq), 0) FROM record") ?? 0 }
     }
 
+    public func longestAnswer(_ filter: RecordFilter, atLeast: Int, shown: (String) -> String) throws -> Int {
+        let (w, args) = Self.whereClause(filter)
+        // UTF-16 units of the shown text are at most twice the stored UTF-8 bytes (a control byte
+        // becomes two characters), so shorter answers need not be read into Swift at all.
+        let sql = """
+            SELECT t.answer FROM record JOIN record_text t ON t.seq = record.seq
+            WHERE \(w) AND length(CAST(t.answer AS BLOB)) * 2 >= ?
+            """
+        return try dbQueue.read { db in
+            var longest = 0
+            let rows = try String.fetchCursor(db, sql: sql, arguments: args + [atLeast])
+            while let a = try rows.next() { longest = max(longest, shown(a).utf16.count) }
+            return longest
+        }
+    }
+
     public func changeCounter() throws -> Int64 {
         // data_version is per connection and changes only for other connections' commits.
         try dbQueue.read { db in try Int64.fetchOne(db, sql: "PRAGMA data_version") ?? 0 }

@@ -25,7 +25,8 @@ public enum VisibleText {
     static func needsEscape(_ u: Unicode.Scalar, keepNewlines: Bool) -> Bool {
         let v = u.value
         if v == 0x0A || v == 0x09 || v == 0x0D { return !keepNewlines }
-        return v < 0x20 || (v >= 0x7F && v < 0xA0)
+        // U+FFFE and U+FFFF are not characters: XML cannot carry them either.
+        return v < 0x20 || (v >= 0x7F && v < 0xA0) || v == 0xFFFE || v == 0xFFFF
     }
 
     /// One line for a list cell: newlines and tabs as spaces, other controls escaped.
@@ -33,3 +34,10 @@ public enum VisibleText {
 }
 
 import Foundation
+
+/// The one place record text becomes what a person sees: the detail screen and every export call
+/// these, so the exported 问答结果 is the string the screen shows (domain.md §7).
+public enum RecordText {
+    public static func question(_ r: InteractionRecord) -> String { VisibleText.escapeControls(r.question) }
+    public static func answer(_ r: InteractionRecord) -> String { VisibleText.escapeControls(r.answer) }
+}

@@ -11,8 +11,9 @@ enum DetailView {
 
     static func lines(_ rec: InteractionRecord, width: Int, lang L: Language, ambiguousWide: Bool) -> [Line] {
         var out: [Line] = []
-        func add(_ text: String, _ role: Role = .normal) {
-            for l in DisplayWidth.wrap(VisibleText.escapeControls(text), width: width, ambiguousWide: ambiguousWide) {
+        // `shown` is text already made visible (RecordText); facts are escaped here.
+        func add(_ text: String, _ role: Role = .normal, shown: Bool = false) {
+            for l in DisplayWidth.wrap(shown ? text : VisibleText.escapeControls(text), width: width, ambiguousWide: ambiguousWide) {
                 out.append(Line(text: l, role: role))
             }
         }
@@ -46,10 +47,10 @@ enum DetailView {
         if let n = rec.note { add(Localized("备注", "Note")(L) + ": " + n, .warning) }
         out.append(Line(text: "", role: .normal))
         add("── " + Localized("用户问题", "Question")(L) + " ──", .title)
-        add(rec.question)
+        add(RecordText.question(rec), shown: true)
         out.append(Line(text: "", role: .normal))
-        add("── " + Localized("问答结果", "Answer")(L) + " (\(grouped(rec.answer.count)) " + Localized("字", "characters")(L) + ") ──", .title)
-        add(rec.answer)
+        add("── " + Localized("问答结果", "Answer")(L) + " (\(grouped(RecordText.answer(rec).unicodeScalars.count)) " + Localized("字", "characters")(L) + ") ──", .title)
+        add(RecordText.answer(rec), shown: true)
         return out
     }
 

@@ -1,0 +1,145 @@
+import Foundation
+
+public enum ExportFormat: String, CaseIterable, Sendable {
+    case xlsx, csv, jsonl
+}
+
+public struct ExportSummary: Sendable {
+    public let file: String
+    public let rows: Int
+    public let seconds: Double
+    /// XLSX: how many 问答结果(续N) columns long answers needed.
+    public let continuationColumns: Int
+}
+
+/// Exports the records a filter selects, newest first, in pages (memory stays flat). Every format
+/// writes `RecordText` — the text the detail screen shows — and, per record, its length and
+/// SHA-256, so nothing can be cut without it showing.
+public enum RecordExporter {
+    /// `describe`: the filter in words for the XLSX summary sheet (label, value).
+    public static func export(
+        store: any RecordStore, filter: RecordFilter, format: ExportFormat, path: String,
+        describe: [(String, String)] = [], rules: HitRules? = nil, progress: ((Int, Int) -> Void)? = nil
+    ) throws -> ExportSummary {
+        let started = Date()
+        let total = try store.count(filter)
+        // Write next to the target and rename at the end: an interrupted export never leaves a
+        // half file under the name the user asked for.
+        let partial = path + ".part"
+        defer { try? FileManager.default.removeItem(atPath: partial) }
+        var rows = 0
+        var continuations = 0
+        func eachRecord(_ body: (InteractionRecord) throws -> Void) throws {
+            var cursor: PageCursor?
+            repeat {
+                let page = try store.page(filter, after: cursor, limit: 1000)
+                for r in page.records {
+                    try body(r)
+                    rows += 1
+                }
+                progress?(rows, total)
+                cursor = page.next
+            } while cursor != nil
+        }
+        switch format {
+        case .csv:
+            let w = try CSVWriter(path: partial)
+            try w.writeRow(ExportColumns.headers())
+            try eachRecord { r in
+                let answer = RecordText.answer(r)
+                try w.writeRow(ExportColumns.cells(r, answer: answer, answerParts: [answer]).map(\.csvText))
+            }
+            try w.close()
+        case .jsonl:
+            let w = try CSVWriter(path: partial, bom: false)
+            try eachRecord { r in
+                var shown = r
+                shown.question = RecordText.question(r)
+                shown.answer = RecordText.answer(r)
+                try w.writeLine(RecordJSON.line(shown, proof: (shown.answer.unicodeScalars.count, ExportColumns.sha256(shown.answer))))
+            }
+            try w.close()
+        case .xlsx:
+            let longest = try store.longestAnswer(filter, atLeast: ExportColumns.cellLimit + 1, shown: { VisibleText.escapeControls($0) })
+            continuations = max(0, (longest + ExportColumns.cellLimit - 1) / ExportColumns.cellLimit - 1)
+            let x = try XLSXWriter(path: partial)
+            let headers = ExportColumns.headers(continuations: continuations)
+            let widths: [String: Double] = [
+                "记录ID": 22, "会话ID": 18, "轮次": 6, "提问时间": 20, "渠道": 12, "组织机构": 14, "用户问题": 40,
+                ExportColumns.answerHeader: 80, "标准问": 30, "备注": 30, ExportColumns.hashHeader: 66,
+            ]
+            let columns = headers.map { h in
+                XLSXWriter.Column(width: widths[h] ?? (h.hasPrefix("问答结果(续") ? 60 : 14),
+                                  wrap: h == "用户问题" || h == ExportColumns.answerHeader || h.hasPrefix("问答结果(续"))
+            }
+            try x.beginSheet("问答标注", columns: columns, header: headers)
+            try eachRecord { r in
+                let answer = RecordText.answer(r)
+                guard RecordText.question(r).utf16.count <= ExportColumns.cellLimit else {
+                    throw ExportError(file: path, reason: "记录 \(r.id) 的用户问题超过 Excel 单元格上限 32,767 字，未导出 (question longer than Excel's cell limit)")
+                }
+                var parts = ExportColumns.split(answer)
+                parts += Array(repeating: "", count: continuations + 1 - parts.count)
+                try x.row(ExportColumns.cells(r, answer: answer, answerParts: parts))
+            }
+            try x.beginSheet("筛选与汇总", columns: [.init(width: 24), .init(width: 60)], header: ["项目", "内容"])
+            for (k, v) in summary(store: store, filter: filter, describe: describe, rules: rules, rows: rows) {
+                try x.row([.text(k), .text(v)])
+            }
+            try x.finish()
+        }
+        do {
+            try? FileManager.default.removeItem(atPath: path)
+            try FileManager.default.moveItem(atPath: partial, toPath: path)
+        } catch {
+            throw ExportError(file: path, reason: "无法写入 (cannot write): \(error.localizedDescription)")
+        }
+        return ExportSummary(file: path, rows: rows, seconds: Date().timeIntervalSince(started),
+                             continuationColumns: continuations)
+    }
+
+    /// The second sheet: when, which filter, and the figures of what was exported.
+    static func summary(store: any RecordStore, filter: RecordFilter, describe: [(String, String)], rules: HitRules?,
+                        rows: Int) -> [(String, String)] {
+        var out: [(String, String)] = [("导出时间", ShanghaiTime.format(Int64(Date().timeIntervalSince1970))),
+                                       ("数据库", store.location)]
+        out += describe.isEmpty ? [("筛选条件", "全部")] : describe
+        out.append(("记录数", String(rows)))
+        if let rules, let t = try? store.tallies(filter, rules: rules).total {
+            func f(_ r: Ratio) -> String { "\(r.percentText)（\(r.numerator)/\(r.denominator)）" + (r.isReliable ? "" : " 样本不足 n<20") }
+            out += [
+                ("准确率", f(t.accuracy)), ("准确率(全口径)", f(t.accuracyAll)),
+                ("命中率", f(t.hitRate) + (t.judgedByTemplate > 0 ? "，其中 \(t.judgedByTemplate) 条按兜底话术判断" : "")),
+                ("知识覆盖率", f(t.knowledgeCoverage)), ("非人社占比", f(t.outOfScopeShare)), ("标注率", f(t.labelRate)),
+                ("闲聊/无效（不计入指标）", String(t.smallTalk)),
+            ]
+            for l in Label.allCases { out.append((l.chineseName, String(t.count(l)))) }
+        }
+        out.append(("说明", "问答结果与审核界面显示的文字相同；控制字符以可见转义（如 ^G）写出；超过 32,767 字的回答续写在 问答结果(续N) 列。问答结果字符数按 Unicode 码位计，SHA256 按 UTF-8 计算。"))
+        return out
+    }
+}
+
+extension RecordFilter {
+    /// The filter in words, for the export's summary sheet and default file names.
+    public var describedPairs: [(String, String)] {
+        var out: [(String, String)] = []
+        if !orgs.isEmpty { out.append(("组织机构", orgs.joined(separator: "、"))) }
+        if fromDay != nil || toDay != nil {
+            out.append(("时间周期", "\(fromDay.map(ShanghaiTime.formatDate) ?? "…") 至 \(toDay.map(ShanghaiTime.formatDate) ?? "…")"))
+        }
+        if let status { out.append(("状态", status.chineseName)) }
+        if let label { out.append(("标注", label.chineseName)) }
+        if let biz1 { out.append(("业务类型", biz2.map { "\(biz1)/\($0)" } ?? biz1)) }
+        if let text { out.append(("文本", text)) }
+        return out
+    }
+
+    /// `问答标注_2025-12-01_2025-12-31.xlsx`, or with today's date when the period is open.
+    public func defaultExportName(format: ExportFormat, today: Int64) -> String {
+        let from = fromDay.map(ShanghaiTime.formatDate)
+        let to = (toDay ?? (fromDay == nil ? nil : today)).map(ShanghaiTime.formatDate)
+        let period = [from, to].compactMap { $0 }.joined(separator: "_")
+        return "问答标注_\(period.isEmpty ? ShanghaiTime.formatDate(today) : period).\(format.rawValue)"
+    }
+}

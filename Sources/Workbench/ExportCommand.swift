@@ -1,0 +1,47 @@
+import ArgumentParser
+import Foundation
+import Model
+
+struct ExportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "导出筛选出的记录 (export the filtered records: xlsx, csv or jsonl; 问答结果 complete, with its length and SHA-256).",
+        discussion: """
+            XLSX: 每个文本单元格都是字符串；超过 32,767 字的回答续写在 问答结果(续N) 列；第二张表为筛选条件与汇总指标。
+            CSV: UTF-8 带 BOM，RFC 4180。JSONL: 与 list --format jsonl 相同的英文键，另加 answerChars、answerSha256。
+            """
+    )
+
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var filterOptions: FilterOptions
+
+    @Option(help: "格式 (format): xlsx|csv|jsonl.")
+    var format: String = "xlsx"
+
+    @Option(name: [.short, .long], help: "输出文件 (output file; default 问答标注_<period>.<format> here).")
+    var output: String?
+
+    func run() throws {
+        try runReportingErrors {
+            guard let fmt = ExportFormat(rawValue: format.lowercased()) else {
+                throw UserError("--format: 只能是 xlsx、csv 或 jsonl (must be xlsx, csv or jsonl)")
+            }
+            let reference = try store.reference()
+            let filter = try filterOptions.filter(reference: reference)
+            let path = output ?? filter.defaultExportName(format: fmt, today: nowEpoch())
+            let db = try store.openStore()
+            let bar = ProgressBar(label: "export")
+            let summary = try RecordExporter.export(
+                store: db, filter: filter, format: fmt, path: path, describe: filter.describedPairs,
+                rules: HitRules(taxonomy: reference.taxonomy)
+            ) { done, total in bar.update(done: done, total: total, detail: "\(done)/\(total)") }
+            bar.finish()
+            var line = String(format: "已导出 %d 条到 %@，用时 %.1f 秒 (exported %d records)", summary.rows, summary.file,
+                              summary.seconds, summary.rows)
+            if summary.continuationColumns > 0 {
+                line += "；较长的回答续写在 \(summary.continuationColumns) 个 问答结果(续N) 列"
+            }
+            print(line)
+        }
+    }
+}
