@@ -5,7 +5,7 @@ import Model
 struct ImportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
-        abstract: "导入日志导出文件 (import the bot's log exports: CSV or JSONL; UTF-8, UTF-8 BOM, GB18030/GBK).",
+        abstract: "导入日志导出文件 (import the bot's log exports: CSV, JSONL or XLSX; UTF-8, UTF-8 BOM, GB18030/GBK).",
         discussion: """
             每个文件在一个事务中导入：坏行被跳过并报告文件名、行号与原因，好行保留；文件无法读取时整体拒绝。
             重复导入不会重复添加 (re-importing adds nothing twice). Exit status 1 when a file was refused.
@@ -20,8 +20,11 @@ struct ImportCommand: ParsableCommand {
     @Option(help: "文件编码 (encoding): auto | utf-8 | gb18030.")
     var encoding: String = "auto"
 
-    @Option(help: "文件格式 (format): auto | csv | jsonl.")
+    @Option(help: "文件格式 (format): auto | csv | jsonl | xlsx.")
     var format: String = "auto"
+
+    @Option(help: "XLSX 工作表名称，默认第一张 (the XLSX sheet to read; default the first).")
+    var sheet: String?
 
     @Option(name: .customLong("max-problems"), help: "最多列出多少条坏行 (how many bad rows to list per file).")
     var maxProblems: Int = 20
@@ -32,7 +35,7 @@ struct ImportCommand: ParsableCommand {
                 throw UserError("--encoding: 可选 auto | utf-8 | gb18030 (got \(encoding))")
             }
             guard let fmt = FormatChoice(rawValue: format.lowercased()) else {
-                throw UserError("--format: 可选 auto | csv | jsonl (got \(format))")
+                throw UserError("--format: 可选 auto | csv | jsonl | xlsx (got \(format))")
             }
             let db = try store.openStore()
             let importer = Importer(store: db, reference: try store.reference())
@@ -41,7 +44,7 @@ struct ImportCommand: ParsableCommand {
             for file in files {
                 let bar = ProgressBar(label: (file as NSString).lastPathComponent)
                 do {
-                    let s = try importer.importFile(file, encoding: enc, format: fmt) { p in
+                    let s = try importer.importFile(file, encoding: enc, format: fmt, sheet: sheet) { p in
                         bar.update(done: p.bytesRead, total: p.totalBytes,
                                    detail: p.finishing
                                        ? "\(p.rows) 行，正在提交并建立索引… (committing, building indexes)"

@@ -28,7 +28,7 @@ public enum EncodingDetector {
         if sample.starts(with: [0xEF, 0xBB, 0xBF]) { return .encoding(.utf8BOM) }
         if sample.starts(with: [0xFF, 0xFE]) || sample.starts(with: [0xFE, 0xFF]) { return .encoding(.utf16) }
         if sample.starts(with: [0x50, 0x4B, 0x03, 0x04]) {
-            return .refuse("这是 ZIP/XLSX 文件，本版本尚不能导入 XLSX，请另存为 CSV (a ZIP/XLSX file; save it as CSV for now)")
+            return .refuse("这是 ZIP/XLSX 文件，请用 --format xlsx 或 auto 导入 (a ZIP/XLSX file: import it with --format xlsx or auto)")
         }
         if sample.contains(0) {
             return .refuse("这是二进制文件，不是 CSV/JSONL 文本 (binary data: NUL bytes)")

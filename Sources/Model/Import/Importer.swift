@@ -7,7 +7,7 @@ public enum EncodingChoice: String, CaseIterable, Sendable {
 }
 
 public enum FormatChoice: String, CaseIterable, Sendable {
-    case auto, csv, jsonl
+    case auto, csv, jsonl, xlsx
 }
 
 /// What one file's import did.
@@ -52,7 +52,7 @@ public final class Importer {
     }
 
     public func importFile(
-        _ path: String, encoding: EncodingChoice = .auto, format: FormatChoice = .auto,
+        _ path: String, encoding: EncodingChoice = .auto, format: FormatChoice = .auto, sheet: String? = nil,
         progress: ((ImportProgress) -> Void)? = nil
     ) throws -> ImportSummary {
         let started = Date()
@@ -61,6 +61,13 @@ public final class Importer {
         summary.bytes = file.fileSize
         let sample = try file.peek(64 << 10)
         let isWhole = sample.count >= summary.bytes
+        if format == .xlsx || (format == .auto && sample.starts(with: [0x50, 0x4B, 0x03, 0x04])) {
+            let reader = try XLSXLogReader(path: path, sheet: sheet)
+            summary.format = "xlsx"
+            summary.encoding = "xml"
+            return try run(reader: reader, source: XLSXProgressSource(reader, fileSize: summary.bytes),
+                           expectedRows: reader.progress.total / 1500, summary: summary, started: started, progress: progress)
+        }
 
         let enc: TextEncoding
         switch encoding {
@@ -81,7 +88,16 @@ public final class Importer {
         let reader: LogRowReader = fmt == .jsonl
             ? JSONLLogReader(source: source, file: path)
             : try CSVLogReader(source: source, file: path)
+        return try run(reader: reader, source: source,
+                       expectedRows: Self.estimateRows(sample: sample, fileSize: summary.bytes, format: fmt),
+                       summary: summary, started: started, progress: progress)
+    }
 
+    /// Parsing on a thread, inserting here, one transaction for the file.
+    func run(reader: LogRowReader, source: ByteSource, expectedRows: Int?, summary: ImportSummary, started: Date,
+             progress: ((ImportProgress) -> Void)?) throws -> ImportSummary {
+        var summary = summary
+        let path = summary.file
         let producer = RowProducer(reader: reader, normaliser: normaliser, source: source, file: path)
         let channel = BatchChannel<RowProducer.Batch>(capacity: 4)
         // Inserted batches go back to the producer, which frees their records while it parses: the
@@ -96,7 +112,7 @@ public final class Importer {
         thread.stackSize = 1 << 22
         thread.start()
         do {
-            try store.importBatch(expectedRows: Self.estimateRows(sample: sample, fileSize: summary.bytes, format: fmt)) { sink in
+            try store.importBatch(expectedRows: expectedRows) { sink in
                 var rows = 0
                 var lastReport = Date.distantPast
                 while let batch = channel.receive() {
@@ -158,6 +174,21 @@ public final class Importer {
             let first = body.first { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }
             return first == UInt8(ascii: "{") ? .jsonl : .csv
         }
+    }
+}
+
+/// Progress of an XLSX import in file bytes, from how much of the sheet has been read.
+final class XLSXProgressSource: ByteSource {
+    let reader: XLSXLogReader
+    let fileSize: Int
+    init(_ reader: XLSXLogReader, fileSize: Int) {
+        self.reader = reader
+        self.fileSize = fileSize
+    }
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int { 0 }
+    var bytesConsumed: Int {
+        let p = reader.progress
+        return p.total > 0 ? Int(Double(fileSize) * Double(p.done) / Double(p.total)) : 0
     }
 }
 
