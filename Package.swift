@@ -35,7 +35,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "ModelTests", dependencies: ["Model"]),
+        .testTarget(name: "ModelTests", dependencies: ["Model", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .testTarget(name: "WorkbenchTests", dependencies: ["Workbench", "Model"]),
     ],
     swiftLanguageModes: [.v6]

@@ -174,7 +174,7 @@ import Testing
         let gen = DemoGenerator(seed: 3, end: ShanghaiTime.parse("2025-12-31 12:00")!, count: 150)
         try DemoData.populate(store: store, records: 150, generator: gen, reference: reference)
         let all = try store.page(RecordFilter(), after: nil, limit: 1000).records
-        let path = dir.write("out.jsonl", all.map(RecordJSON.line).joined(separator: "\n"))
+        let path = dir.write("out.jsonl", all.map { RecordJSON.line($0) }.joined(separator: "\n"))
         let other = try SQLiteRecordStore(path: dir.path("other.sqlite"))
         let s = try importer(other).importFile(path)
         #expect(s.imported == 150 && s.rejected == 0)
