@@ -138,6 +138,30 @@ import Testing
         #expect(s.filter.orgs == [ReferenceData.bundled.organisations.names[1]])
     }
 
+    @Test func exportFromTheAppWritesTheFilterAndKeepsABadName() throws {
+        let f = try AppFixture()
+        let s = f.session
+        s.perform(s.handle(.char("/")))
+        for k in typed("养老") { s.perform(s.handle(k)) }
+        s.perform(s.handle(.enter))
+        s.perform(s.handle(.char("e")))
+        #expect(s.prompt?.input.text.hasSuffix("/问答标注_2025-12-31.xlsx") == true)
+        s.perform(s.handle(.ctrl("u")))
+        let bad = f.dir.appendingPathComponent("导出.txt").path
+        for k in typed(bad) { s.perform(s.handle(k)) }
+        s.perform(s.handle(.enter))
+        #expect(s.message?.role == .error && s.prompt?.input.text == bad)
+        s.perform(s.handle(.ctrl("u")))
+        let path = f.dir.appendingPathComponent("导出.csv").path
+        for k in typed(path) { s.perform(s.handle(k)) }
+        let r = s.handle(.enter)
+        #expect(r.contains(.export))
+        s.perform(r)
+        #expect(s.message?.text.zh.hasPrefix("已导出 2 条") == true, "\(String(describing: s.message))")
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(text.contains("R001") && text.contains("R002") && !text.contains("R004"))
+    }
+
     @Test func quitWithUnsavedWritesWarnsFirst() throws {
         let f = try AppFixture()
         let s = f.session

@@ -22,7 +22,7 @@ enum Command: Hashable, Sendable {
     case label(Label), clearLabel, undo, review, toggleReviewMode
     case down, up, pageDown, pageUp, top, bottom
     case toggleFocus, toggleDetail, search, openFilter, correctBusinessType, editNote, help, quit
-    case toggleLanguage, refresh
+    case toggleLanguage, refresh, export
     // text entry (filter bar, prompt, picker)
     case nextField, previousField, nextOption, previousOption, toggleOption
     case accept, cancel, deleteBackward, clearInput
@@ -97,6 +97,8 @@ enum Keymap {
                     footer: Localized("分类", "type"), disabled: { $0.noRecordReason }),
             Binding(review, [.char("n")], .editNote, help: Localized("编辑备注", "Edit the note"),
                     footer: Localized("备注", "note"), disabled: { $0.noRecordReason }),
+            Binding(review, [.char("e")], .export, help: Localized("导出当前筛选（xlsx/csv/jsonl，问答结果完整）", "Export this filter (xlsx/csv/jsonl, answers complete)"),
+                    footer: Localized("导出", "export"), disabled: { $0.keys.isEmpty ? Localized("列表为空，没有可导出的记录", "the list is empty: nothing to export") : nil }),
             Binding(review, [.char("R"), .ctrl("l")], .refresh, help: Localized("重新查询列表（显示新导入的记录）", "Run the list query again (shows newly imported records)")),
             Binding(review, [.char("L")], .toggleLanguage, help: Localized("切换界面语言 English/中文", "Switch the interface language 中文/English")),
             Binding(review, [.char("?")], .help, help: Localized("帮助：全部按键", "Help: every key"), footer: Localized("帮助", "help")),

@@ -5,6 +5,8 @@ struct Prompt: Equatable, Sendable {
     enum Kind: Equatable, Sendable {
         case search
         case note(recordId: String, key: RecordKey)
+        /// The file to export the current filter to.
+        case export
     }
 
     let kind: Kind
@@ -14,6 +16,7 @@ struct Prompt: Equatable, Sendable {
         switch kind {
         case .search: Localized("搜索（空格分隔的词须全部出现，回车执行，空白清除）", "Search (all space-separated words must appear; Enter runs it, empty clears)")
         case .note: Localized("备注（回车保存，Esc 放弃）", "Note (Enter saves, Esc discards)")
+        case .export: Localized("导出当前筛选到文件（.xlsx / .csv / .jsonl，回车开始）", "Export this filter to a file (.xlsx / .csv / .jsonl; Enter starts)")
         }
     }
 
@@ -21,6 +24,7 @@ struct Prompt: Equatable, Sendable {
         switch kind {
         case .search: Localized("搜索: ", "Search: ")
         case .note: Localized("备注: ", "Note: ")
+        case .export: Localized("导出到: ", "Export to: ")
         }
     }
 }

@@ -10,4 +10,6 @@ struct Reaction: OptionSet, Sendable {
     /// Write the queued changes to the store, then draw: never draw "saved" before the commit.
     static let persist = Reaction(rawValue: 8)
     static let quit = Reaction(rawValue: 16)
+    /// Run the export the prompt asked for (long: the loop shows its progress).
+    static let export = Reaction(rawValue: 32)
 }

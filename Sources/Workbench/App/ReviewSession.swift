@@ -57,6 +57,9 @@ final class ReviewSession {
     var helpVisible = false
     var helpScroll = 0
     var message: Message?
+    /// The export the prompt asked for, run by `perform`; `onProgress` lets the loop draw meanwhile.
+    var exportRequest: (path: String, format: ExportFormat)?
+    var onProgress: (() -> Void)?
     var detailCache: (key: DetailCacheKey, lines: [DetailView.Line])?
     /// Records added to the filter's selection by someone else since the list was queried.
     private(set) var newSinceQuery = 0
@@ -258,6 +261,9 @@ final class ReviewSession {
             lang = lang == .zh ? .en : .zh
         case .refresh:
             return [.refilter, .redraw]
+        case .export:
+            let name = filter.defaultExportName(format: .xlsx, today: clock())
+            prompt = Prompt(kind: .export, input: TextInput(FileManager.default.currentDirectoryPath + "/" + name))
         case .quit:
             if !pending.isEmpty, !quitWarned {
                 quitWarned = true
@@ -332,6 +338,16 @@ final class ReviewSession {
             case .note(let id, let key):
                 queue(key, id, .note(p.input.text))
                 return [.persist, .redraw]
+            case .export:
+                let path = p.input.text.trimmed
+                guard let format = ExportFormat(rawValue: (path as NSString).pathExtension.lowercased()) else {
+                    message = Message(text: Localized("文件名须以 .xlsx、.csv 或 .jsonl 结尾", "the file name must end in .xlsx, .csv or .jsonl"),
+                                      role: .error)
+                    prompt = p  // keep what was typed
+                    return .redraw
+                }
+                exportRequest = (path, format)
+                return [.export, .redraw]
             }
         default:
             return []
@@ -617,9 +633,33 @@ final class ReviewSession {
         return true
     }
 
+    /// Exports the current filter (all of its records, not only the loaded ones), showing progress.
+    func runExport() {
+        guard let (path, format) = exportRequest else { return }
+        exportRequest = nil
+        var last = Date.distantPast
+        do {
+            let s = try RecordExporter.export(
+                store: store, filter: filter, format: format, path: path, describe: filter.describedPairs, rules: rules
+            ) { done, total in
+                guard Date().timeIntervalSince(last) > 0.1 else { return }
+                last = Date()
+                self.message = Message(text: Localized("正在导出 \(grouped(done))/\(grouped(total)) 条…", "Exporting \(grouped(done))/\(grouped(total))…"),
+                                       role: .status)
+                self.onProgress?()
+            }
+            message = Message(text: Localized(String(format: "已导出 %@ 条到 %@（%.1f 秒）", grouped(s.rows), s.file, s.seconds),
+                                              String(format: "Exported %@ records to %@ (%.1f s)", grouped(s.rows), s.file, s.seconds)),
+                              role: .ok)
+        } catch {
+            message = Message(text: Localized("导出失败：\(error)", "Export failed: \(error)"), role: .error)
+        }
+    }
+
     /// Runs what a reaction asks, in order: persist before anything is drawn.
     func perform(_ r: Reaction) {
         if r.contains(.persist) { persist() }
+        if r.contains(.export) { runExport() }
         do {
             if r.contains(.refilter) { try refilter() } else if r.contains(.recompute) { try recompute() }
         } catch {
