@@ -27,20 +27,31 @@ enum StatusLineView {
 }
 
 /// The footer: the current mode's keys, from the keymap; keys that cannot run now are dimmed.
+/// Help and quit (or cancel) are pinned at the right so a narrow terminal never hides them.
 enum FooterView {
+    static let pinned: Set<Command> = [.help, .quit, .cancel]
+
     static func draw(_ s: ReviewSession, _ r: Rect, _ c: inout Canvas) {
         let L = s.lang
         c.fill(x: r.x, y: r.y, width: r.width, height: 1, role: .footer)
-        var x = r.x + 1
-        for b in Keymap.bindings(in: s.mode) {
-            guard let footer = b.footer else { continue }
-            let keys = b.footerKeys ?? b.keys[0].name
-            let disabled = b.disabled?(s) != nil
-            let w = DisplayWidth.of(keys) + 1 + DisplayWidth.of(footer(L))
-            if x + w > r.x + r.width { break }
-            x += c.text(keys, x: x, y: r.y, role: disabled ? .dim : .footerKey)
-            x += c.text(" " + footer(L), x: x, y: r.y, role: disabled ? .dim : .footer)
+        let entries = Keymap.bindings(in: s.mode).compactMap { b -> (String, String, Bool, Bool)? in
+            guard let footer = b.footer else { return nil }
+            return (b.footerKeys ?? b.keys[0].name, footer(L), b.disabled?(s) != nil, pinned.contains(b.command))
+        }
+        func width(_ e: (String, String, Bool, Bool)) -> Int { DisplayWidth.of(e.0) + 1 + DisplayWidth.of(e.1) + 2 }
+        let right = entries.filter(\.3)
+        let rightWidth = right.map(width).reduce(0, +)
+        func put(_ e: (String, String, Bool, Bool), _ x: inout Int) {
+            x += c.text(e.0, x: x, y: r.y, role: e.2 ? .dim : .footerKey)
+            x += c.text(" " + e.1, x: x, y: r.y, role: e.2 ? .dim : .footer)
             x += 2
         }
+        var x = r.x + 1
+        for e in entries where !e.3 {
+            if x + width(e) > r.x + r.width - rightWidth { break }
+            put(e, &x)
+        }
+        x = max(x, r.x + r.width - rightWidth)
+        for e in right where x + width(e) - 2 <= r.x + r.width { put(e, &x) }
     }
 }
