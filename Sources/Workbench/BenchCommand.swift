@@ -138,7 +138,25 @@ struct BenchCommand: ParsableCommand {
             }
             print(String(format: "label save (with history, committed): p50 %.3f ms, p99 %.3f ms over %d saves",
                          percentile(saves, 0.5), percentile(saves, 0.99), saves.count))
-            // 5. The review screen, on the imported database (labels land there, not in the demo one).
+            // 5. Exports of every imported record, and the XLSX read back, each in a child process.
+            for format in ["csv", "xlsx"] {
+                let out = (workDir as NSString).appendingPathComponent("export.\(format)")
+                let (s, rss, _) = try runChild(["export", "--db", dbPath, "--format", format, "-o", out])
+                let size = (try? fm.attributesOfItem(atPath: out)[.size] as? Int) ?? 0
+                let target = format == "csv" ? "≤ 10 s" : "≤ 60 s"
+                print(String(format: "export %@: %d records, %.0f MB in %.1f s; peak RSS %.1f MB (target %@, ≤ 100 MB at 1,000,000)",
+                             format, records, Double(size) / 1e6, s, Double(rss) / 1024, target))
+            }
+            do {
+                let xlsx = (workDir as NSString).appendingPathComponent("export.xlsx")
+                let back = (workDir as NSString).appendingPathComponent("back.sqlite")
+                for suffix in ["", "-wal", "-shm"] { try? fm.removeItem(atPath: back + suffix) }
+                let (s, rss, _) = try runChild(["import", xlsx, "--db", back])
+                print(String(format: "import xlsx (our export read back): %d records in %.1f s; peak RSS %.1f MB", records, s, Double(rss) / 1024))
+                try? fm.removeItem(atPath: back)
+            }
+
+            // 6. The review screen, on the imported database (labels land there, not in the demo one).
             try BenchReviewScreen.run(storePath: dbPath, reference: reference, end: end)
             print(String(format: "bench process peak RSS: %.1f MB", Double(peakRSSKB()) / 1024))
             if keep || dir != nil { print("files kept in \(workDir)") }
@@ -157,6 +175,9 @@ struct BenchCommand: ParsableCommand {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         p.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env["WORKBENCH_PRINT_PEAK_RSS"] = "1"
+        p.environment = env
         let pipe = Pipe()
         p.standardOutput = pipe
         let t0 = Date()
@@ -165,9 +186,12 @@ struct BenchCommand: ParsableCommand {
         p.waitUntilExit()
         let seconds = Date().timeIntervalSince(t0)
         guard p.terminationStatus == 0 else { throw UserError("bench: child import failed (status \(p.terminationStatus))") }
-        var usage = rusage()
-        getrusage(RUSAGE_CHILDREN.rawValue, &usage)
-        return (seconds, Int(usage.ru_maxrss), String(decoding: out, as: UTF8.self))
+        // The child's own VmHWM (getrusage over children is the largest of all children so far).
+        let text = String(decoding: out, as: UTF8.self)
+        let rss = text.split(separator: "\n").first { $0.hasPrefix("peak-rss-kb: ") }
+            .flatMap { Int($0.dropFirst("peak-rss-kb: ".count)) } ?? 0
+        let shown = text.split(separator: "\n").filter { !$0.hasPrefix("peak-rss-kb: ") }.joined(separator: "\n")
+        return (seconds, rss, shown)
     }
 
     func peakRSSKB() -> Int {

@@ -141,3 +141,13 @@ func terminalWidth() -> Int {
 func printErr(_ s: String) {
     FileHandle.standardError.write(Data((s + "\n").utf8))
 }
+
+/// For `bench`: a child process reports its own peak resident memory (getrusage over children
+/// gives only the largest of all of them).
+func reportPeakRSSIfAsked() {
+    guard ProcessInfo.processInfo.environment["WORKBENCH_PRINT_PEAK_RSS"] == "1",
+          let s = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return }
+    for line in s.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+        print("peak-rss-kb: \(line.split(separator: " ").dropFirst().first ?? "0")")
+    }
+}

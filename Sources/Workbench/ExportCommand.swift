@@ -42,6 +42,7 @@ struct ExportCommand: ParsableCommand {
                 line += "；较长的回答续写在 \(summary.continuationColumns) 个 问答结果(续N) 列"
             }
             print(line)
+            reportPeakRSSIfAsked()
         }
     }
 }

@@ -30,6 +30,7 @@ struct ImportCommand: ParsableCommand {
     var maxProblems: Int = 20
 
     func run() throws {
+        defer { reportPeakRSSIfAsked() }
         try runReportingErrors {
             guard let enc = EncodingChoice(rawValue: encoding.lowercased()) else {
                 throw UserError("--encoding: 可选 auto | utf-8 | gb18030 (got \(encoding))")
