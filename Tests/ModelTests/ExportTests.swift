@@ -86,6 +86,21 @@ enum HardRecords {
         }
     }
 
+    @Test func wordAtATimeScansAgreeWithTheScalarDefinitions() {
+        var rng = SeededRandom(seed: 11)
+        let pieces: [String] = ["a", "中", "，", "😊", "𠀀", "\n", "\t", "\r", "\u{07}", "\u{1B}", "\u{7F}", "\u{85}", "·",
+                                "\u{FFFE}", "\u{FFFF}", "\u{FFFD}", "ÿ", "￥", "é"]
+        for _ in 0..<3000 {
+            var s = ""
+            for _ in 0..<rng.int(0...40) { s += rng.pick(pieces) }
+            #expect(RecordText.count(s) == s.unicodeScalars.count)
+            for keep in [true, false] {
+                let slow = s.unicodeScalars.contains { VisibleText.needsEscape($0, keepNewlines: keep) }
+                #expect(VisibleText.mayNeedEscape(s, keepNewlines: keep) == slow, "\(s.unicodeScalars.map { String($0.value, radix: 16) })")
+            }
+        }
+    }
+
     @Test func csvHasBOMCRLFAndChineseHeader() throws {
         let dir = TempDir()
         defer { dir.cleanup() }

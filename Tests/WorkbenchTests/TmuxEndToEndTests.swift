@@ -113,4 +113,38 @@ import Testing
         #expect(try store.record(id: id1)?.label == nil)
         #expect(try store.history(recordId: id1).map(\.action) == [.label, .undo])
     }
+
+    @Test func killNineAfterSavedLosesNothingShownAsSaved() throws {
+        guard Tmux.path != nil else {
+            Issue.record("tmux is not installed: .ci/run installs it (apt-get install tmux)")
+            return
+        }
+        let cli = CLI()
+        defer { cli.cleanup() }
+        try cli.run(["demo", "--records", "100", "--db", cli.db, "--end", "2025-12-31 18:00"])
+        let tmux = Tmux()
+        defer { tmux.kill() }
+        try tmux.start("\(CLI.binary.path) --db \(cli.db) --reviewer 测试员 --no-color; sleep 5", width: 100, height: 30,
+                       env: ["LANG": "C.UTF-8", "XDG_DATA_HOME": cli.dir.path, "TERM": "xterm"])
+        _ = try tmux.waitFor("审核员 测试员")
+        try tmux.keys("f")
+        try tmux.keys("Tab", "Tab")
+        try tmux.keys("未标注")
+        _ = try tmux.waitFor("= 未标注")
+        try tmux.keys("Enter")
+        _ = try tmux.waitFor("筛选: 未标注")
+        for key in ["4", "2", "3"] { try tmux.keys(key) }
+        _ = try tmux.waitFor("已保存：✓ 回答正确")
+        // kill -9: no handler runs, nothing is flushed; only what was committed survives.
+        let kill = Process()
+        kill.executableURL = URL(fileURLWithPath: "/usr/bin/pkill")
+        kill.arguments = ["-9", "-f", "--", "--db \(cli.db) --reviewer"]
+        try kill.run()
+        kill.waitUntilExit()
+        let store = try SQLiteRecordStore(path: cli.db)
+        let mine = try store.page(RecordFilter(), after: nil, limit: 200).records.filter { $0.reviewer == "测试员" }
+        #expect(mine.count == 3)
+        #expect(Set(mine.compactMap(\.label)) == [.outOfScope, .misunderstood, .correct])
+        #expect(try store.history(recordId: mine[0].id).last?.reviewer == "测试员")
+    }
 }

@@ -34,16 +34,31 @@ public final class CSVWriter {
 
     /// Quotes a field when it holds a comma, quote, CR or LF, or starts or ends with a space.
     static func appendField(_ f: String, to out: inout [UInt8]) {
-        let u = f.utf8
-        let needsQuotes = u.contains { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }
-            || u.first == 0x20 || u.last == 0x20
-        guard needsQuotes else { out += u; return }
-        out.append(0x22)
-        for b in u {
-            if b == 0x22 { out.append(0x22) }
-            out.append(b)
+        var f = f
+        // Over the contiguous UTF-8 with whole-run copies: a per-byte loop was a quarter of a
+        // 1,000,000-row export.
+        f.withUTF8 { u in
+            var needsQuotes = u.first == 0x20 || u.last == 0x20
+            var quotes = 0
+            for b in u where b <= 0x2C {
+                if b == 0x22 { quotes += 1; needsQuotes = true }
+                else if b == 0x2C || b == 0x0A || b == 0x0D { needsQuotes = true }
+            }
+            guard needsQuotes else { out.append(contentsOf: u); return }
+            out.append(0x22)
+            if quotes == 0 {
+                out.append(contentsOf: u)
+            } else {
+                var start = 0
+                for i in 0..<u.count where u[i] == 0x22 {
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: u[start...i]))
+                    out.append(0x22)
+                    start = i + 1
+                }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: u[start...]))
+            }
+            out.append(0x22)
         }
-        out.append(0x22)
     }
 
     public func flush() throws {

@@ -45,7 +45,16 @@ public enum ExportColumns {
     static func yesNo(_ b: Bool?) -> ExportCell { b.map { .text($0 ? "是" : "否") } ?? .empty }
 
     public static func sha256(_ s: String) -> String {
-        SHA256.hash(data: Data(s.utf8)).map { String(format: "%02x", $0) }.joined()
+        let hex: [UInt8] = Array("0123456789abcdef".utf8)
+        var out = [UInt8]()
+        out.reserveCapacity(64)
+        var copy = s
+        let digest = copy.withUTF8 { SHA256.hash(data: UnsafeRawBufferPointer($0)) }
+        for byte in digest {
+            out.append(hex[Int(byte >> 4)])
+            out.append(hex[Int(byte & 15)])
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// The cells of one record; `answerParts` is the answer as one piece (CSV) or cut into cells.
@@ -59,7 +68,7 @@ public enum ExportColumns {
             text(r.knowledgeId), text(r.standardQuestion), yesNo(r.fallback), yesNo(r.hitFlag), text(r.biz1), text(r.biz2),
             text(r.correctedBiz1), text(r.correctedBiz2), text(r.satisfaction), text(r.label?.chineseName),
             .text(r.status.chineseName), text(r.reviewer), time(r.labeledAt), text(r.reviewedBy), time(r.reviewedAt),
-            text(r.note), .number(answer.unicodeScalars.count), .text(sha256(answer)),
+            text(r.note), .number(RecordText.count(answer)), .text(sha256(answer)),
         ]
         return out
     }

@@ -49,7 +49,7 @@ enum DetailView {
         add("── " + Localized("用户问题", "Question")(L) + " ──", .title)
         add(RecordText.question(rec), shown: true)
         out.append(Line(text: "", role: .normal))
-        add("── " + Localized("问答结果", "Answer")(L) + " (\(grouped(RecordText.answer(rec).unicodeScalars.count)) " + Localized("字", "characters")(L) + ") ──", .title)
+        add("── " + Localized("问答结果", "Answer")(L) + " (\(grouped(RecordText.count(RecordText.answer(rec)))) " + Localized("字", "characters")(L) + ") ──", .title)
         add(RecordText.answer(rec), shown: true)
         return out
     }
