@@ -237,3 +237,18 @@ extension AppFixture {
         }
     }
 }
+
+@Suite struct ReviewAppLoopTests {
+    /// The loop itself, on a recording terminal: every key redraws, a label is on disk before the
+    /// frame that shows it, and q ends the loop.
+    @Test func theLoopDrawsPersistsAndQuits() throws {
+        let f = try AppFixture()
+        let backend = RecordingBackend(width: 80, height: 24, keys: [.char("3"), .resize, .char("q"), .char("1")])
+        ReviewApp(session: f.session, backend: backend).run(stopWhenIdle: true)
+        #expect(backend.frames.count == 3)  // the first frame, after 3, after the resize; q ends it
+        #expect(backend.frames[1].dump().contains("已保存：✓ 回答正确"))
+        #expect(try f.store.record(id: "R001")?.label == .correct)
+        #expect(try f.store.record(id: "R002")?.label == nil)  // the 1 after q was never read
+        #expect(backend.keys == [.char("1")])
+    }
+}

@@ -199,13 +199,3 @@ public final class XLSXWriter {
         }
     }
 }
-
-public struct ExportError: Error, CustomStringConvertible {
-    public let file: String
-    public let reason: String
-    public init(file: String, reason: String) {
-        self.file = file
-        self.reason = reason
-    }
-    public var description: String { "\(file): \(reason)" }
-}

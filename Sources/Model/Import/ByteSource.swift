@@ -24,7 +24,11 @@ extension ByteSource {
     }
 }
 
-public struct ImportFileError: Error, CustomStringConvertible, Equatable {
+/// A whole file refused or unwritable, said with its path: import and export share it.
+public typealias ImportFileError = FileError
+public typealias ExportError = FileError
+
+public struct FileError: Error, CustomStringConvertible, Equatable {
     public let file: String
     public let reason: String
     public init(file: String, reason: String) {
