@@ -43,11 +43,18 @@ import Testing
         #expect(h.map(\.action) == [.label, .note, .businessType, .note])
         #expect(h[2].newValue == "失业保险/失业保险金申领")
 
-        try store.restore(before, recordId: id, reviewer: "张敏", at: 14)
+        // Undo refuses while the record is not as the undone change left it (someone changed it since).
+        let left = try #require(try store.record(id: id)).reviewState
+        var other = left
+        other.note = "另一位审核员的备注"
+        #expect(throws: StoreError.changedSince(id, reviewer: "张敏")) {
+            try store.restore(before, expecting: other, recordId: id, reviewer: "张敏", at: 14)
+        }
+        try store.restore(before, expecting: left, recordId: id, reviewer: "张敏", at: 14)
         #expect(try store.record(id: id)?.reviewState == before)
         #expect(try store.history(recordId: id).last?.action == .undo)
         // Restoring what is already there changes nothing and writes no history.
-        #expect(try store.restore(before, recordId: id, reviewer: "张敏", at: 15) == nil)
+        #expect(try store.restore(before, expecting: nil, recordId: id, reviewer: "张敏", at: 15) == nil)
         #expect(try store.history(recordId: id).count == 5)
     }
 

@@ -47,6 +47,18 @@ import Testing
         #expect(try f.store.record(id: "R004")?.reviewState == before)
     }
 
+    @Test func undoNeverOverwritesAnotherReviewersLaterChange() throws {
+        let f = try AppFixture()
+        let s = f.session
+        s.perform(s.handle(.char("3")))  // R001 回答正确
+        let other = try SQLiteRecordStore(path: f.store.path)
+        try other.setLabel(.misunderstood, recordId: "R001", reviewer: "王强", at: AppFixture.now + 5)
+        s.perform(s.handle(.char("u")))
+        #expect(try f.store.record(id: "R001")?.label == .misunderstood)
+        #expect(s.message?.role == .error && s.message?.text.zh.contains("王强") == true)
+        #expect(try f.store.history(recordId: "R001").last?.reviewer == "王强")
+    }
+
     @Test func liveFiguresMoveWithEachLabelAndAgreeWithAFullCount() throws {
         let f = try AppFixture()
         let s = f.session

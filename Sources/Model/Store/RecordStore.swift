@@ -29,8 +29,11 @@ public protocol RecordStore: AnyObject {
     func correctBusinessType(biz1: String?, biz2: String?, recordId: String, reviewer: String, at: Int64) throws
         -> LabelChange?
     /// Undo: puts an earlier review state back as it was; the history gets an `undo` row.
+    /// `expecting`: the state the undone change left; when someone has changed the record since,
+    /// nothing is written and `StoreError.changedSince` says by whom (their work is not undone).
     @discardableResult
-    func restore(_ state: ReviewState, recordId: String, reviewer: String, at: Int64) throws -> LabelChange?
+    func restore(_ state: ReviewState, expecting: ReviewState?, recordId: String, reviewer: String, at: Int64) throws
+        -> LabelChange?
 
     /// Every record key the filter selects, in list order (newest first). The review screen holds
     /// this list (8 bytes a record) and fetches only the rows it shows.
@@ -139,12 +142,15 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
     case cannotOpen(String, String)
     /// Another process held the write lock for longer than the busy timeout.
     case busy(String)
+    /// Undo refused: the record was changed after the change being undone (by `reviewer`).
+    case changedSince(String, reviewer: String)
 
     public var description: String {
         switch self {
         case .recordNotFound(let id): "没有这条记录 (no such record): \(id)"
         case .notLabeled(let id): "记录 \(id) 尚未标注，复核时请给出标注 (not labelled yet: give a label to review it)"
         case .cannotOpen(let path, let why): "无法打开数据库 \(path): \(why)"
+        case .changedSince(let id, let who): "记录 \(id) 之后已被 \(who) 修改，不能撤销，以免覆盖其修改 (changed since by \(who): not undone, so their change stays)"
         case .busy(let path): "数据库 \(path) 正被另一个进程写入（可能在大批量导入），未保存，请稍后再试 (database busy: another process is writing, perhaps a large import; nothing was saved, try again)"
         }
     }

@@ -220,9 +220,14 @@ public final class SQLiteRecordStore: RecordStore {
     }
 
     @discardableResult
-    public func restore(_ state: ReviewState, recordId: String, reviewer: String, at: Int64) throws -> LabelChange? {
+    public func restore(_ state: ReviewState, expecting: ReviewState?, recordId: String, reviewer: String, at: Int64)
+        throws -> LabelChange?
+    {
         try writeReview(recordId: recordId) { r in
             guard r.reviewState != state else { return nil }
+            if let expecting, r.reviewState != expecting {
+                throw StoreError.changedSince(recordId, reviewer: r.reviewedBy ?? r.reviewer ?? "?")
+            }
             // old/new value: the business-type correction, so a reader of the history alone can
             // follow a record in and out of small talk (ReviewSession's incremental figures).
             return (state, Self.change(r, state, .undo, reviewer, at,

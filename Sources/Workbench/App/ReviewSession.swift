@@ -79,7 +79,8 @@ final class ReviewSession {
 
     struct PendingWrite: Equatable {
         enum Op: Equatable {
-            case label(Label?), review(Label?), note(String?), businessType(String?, String?), restore(ReviewState)
+            case label(Label?), review(Label?), note(String?), businessType(String?, String?)
+            case restore(ReviewState, expecting: ReviewState)
         }
         let key: RecordKey
         let recordId: String
@@ -93,6 +94,8 @@ final class ReviewSession {
         let key: RecordKey
         let recordId: String
         let before: ReviewState
+        /// What the change left: undo refuses when the record no longer looks like this.
+        let after: ReviewState
     }
 
     init(store: any RecordStore, reference: ReferenceData, reviewer: String, lang: Language = .zh,
@@ -222,7 +225,7 @@ final class ReviewSession {
             return [.persist, .redraw]
         case .undo:
             guard let u = undoStack.popLast() else { return [] }
-            queue(u.key, u.recordId, .restore(u.before), undoable: false)
+            queue(u.key, u.recordId, .restore(u.before, expecting: u.after), undoable: false)
             if let i = keys.firstIndex(of: u.key) { select(i) }
             return [.persist, .redraw]
         case .toggleReviewMode:
@@ -462,7 +465,8 @@ final class ReviewSession {
                 case .note(let n): change = try store.setNote(n, recordId: w.recordId, reviewer: reviewer, at: w.at)
                 case .businessType(let b1, let b2):
                     change = try store.correctBusinessType(biz1: b1, biz2: b2, recordId: w.recordId, reviewer: reviewer, at: w.at)
-                case .restore(let s): change = try store.restore(s, recordId: w.recordId, reviewer: reviewer, at: w.at)
+                case .restore(let s, let expected):
+                    change = try store.restore(s, expecting: expected, recordId: w.recordId, reviewer: reviewer, at: w.at)
                 }
                 pending.removeFirst()
                 guard let change, let before else {
@@ -474,7 +478,9 @@ final class ReviewSession {
                 ownChanges.append(change)
                 let after = try store.records(keys: [w.key])[w.key]
                 if let after { updateRow(w.key, from: before, to: after) }
-                if w.undoable { undoStack.append(UndoEntry(key: w.key, recordId: w.recordId, before: before.reviewState)) }
+                if w.undoable, let after {
+                    undoStack.append(UndoEntry(key: w.key, recordId: w.recordId, before: before.reviewState, after: after.reviewState))
+                }
                 if change.action == .label || change.action == .review { labelsThisSession += 1 }
                 message = Message(text: savedText(change), role: .ok)
             } catch StoreError.busy {
