@@ -100,4 +100,29 @@ import Testing
             #expect(out.contains("\(r.id)|\(RecordText.answer(r).unicodeScalars.count)"))
         }
     }
+
+    @Test func aWorkbookWrittenByOpenpyxlImports() throws {
+        let dir = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("wb-op-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("vendor.xlsx").path
+        let script = """
+            import sys, datetime, openpyxl
+            wb = openpyxl.Workbook()
+            ws = wb.active
+            ws.append(["记录ID", "提问时间", "所属区县", "用户问题", "回答内容", "业务类型", "是否兜底"])
+            ws.append(["V1", datetime.datetime(2025, 12, 3, 9, 15), "海门市", "社保卡丢了怎么办", "请到网点挂失。\\n第二行", "社会保障卡/挂失补换", True])
+            ws.append([123456789012345678, "2025/12/4 8:05", "如东市", "问", "答", "养老保险", False])
+            wb.save(sys.argv[1])
+            """
+        let (status, out) = try python(script, [path])
+        #expect(status == 0, "openpyxl: \(out)")
+        let store = try SQLiteRecordStore(path: dir.appendingPathComponent("v.sqlite").path)
+        let s = try Importer(store: store, reference: .bundled).importFile(path)
+        #expect(s.imported == 1 && s.rejected == 1)
+        #expect(s.problems.first?.line == 3 && s.problems.first?.field == "记录ID")
+        let r = try #require(try store.record(id: "V1"))
+        #expect(r.org == "海门区" && r.answer == "请到网点挂失。\n第二行" && r.fallback == true)
+        #expect(ShanghaiTime.format(r.askedAt) == "2025-12-03 09:15:00" && r.biz2 == "挂失补换")
+    }
 }
