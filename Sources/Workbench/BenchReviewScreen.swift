@@ -16,6 +16,14 @@ enum BenchReviewScreen {
             return s.isEmpty ? 0 : s[min(s.count - 1, Int(Double(s.count - 1) * q))]
         }
         let store = try SQLiteRecordStore(path: storePath)
+        // As the app opens: the list at once, the figures counted on a second connection.
+        do {
+            var app: ReviewSession!
+            let listed = try ms { app = try ReviewSession(store: store, reference: reference, reviewer: "bench", backgroundStatistics: true) }
+            let counted = ms { while !app.takeStatistics() { usleep(2000) } }
+            print(String(format: "review screen: app open on %d records: list %.0f ms, figures %.0f ms later (counted on another thread)",
+                         app.keys.count, listed, counted))
+        }
         var session: ReviewSession!
         let open = try ms { session = try ReviewSession(store: store, reference: reference, reviewer: "bench") }
         print(String(format: "review screen: open on %d records (list keys + statistics) %.0f ms", session.keys.count, open))

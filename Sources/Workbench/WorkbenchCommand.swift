@@ -62,7 +62,7 @@ struct AppCommand: ParsableCommand {
             }
             let session = try ReviewSession(
                 store: db, reference: reference, reviewer: reviewerName(reviewer), lang: language,
-                ambiguousWide: ambiguousWide || env["WORKBENCH_AMBIGUOUS_WIDE"] == "1")
+                ambiguousWide: ambiguousWide || env["WORKBENCH_AMBIGUOUS_WIDE"] == "1", backgroundStatistics: true)
             let noColour = noColor || !(env["NO_COLOR"] ?? "").isEmpty
             let backend = try NcursesBackend(noColour: noColour)
             ReviewApp(session: session, backend: backend).run()

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 @testable import Model
 import Testing
@@ -262,5 +263,34 @@ extension AppFixture {
         #expect(try f.store.record(id: "R001")?.label == .correct)
         #expect(try f.store.record(id: "R002")?.label == nil)  // the 1 after q was never read
         #expect(backend.keys == [.char("1")])
+    }
+}
+
+@Suite struct BackgroundStatisticsTests {
+    /// The app counts on another connection; labels made while it counts, and other reviewers'
+    /// labels, are caught up from the history once the count is installed.
+    @Test func figuresCountedElsewhereCatchUpWithLabelsMadeMeanwhile() throws {
+        let f = try AppFixture()
+        let s = try ReviewSession(store: f.store, reference: .bundled, reviewer: "张敏", backgroundStatistics: true,
+                                  clock: { AppFixture.now })
+        #expect(s.statisticsPending)
+        s.perform(s.handle(.char("3")))
+        let other = try SQLiteRecordStore(path: f.store.path)
+        try other.setLabel(.missingKnowledge, recordId: "R003", reviewer: "王强", at: AppFixture.now)
+        var waited = 0
+        while s.statisticsPending, waited < 500 { _ = s.tick(); usleep(10_000); waited += 1 }
+        #expect(!s.statisticsPending)
+        _ = s.tick()
+        let recount = try f.store.tallies(s.statsFilter, rules: s.rules).total
+        #expect(s.total == recount)
+        #expect(s.total.count(.correct) == 2 && s.total.count(.missingKnowledge) == 1)
+        // A refilter counts again in the background; the list is there at once.
+        s.perform(s.handle(.char("/")))
+        for k in typed("养老") { s.perform(s.handle(k)) }
+        s.perform(s.handle(.enter))
+        #expect(s.keys.count == 2)
+        waited = 0
+        while s.statisticsPending, waited < 500 { _ = s.tick(); usleep(10_000); waited += 1 }
+        #expect(s.total == (try f.store.tallies(s.statsFilter, rules: s.rules).total))
     }
 }

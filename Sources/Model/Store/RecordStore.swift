@@ -60,6 +60,12 @@ public protocol RecordStore: AnyObject {
 
     /// The statistics of the filter's records, per organisation (see `Tally`).
     func tallies(_ filter: RecordFilter, rules: HitRules) throws -> [String: Tally]
+    /// The same, with the history position and newest record key they count up to, read in one
+    /// snapshot: a screen can count on another connection and then catch up by the history.
+    func talliesSnapshot(_ filter: RecordFilter, rules: HitRules) throws
+        -> (tallies: [String: Tally], historySeq: Int64, lastKey: RecordKey)
+    /// Another connection to the same data, for work on another thread.
+    func openAnother() throws -> any RecordStore
 
     /// Runs one file's import in one transaction: either all of `body`'s inserts are kept or none.
     /// `expectedRows` (an estimate) lets a store choose a faster way for a large import.

@@ -6,12 +6,14 @@ import GRDB
 public final class SQLiteRecordStore: RecordStore {
     let dbQueue: DatabaseQueue
     public let path: String
+    let busyTimeout: TimeInterval
     public var location: String { path }
 
     /// Opens (creating with owner-only permissions if needed) and migrates the database at `path`.
     /// `busyTimeout`: how long a write waits for another process's write before giving up.
     public init(path: String, busyTimeout: TimeInterval = 10) throws {
         self.path = path
+        self.busyTimeout = busyTimeout
         let fm = FileManager.default
         let dir = (path as NSString).deletingLastPathComponent
         do {
@@ -394,7 +396,26 @@ public final class SQLiteRecordStore: RecordStore {
         try dbQueue.read { db in try Int64.fetchOne(db, sql: "PRAGMA data_version") ?? 0 }
     }
 
+    public func talliesSnapshot(_ filter: RecordFilter, rules: HitRules) throws
+        -> (tallies: [String: Tally], historySeq: Int64, lastKey: RecordKey)
+    {
+        // One read transaction: WAL gives it a single snapshot of all three.
+        try dbQueue.read { db in
+            let seq = try Int64.fetchOne(db, sql: "SELECT coalesce(max(seq), 0) FROM label_history") ?? 0
+            let key = try RecordKey.fetchOne(db, sql: "SELECT coalesce(max(seq), 0) FROM record") ?? 0
+            return (try Self.tallies(db, filter, rules: rules), seq, key)
+        }
+    }
+
+    public func openAnother() throws -> any RecordStore {
+        try SQLiteRecordStore(path: path, busyTimeout: busyTimeout)
+    }
+
     public func tallies(_ filter: RecordFilter, rules: HitRules) throws -> [String: Tally] {
+        try dbQueue.read { db in try Self.tallies(db, filter, rules: rules) }
+    }
+
+    static func tallies(_ db: Database, _ filter: RecordFilter, rules: HitRules) throws -> [String: Tally] {
         let (w, whereArgs) = Self.whereClause(filter)
         // The hit test of HitRules, in SQL: 0/1 what the log says, 2/3 decided by the fallback
         // template on the answer's opening (read only for those rows).
@@ -414,18 +435,16 @@ public final class SQLiteRecordStore: RecordStore {
         var args: [(any DatabaseValueConvertible)?] = [rules.smallTalkLevel1, rules.smallTalkLevel2]
         args += rules.fallbackPhrases.map { $0 }
         let arguments = StatementArguments(args) + whereArgs
-        return try dbQueue.read { db in
-            var out: [String: Tally] = [:]
-            let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
-            while let row = try rows.next() {
-                let h: Int = row[3]
-                let c = Tally.Contribution(
-                    smallTalk: (row[2] as Int) != 0, hit: h == 1 || h == 3, byTemplate: h >= 2,
-                    label: (row[1] as String?).flatMap(Label.init(rawValue:)))
-                out[row[0], default: Tally()].add(c, times: row[4])
-            }
-            return out
+        var out: [String: Tally] = [:]
+        let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
+        while let row = try rows.next() {
+            let h: Int = row[3]
+            let c = Tally.Contribution(
+                smallTalk: (row[2] as Int) != 0, hit: h == 1 || h == 3, byTemplate: h >= 2,
+                label: (row[1] as String?).flatMap(Label.init(rawValue:)))
+            out[row[0], default: Tally()].add(c, times: row[4])
         }
+        return out
     }
 
     // MARK: import

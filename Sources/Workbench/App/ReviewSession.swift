@@ -67,6 +67,10 @@ final class ReviewSession {
     /// Where the figures stand in the label history, and the newest record they counted.
     private var historySeq: Int64 = 0
     private var lastKey: RecordKey = 0
+    /// Counts on another thread and connection when set (the app); tests count in line.
+    private var worker: StatisticsWorker?
+    /// A count is running: the panel says so and the figures are the previous ones.
+    private(set) var statisticsPending = false
     /// Full counts so far (the bench and tests check that labels do not cause them).
     private(set) var fullCounts = 0
     /// Our own committed changes, already in the figures: skipped when read back from the history.
@@ -99,7 +103,7 @@ final class ReviewSession {
     }
 
     init(store: any RecordStore, reference: ReferenceData, reviewer: String, lang: Language = .zh,
-         ambiguousWide: Bool = false, location: String? = nil,
+         ambiguousWide: Bool = false, location: String? = nil, backgroundStatistics: Bool = false,
          clock: @escaping () -> Int64 = { Int64(Date().timeIntervalSince1970) }) throws {
         self.store = store
         self.location = location ?? store.location
@@ -110,6 +114,9 @@ final class ReviewSession {
         self.clock = clock
         self.ambiguousWide = ambiguousWide
         startedAt = clock()
+        if backgroundStatistics {
+            worker = StatisticsWorker(store: try store.openAnother(), rules: HitRules(taxonomy: reference.taxonomy))
+        }
         lastChangeCounter = try store.changeCounter()
         try refilter()
     }
@@ -557,6 +564,12 @@ final class ReviewSession {
     }
 
     func recompute() throws {
+        fullCounts += 1
+        if let worker {
+            worker.request(statsFilter)
+            statisticsPending = true
+            return
+        }
         // Read the marks first: a change landing during the count is then applied again as a
         // delta only if it is later than the marks (never lost; at worst counted by both when it
         // lands between the two reads, which the next full count corrects).
@@ -564,7 +577,28 @@ final class ReviewSession {
         lastKey = try store.lastRecordKey()
         ownChanges.removeAll()
         tallies = try store.tallies(statsFilter, rules: rules)
-        fullCounts += 1
+    }
+
+    /// Installs a finished background count, then catches up by the history (own changes since
+    /// its snapshot included: they moved the old figures, which are now replaced). True when the
+    /// figures changed.
+    @discardableResult
+    func takeStatistics() -> Bool {
+        guard statisticsPending, let result = worker?.take() else { return false }
+        statisticsPending = false
+        switch result {
+        case .success(let snap):
+            tallies = snap.tallies
+            historySeq = snap.historySeq
+            lastKey = snap.lastKey
+            ownChanges.removeAll()
+            do { try applyOthersChanges() } catch {
+                message = Message(text: Localized("读取失败：\(error)", "Cannot read: \(error)"), role: .error)
+            }
+        case .failure(let error):
+            message = Message(text: Localized("统计失败：\(error)", "Statistics failed: \(error)"), role: .error)
+        }
+        return true
     }
 
     /// Other processes' changes, moved into the figures from the label history (a full count at
@@ -612,7 +646,7 @@ final class ReviewSession {
     /// commits (SQLite's data_version) by reloading the shown rows and the statistics.
     /// True when the screen must be drawn again.
     func tick() -> Bool {
-        var changed = false
+        var changed = takeStatistics()
         if !pending.isEmpty {
             persist()
             changed = true
@@ -666,6 +700,7 @@ final class ReviewSession {
     func perform(_ r: Reaction) {
         if r.contains(.persist) { persist() }
         if r.contains(.export) { runExport() }
+        takeStatistics()
         do {
             if r.contains(.refilter) { try refilter() } else if r.contains(.recompute) { try recompute() }
         } catch {

@@ -28,7 +28,8 @@ enum AccuracyPanelView {
             c.text(DisplayWidth.truncate(text, to: r.width - 1), x: r.x + 1, y: y, role: role, maxWidth: r.width - 1)
             y += 1
         }
-        line(Localized("实时统计（当前筛选）", "Live figures (this filter)")(L), .title)
+        line(Localized("实时统计（当前筛选）", "Live figures (this filter)")(L)
+             + (s.statisticsPending ? Localized(" 统计中…", " counting…")(L) : ""), .title)
         let acc = t.accuracy
         var head = figure(Localized("准确率", "Accuracy")(L), acc)
         if let w = acc.wilson95 { head += String(format: " [%.0f–%.0f%%]", w.lower * 100, w.upper * 100) }
@@ -76,7 +77,8 @@ enum AccuracyPanelView {
     static func strip(_ s: ReviewSession, _ r: Rect, _ c: inout Canvas) {
         let L = s.lang, t = s.total, g = glyphs(s)
         c.fill(x: r.x, y: r.y, width: r.width, height: 1, with: g.horizontal)
-        c.text(" " + Localized("实时统计", "Live figures")(L) + " ", x: r.x + 2, y: r.y, role: .title)
+        c.text(" " + Localized("实时统计", "Live figures")(L) + (s.statisticsPending ? Localized(" 统计中…", " counting…")(L) : "") + " ",
+               x: r.x + 2, y: r.y, role: .title)
         let acc = t.accuracy
         var x = r.x
         x += c.text(figure(Localized("准确率", "Accuracy")(L), acc) + " ", x: x, y: r.y + 1, role: acc.isReliable ? .normal : .dim)
