@@ -32,7 +32,11 @@ enum AccuracyPanelView {
              + (s.statisticsPending ? Localized(" 统计中…", " counting…")(L) : ""), .title)
         let acc = t.accuracy
         var head = figure(Localized("准确率", "Accuracy")(L), acc)
-        if let w = acc.wilson95 { head += String(format: " [%.0f–%.0f%%]", w.lower * 100, w.upper * 100) }
+        if let w = acc.wilson95 {
+            // Whole percents while the interval is wide; a decimal once it is narrower than that.
+            let f = w.upper - w.lower < 0.02 ? " [%.1f–%.1f%%]" : " [%.0f–%.0f%%]"
+            head += String(format: f, w.lower * 100, w.upper * 100)
+        }
         line(head, acc.isReliable ? .normal : .dim)
         if y < r.bottom {
             c.draw(Bars.cells(fraction: acc.value, width: r.width - 2, text: acc.percentText, glyphs: g, dim: !acc.isReliable),

@@ -13,7 +13,9 @@ enum HeaderView {
         let done = Ratio(total.labelledAll, of: total.records)
         var second = " " + Localized("筛选", "Filter")(L) + ": " + filterSummary(s)
         second += "  │ " + Localized("列表 \(grouped(s.keys.count)) 条", "\(grouped(s.keys.count)) listed")(L)
-        second += "  │ " + Localized("已标注", "labelled")(L) + " \(grouped(total.labelledAll))/\(grouped(total.records)) (\(done.percentText))"
+        second += "  │ " + Localized("已标注", "labelled")(L) + " "
+            + (s.statisticsPending && total.records == 0 ? Localized("统计中…", "counting…")(L)
+                                                         : "\(grouped(total.labelledAll))/\(grouped(total.records)) (\(done.percentText))")
         second += "  │ \(s.itemsPerHour) " + Localized("条/小时", "/hour")(L)
         if s.newSinceQuery > 0 {
             second += "  │ +\(s.newSinceQuery) " + Localized("新记录 (R 刷新)", "new (R refreshes)")(L)
