@@ -138,6 +138,22 @@ import Testing
         #expect(s.mode == .list)
     }
 
+    @Test func textInTheFilterBarWaitsForAPauseOrEnter() throws {
+        let f = try AppFixture()
+        let s = f.session
+        s.perform(s.handle(.char("f")))
+        for _ in 0..<5 { s.perform(s.handle(.tab)) }  // 文本
+        for k in typed("工伤") { s.perform(s.handle(k)) }
+        #expect(s.filter.text == "工伤" && s.keys.count == 8)  // not queried yet
+        #expect(s.tick())  // the pause
+        #expect(s.keys.count == 1)
+        s.perform(s.handle(.backspace))
+        #expect(s.keys.count == 1)
+        s.perform(s.handle(.enter))  // Enter does not wait
+        #expect(s.filter.text == "工" && s.mode == .list)
+        #expect(s.keys.count == AppFixture.records.filter(s.filter.matches).count && s.keys.count > 1)
+    }
+
     @Test func searchAndSpaceInTheOrganisationField() throws {
         let f = try AppFixture()
         let s = f.session

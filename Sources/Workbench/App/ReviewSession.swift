@@ -57,6 +57,8 @@ final class ReviewSession {
     var helpVisible = false
     var helpScroll = 0
     var message: Message?
+    /// Text typed in the filter bar waits for a pause (the next idle tick) or Enter.
+    private(set) var refilterDue = false
     /// The export the prompt asked for, run by `perform`; `onProgress` lets the loop draw meanwhile.
     var exportRequest: (path: String, format: ExportFormat)?
     var onProgress: (() -> Void)?
@@ -383,6 +385,10 @@ final class ReviewSession {
             return changed ? applyForm() : .redraw
         case .accept:
             filterForm = nil
+            if refilterDue {
+                refilterDue = false
+                return [.refilter, .redraw]
+            }
             return .redraw
         case .cancel:
             filter = form.original
@@ -402,7 +408,15 @@ final class ReviewSession {
         let (f, preset, _) = form.parse(reference: reference, today: clock(), lang: lang)
         periodPreset = preset
         guard f != filter else { return .redraw }
+        let onlyText = f.text != filter.text && { var g = f; g.text = filter.text; return g == filter }()
         filter = f
+        // Text is searched by scanning every record's text (seconds at 1,000,000): while it is
+        // typed, the query waits for a pause instead of running on every keystroke.
+        if onlyText, f.text != nil {
+            refilterDue = true
+            return .redraw
+        }
+        refilterDue = false
         return [.refilter, .redraw]
     }
 
@@ -550,6 +564,13 @@ final class ReviewSession {
     /// Queries the list and the statistics again; the selection stays on the same record when it
     /// is still listed, else keeps its place, clamped.
     func refilter() throws {
+        refilterDue = false
+        if filter.text != nil {
+            // A text search reads every record's text: say so before the wait.
+            message = Message(text: Localized("正在搜索全文…", "Searching the text…"), role: .status)
+            onProgress?()
+            message = nil
+        }
         let keep = selectedKey
         keys = try store.keys(filter)
         newSinceQuery = 0
@@ -647,6 +668,11 @@ final class ReviewSession {
     /// True when the screen must be drawn again.
     func tick() -> Bool {
         var changed = takeStatistics()
+        // The pause after typing text in the filter bar.
+        if refilterDue {
+            perform([.refilter])
+            changed = true
+        }
         if !pending.isEmpty {
             persist()
             changed = true
