@@ -532,6 +532,8 @@ final class ReviewSession {
     private func updateRow(_ key: RecordKey, from before: InteractionRecord, to after: InteractionRecord) {
         rows[key] = after
         rowsGeneration += 1
+        // While a count runs, the history brings this change in once the count is installed.
+        guard !statisticsPending else { return }
         let sf = statsFilter
         if sf.matches(before) { tallies[before.org, default: Tally()].add(rules.contribution(of: before), times: -1) }
         if sf.matches(after) { tallies[after.org, default: Tally()].add(rules.contribution(of: after)) }
@@ -589,6 +591,8 @@ final class ReviewSession {
         if let worker {
             worker.request(statsFilter)
             statisticsPending = true
+            // No figures rather than another filter's: the panel says it is counting.
+            tallies = [:]
             return
         }
         // Read the marks first: a change landing during the count is then applied again as a
@@ -632,6 +636,7 @@ final class ReviewSession {
         }
         let (all, last) = try store.historySince(historySeq)
         historySeq = last
+        guard !statisticsPending else { return }  // the count being made covers these
         let changes = all.filter { c in
             guard let i = ownChanges.firstIndex(of: c) else { return true }
             ownChanges.remove(at: i)
