@@ -52,6 +52,17 @@ import Testing
             return last
         }
 
+        /// The filter bar's status field typed to 未标注, applied.
+        func filterUnlabelled() throws {
+            try keys("f")
+            _ = try waitFor("筛选（列表随输入更新")
+            try keys("Tab", "Tab")
+            try keys("未标注")
+            _ = try waitFor("= 未标注")
+            try keys("Enter")
+            _ = try waitFor("筛选: 未标注")
+        }
+
         func kill() {
             _ = try? run(["kill-server"])
             try? FileManager.default.removeItem(atPath: "/tmp/tmux-\(getuid())/\(socket)")
@@ -81,13 +92,7 @@ import Testing
         for line in screen.split(separator: "\n") { #expect(DisplayWidth.of(line) <= 100, "too wide: \(line)") }
 
         // The filter bar: status 未标注, typed.
-        try tmux.keys("f")
-        _ = try tmux.waitFor("筛选（列表随输入更新")
-        try tmux.keys("Tab", "Tab")
-        try tmux.keys("未标注")
-        _ = try tmux.waitFor("= 未标注")
-        try tmux.keys("Enter")
-        _ = try tmux.waitFor("筛选: 未标注")
+        try tmux.filterUnlabelled()
 
         try tmux.keys("3")
         _ = try tmux.waitFor("已保存：✓ 回答正确")
@@ -127,12 +132,7 @@ import Testing
         try tmux.start("\(CLI.binary.path) --db \(cli.db) --reviewer 测试员 --no-color; sleep 5", width: 100, height: 30,
                        env: ["LANG": "C.UTF-8", "XDG_DATA_HOME": cli.dir.path, "TERM": "xterm"])
         _ = try tmux.waitFor("审核员 测试员")
-        try tmux.keys("f")
-        try tmux.keys("Tab", "Tab")
-        try tmux.keys("未标注")
-        _ = try tmux.waitFor("= 未标注")
-        try tmux.keys("Enter")
-        _ = try tmux.waitFor("筛选: 未标注")
+        try tmux.filterUnlabelled()
         for key in ["4", "2", "3"] { try tmux.keys(key) }
         _ = try tmux.waitFor("已保存：✓ 回答正确")
         // kill -9: no handler runs, nothing is flushed; only what was committed survives.
