@@ -117,7 +117,7 @@ final class ReviewSession {
         self.ambiguousWide = ambiguousWide
         startedAt = clock()
         if backgroundStatistics {
-            worker = StatisticsWorker(store: try store.openAnother(), rules: HitRules(taxonomy: reference.taxonomy))
+            worker = StatisticsWorker(store: try store.openAnother(), rules: rules)
         }
         lastChangeCounter = try store.changeCounter()
         try refilter()
