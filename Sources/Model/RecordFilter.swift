@@ -13,6 +13,8 @@ public struct RecordFilter: Equatable, Sendable {
     /// Words (split at spaces) that must each be contained in the question or the answer: plain
     /// substrings, not patterns.
     public var text: String?
+    /// One hot-question topic (TOP10's `Enter`): its hash and, for the screen, its title.
+    public var topic: TopicFilter?
 
     public var textTerms: [String] {
         (text ?? "").split(whereSeparator: { $0 == " " || $0 == "\u{3000}" }).map(String.init)
@@ -20,8 +22,9 @@ public struct RecordFilter: Equatable, Sendable {
 
     public init(
         orgs: [String] = [], fromDay: Int64? = nil, toDay: Int64? = nil, status: ReviewStatus? = nil,
-        label: Label? = nil, biz1: String? = nil, biz2: String? = nil, text: String? = nil
+        label: Label? = nil, biz1: String? = nil, biz2: String? = nil, text: String? = nil, topic: TopicFilter? = nil
     ) {
+        self.topic = topic
         self.orgs = orgs
         self.fromDay = fromDay
         self.toDay = toDay
@@ -54,8 +57,19 @@ public struct RecordFilter: Equatable, Sendable {
         if let biz1, r.effectiveBiz1 != biz1 { return false }
         if let biz2, r.effectiveBiz2 != biz2 { return false }
         for t in textTerms where !r.question.contains(t) && !r.answer.contains(t) { return false }
+        if let topic, QuestionTopic.bundled.topic(of: r) != topic.hash { return false }
         return true
     }
 }
 
 import Foundation
+
+/// The records of one TOP10 topic (grouped as `QuestionTopic` says).
+public struct TopicFilter: Equatable, Sendable {
+    public var hash: Int64
+    public var title: String
+    public init(hash: Int64, title: String) {
+        self.hash = hash
+        self.title = title
+    }
+}

@@ -150,6 +150,7 @@ extension RecordFilter {
         if let label { out.append(("标注", label.chineseName)) }
         if let biz1 { out.append(("业务类型", biz2.map { "\(biz1)/\($0)" } ?? biz1)) }
         if let text { out.append(("文本", text)) }
+        if let topic { out.append(("热点问题", topic.title)) }
         return out
     }
 

@@ -117,8 +117,8 @@ public final class Importer {
                 var lastReport = Date.distantPast
                 while let batch = channel.receive() {
                     if let error = batch.error { throw error }
-                    for record in batch.records {
-                        if try sink.insert(record) { summary.imported += 1 } else { summary.existing += 1 }
+                    for (record, facts) in zip(batch.records, batch.facts) {
+                        if try sink.insert(record, facts: facts) { summary.imported += 1 } else { summary.existing += 1 }
                     }
                     rows += batch.rowsRead
                     _ = recycled.send(batch)
@@ -197,6 +197,8 @@ final class XLSXProgressSource: ByteSource {
 final class RowProducer: @unchecked Sendable {
     struct Batch {
         var records: [InteractionRecord] = []
+        /// Each record's statistics facts, worked out here rather than on the inserting thread.
+        var facts: [RecordFacts] = []
         var rowsRead = 0
         var bytesRead = 0
         var error: Error?
@@ -210,6 +212,8 @@ final class RowProducer: @unchecked Sendable {
     var problems: [RowProblem] = []
     var unknownOrgs: [String: Int] = [:]
     var rowsWithoutOrg = 0
+    let topics: QuestionTopic
+    let rules = HitRules.defaultPhrases
     static let batchSize = 512
 
     init(reader: LogRowReader, normaliser: RowNormaliser, source: ByteSource, file: String) {
@@ -217,6 +221,7 @@ final class RowProducer: @unchecked Sendable {
         self.normaliser = normaliser
         self.source = source
         self.file = file
+        topics = QuestionTopic(organisations: normaliser.reference.organisations)
     }
 
     func reject(_ p: RowProblem) {
@@ -229,9 +234,11 @@ final class RowProducer: @unchecked Sendable {
         guard var b = recycled.tryReceive() else {
             var b = Batch()
             b.records.reserveCapacity(Self.batchSize)
+            b.facts.reserveCapacity(Self.batchSize)
             return b
         }
         b.records.removeAll(keepingCapacity: true)
+        b.facts.removeAll(keepingCapacity: true)
         b.rowsRead = 0
         b.bytesRead = 0
         return b
@@ -257,6 +264,7 @@ final class RowProducer: @unchecked Sendable {
                         } else if !orgs.isKnown(record.org) {
                             unknownOrgs[record.org, default: 0] += 1
                         }
+                        batch.facts.append(RecordFacts.of(record, rules: rules, topics: topics))
                         batch.records.append(record)
                     }
                 }

@@ -20,6 +20,15 @@ public struct HitRules: Sendable, Equatable {
         self.fallbackPhrases = fallbackPhrases
     }
 
+    public init(smallTalkLevel1: String, smallTalkLevel2: String, fallbackPhrases: [String]) {
+        self.smallTalkLevel1 = smallTalkLevel1
+        self.smallTalkLevel2 = smallTalkLevel2
+        self.fallbackPhrases = fallbackPhrases
+    }
+
+    /// The bundled taxonomy's small talk and the default phrases.
+    public static let defaultPhrases = HitRules(taxonomy: ReferenceData.bundled.taxonomy)
+
     public func isSmallTalk(_ r: InteractionRecord) -> Bool {
         r.effectiveBiz1 == smallTalkLevel1 && r.effectiveBiz2 == smallTalkLevel2
     }

@@ -64,6 +64,10 @@ public protocol RecordStore: AnyObject {
     /// snapshot: a screen can count on another connection and then catch up by the history.
     func talliesSnapshot(_ filter: RecordFilter, rules: HitRules) throws
         -> (tallies: [String: Tally], historySeq: Int64, lastKey: RecordKey)
+    /// Every record after `key`, in key order, as the statistics index holds it (no texts read).
+    func statisticsRows(after key: RecordKey, _ body: (StatisticsRow) throws -> Void) throws
+    /// The current statistics rows of these records (after label changes), in no set order.
+    func statisticsRows(recordIds: [String]) throws -> [StatisticsRow]
     /// Another connection to the same data, for work on another thread.
     func openAnother() throws -> any RecordStore
 
@@ -138,8 +142,16 @@ public struct LabelChange: Equatable, Sendable {
 
 /// Receives one file's records inside the import transaction.
 public protocol ImportSink: AnyObject {
-    /// Inserts the record unless one with its id is already stored; true when inserted.
-    func insert(_ record: InteractionRecord) throws -> Bool
+    /// Inserts the record with its statistics facts unless one with its id is already stored;
+    /// true when inserted.
+    func insert(_ record: InteractionRecord, facts: RecordFacts) throws -> Bool
+}
+
+extension ImportSink {
+    /// Inserts with facts from the bundled reference data and the default fallback phrases.
+    public func insert(_ record: InteractionRecord) throws -> Bool {
+        try insert(record, facts: RecordFacts.of(record, rules: .defaultPhrases, topics: .bundled))
+    }
 }
 
 public enum StoreError: Error, CustomStringConvertible, Equatable {

@@ -95,6 +95,7 @@ public final class SQLiteRecordStore: RecordStore {
         if let l = f.label { parts.append("label = ?"); args.append(l.code) }
         if let b = f.biz1 { parts.append("eff_biz1 = ?"); args.append(b) }
         if let b = f.biz2 { parts.append("eff_biz2 = ?"); args.append(b) }
+        if let t = f.topic { parts.append("topic_hash = ?"); args.append(t.hash) }
         for t in f.textTerms {
             // instr: a plain substring, no LIKE wildcards or ASCII case folding.
             // Tested per candidate row in the index's order, so a page stops after 50 matches.
@@ -407,6 +408,40 @@ public final class SQLiteRecordStore: RecordStore {
         }
     }
 
+    static let statisticsColumns = "seq, asked_at, org, eff_biz1, eff_biz2, label, status, hit_class, topic_hash, wording_hash"
+
+    static func statisticsRow(_ row: Row) -> StatisticsRow {
+        StatisticsRow(
+            key: row[0], askedAt: row[1], org: row[2], biz1: row[3], biz2: row[4],
+            label: (row[5] as String?).flatMap(Label.init(rawValue:)), status: ReviewStatus(rawValue: row[6]) ?? .unlabeled,
+            facts: RecordFacts(hitClass: UInt8(clamping: row[7] as Int? ?? 3), topic: row[8] ?? 0, wording: row[9] ?? 0))
+    }
+
+    public func statisticsRows(after key: RecordKey, _ body: (StatisticsRow) throws -> Void) throws {
+        try dbQueue.read { db in
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT \(Self.statisticsColumns) FROM record WHERE seq > ? ORDER BY seq", arguments: [key])
+            while let row = try rows.next() { try body(Self.statisticsRow(row)) }
+        }
+    }
+
+    public func statisticsRows(recordIds: [String]) throws -> [StatisticsRow] {
+        guard !recordIds.isEmpty else { return [] }
+        return try dbQueue.read { db in
+            var out: [StatisticsRow] = []
+            // In chunks: SQLite limits the number of bound values in one statement.
+            for start in stride(from: 0, to: recordIds.count, by: 500) {
+                let chunk = Array(recordIds[start..<min(start + 500, recordIds.count)])
+                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                out += try Row.fetchAll(
+                    db, sql: "SELECT \(Self.statisticsColumns) FROM record WHERE id IN (\(marks))",
+                    arguments: StatementArguments(chunk)
+                ).map(Self.statisticsRow)
+            }
+            return out
+        }
+    }
+
     public func openAnother() throws -> any RecordStore {
         try SQLiteRecordStore(path: path, busyTimeout: busyTimeout)
     }
@@ -415,26 +450,32 @@ public final class SQLiteRecordStore: RecordStore {
         try dbQueue.read { db in try Self.tallies(db, filter, rules: rules) }
     }
 
-    static func tallies(_ db: Database, _ filter: RecordFilter, rules: HitRules) throws -> [String: Tally] {
-        let (w, whereArgs) = Self.whereClause(filter)
-        // The hit test of HitRules, in SQL: 0/1 what the log says, 2/3 decided by the fallback
-        // template on the answer's opening (read only for those rows).
-        let template = rules.fallbackPhrases.map { _ in "instr(substr(t.answer, 1, \(HitRules.templateWindow)), ?) > 0" }
+    /// The hit test of HitRules, in SQL, from the raw columns: 0/1 what the log says, 2/3 decided
+    /// by the fallback template on the answer's opening (read only for those rows). The same
+    /// classes as `RecordFacts.hitClass`, which import stores; the full recount uses this instead,
+    /// so the two are checked against each other.
+    static func hitClassSQL(_ phrases: [String]) -> (String, StatementArguments) {
+        let template = phrases.map { _ in "instr(substr(t.answer, 1, \(HitRules.templateWindow)), ?) > 0" }
         let templateTest = template.isEmpty ? "0" : template.joined(separator: " OR ")
         let sql = """
-            SELECT org, label, coalesce(eff_biz1 = ? AND eff_biz2 = ?, 0),
-              CASE WHEN fallback = 1 THEN 0
-                   WHEN hit_flag = 1 OR coalesce(knowledge_id, '') <> '' OR coalesce(standard_question, '') <> '' THEN 1
-                   WHEN hit_flag = 0 THEN 0
-                   WHEN fallback = 0 THEN 1
-                   ELSE (SELECT CASE WHEN \(templateTest) THEN 2 ELSE 3 END FROM record_text t WHERE t.seq = record.seq)
-              END AS h,
-              count(*)
+            CASE WHEN fallback = 1 THEN 0
+                 WHEN hit_flag = 1 OR coalesce(knowledge_id, '') <> '' OR coalesce(standard_question, '') <> '' THEN 1
+                 WHEN hit_flag = 0 THEN 0
+                 WHEN fallback = 0 THEN 1
+                 ELSE (SELECT CASE WHEN \(templateTest) THEN 2 ELSE 3 END FROM record_text t WHERE t.seq = record.seq)
+            END
+            """
+        return (sql, StatementArguments(phrases))
+    }
+
+    static func tallies(_ db: Database, _ filter: RecordFilter, rules: HitRules) throws -> [String: Tally] {
+        let (w, whereArgs) = Self.whereClause(filter)
+        let (hit, hitArgs) = hitClassSQL(rules.fallbackPhrases)
+        let sql = """
+            SELECT org, label, coalesce(eff_biz1 = ? AND eff_biz2 = ?, 0), \(hit) AS h, count(*)
             FROM record WHERE \(w) GROUP BY 1, 2, 3, 4
             """
-        var args: [(any DatabaseValueConvertible)?] = [rules.smallTalkLevel1, rules.smallTalkLevel2]
-        args += rules.fallbackPhrases.map { $0 }
-        let arguments = StatementArguments(args) + whereArgs
+        let arguments = StatementArguments([rules.smallTalkLevel1, rules.smallTalkLevel2]) + hitArgs + whereArgs
         var out: [String: Tally] = [:]
         let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
         while let row = try rows.next() {
@@ -534,20 +575,20 @@ final class SQLiteImportSink: ImportSink {
         insertRecord = try SQLiteBulkStatement(db, sql: """
             INSERT OR IGNORE INTO record (id, session_id, turn, asked_at, channel, org, knowledge_id,
               standard_question, fallback, hit_flag, biz1, biz2, corrected_biz1, corrected_biz2, satisfaction, label,
-              status, reviewer, labeled_at, reviewed_by, reviewed_at, note)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+              status, reviewer, labeled_at, reviewed_by, reviewed_at, note, hit_class, topic_hash, wording_hash)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         insertText = try SQLiteBulkStatement(db, sql: "INSERT INTO record_text (seq, question, answer) VALUES (?, ?, ?)")
     }
 
-    func insert(_ r: InteractionRecord) throws -> Bool {
+    func insert(_ r: InteractionRecord, facts: RecordFacts) throws -> Bool {
         let s = insertRecord
         s.bind(1, r.id); s.bind(2, r.sessionId); s.bind(3, r.turn); s.bind(4, r.askedAt); s.bind(5, r.channel)
         s.bind(6, r.org); s.bind(7, r.knowledgeId); s.bind(8, r.standardQuestion); s.bind(9, r.fallback)
         s.bind(10, r.hitFlag); s.bind(11, r.biz1); s.bind(12, r.biz2); s.bind(13, r.correctedBiz1)
         s.bind(14, r.correctedBiz2); s.bind(15, r.satisfaction); s.bind(16, r.label?.code); s.bind(17, r.status.rawValue)
         s.bind(18, r.reviewer); s.bind(19, r.labeledAt); s.bind(20, r.reviewedBy); s.bind(21, r.reviewedAt)
-        s.bind(22, r.note)
+        s.bind(22, r.note); s.bind(23, Int(facts.hitClass)); s.bind(24, facts.topic); s.bind(25, facts.wording)
         guard try s.execute() > 0 else { return false }
         insertText.bind(1, db.lastInsertedRowID)
         insertText.bind(2, r.question)

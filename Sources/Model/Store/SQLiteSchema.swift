@@ -97,6 +97,31 @@ enum SQLiteSchema {
                 ALTER TABLE label_history ADD COLUMN new_value TEXT;
                 """)
         }
+        m.registerMigration("v3: statistics facts per record") { db in
+            // What counting needs and never changes (RecordFacts): stored so the statistics index
+            // loads a million records from `record` alone, without reading their texts. Records
+            // already stored get theirs here, once.
+            try db.execute(sql: """
+                ALTER TABLE record ADD COLUMN hit_class INTEGER;
+                ALTER TABLE record ADD COLUMN topic_hash INTEGER;
+                ALTER TABLE record ADD COLUMN wording_hash INTEGER;
+                """)
+            let topics = QuestionTopic.bundled
+            db.add(function: DatabaseFunction("wb_topic", argumentCount: 3, pure: true) { v in
+                topics.topic(of: InteractionRecord(
+                    id: "", askedAt: 0, org: "", question: String.fromDatabaseValue(v[2]) ?? "", answer: "",
+                    knowledgeId: String.fromDatabaseValue(v[0]), standardQuestion: String.fromDatabaseValue(v[1])))
+            })
+            db.add(function: DatabaseFunction("wb_hash", argumentCount: 1, pure: true) { v in
+                QuestionTopic.hash(String.fromDatabaseValue(v[0]) ?? "")
+            })
+            let (hit, args) = SQLiteRecordStore.hitClassSQL(HitRules.defaultFallbackPhrases)
+            try db.execute(sql: """
+                UPDATE record SET hit_class = \(hit),
+                  topic_hash = (SELECT wb_topic(knowledge_id, standard_question, t.question) FROM record_text t WHERE t.seq = record.seq),
+                  wording_hash = (SELECT wb_hash(t.question) FROM record_text t WHERE t.seq = record.seq)
+                """, arguments: args)
+        }
         return m
     }
 }

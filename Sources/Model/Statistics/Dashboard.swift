@@ -1,0 +1,368 @@
+/// What a dashboard or report counts: the review filter's organisations, period and business type
+/// (and label or status when a report asks), optionally only some records (a text search's).
+public struct DashboardQuery: Equatable, Sendable {
+    public var filter: RecordFilter
+    /// Only these records (a text or topic filter, which the index cannot test itself).
+    public var keys: [RecordKey]?
+    /// The trend's step; nil chooses it from the period's length.
+    public var bucket: TimeBucket?
+    public var top: Int
+
+    public init(filter: RecordFilter, keys: [RecordKey]? = nil, bucket: TimeBucket? = nil, top: Int = 10) {
+        self.filter = filter
+        self.keys = keys
+        self.bucket = bucket
+        self.top = top
+    }
+
+    /// Whether the index must be given the filter's keys (it cannot test text or topic itself).
+    public static func needsKeys(_ f: RecordFilter) -> Bool { !f.textTerms.isEmpty || f.topic != nil }
+}
+
+/// How a table groups records.
+public enum Grouping: String, CaseIterable, Sendable {
+    case org, biz1, biz2, day, week, month
+}
+
+/// One TOP10 hot question.
+public struct HotQuestion: Equatable, Sendable {
+    public let topic: Int64
+    public var count: Int { tally.valid }
+    public internal(set) var tally: Tally
+    /// A record asked in the most common wording, and one carrying the topic's standard question.
+    public let wordingKey: RecordKey
+    /// Filled by `Dashboard.resolveTexts`: the most common wording, and the standard question /
+    /// knowledge id when the group is by those.
+    public internal(set) var wording: String = ""
+    public internal(set) var standardQuestion: String?
+    public internal(set) var knowledgeId: String?
+    /// How many distinct wordings the group has.
+    public let wordings: Int
+
+    /// What a table shows first: the standard question, else the most common wording.
+    public var title: String { standardQuestion ?? wording }
+}
+
+/// Every figure of the supervisors' dashboard for one query, from one pass over the index, kept
+/// as counts per contribution class so a label change moves it without counting again.
+public struct Dashboard: Sendable {
+    public let query: DashboardQuery
+    public let bucket: TimeBucket
+    /// The days the trend covers (the period, or the records' first and last day).
+    public let firstDay: Int32
+    public let lastDay: Int32
+    public private(set) var hot: [HotQuestion]
+    let classes = StatisticsIndex.classCount
+    private(set) var orgCounts: [Int32]
+    private(set) var pairCounts: [Int32]
+    private(set) var dayCounts: [Int32]
+    let orgNames: [String]
+    let bizPairs: [(biz1: String?, biz2: String?)]
+    let pairLevel1: [UInt16]
+    let biz1Names: [String?]
+    /// Positions (in the index) of the records the query selects, when it gave keys.
+    private let member: [Bool]?
+    private let hotRank: [UInt32: Int]
+
+    // MARK: computing
+
+    public init(index: StatisticsIndex, query: DashboardQuery) {
+        self.query = query
+        let f = query.filter
+        let orgAllowed: [Bool]? = f.orgs.isEmpty ? nil : index.orgNames.map { f.orgs.contains($0) }
+        let pairAllowed: [Bool] = index.bizPairs.map { Self.pairMatches($0, f) }
+        let wantLabel: UInt8? = f.label.map { UInt8(Tally.index($0) + 1) }
+        let wantStatus: UInt8? = f.status.map { StatisticsIndex.labelStatusCode(nil, $0) >> 3 }
+        let loDay = f.fromDay.map { StatisticsIndex.day(of: $0) } ?? Int32.min
+        let hiDay = f.toDay.map { StatisticsIndex.day(of: $0) } ?? Int32.max
+
+        // The trend's range: the period, or the index's days (narrowed to the records found below).
+        let rangeLo = f.fromDay != nil ? loDay : (index.count > 0 ? index.minDay : 0)
+        let rangeHi = f.toDay != nil ? hiDay : (index.count > 0 ? index.maxDay : 0)
+        let span = max(0, Int(rangeHi) - Int(rangeLo) + 1)
+        // A period of decades would make a huge day table; such a query is not a dashboard's.
+        let dayTable = min(span, 366 * 20)
+
+        let c = StatisticsIndex.classCount
+        var orgCounts = [Int32](repeating: 0, count: index.orgNames.count * c)
+        var pairCounts = [Int32](repeating: 0, count: index.bizPairs.count * c)
+        var dayCounts = [Int32](repeating: 0, count: dayTable * c)
+        var topicCounts = [Int32](repeating: 0, count: index.topicHashes.count)
+        var firstSeen = Int32.max, lastSeen = Int32.min
+
+        var member: [Bool]? = nil
+        if let keys = query.keys {
+            var m = [Bool](repeating: false, count: index.count)
+            for k in keys { if let i = index.index(of: k) { m[i] = true } }
+            member = m
+        }
+        self.member = member
+
+        @inline(__always) func passes(_ i: Int, _ d: Int32, _ org: UInt8, _ pair: UInt16, _ ls: UInt8) -> Bool {
+            if d < loDay || d > hiDay { return false }
+            if let orgAllowed, !orgAllowed[Int(org)] { return false }
+            if !pairAllowed[Int(pair)] { return false }
+            if let wantLabel, ls & 7 != wantLabel { return false }
+            if let wantStatus, ls >> 3 != wantStatus { return false }
+            return true
+        }
+
+        let smallTalk = index.pairIsSmallTalk
+        index.days.withUnsafeBufferPointer { days in
+        index.orgs.withUnsafeBufferPointer { orgs in
+        index.bizs.withUnsafeBufferPointer { bizs in
+        index.labelStatus.withUnsafeBufferPointer { ls in
+        index.hitClasses.withUnsafeBufferPointer { hits in
+        index.topics.withUnsafeBufferPointer { topics in
+            orgCounts.withUnsafeMutableBufferPointer { oc in
+            pairCounts.withUnsafeMutableBufferPointer { pc in
+            dayCounts.withUnsafeMutableBufferPointer { dc in
+            topicCounts.withUnsafeMutableBufferPointer { tc in
+                func visit(_ i: Int) {
+                    let d = days[i], o = orgs[i], p = bizs[i], l = ls[i]
+                    guard passes(i, d, o, p, l) else { return }
+                    let talk = smallTalk[Int(p)]
+                    let cls = (talk ? 20 : 0) + Int(hits[i]) * 5 + Int(l & 7)
+                    oc[Int(o) * c + cls] += 1
+                    pc[Int(p) * c + cls] += 1
+                    let di = Int(d) - Int(rangeLo)
+                    if di >= 0 && di < dayTable { dc[di * c + cls] += 1 }
+                    if d < firstSeen { firstSeen = d }
+                    if d > lastSeen { lastSeen = d }
+                    if !talk { tc[Int(topics[i])] += 1 }
+                }
+                if let keys = query.keys {
+                    for k in keys { if let i = index.index(of: k) { visit(i) } }
+                } else {
+                    for i in 0..<days.count { visit(i) }
+                }
+            } } } }
+        } } } } } }
+
+        // Without a period the trend spans the records found (not the whole index).
+        let first: Int32, last: Int32
+        if firstSeen > lastSeen {
+            (first, last) = (f.fromDay != nil ? rangeLo : 0, f.toDay != nil ? rangeHi : -1)
+        } else {
+            first = f.fromDay != nil ? rangeLo : firstSeen
+            last = f.toDay != nil ? rangeHi : lastSeen
+        }
+        firstDay = first
+        lastDay = last
+        if first != rangeLo, span > 0 {
+            // Move the day table to start at `first` (cheap: a few hundred days).
+            let shift = Int(first) - Int(rangeLo)
+            let days = max(0, Int(last) - Int(first) + 1)
+            var moved = [Int32](repeating: 0, count: min(days, dayTable) * c)
+            for d in 0..<min(days, dayTable) where (d + shift) < dayTable {
+                for k in 0..<c { moved[d * c + k] = dayCounts[(d + shift) * c + k] }
+            }
+            dayCounts = moved
+        }
+        bucket = query.bucket ?? TimeBucket.auto(spanDays: max(1, Int(last) - Int(first) + 1))
+
+        // TOP N topics by valid questions; ties by first appearance, so the order is stable.
+        var best: [(count: Int32, topic: UInt32)] = []
+        if query.top > 0 {
+            topicCounts.withUnsafeBufferPointer { tc in
+                for t in 0..<tc.count where tc[t] > 0 {
+                    let n = tc[t]
+                    if best.count == query.top, let worst = best.last, worst.count >= n { continue }
+                    let at = best.firstIndex { $0.count < n } ?? best.count
+                    best.insert((n, UInt32(t)), at: at)
+                    if best.count > query.top { best.removeLast() }
+                }
+            }
+        }
+        var rank: [UInt32: Int] = [:]
+        for (r, b) in best.enumerated() { rank[b.topic] = r }
+        hotRank = rank
+        // Second pass over the hot topics' records: their tallies and wordings.
+        var hotCounts = [Int32](repeating: 0, count: best.count * c)
+        var wordingCounts = [[Int64: (n: Int, key: RecordKey)]](repeating: [:], count: best.count)
+        if !best.isEmpty {
+            func visit(_ i: Int) {
+                guard let r = rank[index.topics[i]] else { return }
+                let p = index.bizs[i]
+                guard !smallTalk[Int(p)], passes(i, index.days[i], index.orgs[i], p, index.labelStatus[i]) else { return }
+                hotCounts[r * c + index.contributionClass(i)] += 1
+                let w = index.wordings[i]
+                if let e = wordingCounts[r][w] { wordingCounts[r][w] = (e.n + 1, e.key) }
+                else { wordingCounts[r][w] = (1, index.keys[i]) }
+            }
+            if let keys = query.keys {
+                for k in keys { if let i = index.index(of: k) { visit(i) } }
+            } else {
+                for i in 0..<index.count { visit(i) }
+            }
+        }
+        hot = best.enumerated().map { r, b in
+            let common = wordingCounts[r].max { $0.value.n != $1.value.n ? $0.value.n < $1.value.n : $0.value.key > $1.value.key }
+            let t = hotCounts.withUnsafeBufferPointer { StatisticsIndex.tally(UnsafeBufferPointer(rebasing: $0[(r * c)..<(r * c + c)])) }
+            return HotQuestion(topic: index.topicHashes[Int(b.topic)], tally: t, wordingKey: common?.value.key ?? 0,
+                               wordings: wordingCounts[r].count)
+        }
+        self.hotCounts = hotCounts
+        self.orgCounts = orgCounts
+        self.pairCounts = pairCounts
+        self.dayCounts = dayCounts
+        orgNames = index.orgNames
+        bizPairs = index.bizPairs
+        pairLevel1 = index.pairLevel1
+        biz1Names = index.biz1Names
+        orgAllowedNames = Set(f.orgs)
+    }
+
+    private var hotCounts: [Int32]
+    private let orgAllowedNames: Set<String>
+
+    static func pairMatches(_ pair: (biz1: String?, biz2: String?), _ f: RecordFilter) -> Bool {
+        if let b = f.biz1, pair.biz1 != b { return false }
+        if let b = f.biz2, pair.biz2 != b { return false }
+        return true
+    }
+
+    /// Looks up the hot questions' wording and standard question (a few records by key).
+    public mutating func resolveTexts(_ store: any RecordStore) throws {
+        let found = try store.records(keys: hot.map(\.wordingKey))
+        for i in hot.indices {
+            guard let r = found[hot[i].wordingKey] else { continue }
+            hot[i].wording = r.question
+            let sq = r.standardQuestion?.trimmed ?? ""
+            hot[i].standardQuestion = sq.isEmpty ? nil : sq
+            let k = r.knowledgeId?.trimmed ?? ""
+            hot[i].knowledgeId = k.isEmpty ? nil : k
+        }
+    }
+
+    // MARK: reading
+
+    private func tally(_ counts: [Int32], _ group: Int) -> Tally {
+        let c = classes
+        guard (group + 1) * c <= counts.count else { return Tally() }
+        return counts.withUnsafeBufferPointer { StatisticsIndex.tally(UnsafeBufferPointer(rebasing: $0[(group * c)..<(group * c + c)])) }
+    }
+
+    /// Every record the query selects.
+    public var total: Tally {
+        (0..<orgNames.count).reduce(Tally()) { $0 + tally(orgCounts, $1) }
+    }
+
+    /// Per organisation, in the order of `names` (the reference list) then any other seen; groups
+    /// without records are left out unless the filter named them.
+    public func byOrg(order names: [String] = []) -> [(name: String, tally: Tally)] {
+        var out: [(String, Tally)] = []
+        var done = Set<String>()
+        for n in names + orgNames where !done.contains(n) {
+            done.insert(n)
+            guard let i = orgNames.firstIndex(of: n) else {
+                if orgAllowedNames.contains(n) { out.append((n, Tally())) }
+                continue
+            }
+            let t = tally(orgCounts, i)
+            if t.records > 0 || orgAllowedNames.contains(n) { out.append((n, t)) }
+        }
+        return out
+    }
+
+    public static let unclassified = "未分类"
+
+    /// Level-1 business types with records, largest first.
+    public func byBiz1() -> [(name: String, tally: Tally)] {
+        var sums: [UInt16: Tally] = [:]
+        for p in bizPairs.indices {
+            let t = tally(pairCounts, p)
+            if t.records > 0 { sums[pairLevel1[p], default: Tally()] = sums[pairLevel1[p], default: Tally()] + t }
+        }
+        return sums.map { (biz1Names[Int($0.key)] ?? Self.unclassified, $0.value) }
+            .sorted { $0.1.records != $1.1.records ? $0.1.records > $1.1.records : $0.0 < $1.0 }
+    }
+
+    /// Level-2 types under one level 1 (`未分类` for none), largest first.
+    public func byBiz2(of level1: String) -> [(name: String, tally: Tally)] {
+        var out: [(String, Tally)] = []
+        for (p, pair) in bizPairs.enumerated() where (pair.biz1 ?? Self.unclassified) == level1 {
+            let t = tally(pairCounts, p)
+            if t.records > 0 { out.append((pair.biz2 ?? Self.unclassified, t)) }
+        }
+        return out.sorted { $0.1.records != $1.1.records ? $0.1.records > $1.1.records : $0.0 < $1.0 }
+    }
+
+    /// Every level-2 type as `一级/二级`, largest first.
+    public func byBiz2() -> [(name: String, tally: Tally)] {
+        byBiz1().flatMap { l1 in byBiz2(of: l1.name).map { ("\(l1.name)/\($0.name)", $0.tally) } }
+            .sorted { $0.1.records != $1.1.records ? $0.1.records > $1.1.records : $0.0 < $1.0 }
+    }
+
+    /// The trend: one tally per bucket from the first day to the last, empty buckets included.
+    public func series(_ bucket: TimeBucket? = nil) -> [(start: Int32, tally: Tally)] {
+        let b = bucket ?? self.bucket
+        guard lastDay >= firstDay else { return [] }
+        var out: [(Int32, Tally)] = []
+        var start = b.start(of: firstDay)
+        while start <= lastDay {
+            let next = b.next(after: start)
+            var t = Tally()
+            for d in max(start, firstDay)..<min(next, lastDay + 1) { t = t + tally(dayCounts, Int(d - firstDay)) }
+            out.append((start, t))
+            start = next
+        }
+        return out
+    }
+
+    /// The table a report's `--by` asks for.
+    public func groups(_ g: Grouping, orgOrder: [String] = []) -> [(name: String, tally: Tally)] {
+        switch g {
+        case .org: byOrg(order: orgOrder)
+        case .biz1: byBiz1()
+        case .biz2: byBiz2()
+        case .day, .week, .month:
+            series(TimeBucket(rawValue: g.rawValue)!).map { (TimeBucket.date($0.start), $0.tally) }
+        }
+    }
+
+    // MARK: keeping up
+
+    /// Moves the figures by one record's change (`StatisticsIndex.update`). Returns false when the
+    /// change moves the record in or out of the query (a label filter, a business-type correction
+    /// under a business-type filter): then the caller computes the dashboard again.
+    public mutating func apply(_ ch: StatisticsIndex.Change, index: StatisticsIndex) -> Bool {
+        let i = ch.index
+        if let member, i >= member.count || !member[i] { return true }
+        let f = query.filter
+        let d = index.days[i]
+        if let lo = f.fromDay.map({ StatisticsIndex.day(of: $0) }), d < lo { return true }
+        if let hi = f.toDay.map({ StatisticsIndex.day(of: $0) }), d > hi { return true }
+        let org = index.orgNames[Int(index.orgs[i])]
+        if !f.orgs.isEmpty, !f.orgs.contains(org) { return true }
+        func selected(_ pair: UInt16, _ ls: UInt8) -> Bool {
+            guard Self.pairMatches(index.bizPairs[Int(pair)], f) else { return false }
+            if let l = f.label, ls & 7 != UInt8(Tally.index(l) + 1) { return false }
+            if let s = f.status, ls >> 3 != StatisticsIndex.labelStatusCode(nil, s) >> 3 { return false }
+            return true
+        }
+        let before = selected(ch.oldBiz, ch.oldLabelStatus), after = selected(ch.newBiz, ch.newLabelStatus)
+        if !before && !after { return true }
+        let talkChanged = index.pairIsSmallTalk[Int(ch.oldBiz)] != index.pairIsSmallTalk[Int(ch.newBiz)]
+        // New codes (an organisation or type first seen after computing) also need a recount.
+        guard before == after, !talkChanged, Int(ch.newBiz) < bizPairs.count, Int(index.orgs[i]) < orgNames.count
+        else { return false }
+        let c = classes
+        let o = Int(index.orgs[i])
+        orgCounts[o * c + ch.oldClass] -= 1
+        orgCounts[o * c + ch.newClass] += 1
+        pairCounts[Int(ch.oldBiz) * c + ch.oldClass] -= 1
+        pairCounts[Int(ch.newBiz) * c + ch.newClass] += 1
+        let di = Int(d) - Int(firstDay)
+        if di >= 0, (di + 1) * c <= dayCounts.count {
+            dayCounts[di * c + ch.oldClass] -= 1
+            dayCounts[di * c + ch.newClass] += 1
+        }
+        if !index.pairIsSmallTalk[Int(ch.newBiz)], let r = hotRank[index.topics[i]] {
+            hotCounts[r * c + ch.oldClass] -= 1
+            hotCounts[r * c + ch.newClass] += 1
+            hot[r].tally = tally(hotCounts, r)
+        }
+        return true
+    }
+}

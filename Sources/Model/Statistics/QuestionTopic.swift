@@ -1,0 +1,134 @@
+/// What a question is about, for TOP10 hot questions (domain.md §3): the matched knowledge id or
+/// standard question when the log has one, else the question's normalised text — full-width
+/// characters made half-width, punctuation and spaces stripped, letters lower-cased and place names
+/// replaced by a slot, so "如皋市灵活就业怎么交社保？" and "海门 灵活就业怎么交社保" are one topic.
+///
+/// Topics are stored as 64-bit FNV-1a hashes (stable across processes, unlike Swift's `Hasher`),
+/// computed once at import: the statistics index then groups a million records by an integer.
+public struct QuestionTopic: Sendable {
+    /// What a place name becomes in a normalised question.
+    public static let slot: Character = "〇"
+
+    /// Place names by their first scalar, longest first, so 通州湾示范区 wins over 通州.
+    private let places: [Unicode.Scalar: [[Unicode.Scalar]]]
+
+    public init(organisations: Organisations) {
+        var names = Set<String>()
+        for o in organisations.all {
+            names.insert(o.name)
+            names.formUnion(o.aliases)
+        }
+        names.formUnion(organisations.legacy.keys)
+        var byFirst: [Unicode.Scalar: [[Unicode.Scalar]]] = [:]
+        for n in names where n.unicodeScalars.count >= 2 {
+            let s = Array(n.unicodeScalars)
+            byFirst[s[0], default: []].append(s)
+        }
+        places = byFirst.mapValues { $0.sorted { $0.count > $1.count } }
+    }
+
+    public static let bundled = QuestionTopic(organisations: ReferenceData.bundled.organisations)
+
+    /// The normalised text of a question.
+    public func normalised(_ question: String) -> String {
+        var folded: [Unicode.Scalar] = []
+        folded.reserveCapacity(question.unicodeScalars.count)
+        for var s in question.unicodeScalars {
+            if s.value >= 0xFF01 && s.value <= 0xFF5E { s = Unicode.Scalar(s.value - 0xFEE0)! }
+            if s.value < 0x80 {
+                let v = UInt8(s.value)
+                if (v >= 0x30 && v <= 0x39) || (v >= 0x61 && v <= 0x7A) || v == 0x2A { folded.append(s); continue }
+                if v >= 0x41 && v <= 0x5A { folded.append(Unicode.Scalar(v + 0x20)); continue }
+                continue  // ASCII punctuation, spaces and controls
+            }
+            if Self.isStripped(s) { continue }
+            folded.append(s)
+        }
+        var out = String.UnicodeScalarView()
+        var i = 0
+        scan: while i < folded.count {
+            if let candidates = places[folded[i]] {
+                for name in candidates where i + name.count <= folded.count {
+                    var same = true
+                    for k in 1..<name.count where folded[i + k] != name[k] { same = false; break }
+                    if same {
+                        out.append(contentsOf: String(Self.slot).unicodeScalars)
+                        i += name.count
+                        continue scan
+                    }
+                }
+            }
+            out.append(folded[i])
+            i += 1
+        }
+        return String(out)
+    }
+
+    /// Punctuation, symbols and spaces outside ASCII (、。？！「」… and the ideographic space).
+    static func isStripped(_ s: Unicode.Scalar) -> Bool {
+        if s.value >= 0x3000 && s.value <= 0x303F { return true }
+        if s.value >= 0x4E00 && s.value <= 0x9FFF { return false }  // the common case, decided fast
+        switch s.properties.generalCategory {
+        case .spaceSeparator, .lineSeparator, .paragraphSeparator, .control, .format,
+            .connectorPunctuation, .dashPunctuation, .openPunctuation, .closePunctuation,
+            .initialPunctuation, .finalPunctuation, .otherPunctuation, .mathSymbol, .otherSymbol:
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// The grouping key: `k:` knowledge id, `s:` standard question, or `q:` normalised question.
+    public func key(knowledgeId: String?, standardQuestion: String?, question: String) -> String {
+        if let k = knowledgeId?.trimmed, !k.isEmpty { return "k:" + k }
+        if let s = standardQuestion?.trimmed, !s.isEmpty { return "s:" + s }
+        return "q:" + normalised(question)
+    }
+
+    public func topic(of r: InteractionRecord) -> Int64 {
+        Self.hash(key(knowledgeId: r.knowledgeId, standardQuestion: r.standardQuestion, question: r.question))
+    }
+
+    /// 64-bit FNV-1a of the UTF-8 bytes.
+    public static func hash(_ s: String) -> Int64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        var copy = s
+        copy.withUTF8 { bytes in
+            for b in bytes {
+                h ^= UInt64(b)
+                h = h &* 0x0000_0100_0000_01B3
+            }
+        }
+        return Int64(bitPattern: h)
+    }
+}
+
+/// What the statistics need of a record that never changes after import: how its hit was decided
+/// and which topic and wording it has. Stored with the record, so counting never reads the texts.
+public struct RecordFacts: Equatable, Sendable {
+    /// 0 a miss by the log, 1 a hit by the log, 2 a miss and 3 a hit by the fallback-template test.
+    public var hitClass: UInt8
+    public var topic: Int64
+    /// The hash of the question as asked (after masking): "the most common wording" of a topic.
+    public var wording: Int64
+
+    public init(hitClass: UInt8, topic: Int64, wording: Int64) {
+        self.hitClass = hitClass
+        self.topic = topic
+        self.wording = wording
+    }
+
+    public var isHit: Bool { hitClass == 1 || hitClass == 3 }
+    public var byTemplate: Bool { hitClass >= 2 }
+
+    /// Computes the facts; `rules` gives the fallback phrases, `topics` the place names.
+    public static func of(_ r: InteractionRecord, rules: HitRules, topics: QuestionTopic) -> RecordFacts {
+        let cls: UInt8
+        switch HitRules.logged(r) {
+        case true?: cls = 1
+        case false?: cls = 0
+        case nil: cls = rules.looksLikeFallback(r.answer) ? 2 : 3
+        }
+        return RecordFacts(hitClass: cls, topic: topics.topic(of: r), wording: QuestionTopic.hash(r.question))
+    }
+}
