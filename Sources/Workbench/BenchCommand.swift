@@ -19,6 +19,14 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "每类查询的次数 (queries per filter shape).")
     var queries: Int = 200
 
+    @Option(help: "只测某几部分，逗号分隔 (only these parts): import,pages,label,export,review,dashboard")
+    var only: String?
+
+    func wants(_ part: String) -> Bool {
+        guard let only else { return true }
+        return only.split(separator: ",").contains { $0.trimmed == part }
+    }
+
     @Flag(help: "保留生成的文件与数据库 (keep the generated CSV and database).")
     var keep = false
 
@@ -43,28 +51,30 @@ struct BenchCommand: ParsableCommand {
             }
             let bytes = (try fm.attributesOfItem(atPath: csv)[.size] as? Int) ?? 0
 
-            // 2a. The CSV reader alone (the hand-written parser's own speed; platform.md: CSV.swift
-            // ~30 MB/s here).
-            do {
-                let t0 = Date()
-                let reader = try CSVLogReader(source: try FileByteSource(path: csv), file: csv)
-                var n = 0
-                while try reader.next() != nil { n += 1 }
-                let s = Date().timeIntervalSince(t0)
-                print(String(format: "parse only (CSV reader, %d rows): %.2f s = %.0f MB/s", n, s, Double(bytes) / 1e6 / s))
+            if wants("import") {
+                // 2a. The CSV reader alone (the hand-written parser's own speed; platform.md: CSV.swift
+                // ~30 MB/s here).
+                do {
+                    let t0 = Date()
+                    let reader = try CSVLogReader(source: try FileByteSource(path: csv), file: csv)
+                    var n = 0
+                    while try reader.next() != nil { n += 1 }
+                    let s = Date().timeIntervalSince(t0)
+                    print(String(format: "parse only (CSV reader, %d rows): %.2f s = %.0f MB/s", n, s, Double(bytes) / 1e6 / s))
+                }
+
+                // 2. Import in a child process, so its peak RSS is the importer's alone.
+                for suffix in ["", "-wal", "-shm"] { try? fm.removeItem(atPath: dbPath + suffix) }
+                let (seconds, rssKB, output) = try runChild(["import", csv, "--db", dbPath])
+                print(output.trimmed)
+                print(String(format: "import: %d rows, %.0f MB in %.2f s = %.0f rows/s, %.1f MB/s; peak RSS %.1f MB (target ≤ 10 s, ≤ 100 MB at 1,000,000)",
+                             records, Double(bytes) / 1e6, seconds, Double(records) / seconds,
+                             Double(bytes) / 1e6 / seconds, Double(rssKB) / 1024))
+
+                // The import leaves ~1.5 GB of dirty pages; while the kernel writes them back, reads
+                // queue behind them (seen: single queries of 1-3 s). Measure queries after that.
+                sync()
             }
-
-            // 2. Import in a child process, so its peak RSS is the importer's alone.
-            for suffix in ["", "-wal", "-shm"] { try? fm.removeItem(atPath: dbPath + suffix) }
-            let (seconds, rssKB, output) = try runChild(["import", csv, "--db", dbPath])
-            print(output.trimmed)
-            print(String(format: "import: %d rows, %.0f MB in %.2f s = %.0f rows/s, %.1f MB/s; peak RSS %.1f MB (target ≤ 10 s, ≤ 100 MB at 1,000,000)",
-                         records, Double(bytes) / 1e6, seconds, Double(records) / seconds,
-                         Double(bytes) / 1e6 / seconds, Double(rssKB) / 1024))
-
-            // The import leaves ~1.5 GB of dirty pages; while the kernel writes them back, reads
-            // queue behind them (seen: single queries of 1-3 s). Measure queries after that.
-            sync()
 
             // 3. Filtered pages, on a demo database (a third of it labelled, as `workbench demo`
             // makes it), since a fresh vendor log has no labels to filter by.
@@ -76,88 +86,104 @@ struct BenchCommand: ParsableCommand {
                 try DemoData.populate(store: demo, records: records, generator: DemoGenerator(seed: 42, end: end, count: records), reference: reference)
                 print(String(format: "demo database: %d records in %.1f s", records, Date().timeIntervalSince(t0)))
             }
-            let store = try SQLiteRecordStore(path: demoPath)
-            let orgs = reference.organisations.names
-            var rng = SeededRandom(seed: 7)
-            let day: Int64 = 86400
-            let lastDay = ShanghaiTime.startOfDay(end)
-            let shapes: [(String, (inout SeededRandom) -> RecordFilter)] = [
-                ("org + 30 days + 未标注", { r in
-                    RecordFilter(orgs: [r.pick(orgs)], fromDay: lastDay - 29 * day, toDay: lastDay, status: .unlabeled) }),
-                ("2 orgs + 7 days", { r in
-                    RecordFilter(orgs: [r.pick(orgs), r.pick(orgs)], fromDay: lastDay - Int64(r.int(7...60)) * day, toDay: lastDay - Int64(r.int(0...6)) * day) }),
-                ("label", { r in RecordFilter(label: r.pick(Label.allCases)) }),
-                ("org + label", { r in RecordFilter(orgs: [r.pick(orgs)], label: r.pick(Label.allCases)) }),
-                ("biz1/biz2 + 30 days", { r in
-                    let l1 = r.pick(reference.taxonomy.level1)
-                    return RecordFilter(fromDay: lastDay - 29 * day, toDay: lastDay, biz1: l1.name, biz2: r.pick(l1.level2)) }),
-                ("status 已复核", { _ in RecordFilter(status: .reviewed) }),
-                ("no filter", { _ in RecordFilter() }),
-            ]
-            // Each shape's filters run twice: the first pass reads pages from disk (this VM keeps
-            // little in its page cache), the second is a reviewer's steady state.
-            var all: [[Double]] = [[], []]
-            for (name, make) in shapes {
-                let filters = (0..<queries).map { _ in make(&rng) }
-                var passes: [[Double]] = []
-                for _ in 0..<2 {
-                    passes.append(try filters.map { f in
-                        let t0 = DispatchTime.now().uptimeNanoseconds
-                        let first = try store.page(f, after: nil, limit: 50)
-                        if let next = first.next { _ = try store.page(f, after: next, limit: 50) }
-                        return Double(DispatchTime.now().uptimeNanoseconds - t0) / 2e6
-                    })
+            if wants("pages") {
+                let store = try SQLiteRecordStore(path: demoPath)
+                let orgs = reference.organisations.names
+                var rng = SeededRandom(seed: 7)
+                let day: Int64 = 86400
+                let lastDay = ShanghaiTime.startOfDay(end)
+                let shapes: [(String, (inout SeededRandom) -> RecordFilter)] = [
+                    ("org + 30 days + 未标注", { r in
+                        RecordFilter(orgs: [r.pick(orgs)], fromDay: lastDay - 29 * day, toDay: lastDay, status: .unlabeled) }),
+                    ("2 orgs + 7 days", { r in
+                        RecordFilter(orgs: [r.pick(orgs), r.pick(orgs)], fromDay: lastDay - Int64(r.int(7...60)) * day, toDay: lastDay - Int64(r.int(0...6)) * day) }),
+                    ("label", { r in RecordFilter(label: r.pick(Label.allCases)) }),
+                    ("org + label", { r in RecordFilter(orgs: [r.pick(orgs)], label: r.pick(Label.allCases)) }),
+                    ("biz1/biz2 + 30 days", { r in
+                        let l1 = r.pick(reference.taxonomy.level1)
+                        return RecordFilter(fromDay: lastDay - 29 * day, toDay: lastDay, biz1: l1.name, biz2: r.pick(l1.level2)) }),
+                    ("status 已复核", { _ in RecordFilter(status: .reviewed) }),
+                    ("no filter", { _ in RecordFilter() }),
+                ]
+                // Each shape's filters run twice: the first pass reads pages from disk (this VM keeps
+                // little in its page cache), the second is a reviewer's steady state.
+                var all: [[Double]] = [[], []]
+                for (name, make) in shapes {
+                    let filters = (0..<queries).map { _ in make(&rng) }
+                    var passes: [[Double]] = []
+                    for _ in 0..<2 {
+                        passes.append(try filters.map { f in
+                            let t0 = DispatchTime.now().uptimeNanoseconds
+                            let first = try store.page(f, after: nil, limit: 50)
+                            if let next = first.next { _ = try store.page(f, after: next, limit: 50) }
+                            return Double(DispatchTime.now().uptimeNanoseconds - t0) / 2e6
+                        })
+                    }
+                    all[0] += passes[0]
+                    all[1] += passes[1]
+                    print(String(format: "page (50 rows) %-24@ cold p50 %6.2f p99 %6.2f ms | warm p50 %6.2f p99 %6.2f ms",
+                                 name as NSString, percentile(passes[0], 0.5), percentile(passes[0], 0.99),
+                                 percentile(passes[1], 0.5), percentile(passes[1], 0.99)))
                 }
-                all[0] += passes[0]
-                all[1] += passes[1]
-                print(String(format: "page (50 rows) %-24@ cold p50 %6.2f p99 %6.2f ms | warm p50 %6.2f p99 %6.2f ms",
-                             name as NSString, percentile(passes[0], 0.5), percentile(passes[0], 0.99),
-                             percentile(passes[1], 0.5), percentile(passes[1], 0.99)))
-            }
-            print(String(format: "page, all shapes: cold p50 %.2f ms, p99 %.2f ms | warm p50 %.2f ms, p99 %.2f ms, max %.2f ms (target p99 ≤ 5 ms)",
-                         percentile(all[0], 0.5), percentile(all[0], 0.99), percentile(all[1], 0.5),
-                         percentile(all[1], 0.99), all[1].max() ?? 0))
-            var textTimes: [Double] = []
-            for word in ["失业金", "公积金", "稳岗返还", "不存在的词语"] {
-                let t0 = DispatchTime.now().uptimeNanoseconds
-                _ = try store.page(RecordFilter(orgs: [orgs[1]], text: word), after: nil, limit: 50)
-                textTimes.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
-            }
-            print(String(format: "page with text search (substring scan): %@ ms",
-                         textTimes.map { String(format: "%.0f", $0) }.joined(separator: " / ")))
+                print(String(format: "page, all shapes: cold p50 %.2f ms, p99 %.2f ms | warm p50 %.2f ms, p99 %.2f ms, max %.2f ms (target p99 ≤ 5 ms)",
+                             percentile(all[0], 0.5), percentile(all[0], 0.99), percentile(all[1], 0.5),
+                             percentile(all[1], 0.99), all[1].max() ?? 0))
+                var textTimes: [Double] = []
+                for word in ["失业金", "公积金", "稳岗返还", "不存在的词语"] {
+                    let t0 = DispatchTime.now().uptimeNanoseconds
+                    _ = try store.page(RecordFilter(orgs: [orgs[1]], text: word), after: nil, limit: 50)
+                    textTimes.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
+                }
+                print(String(format: "page with text search (substring scan): %@ ms",
+                             textTimes.map { String(format: "%.0f", $0) }.joined(separator: " / ")))
 
+            
+            }
+
+            if wants("label") {
+                var rng = SeededRandom(seed: 8)
             // 4. Label saves, each its own committed transaction, on the imported database (made
-            // anew each run, so the demo database stays as generated).
-            let imported = try SQLiteRecordStore(path: dbPath)
-            let ids = try imported.page(RecordFilter(status: .unlabeled), after: nil, limit: 500).records.map(\.id)
-            var saves: [Double] = []
-            for id in ids {
-                let t0 = DispatchTime.now().uptimeNanoseconds
-                try imported.setLabel(rng.pick(Label.allCases), recordId: id, reviewer: "bench", at: nowEpoch())
-                saves.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
+                // anew each run, so the demo database stays as generated).
+                let imported = try SQLiteRecordStore(path: dbPath)
+                let ids = try imported.page(RecordFilter(status: .unlabeled), after: nil, limit: 500).records.map(\.id)
+                var saves: [Double] = []
+                for id in ids {
+                    let t0 = DispatchTime.now().uptimeNanoseconds
+                    try imported.setLabel(rng.pick(Label.allCases), recordId: id, reviewer: "bench", at: nowEpoch())
+                    saves.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
+                }
+                print(String(format: "label save (with history, committed): p50 %.3f ms, p99 %.3f ms over %d saves",
+                             percentile(saves, 0.5), percentile(saves, 0.99), saves.count))
+            
             }
-            print(String(format: "label save (with history, committed): p50 %.3f ms, p99 %.3f ms over %d saves",
-                         percentile(saves, 0.5), percentile(saves, 0.99), saves.count))
+
+            if wants("export") {
             // 5. Exports of every imported record, and the XLSX read back, each in a child process.
-            for format in ["csv", "xlsx"] {
-                let out = (workDir as NSString).appendingPathComponent("export.\(format)")
-                let (s, rss, _) = try runChild(["export", "--db", dbPath, "--format", format, "-o", out])
-                let size = (try? fm.attributesOfItem(atPath: out)[.size] as? Int) ?? 0
-                let target = format == "csv" ? "≤ 10 s" : "≤ 60 s"
-                print(String(format: "export %@: %d records, %.0f MB in %.1f s; peak RSS %.1f MB (target %@, ≤ 100 MB at 1,000,000)",
-                             format, records, Double(size) / 1e6, s, Double(rss) / 1024, target))
-            }
-            do {
-                let xlsx = (workDir as NSString).appendingPathComponent("export.xlsx")
-                let back = (workDir as NSString).appendingPathComponent("back.sqlite")
-                for suffix in ["", "-wal", "-shm"] { try? fm.removeItem(atPath: back + suffix) }
-                let (s, rss, _) = try runChild(["import", xlsx, "--db", back])
-                print(String(format: "import xlsx (our export read back): %d records in %.1f s; peak RSS %.1f MB", records, s, Double(rss) / 1024))
-                try? fm.removeItem(atPath: back)
+                for format in ["csv", "xlsx"] {
+                    let out = (workDir as NSString).appendingPathComponent("export.\(format)")
+                    let (s, rss, _) = try runChild(["export", "--db", dbPath, "--format", format, "-o", out])
+                    let size = (try? fm.attributesOfItem(atPath: out)[.size] as? Int) ?? 0
+                    let target = format == "csv" ? "≤ 10 s" : "≤ 60 s"
+                    print(String(format: "export %@: %d records, %.0f MB in %.1f s; peak RSS %.1f MB (target %@, ≤ 100 MB at 1,000,000)",
+                                 format, records, Double(size) / 1e6, s, Double(rss) / 1024, target))
+                }
+                do {
+                    let xlsx = (workDir as NSString).appendingPathComponent("export.xlsx")
+                    let back = (workDir as NSString).appendingPathComponent("back.sqlite")
+                    for suffix in ["", "-wal", "-shm"] { try? fm.removeItem(atPath: back + suffix) }
+                    let (s, rss, _) = try runChild(["import", xlsx, "--db", back])
+                    print(String(format: "import xlsx (our export read back): %d records in %.1f s; peak RSS %.1f MB", records, s, Double(rss) / 1024))
+                    try? fm.removeItem(atPath: back)
+                }
+
+            
             }
 
             // 6. The review screen, on the imported database (labels land there, not in the demo one).
-            try BenchReviewScreen.run(storePath: dbPath, reference: reference, end: end)
+            if wants("review") { try BenchReviewScreen.run(storePath: dbPath, reference: reference, end: end) }
+            // 7. The supervisors' dashboard, on the demo database (labelled as `workbench demo` makes
+            // it; the 300 labels this part adds shift later runs' figures by 0.03% at 1,000,000).
+            if wants("dashboard") { try BenchDashboard.run(storePath: demoPath, reference: reference, end: end) }
             print(String(format: "bench process peak RSS: %.1f MB", Double(peakRSSKB()) / 1024))
             if keep || dir != nil { print("files kept in \(workDir)") }
         }
