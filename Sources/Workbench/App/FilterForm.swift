@@ -224,6 +224,8 @@ struct FilterForm: Equatable, Sendable {
         let t = text(.text).trimmed
         f.text = t.isEmpty ? nil : t
         readings[.text] = t.isEmpty ? .any : .value(f.textTerms.map { "「\($0)」" }.joined(separator: " "))
+        // A hot question opened from the dashboard has no field here: it stays until Esc goes back.
+        f.topic = original.topic
         return (f, preset, readings)
     }
 

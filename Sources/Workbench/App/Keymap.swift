@@ -3,12 +3,13 @@ import Model
 /// Where keys go: the list and the detail pane share the review bindings; the filter bar, text
 /// prompts, the business-type picker and the help screen have their own.
 enum Mode: String, CaseIterable, Sendable {
-    case list, detail, filter, prompt, picker, help
+    case list, detail, dashboard, filter, prompt, picker, help
 
     var title: Localized {
         switch self {
         case .list: Localized("记录列表", "Record list")
         case .detail: Localized("详情", "Detail")
+        case .dashboard: Localized("统计看板", "Dashboard")
         case .filter: Localized("筛选栏", "Filter bar")
         case .prompt: Localized("输入行（搜索、备注）", "Input line (search, note)")
         case .picker: Localized("业务类型选择", "Business type picker")
@@ -23,6 +24,8 @@ enum Command: Hashable, Sendable {
     case down, up, pageDown, pageUp, top, bottom
     case toggleFocus, toggleDetail, search, openFilter, correctBusinessType, editNote, help, quit
     case toggleLanguage, refresh, export
+    // the dashboard
+    case openDashboard, closeDashboard, back, nextView, previousView, cycleSort, cycleBucket, toggleAscii
     // text entry (filter bar, prompt, picker)
     case nextField, previousField, nextOption, previousOption, toggleOption
     case accept, cancel, deleteBackward, clearInput
@@ -99,10 +102,42 @@ enum Keymap {
                     footer: Localized("备注", "note"), disabled: { $0.noRecordReason }),
             Binding(review, [.char("e")], .export, help: Localized("导出当前筛选（xlsx/csv/jsonl，问答结果完整）", "Export this filter (xlsx/csv/jsonl, answers complete)"),
                     footer: Localized("导出", "export"), disabled: { $0.keys.isEmpty ? Localized("列表为空，没有可导出的记录", "the list is empty: nothing to export") : nil }),
+            Binding(review, [.char("s")], .openDashboard, help: Localized("统计看板：各区县准确率与命中率、趋势、业务类型、热点TOP10（共用筛选）", "Dashboard: accuracy and hit rate by county, trends, business types, hot TOP10 (same filter)"),
+                    footer: Localized("看板", "dashboard")),
+            Binding(review, [.escape], .back, help: Localized("从看板进入的列表：回到看板，恢复原筛选", "A list opened from the dashboard: back to it, with the filter before"),
+                    disabled: { $0.backDisabledReason }),
             Binding(review, [.char("R"), .ctrl("l")], .refresh, help: Localized("重新查询列表（显示新导入的记录）", "Run the list query again (shows newly imported records)")),
             Binding(review, [.char("L")], .toggleLanguage, help: Localized("切换界面语言 English/中文", "Switch the interface language 中文/English")),
             Binding(review, [.char("?")], .help, help: Localized("帮助：全部按键", "Help: every key"), footer: Localized("帮助", "help")),
             Binding(review, [.char("q")], .quit, help: Localized("退出（所有标注均已保存）", "Quit (every label is already saved)"),
+                    footer: Localized("退出", "quit")),
+
+            Binding([.dashboard], [.tab, .right], .nextView, help: Localized("下一个视图（区县、趋势、业务类型、热点）", "Next view (counties, trend, business types, hot questions)"),
+                    footer: Localized("视图", "view"), footerKeys: "Tab"),
+            Binding([.dashboard], [.backTab, .left], .previousView, help: Localized("上一个视图", "Previous view")),
+            Binding([.dashboard], [.char("j"), .down], .down, help: Localized("下一行", "Next row")),
+            Binding([.dashboard], [.char("k"), .up], .up, help: Localized("上一行", "Previous row")),
+            Binding([.dashboard], [.pageDown, .ctrl("f")], .pageDown, help: Localized("向下翻页", "Page down")),
+            Binding([.dashboard], [.pageUp, .ctrl("b")], .pageUp, help: Localized("向上翻页", "Page up")),
+            Binding([.dashboard], [.char("g"), .home], .top, help: Localized("第一行", "First row")),
+            Binding([.dashboard], [.char("G"), .end], .bottom, help: Localized("最后一行", "Last row")),
+            Binding([.dashboard], [.enter], .accept,
+                    help: Localized("区县、二级业务类型、热点问题：打开其记录列表；一级业务类型：进入二级", "County, level-2 type, hot question: open its records in the review list; level-1 type: show its level 2"),
+                    footer: Localized("打开", "open"), disabled: { $0.dashboardAcceptDisabledReason }),
+            Binding([.dashboard], [.escape], .cancel, help: Localized("二级业务类型：回到一级；否则回到审核列表", "Level-2 types: back to level 1; else back to the review list"),
+                    footer: Localized("返回", "back")),
+            Binding([.dashboard], [.char("o")], .cycleSort, help: Localized("区县排序：准确率 → 命中率 → 问题量 → 机构顺序", "Sort counties: accuracy → hit rate → questions → organisation order"),
+                    footer: Localized("排序", "sort")),
+            Binding([.dashboard], [.char("t")], .cycleBucket, help: Localized("趋势粒度：自动 → 日 → 周 → 月", "Trend step: auto → day → week → month"),
+                    footer: Localized("粒度", "step")),
+            Binding([.dashboard], [.char("a")], .toggleAscii, help: Localized("图表：盲文点阵 ⇄ ASCII", "Charts: Braille ⇄ ASCII")),
+            Binding([.dashboard], [.char("f")], .openFilter, help: Localized("筛选（机构、时间周期、业务类型用于看板）", "Filter (organisation, period and business type apply here)"),
+                    footer: Localized("筛选", "filter")),
+            Binding([.dashboard], [.char("s")], .closeDashboard, help: Localized("回到审核列表", "Back to the review list")),
+            Binding([.dashboard], [.char("R"), .ctrl("l")], .refresh, help: Localized("重新统计（含新导入的记录）", "Count again (with newly imported records)")),
+            Binding([.dashboard], [.char("L")], .toggleLanguage, help: Localized("切换界面语言 English/中文", "Switch the interface language 中文/English")),
+            Binding([.dashboard], [.char("?")], .help, help: Localized("帮助：全部按键", "Help: every key"), footer: Localized("帮助", "help")),
+            Binding([.dashboard], [.char("q")], .quit, help: Localized("退出（所有标注均已保存）", "Quit (every label is already saved)"),
                     footer: Localized("退出", "quit")),
 
             Binding([.filter], [.tab, .down], .nextField, help: Localized("下一个条件", "Next field"), footer: Localized("下一项", "next")),

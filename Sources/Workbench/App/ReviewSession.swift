@@ -18,8 +18,8 @@ final class ReviewSession {
     let location: String
 
     // The list: every key the filter selects (8 bytes a record), and the rows fetched so far.
-    private(set) var filter = RecordFilter()
-    private(set) var periodPreset: PeriodPreset?
+    var filter = RecordFilter()
+    var periodPreset: PeriodPreset?
     private(set) var keys: [RecordKey] = []
     private(set) var rows: [RecordKey: InteractionRecord] = [:]
     /// Bumped whenever a row changes, so cached layouts of it are dropped.
@@ -78,6 +78,17 @@ final class ReviewSession {
     /// Our own committed changes, already in the figures: skipped when read back from the history.
     private var ownChanges: [LabelChange] = []
 
+    // The dashboard (ReviewSession+Dashboard.swift): shown while `dashboard` is set.
+    var dashboard: DashboardState?
+    /// The statistics index, loaded when the dashboard is first opened and kept in step by the
+    /// label history from then on; `indexSeq` is where in the history it stands.
+    var statsIndex: StatisticsIndex?
+    var indexSeq: Int64 = 0
+    var indexLoader: IndexLoader?
+    let backgroundIndex: Bool
+    /// A list opened from the dashboard (a county, a type, a hot question): Esc goes back to it.
+    var returnTo: (filter: RecordFilter, preset: PeriodPreset?, dashboard: DashboardState)?
+
     struct Message: Equatable {
         let text: Localized
         let role: Role
@@ -116,6 +127,7 @@ final class ReviewSession {
         self.clock = clock
         self.ambiguousWide = ambiguousWide
         startedAt = clock()
+        backgroundIndex = backgroundStatistics
         if backgroundStatistics {
             worker = StatisticsWorker(store: try store.openAnother(), rules: rules)
         }
@@ -130,6 +142,7 @@ final class ReviewSession {
         if picker != nil { return .picker }
         if prompt != nil { return .prompt }
         if filterForm != nil { return .filter }
+        if dashboard != nil { return .dashboard }
         return focus
     }
 
@@ -211,6 +224,7 @@ final class ReviewSession {
         case .picker: return applyPicker(command)
         case .prompt: return applyPrompt(command)
         case .filter: return applyFilterBar(command)
+        case .dashboard: return applyDashboard(command)
         case .list, .detail: return applyReview(command)
         }
     }
@@ -273,22 +287,31 @@ final class ReviewSession {
             lang = lang == .zh ? .en : .zh
         case .refresh:
             return [.refilter, .redraw]
+        case .openDashboard:
+            openDashboard()
+        case .back:
+            return goBack()
         case .export:
             let name = filter.defaultExportName(format: .xlsx, today: clock())
             prompt = Prompt(kind: .export, input: TextInput(FileManager.default.currentDirectoryPath + "/" + name))
         case .quit:
-            if !pending.isEmpty, !quitWarned {
-                quitWarned = true
-                message = Message(text: Localized("还有 \(pending.count) 项修改未保存（数据库忙，正在重试）；再按 q 放弃它们并退出",
-                                                  "\(pending.count) change(s) not saved yet (database busy, retrying); press q again to drop them and quit"),
-                                  role: .error)
-                return .redraw
-            }
-            return .quit
+            return applyReviewQuit()
         default:
             return []
         }
         return .redraw
+    }
+
+    /// q: quits, unless something is still unsaved (then once more to drop it).
+    func applyReviewQuit() -> Reaction {
+        if !pending.isEmpty, !quitWarned {
+            quitWarned = true
+            message = Message(text: Localized("还有 \(pending.count) 项修改未保存（数据库忙，正在重试）；再按 q 放弃它们并退出",
+                                              "\(pending.count) change(s) not saved yet (database busy, retrying); press q again to drop them and quit"),
+                              role: .error)
+            return .redraw
+        }
+        return .quit
     }
 
     private func applyHelp(_ command: Command) -> Reaction {
@@ -514,6 +537,7 @@ final class ReviewSession {
                 message = Message(text: Localized("未保存：\(error)", "Not saved: \(error)"), role: .error)
             }
         }
+        syncIndex()
     }
 
     private func savedText(_ c: LabelChange) -> Localized {
@@ -584,6 +608,7 @@ final class ReviewSession {
         }
         clampListTop()
         try recompute()
+        if dashboard != nil { computeDashboard() }
     }
 
     func recompute() throws {
@@ -672,7 +697,7 @@ final class ReviewSession {
     /// commits (SQLite's data_version) by reloading the shown rows and the statistics.
     /// True when the screen must be drawn again.
     func tick() -> Bool {
-        var changed = takeStatistics()
+        var changed = takeStatistics() || takeIndex()
         // The pause after typing text in the filter bar.
         if refilterDue {
             perform([.refilter])
@@ -697,6 +722,7 @@ final class ReviewSession {
             rowsGeneration += 1
             let imported = try store.lastRecordKey() != lastKey
             try applyOthersChanges()
+            syncIndex()
             if imported { newSinceQuery = max(0, try store.count(filter) - keys.count) }
         } catch {
             message = Message(text: Localized("读取失败：\(error)", "Cannot read: \(error)"), role: .error)

@@ -25,8 +25,9 @@ enum HeaderView {
         c.text(DisplayWidth.truncate(second, to: r.width), x: r.x, y: r.y + 1, role: .header, maxWidth: r.width)
     }
 
-    static func filterSummary(_ s: ReviewSession) -> String {
-        let f = s.filter, L = s.lang
+    /// The filter in a line; for the dashboard, only the parts it uses.
+    static func filterSummary(_ s: ReviewSession, dashboard: Bool = false) -> String {
+        let f = dashboard ? s.dashboardFilter : s.filter, L = s.lang
         var parts: [String] = []
         if !f.orgs.isEmpty { parts.append(f.orgs.joined(separator: "、")) }
         if let p = s.periodPreset {
@@ -39,6 +40,7 @@ enum HeaderView {
         if let l = f.label { parts.append("\(l.glyph)\(l.name(L))") }
         if let b = f.biz1 { parts.append(f.biz2.map { "\(b)/\($0)" } ?? b) }
         if let t = f.text { parts.append("“\(t)”") }
+        if let t = f.topic { parts.append(Localized("热点", "hot")(L) + "「\(t.title)」") }
         return parts.isEmpty ? Localized("全部", "all")(L) : parts.joined(separator: " · ")
     }
 }

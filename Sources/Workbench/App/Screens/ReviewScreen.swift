@@ -33,6 +33,10 @@ enum ReviewScreen {
             FooterView.draw(s, l.footer, &c)
             return c
         }
+        if let d = s.dashboard {
+            DashboardScreen.draw(s, d, width: width, height: height, &c)
+            return c
+        }
         HeaderView.draw(s, l.header, &c)
         RecordListView.draw(s, l.list, &c)
         if let d = l.detail { DetailView.draw(s, d, &c) }

@@ -1,0 +1,83 @@
+import Model
+
+/// The supervisors' dashboard as the session holds it: which view, where the selection is, how
+/// the counties are sorted, the trend's step, and the figures (a `Dashboard` from the statistics
+/// index, moved by each label change rather than counted again).
+struct DashboardState {
+    enum View: Int, CaseIterable, Sendable {
+        case counties, trend, business, hot
+
+        var title: Localized {
+            switch self {
+            case .counties: Localized("区县/机构", "Counties")
+            case .trend: Localized("趋势", "Trend")
+            case .business: Localized("业务类型", "Business types")
+            case .hot: Localized("热点TOP10", "Hot TOP10")
+            }
+        }
+    }
+
+    /// What the county bars are sorted by (`o` steps through them).
+    enum Sort: Int, CaseIterable, Sendable {
+        case accuracy, hitRate, volume, name
+
+        var title: Localized {
+            switch self {
+            case .accuracy: Localized("准确率", "accuracy")
+            case .hitRate: Localized("命中率", "hit rate")
+            case .volume: Localized("问题量", "questions")
+            case .name: Localized("机构顺序", "organisation order")
+            }
+        }
+    }
+
+    var view: View = .counties
+    var selection: [View: Int] = [:]
+    /// The level-1 business type drilled into (`Enter`), or nil for the level-1 table.
+    var level1: String?
+    var sort: Sort = .accuracy
+    /// nil: chosen from the period's length.
+    var bucket: TimeBucket?
+    var ascii = false
+    var board: Dashboard?
+
+    var selected: Int { selection[view] ?? 0 }
+
+    /// The county rows in the chosen order; unreliable figures sort after reliable ones.
+    func countyRows(_ order: [String]) -> [(name: String, tally: Tally)] {
+        guard let board else { return [] }
+        let rows = board.byOrg(order: order)
+        func key(_ t: Tally) -> Double? {
+            switch sort {
+            case .accuracy: t.accuracy.value
+            case .hitRate: t.hitRate.value
+            case .volume: Double(t.valid)
+            case .name: nil
+            }
+        }
+        guard sort != .name else { return rows }
+        return rows.enumerated().sorted { a, b in
+            let ka = key(a.element.tally) ?? -1, kb = key(b.element.tally) ?? -1
+            if sort != .volume {
+                let ra = a.element.tally.accuracy.isReliable, rb = b.element.tally.accuracy.isReliable
+                if ra != rb { return ra }
+            }
+            return ka != kb ? ka > kb : a.offset < b.offset
+        }.map(\.element)
+    }
+
+    /// The business-type rows of the current level.
+    var businessRows: [(name: String, tally: Tally)] {
+        guard let board else { return [] }
+        return level1.map { board.byBiz2(of: $0) } ?? board.byBiz1()
+    }
+
+    func rowCount(_ order: [String]) -> Int {
+        switch view {
+        case .counties: countyRows(order).count
+        case .trend: 0
+        case .business: businessRows.count
+        case .hot: board?.hot.count ?? 0
+        }
+    }
+}

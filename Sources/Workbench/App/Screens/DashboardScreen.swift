@@ -1,0 +1,299 @@
+import Foundation
+import Model
+
+/// The supervisors' dashboard: headline figures over four views (counties as bars, the trend as
+/// line charts, business types level 1 → level 2, hot questions), drawn from the session's
+/// `Dashboard`. Figures with n < 20 are dimmed (domain.md §3).
+enum DashboardScreen {
+    static func draw(_ s: ReviewSession, _ d: DashboardState, width: Int, height: Int, _ c: inout Canvas) {
+        let L = s.lang
+        header(s, d, Rect(x: 0, y: 0, width: width, height: 2), &c)
+        tabs(s, d, Rect(x: 0, y: 2, width: width, height: 1), &c)
+        var body = Rect(x: 0, y: 5, width: width, height: max(0, height - 7))
+        if let board = d.board {
+            headline(s, d, board, Rect(x: 0, y: 3, width: width, height: 2), &c)
+        } else {
+            c.text(" " + Localized("统计中…（首次打开时载入统计索引）", "Counting… (loading the statistics index the first time)")(L),
+                   x: 0, y: 3, role: .dim, maxWidth: width)
+        }
+        if let form = s.filterForm {
+            let h = min(Layout.filterBarHeight, max(0, body.height - 3))
+            FilterBarView.draw(s, form, Rect(x: 0, y: body.y, width: width, height: h), &c)
+            body.y += h
+            body.height -= h
+        }
+        if let board = d.board, body.height > 0 {
+            switch d.view {
+            case .counties: counties(s, d, board, body, &c)
+            case .trend: trend(s, d, board, body, &c)
+            case .business: business(s, d, board, body, &c)
+            case .hot: hot(s, d, board, body, &c)
+            }
+        }
+        StatusLineView.draw(s, Rect(x: 0, y: height - 2, width: width, height: 1), &c)
+        FooterView.draw(s, Rect(x: 0, y: height - 1, width: width, height: 1), &c)
+    }
+
+    static func glyphs(_ s: ReviewSession) -> Glyphs { Glyphs.forTerminal(ambiguousWide: s.ambiguousWide) }
+
+    static func header(_ s: ReviewSession, _ d: DashboardState, _ r: Rect, _ c: inout Canvas) {
+        let L = s.lang
+        c.fill(x: r.x, y: r.y, width: r.width, height: 2, role: .header)
+        let top = " " + Localized("统计看板 · 人社问答审核工作台", "Dashboard · 人社 answer review")(L)
+            + "  \(Localized("审核员", "reviewer")(L)) \(s.reviewer)"
+        let used = c.text(top, x: r.x, y: r.y, role: .header, maxWidth: r.width)
+        c.text("  " + Localized("数据库", "db")(L) + " " + s.location, x: r.x + used, y: r.y, role: .headerDim, maxWidth: r.width - used)
+        var second = " " + Localized("筛选", "Filter")(L) + ": " + HeaderView.filterSummary(s, dashboard: true)
+        if let b = d.board {
+            let step = b.bucket.name(L) + (d.bucket == nil ? Localized("（自动）", " (auto)")(L) : "")
+            second += "  │ " + Localized("粒度", "step")(L) + " " + step
+            if b.lastDay >= b.firstDay {
+                second += "  │ " + TimeBucket.date(b.firstDay) + "~" + TimeBucket.date(b.lastDay)
+            }
+        }
+        if s.dashboardIgnoresSomeFilter {
+            second += "  │ " + Localized("状态/标注/文本条件不用于看板", "status/label/text conditions do not apply here")(L)
+        }
+        c.text(DisplayWidth.truncate(second, to: r.width), x: r.x, y: r.y + 1, role: .header, maxWidth: r.width)
+    }
+
+    static func tabs(_ s: ReviewSession, _ d: DashboardState, _ r: Rect, _ c: inout Canvas) {
+        var x = r.x + 1
+        for v in DashboardState.View.allCases {
+            let title = " \(v.title(s.lang)) "
+            x += c.text(title, x: x, y: r.y, role: v == d.view ? .focusTitle : .title, maxWidth: r.x + r.width - x)
+            x += 1
+        }
+        if d.view == .counties {
+            c.text(Localized("  排序：", "  sort: ")(s.lang) + d.sort.title(s.lang) + " (o)", x: x, y: r.y, role: .dim,
+                   maxWidth: r.x + r.width - x)
+        }
+    }
+
+    static func figure(_ name: String, _ ratio: Ratio) -> String {
+        "\(name) \(ratio.percentText) n=\(grouped(ratio.denominator))"
+    }
+
+    static func headline(_ s: ReviewSession, _ d: DashboardState, _ b: Dashboard, _ r: Rect, _ c: inout Canvas) {
+        let L = s.lang, t = b.total
+        var x = r.x + 1
+        func put(_ text: String, _ ratio: Ratio?) {
+            guard x < r.x + r.width else { return }
+            let role: Role = ratio.map { $0.isReliable ? .normal : .dim } ?? .normal
+            x += c.text(text, x: x, y: r.y, role: role, maxWidth: r.x + r.width - x)
+            x += c.text("  │ ", x: x, y: r.y, role: .dim, maxWidth: r.x + r.width - x)
+        }
+        var acc = figure(Localized("准确率", "Accuracy")(L), t.accuracy)
+        if let w = t.accuracy.wilson95 { acc += String(format: " [%.0f–%.0f%%]", w.lower * 100, w.upper * 100) }
+        put(acc, t.accuracy)
+        put(figure(Localized("命中率", "Hit rate")(L), t.hitRate) + (t.judgedByTemplate > 0 ? "*" : ""), t.hitRate)
+        put(figure(Localized("全口径", "All labels")(L), t.accuracyAll), t.accuracyAll)
+        put(Localized("知识覆盖率", "KB coverage")(L) + " " + t.knowledgeCoverage.percentText, t.knowledgeCoverage)
+        put(Localized("非人社占比", "Out of scope")(L) + " " + t.outOfScopeShare.percentText, t.outOfScopeShare)
+        put(Localized("标注率", "Labelled")(L) + " " + t.labelRate.percentText, t.labelRate)
+        // Second line: the volume as a sparkline, and how hits were judged.
+        let series = b.series()
+        var line2 = " " + Localized("有效问题", "Questions")(L) + " \(grouped(t.valid))"
+        line2 += "  " + Localized("闲聊", "small talk")(L) + " \(grouped(t.smallTalk))  "
+        x = r.x + c.text(line2, x: r.x, y: r.y + 1, role: .normal, maxWidth: r.width)
+        let room = min(series.count, max(0, r.width - x - 44))
+        if room > 0 {
+            let spark = Sparkline.text(series.suffix(room).map { Double($0.tally.valid) }, ascii: d.ascii || s.ambiguousWide)
+            x += c.text(spark, x: x, y: r.y + 1, role: .barFill, maxWidth: r.x + r.width - x)
+            x += c.text(" " + Localized("每\(b.bucket.name(.zh))", "per \(b.bucket.name(.en))")(L) + "  ", x: x, y: r.y + 1, role: .dim,
+                        maxWidth: r.x + r.width - x)
+        }
+        if t.judgedByTemplate > 0 {
+            c.text(Localized("*其中 \(grouped(t.judgedByTemplate)) 条日志无命中字段，按兜底话术判断",
+                             "*\(grouped(t.judgedByTemplate)) judged by fallback wording (log has no hit fields)")(L),
+                   x: x, y: r.y + 1, role: .dim, maxWidth: r.x + r.width - x)
+        }
+    }
+
+    /// Rows from `top` so that the selection is visible in `height` rows.
+    static func window(count: Int, selected: Int, height: Int) -> Range<Int> {
+        guard count > height, height > 0 else { return 0..<count }
+        let top = max(0, min(selected - height / 2, count - height))
+        return top..<(top + height)
+    }
+
+    static func counties(_ s: ReviewSession, _ d: DashboardState, _ b: Dashboard, _ r: Rect, _ c: inout Canvas) {
+        let L = s.lang, g = glyphs(s)
+        let rows = d.countyRows(s.orgOrder)
+        let nameWidth = 12, countWidth = 10
+        let barWidth = max(6, (r.width - nameWidth - countWidth - 5) / 2)
+        let xAcc = r.x + 1 + nameWidth + 1, xHit = xAcc + barWidth + 1, xCount = xHit + barWidth + 1
+        c.text(DisplayWidth.truncate(Localized("组织机构", "Organisation")(L), to: nameWidth, pad: true), x: r.x + 1, y: r.y, role: .title)
+        c.text(Localized("准确率 (回答正确 ÷ 已判断)", "Accuracy (correct ÷ judged)")(L), x: xAcc, y: r.y, role: .title, maxWidth: barWidth)
+        c.text(Localized("命中率 (命中 ÷ 有效问题)", "Hit rate (hits ÷ questions)")(L), x: xHit, y: r.y, role: .title, maxWidth: barWidth)
+        c.text(Localized("问题量", "Questions")(L).leftPadded(to: countWidth), x: xCount, y: r.y, role: .title,
+               maxWidth: r.x + r.width - xCount)
+        let shown = window(count: rows.count, selected: d.selected, height: r.height - 2)
+        var y = r.y + 1
+        for i in shown {
+            let (name, t) = rows[i]
+            let acc = t.accuracy, hit = t.hitRate
+            let selected = i == d.selected
+            c.text(DisplayWidth.truncate(name, to: nameWidth, pad: true), x: r.x + 1, y: y,
+                   role: selected ? .selected : (acc.isReliable ? .normal : .dim))
+            c.draw(Bars.cells(fraction: acc.value, width: barWidth, text: barText(acc), glyphs: g, dim: !acc.isReliable), x: xAcc, y: y)
+            c.draw(Bars.cells(fraction: hit.value, width: barWidth, text: barText(hit), glyphs: g, dim: !hit.isReliable), x: xHit, y: y)
+            c.text(grouped(t.valid).leftPadded(to: countWidth), x: xCount, y: y, role: .normal, maxWidth: r.x + r.width - xCount)
+            if selected { c.put("▶", x: r.x, y: y, role: .selected) }
+            y += 1
+        }
+        if rows.isEmpty {
+            c.text(Localized("  这个筛选没有记录", "  No records in this filter")(L), x: r.x, y: y, role: .dim)
+        }
+        c.text(Localized(" n < 20 灰显（样本太少）· Enter 打开该机构的记录 · o 换排序",
+                         " dimmed: n < 20 (too few) · Enter opens its records · o changes the order")(L),
+               x: r.x, y: r.bottom - 1, role: .dim, maxWidth: r.width)
+    }
+
+    static func barText(_ ratio: Ratio) -> String {
+        ratio.value == nil ? "n=0" : "\(ratio.percentText) n=\(grouped(ratio.denominator))"
+    }
+
+    static func trend(_ s: ReviewSession, _ d: DashboardState, _ b: Dashboard, _ r: Rect, _ c: inout Canvas) {
+        let L = s.lang
+        let series = b.series()
+        let labels = series.map { b.bucket.label($0.start) }
+        let ascii = d.ascii || s.ambiguousWide
+        let each = max(4, r.height / 3)
+        func ratioValues(_ pick: (Tally) -> Ratio) -> ([Double?], Int) {
+            var skipped = 0
+            let v = series.map { e -> Double? in
+                let ratio = pick(e.tally)
+                if ratio.denominator > 0, !ratio.isReliable { skipped += 1 }
+                return ratio.isReliable ? ratio.value : nil
+            }
+            return (v, skipped)
+        }
+        let percent = { (v: Double) in String(format: "%.0f%%", v * 100) }
+        let (hits, hitSkipped) = ratioValues(\.hitRate)
+        let (accs, accSkipped) = ratioValues(\.accuracy)
+        let charts: [(String, [Double?], (Double) -> String, Int)] = [
+            (Localized("有效问题量（每\(b.bucket.name(.zh))）", "Questions per \(b.bucket.name(.en))")(L), series.map { Double($0.tally.valid) },
+             { grouped(Int($0.rounded())) }, 0),
+            (Localized("命中率", "Hit rate")(L), hits, percent, hitSkipped),
+            (Localized("准确率", "Accuracy")(L), accs, percent, accSkipped),
+        ]
+        var y = r.y
+        for (k, (title, values, format, skipped)) in charts.enumerated() {
+            let h = k == 2 ? r.bottom - y : each
+            guard h >= 4 else { break }
+            var caption = " " + title
+            if skipped > 0 {
+                caption += Localized("（\(skipped) 个时段 n<20 未画）", " (\(skipped) steps with n < 20 not drawn)")(L)
+            }
+            c.text(caption, x: r.x, y: y, role: .title, maxWidth: r.width)
+            let chart = LineChart.render(values: values, xLabels: labels, width: r.width - 1, height: h - 1, ascii: ascii,
+                                         format: format, empty: Localized("无数据", "no data")(L))
+            for (i, line) in chart.lines.enumerated() {
+                let role: Role = chart.plotRows.contains(i) ? .normal : .dim
+                let used = c.text(String(line.prefix(chart.plotColumn)), x: r.x + 1, y: y + 1 + i, role: .dim)
+                c.text(String(line.dropFirst(chart.plotColumn)), x: r.x + 1 + used, y: y + 1 + i,
+                       role: chart.plotRows.contains(i) ? .barFill : role, maxWidth: r.width - 1 - used)
+            }
+            y += h
+        }
+    }
+
+    static func business(_ s: ReviewSession, _ d: DashboardState, _ b: Dashboard, _ r: Rect, _ c: inout Canvas) {
+        let L = s.lang
+        let rows = d.businessRows
+        let total = max(1, rows.reduce(0) { $0 + $1.tally.valid })
+        let numbers = 10 + 8 + 20 + 20
+        let nameWidth = max(10, r.width - numbers - 3)
+        let title = d.level1.map { "\($0) › " + Localized("二级业务类型（Esc 回到一级）", "level 2 (Esc: back to level 1)")(L) }
+            ?? Localized("一级业务类型（Enter 查看二级）", "Level-1 business types (Enter: level 2)")(L)
+        c.text(" " + title, x: r.x, y: r.y, role: .title, maxWidth: r.width)
+        let head = DisplayWidth.truncate(Localized("业务类型", "Business type")(L), to: nameWidth, pad: true)
+            + Localized("问题量", "Questions")(L).leftPadded(to: 10) + Localized("占比", "Share")(L).leftPadded(to: 8)
+            + Localized("命中率", "Hit rate")(L).leftPadded(to: 20) + Localized("准确率", "Accuracy")(L).leftPadded(to: 20)
+        c.text(head, x: r.x + 2, y: r.y + 1, role: .dim, maxWidth: r.width - 2)
+        let shown = window(count: rows.count, selected: d.selected, height: r.height - 2)
+        var y = r.y + 2
+        for i in shown {
+            let (name, t) = rows[i]
+            let selected = i == d.selected
+            var x = r.x + 2
+            if selected { c.put("▶", x: r.x, y: y, role: .selected) }
+            x += c.text(DisplayWidth.truncate(name, to: nameWidth, pad: true), x: x, y: y, role: selected ? .selected : .normal)
+            x += c.text(grouped(t.valid).leftPadded(to: 10), x: x, y: y)
+            x += c.text(Ratio(t.valid, of: total).percentText.leftPadded(to: 8), x: x, y: y, maxWidth: r.x + r.width - x)
+            x += c.text(ratioCell(t.hitRate).leftPadded(to: 20), x: x, y: y, role: t.hitRate.isReliable ? .normal : .dim,
+                        maxWidth: r.x + r.width - x)
+            c.text(ratioCell(t.accuracy).leftPadded(to: 20), x: x, y: y, role: t.accuracy.isReliable ? .normal : .dim,
+                   maxWidth: r.x + r.width - x)
+            y += 1
+        }
+    }
+
+    static func ratioCell(_ ratio: Ratio) -> String {
+        ratio.value == nil ? "— n=0" : "\(ratio.percentText) n=\(grouped(ratio.denominator))"
+    }
+
+    static func hot(_ s: ReviewSession, _ d: DashboardState, _ b: Dashboard, _ r: Rect, _ c: inout Canvas) {
+        let L = s.lang
+        let hot = b.hot
+        let numbers = 8 + 18 + 18
+        let textWidth = max(10, r.width - numbers - 6)
+        c.text(" " + Localized("热点问题 TOP\(b.query.top)（按标准问/知识ID，否则按归一化问题文字分组；Enter 打开其记录）",
+                               "Hot questions TOP\(b.query.top) (by standard question / knowledge id, else normalised text; Enter opens its records)")(L),
+               x: r.x, y: r.y, role: .title, maxWidth: r.width)
+        let head = "  # " + DisplayWidth.truncate(Localized("问题", "Question")(L), to: textWidth, pad: true)
+            + Localized("次数", "Count")(L).leftPadded(to: 8) + Localized("命中率", "Hit rate")(L).leftPadded(to: 18)
+            + Localized("准确率", "Accuracy")(L).leftPadded(to: 18)
+        c.text(head, x: r.x, y: r.y + 1, role: .dim, maxWidth: r.width)
+        let detailHeight = 4
+        let shown = window(count: hot.count, selected: d.selected, height: max(1, r.height - 2 - detailHeight))
+        var y = r.y + 2
+        for i in shown {
+            let h = hot[i]
+            let selected = i == d.selected
+            var x = r.x
+            x += c.text((selected ? "▶" : " ") + String(i + 1).leftPadded(to: 2) + " ", x: x, y: y, role: selected ? .selected : .dim)
+            x += c.text(DisplayWidth.truncate(VisibleText.escapeControls(h.title), to: textWidth, pad: true), x: x, y: y,
+                        role: selected ? .selected : .normal)
+            x += c.text(grouped(h.count).leftPadded(to: 8), x: x, y: y, maxWidth: r.x + r.width - x)
+            x += c.text(ratioCell(h.tally.hitRate).leftPadded(to: 18), x: x, y: y, role: h.tally.hitRate.isReliable ? .normal : .dim,
+                        maxWidth: r.x + r.width - x)
+            c.text(ratioCell(h.tally.accuracy).leftPadded(to: 18), x: x, y: y, role: h.tally.accuracy.isReliable ? .normal : .dim,
+                   maxWidth: r.x + r.width - x)
+            y += 1
+        }
+        if hot.isEmpty {
+            c.text(Localized("  这个筛选没有记录", "  No records in this filter")(L), x: r.x, y: y, role: .dim)
+            return
+        }
+        guard hot.indices.contains(d.selected), r.height > detailHeight + 3 else { return }
+        let h = hot[d.selected]
+        var dy = r.bottom - detailHeight
+        c.fill(x: r.x, y: dy, width: r.width, height: 1, role: .border, with: glyphs(s).horizontal)
+        dy += 1
+        let lines = [
+            Localized("常见问法：", "Most common wording: ")(L) + VisibleText.escapeControls(h.wording),
+            Localized("分组：", "Grouped by: ")(L)
+                + (h.knowledgeId.map { Localized("知识ID ", "knowledge id ")(L) + $0 }
+                   ?? (h.standardQuestion != nil ? Localized("标准问", "standard question")(L) : Localized("归一化问题文字", "normalised question text")(L)))
+                + Localized("  · 不同问法 \(h.wordings) 种", "  · \(h.wordings) distinct wordings")(L),
+            Localized("全口径 ", "All labels ")(L) + ratioCell(h.tally.accuracyAll) + "  · "
+                + Localized("已标注 ", "labelled ")(L) + "\(h.tally.labelled)/\(h.count)",
+        ]
+        for line in lines where dy < r.bottom {
+            c.text(" " + line, x: r.x, y: dy, role: .dim, maxWidth: r.width)
+            dy += 1
+        }
+    }
+}
+
+extension TimeBucket {
+    func name(_ lang: Language) -> String {
+        switch self {
+        case .day: Localized("日", "day")(lang)
+        case .week: Localized("周", "week")(lang)
+        case .month: Localized("月", "month")(lang)
+        }
+    }
+}
