@@ -13,7 +13,7 @@ struct WorkbenchCommand: ParsableCommand {
             """,
         subcommands: [
             AppCommand.self, ImportCommand.self, ExportCommand.self, DemoCommand.self, ListCommand.self, LabelCommand.self, ReviewCommand.self,
-            HistoryCommand.self,
+            HistoryCommand.self, ReportCommand.self,
             BenchCommand.self,
         ],
         // `workbench --demo` and `workbench --db F` open the app: its options belong to a default

@@ -64,10 +64,12 @@ public struct DemoGenerator {
     public func row(_ index: Int) -> (RawLogRow, DemoLabel?) {
         var rng = SeededRandom(seed: seed ^ (UInt64(index) &* 0x2545_F491_4F6C_DD1D))
         // The first rows walk the whole taxonomy, so even a small demo has every business type.
-        let (biz1, biz2, qs) = types[index < types.count ? index : rng.int(0...(types.count - 1))]
+        let typeIndex = index < types.count ? index : rng.int(0...(types.count - 1))
+        let (biz1, biz2, qs) = types[typeIndex]
         let org = rng.pick(orgPool)
         let countyNames = ["海安市", "海门区", "启东市", "如皋市", "如东县", "通州区", "如皋", "海门"]
-        var question = rng.pick(qs)
+        let questionIndex = rng.int(0...(qs.count - 1))
+        var question = qs[questionIndex]
         if question.contains("{县}") {
             question = question.replacingOccurrences(of: "{县}", with: rng.chance(0.7) ? rng.pick(countyNames) : "")
         }
@@ -103,8 +105,9 @@ public struct DemoGenerator {
         raw[.org] = org
         raw[.question] = question
         raw[.answer] = answer
-        raw[.knowledgeId] = hit ? String(format: "KB%05d", (index % types.count) * 10 + rng.int(0...3)) : ""
-        raw[.standardQuestion] = hit ? Self.standardQuestion(qs[0]) : ""
+        // One knowledge entry per question template: its id and standard question go together.
+        raw[.knowledgeId] = hit ? String(format: "KB%05d", typeIndex * 10 + questionIndex) : ""
+        raw[.standardQuestion] = hit ? Self.standardQuestion(qs[questionIndex]) : ""
         raw[.fallback] = fallback ? "是" : "否"
         raw[.biz1] = biz1
         raw[.biz2] = biz2

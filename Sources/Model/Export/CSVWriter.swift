@@ -32,6 +32,13 @@ public final class CSVWriter {
         if buffer.count >= flushAt { try flush() }
     }
 
+    /// One field as RFC 4180 text (for small tables such as a report's).
+    public static func field(_ f: String) -> String {
+        var out: [UInt8] = []
+        appendField(f, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
     /// Quotes a field when it holds a comma, quote, CR or LF, or starts or ends with a space.
     static func appendField(_ f: String, to out: inout [UInt8]) {
         var f = f

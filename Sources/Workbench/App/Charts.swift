@@ -35,13 +35,15 @@ struct LineChart {
     /// where they fit; `format` writes a y value. `fixedRange` (e.g. 0…1 for shares) else from
     /// the data, widened to round figures. `height` counts every line, axes included (≥ 3).
     static func render(values: [Double?], xLabels: [String], width: Int, height: Int, ascii: Bool,
-                       fixedRange: ClosedRange<Double>? = nil, format: (Double) -> String,
+                       fixedRange: ClosedRange<Double>? = nil, fromZero: Bool = false, format: (Double) -> String,
                        empty: String) -> Lines {
         let plotHeight = max(1, height - 2)
         let present = values.compactMap { $0 }
         var lo = fixedRange?.lowerBound ?? 0, hi = fixedRange?.upperBound ?? 1
         if fixedRange == nil, let mx = present.max() {
-            (lo, hi) = niceRange(min: present.min()!, max: mx)
+            // Counts start at zero (a zoomed axis would make a slow week look like a collapse);
+            // shares zoom in on their range, which the axis labels state.
+            (lo, hi) = niceRange(min: fromZero ? 0 : present.min()!, max: mx)
         }
         let yLabels = [format(hi), format((lo + hi) / 2), format(lo)]
         let axisWidth = yLabels.map { DisplayWidth.of($0) }.max()! + 1

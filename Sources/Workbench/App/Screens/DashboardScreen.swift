@@ -76,37 +76,38 @@ enum DashboardScreen {
 
     static func headline(_ s: ReviewSession, _ d: DashboardState, _ b: Dashboard, _ r: Rect, _ c: inout Canvas) {
         let L = s.lang, t = b.total
-        var x = r.x + 1
-        func put(_ text: String, _ ratio: Ratio?) {
-            guard x < r.x + r.width else { return }
-            let role: Role = ratio.map { $0.isReliable ? .normal : .dim } ?? .normal
-            x += c.text(text, x: x, y: r.y, role: role, maxWidth: r.x + r.width - x)
-            x += c.text("  │ ", x: x, y: r.y, role: .dim, maxWidth: r.x + r.width - x)
+        var x = r.x + 1, y = r.y
+        func put(_ text: String, _ ratio: Ratio?, role: Role? = nil) {
+            // Whole items only: a figure cut in half would read as another figure.
+            guard x + DisplayWidth.of(text) <= r.x + r.width else { x = r.x + r.width; return }
+            let fallback: Role = ratio.map { $0.isReliable ? .normal : .dim } ?? .normal
+            x += c.text(text, x: x, y: y, role: role ?? fallback, maxWidth: r.x + r.width - x)
+            x += c.text("  ", x: x, y: y, role: .dim, maxWidth: r.x + r.width - x)
         }
+        // Line 1: the two headline metrics (domain.md §1) and the secondary accuracy.
         var acc = figure(Localized("准确率", "Accuracy")(L), t.accuracy)
         if let w = t.accuracy.wilson95 { acc += String(format: " [%.0f–%.0f%%]", w.lower * 100, w.upper * 100) }
-        put(acc, t.accuracy)
-        put(figure(Localized("命中率", "Hit rate")(L), t.hitRate) + (t.judgedByTemplate > 0 ? "*" : ""), t.hitRate)
+        put(acc, t.accuracy, role: t.accuracy.isReliable ? .title : .dim)
+        put(figure(Localized("命中率", "Hit rate")(L), t.hitRate) + (t.judgedByTemplate > 0 ? "*" : ""), t.hitRate,
+            role: t.hitRate.isReliable ? .title : .dim)
         put(figure(Localized("全口径", "All labels")(L), t.accuracyAll), t.accuracyAll)
+        put(Localized("有效问题", "Questions")(L) + " \(grouped(t.valid))", nil)
+        // Line 2: the label-side shares, the volume as a sparkline, how hits were judged.
+        x = r.x + 1
+        y = r.y + 1
         put(Localized("知识覆盖率", "KB coverage")(L) + " " + t.knowledgeCoverage.percentText, t.knowledgeCoverage)
         put(Localized("非人社占比", "Out of scope")(L) + " " + t.outOfScopeShare.percentText, t.outOfScopeShare)
         put(Localized("标注率", "Labelled")(L) + " " + t.labelRate.percentText, t.labelRate)
-        // Second line: the volume as a sparkline, and how hits were judged.
         let series = b.series()
-        var line2 = " " + Localized("有效问题", "Questions")(L) + " \(grouped(t.valid))"
-        line2 += "  " + Localized("闲聊", "small talk")(L) + " \(grouped(t.smallTalk))  "
-        x = r.x + c.text(line2, x: r.x, y: r.y + 1, role: .normal, maxWidth: r.width)
-        let room = min(series.count, max(0, r.width - x - 44))
+        let room = min(series.count, max(0, r.x + r.width - x - 12))
         if room > 0 {
             let spark = Sparkline.text(series.suffix(room).map { Double($0.tally.valid) }, ascii: d.ascii || s.ambiguousWide)
-            x += c.text(spark, x: x, y: r.y + 1, role: .barFill, maxWidth: r.x + r.width - x)
-            x += c.text(" " + Localized("每\(b.bucket.name(.zh))", "per \(b.bucket.name(.en))")(L) + "  ", x: x, y: r.y + 1, role: .dim,
-                        maxWidth: r.x + r.width - x)
+            x += c.text(spark, x: x, y: y, role: .barFill, maxWidth: r.x + r.width - x)
+            put(" " + Localized("问题量/\(b.bucket.name(.zh))", "questions/\(b.bucket.name(.en))")(L), nil, role: .dim)
         }
         if t.judgedByTemplate > 0 {
-            c.text(Localized("*其中 \(grouped(t.judgedByTemplate)) 条日志无命中字段，按兜底话术判断",
-                             "*\(grouped(t.judgedByTemplate)) judged by fallback wording (log has no hit fields)")(L),
-                   x: x, y: r.y + 1, role: .dim, maxWidth: r.x + r.width - x)
+            put(Localized("*\(grouped(t.judgedByTemplate)) 条按兜底话术判断命中", "*\(grouped(t.judgedByTemplate)) hits judged by fallback wording")(L),
+                nil, role: .dim)
         }
     }
 
@@ -144,6 +145,24 @@ enum DashboardScreen {
         }
         if rows.isEmpty {
             c.text(Localized("  这个筛选没有记录", "  No records in this filter")(L), x: r.x, y: y, role: .dim)
+        } else if rows.indices.contains(d.selected), r.bottom - 1 - y >= 5 {
+            // The selected organisation in full: every metric with its n, and its labels.
+            let (name, t) = rows[d.selected]
+            y = r.bottom - 5
+            c.fill(x: r.x, y: y, width: r.width, height: 1, role: .border, with: g.horizontal)
+            c.text(" \(name) ", x: r.x + 2, y: y, role: .title)
+            var acc = figure(Localized("准确率", "Accuracy")(L), t.accuracy)
+            if let w = t.accuracy.wilson95 { acc += String(format: " [95%%: %.1f–%.1f%%]", w.lower * 100, w.upper * 100) }
+            let lines: [(String, Role)] = [
+                (acc + "   " + figure(Localized("全口径", "All labels")(L), t.accuracyAll), t.accuracy.isReliable ? .normal : .dim),
+                (figure(Localized("命中率", "Hit rate")(L), t.hitRate) + "   " + figure(Localized("知识覆盖率", "KB coverage")(L), t.knowledgeCoverage)
+                    + "   " + figure(Localized("非人社占比", "Out of scope")(L), t.outOfScopeShare), t.hitRate.isReliable ? .normal : .dim),
+                (Label.allCases.map { "\($0.glyph) \($0.name(L)) \(grouped(t.count($0)))" }.joined(separator: "   ")
+                    + "   " + Localized("未标注", "unlabelled")(L) + " \(grouped(t.valid - t.labelled))", .normal),
+            ]
+            for (k, line) in lines.enumerated() {
+                c.text(" " + line.0, x: r.x, y: y + 1 + k, role: line.1, maxWidth: r.width)
+            }
         }
         c.text(Localized(" n < 20 灰显（样本太少）· Enter 打开该机构的记录 · o 换排序",
                          " dimmed: n < 20 (too few) · Enter opens its records · o changes the order")(L),
@@ -173,8 +192,8 @@ enum DashboardScreen {
         let (hits, hitSkipped) = ratioValues(\.hitRate)
         let (accs, accSkipped) = ratioValues(\.accuracy)
         let charts: [(String, [Double?], (Double) -> String, Int)] = [
-            (Localized("有效问题量（每\(b.bucket.name(.zh))）", "Questions per \(b.bucket.name(.en))")(L), series.map { Double($0.tally.valid) },
-             { grouped(Int($0.rounded())) }, 0),
+            (Localized("有效问题量（每\(b.bucket.name(.zh))）", "Questions per \(b.bucket.name(.en))")(L)
+                + partialNote(b, L), series.map { Double($0.tally.valid) }, { grouped(Int($0.rounded())) }, 0),
             (Localized("命中率", "Hit rate")(L), hits, percent, hitSkipped),
             (Localized("准确率", "Accuracy")(L), accs, percent, accSkipped),
         ]
@@ -188,7 +207,7 @@ enum DashboardScreen {
             }
             c.text(caption, x: r.x, y: y, role: .title, maxWidth: r.width)
             let chart = LineChart.render(values: values, xLabels: labels, width: r.width - 1, height: h - 1, ascii: ascii,
-                                         format: format, empty: Localized("无数据", "no data")(L))
+                                         fromZero: k == 0, format: format, empty: Localized("无数据", "no data")(L))
             for (i, line) in chart.lines.enumerated() {
                 let role: Role = chart.plotRows.contains(i) ? .normal : .dim
                 let used = c.text(String(line.prefix(chart.plotColumn)), x: r.x + 1, y: y + 1 + i, role: .dim)
@@ -196,6 +215,19 @@ enum DashboardScreen {
                        role: chart.plotRows.contains(i) ? .barFill : role, maxWidth: r.width - 1 - used)
             }
             y += h
+        }
+    }
+
+    /// Says when the first or last step covers only part of its week or month.
+    static func partialNote(_ b: Dashboard, _ L: Language) -> String {
+        guard b.bucket != .day, b.lastDay >= b.firstDay else { return "" }
+        let first = b.bucket.start(of: b.firstDay) != b.firstDay
+        let last = b.bucket.next(after: b.bucket.start(of: b.lastDay)) != b.lastDay + 1
+        switch (first, last) {
+        case (true, true): return Localized("，首末\(b.bucket.name(.zh))不完整", ", first and last \(b.bucket.name(.en)) partial")(L)
+        case (true, false): return Localized("，首\(b.bucket.name(.zh))不完整", ", first \(b.bucket.name(.en)) partial")(L)
+        case (false, true): return Localized("，末\(b.bucket.name(.zh))不完整", ", last \(b.bucket.name(.en)) partial")(L)
+        default: return ""
         }
     }
 

@@ -17,6 +17,14 @@ enum StatusLineView {
             c.text(" " + m.text(L), x: r.x, y: r.y, role: m.role, maxWidth: r.width)
             return
         }
+        if let d = s.dashboard {
+            var text = " " + Localized("看板", "dashboard")(L) + " · " + d.view.title(L)
+            let n = d.rowCount(s.orgOrder)
+            if n > 0 { text += " · \(d.selected + 1)/\(n)" }
+            if s.dashboardCounting { text += " · " + Localized("统计中…", "counting…")(L) }
+            c.text(text, x: r.x, y: r.y, role: .status, maxWidth: r.width)
+            return
+        }
         let where_ = s.mode == .detail ? Localized("焦点：详情", "focus: detail") : Localized("焦点：列表", "focus: list")
         var text = " " + where_(L)
         if let rec = s.selectedRecord, s.keys.count > 0 {

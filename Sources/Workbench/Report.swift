@@ -1,0 +1,287 @@
+import Foundation
+import Model
+
+/// `workbench report` as pure functions from a `Dashboard` to text: the same figures as the
+/// dashboard screen, for scripts (CSV, JSON with English keys and numbers as numbers) and for
+/// meetings (text and markdown with tables and text charts).
+struct Report {
+    let board: Dashboard
+    let by: Grouping
+    let orgOrder: [String]
+    let filterText: String
+    let generatedAt: Int64
+    let ascii: Bool
+    /// Text width for tables and charts (text format).
+    let width: Int
+
+    var groups: [(name: String, tally: Tally)] { board.groups(by, orgOrder: orgOrder) }
+
+    static let unreliableMark = "†"
+
+    /// `66.7%`, with † when n < 20.
+    static func share(_ r: Ratio) -> String {
+        r.value == nil ? "—" : r.percentText + (r.isReliable ? "" : unreliableMark)
+    }
+
+    static func interval(_ r: Ratio) -> String {
+        guard let w = r.wilson95 else { return "—" }
+        return String(format: "%.1f–%.1f%%", w.lower * 100, w.upper * 100)
+    }
+
+    var groupTitle: String {
+        switch by {
+        case .org: "组织机构"
+        case .biz1: "一级业务类型"
+        case .biz2: "二级业务类型"
+        case .day: "日期"
+        case .week: "周（起始日）"
+        case .month: "月"
+        }
+    }
+
+    var periodText: String {
+        board.lastDay >= board.firstDay ? "\(TimeBucket.date(board.firstDay)) ~ \(TimeBucket.date(board.lastDay))" : "—"
+    }
+
+    /// The headline lines, shared by text and markdown.
+    var headline: [String] {
+        let t = board.total
+        return [
+            "准确率 \(Self.share(t.accuracy))（n=\(grouped(t.accuracy.denominator))，95% 区间 \(Self.interval(t.accuracy))）",
+            "命中率 \(Self.share(t.hitRate))（n=\(grouped(t.hitRate.denominator))，95% 区间 \(Self.interval(t.hitRate))）"
+                + (t.judgedByTemplate > 0 ? "，其中 \(grouped(t.judgedByTemplate)) 条日志无命中字段，按兜底话术判断" : ""),
+            "准确率(全口径) \(Self.share(t.accuracyAll))（n=\(grouped(t.accuracyAll.denominator))）· 知识覆盖率 \(Self.share(t.knowledgeCoverage)) · 非人社占比 \(Self.share(t.outOfScopeShare)) · 标注率 \(Self.share(t.labelRate))",
+            "记录 \(grouped(t.records)) 条：有效问题 \(grouped(t.valid))，闲聊/无效 \(grouped(t.smallTalk))；已标注 \(grouped(t.labelled))（"
+                + Label.allCases.map { "\($0.chineseName) \(grouped(t.count($0)))" }.joined(separator: "，") + "）",
+        ]
+    }
+
+    static let tableHeader = ["有效问题", "命中率", "准确率", "n", "95% 区间", "全口径", "知识覆盖率", "非人社占比", "标注率"]
+    /// Room for each figure column: an interval is `100.0–100.0%`.
+    static let tableWidths = [9, 7, 7, 7, 12, 7, 10, 10, 7]
+    static var figureColumns: [TextTable.Column] {
+        zip(tableHeader, tableWidths).map { .init(title: $0.0, preferred: $0.1, minimum: 5) }
+    }
+
+    static func tableCells(_ t: Tally) -> [String] {
+        [grouped(t.valid), share(t.hitRate), share(t.accuracy), grouped(t.accuracy.denominator), interval(t.accuracy),
+         share(t.accuracyAll), share(t.knowledgeCoverage), share(t.outOfScopeShare), share(t.labelRate)]
+    }
+
+    var hotRows: [[String]] {
+        board.hot.enumerated().map { i, h in
+            [String(i + 1), VisibleText.singleLine(h.title), grouped(h.count), Self.share(h.tally.hitRate), Self.share(h.tally.accuracy),
+             grouped(h.tally.accuracy.denominator), VisibleText.singleLine(h.wording)]
+        }
+    }
+
+    static let hotHeader = ["#", "问题（标准问或最常见问法）", "次数", "命中率", "准确率", "n", "最常见问法"]
+
+    /// The three trend charts as text lines.
+    func charts(width: Int) -> [(String, [String])] {
+        let series = board.series()
+        let labels = series.map { board.bucket.label($0.start) }
+        func ratio(_ pick: (Tally) -> Ratio) -> [Double?] { series.map { pick($0.tally).isReliable ? pick($0.tally).value : nil } }
+        let percent = { (v: Double) in String(format: "%.0f%%", v * 100) }
+        let step = board.bucket == .day ? "日" : board.bucket == .week ? "周" : "月"
+        let defs: [(String, [Double?], (Double) -> String, Bool)] = [
+            ("有效问题量（每\(step)）", series.map { Double($0.tally.valid) }, { grouped(Int($0.rounded())) }, true),
+            ("命中率（每\(step)，n<20 的时段不画）", ratio(\.hitRate), percent, false),
+            ("准确率（每\(step)，n<20 的时段不画）", ratio(\.accuracy), percent, false),
+        ]
+        return defs.map { title, values, format, zero in
+            (title, LineChart.render(values: values, xLabels: labels, width: width, height: 9, ascii: ascii, fromZero: zero,
+                                     format: format, empty: "无数据").lines)
+        }
+    }
+
+    // MARK: text
+
+    func text() -> String {
+        var out: [String] = []
+        out.append("人社问答质量报告")
+        out.append("筛选：\(filterText)　时间：\(periodText)　分组：\(groupTitle)　生成：\(ShanghaiTime.format(generatedAt))")
+        out.append("")
+        out += headline
+        out.append("")
+        out.append("按\(groupTitle)")
+        let g = Glyphs.forTerminal(ambiguousWide: ascii)
+        let nameWidth = min(24, max(8, groups.map { DisplayWidth.of($0.name) }.max() ?? 8))
+        let table = TextTable(
+            columns: [.init(title: groupTitle, preferred: nameWidth, minimum: 6)]
+                + Self.figureColumns + [.init(title: "准确率", preferred: 20, minimum: 10, fills: true)],
+            shrinkOrder: [0, 10], dropOrder: [10, 9, 8, 7, 6])
+        let widths = table.widths(for: width)
+        let rows = groups.map { name, t -> [String] in
+            [name] + Self.tableCells(t)
+                + [Bars.text(fraction: t.accuracy.value, width: max(1, widths[10]), text: "", glyphs: g)]
+        }
+        out.append(table.render(rows + [["合计"] + Self.tableCells(board.total) + [""]], widths: widths)
+            .trimmingCharacters(in: .newlines))
+        out.append("")
+        for (title, lines) in charts(width: min(width, 100)) {
+            out.append(title)
+            out += lines
+            out.append("")
+        }
+        if by != .biz1 && by != .biz2 {
+            out.append("一级业务类型")
+            let bizTable = TextTable(
+                columns: [.init(title: "一级业务类型", preferred: 16, minimum: 8)]
+                    + Self.figureColumns,
+                shrinkOrder: [0], dropOrder: [9, 8, 7, 6])
+            out.append(bizTable.render(board.byBiz1().map { [$0.name] + Self.tableCells($0.tally) }, widths: bizTable.widths(for: width))
+                .trimmingCharacters(in: .newlines))
+            out.append("")
+        }
+        out.append("热点问题 TOP\(board.query.top)")
+        let hot = TextTable(
+            columns: Self.hotHeader.enumerated().map { i, t in
+                i == 1 ? .init(title: t, preferred: 30, minimum: 12, fills: true)
+                    : .init(title: t, preferred: i == 6 ? 30 : max(4, DisplayWidth.of(t)), minimum: i == 6 ? 10 : 2)
+            },
+            shrinkOrder: [6, 1], dropOrder: [6])
+        out.append(hot.render(hotRows, widths: hot.widths(for: width)).trimmingCharacters(in: .newlines))
+        out.append("")
+        out.append("\(Self.unreliableMark) n < 20，样本太少，仅供参考。准确率 = 回答正确 ÷ (业务缺失 + 理解错误 + 回答正确)；命中率 = 命中知识的有效问题 ÷ 有效问题。")
+        return out.joined(separator: "\n") + "\n"
+    }
+
+    // MARK: markdown
+
+    static func md(_ s: String) -> String {
+        VisibleText.singleLine(s).replacingOccurrences(of: "|", with: "\\|")
+    }
+
+    static func mdTable(_ header: [String], _ rows: [[String]], numericFrom: Int = 1) -> [String] {
+        var out = ["| " + header.map(md).joined(separator: " | ") + " |"]
+        out.append("|" + header.indices.map { $0 >= numericFrom ? " ---: " : " --- " }.joined(separator: "|") + "|")
+        for r in rows { out.append("| " + r.map(md).joined(separator: " | ") + " |") }
+        return out
+    }
+
+    func markdown() -> String {
+        var out: [String] = []
+        out.append("# 人社问答质量报告")
+        out.append("")
+        out.append("- 筛选：\(filterText)")
+        out.append("- 时间：\(periodText)（趋势按\(board.bucket == .day ? "日" : board.bucket == .week ? "周" : "月")）")
+        out.append("- 生成：\(ShanghaiTime.format(generatedAt))")
+        out.append("")
+        out.append("## 总体")
+        out.append("")
+        out += headline.map { "- " + $0 }
+        out.append("")
+        out.append("## 按\(groupTitle)")
+        out.append("")
+        out += Self.mdTable([groupTitle] + Self.tableHeader, groups.map { [$0.name] + Self.tableCells($0.tally) }
+                            + [["**合计**"] + Self.tableCells(board.total)])
+        out.append("")
+        out.append("## 趋势")
+        out.append("")
+        for (title, lines) in charts(width: 90) {
+            out.append("**\(title)**")
+            out.append("")
+            out.append("```")
+            out += lines
+            out.append("```")
+            out.append("")
+        }
+        if by != .biz1 && by != .biz2 {
+            out.append("## 一级业务类型")
+            out.append("")
+            out += Self.mdTable(["一级业务类型"] + Self.tableHeader, board.byBiz1().map { [$0.name] + Self.tableCells($0.tally) })
+            out.append("")
+        }
+        out.append("## 热点问题 TOP\(board.query.top)")
+        out.append("")
+        out += Self.mdTable(Self.hotHeader, hotRows, numericFrom: 2).enumerated().map { i, line in
+            // The last column (wording) is text: left-aligned.
+            i == 1 ? line.replacingOccurrences(of: "| ---: |$", with: "| --- |", options: .regularExpression) : line
+        }
+        out.append("")
+        out.append("\(Self.unreliableMark) n < 20，样本太少，仅供参考。")
+        return out.joined(separator: "\n") + "\n"
+    }
+
+    // MARK: csv
+
+    static let csvHeader = [
+        "group", "records", "valid", "smallTalk", "hits", "hitRate", "hitRateLow", "hitRateHigh", "judgedByTemplate",
+        "missingKnowledge", "misunderstood", "correct", "outOfScope", "labelled", "accuracy", "accuracyN", "accuracyLow",
+        "accuracyHigh", "accuracyReliable", "accuracyAll", "knowledgeCoverage", "outOfScopeShare", "labelRate",
+    ]
+
+    static func number(_ v: Double?) -> String {
+        v.map { String(format: "%.6f", $0) } ?? ""
+    }
+
+    static func csvRow(_ name: String, _ t: Tally) -> [String] {
+        [name, String(t.records), String(t.valid), String(t.smallTalk), String(t.hits), number(t.hitRate.value),
+         number(t.hitRate.wilson95?.lower), number(t.hitRate.wilson95?.upper), String(t.judgedByTemplate),
+         String(t.count(.missingKnowledge)), String(t.count(.misunderstood)), String(t.count(.correct)), String(t.count(.outOfScope)),
+         String(t.labelled), number(t.accuracy.value), String(t.accuracy.denominator), number(t.accuracy.wilson95?.lower),
+         number(t.accuracy.wilson95?.upper), t.accuracy.isReliable ? "true" : "false", number(t.accuracyAll.value),
+         number(t.knowledgeCoverage.value), number(t.outOfScopeShare.value), number(t.labelRate.value)]
+    }
+
+    /// The grouped table, one row per group and a first row `(total)`; shares as fractions.
+    func csv() -> String {
+        let rows = [Self.csvHeader, Self.csvRow("(total)", board.total)] + groups.map { Self.csvRow($0.name, $0.tally) }
+        return "\u{FEFF}" + rows.map { $0.map(CSVWriter.field).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
+    }
+
+    // MARK: json
+
+    static func ratioJSON(_ r: Ratio) -> [String: Any] {
+        var o: [String: Any] = ["numerator": r.numerator, "denominator": r.denominator, "reliable": r.isReliable]
+        o["value"] = r.value ?? NSNull()
+        o["low"] = r.wilson95?.lower ?? NSNull()
+        o["high"] = r.wilson95?.upper ?? NSNull()
+        return o
+    }
+
+    static func tallyJSON(_ t: Tally) -> [String: Any] {
+        [
+            "records": t.records, "valid": t.valid, "smallTalk": t.smallTalk, "hits": t.hits,
+            "judgedByTemplate": t.judgedByTemplate, "labelled": t.labelled,
+            "labels": Dictionary(uniqueKeysWithValues: Label.allCases.map { ($0.code, t.count($0)) }),
+            "accuracy": ratioJSON(t.accuracy), "accuracyAll": ratioJSON(t.accuracyAll), "hitRate": ratioJSON(t.hitRate),
+            "knowledgeCoverage": ratioJSON(t.knowledgeCoverage), "outOfScopeShare": ratioJSON(t.outOfScopeShare),
+            "labelRate": ratioJSON(t.labelRate),
+        ]
+    }
+
+    func json(filter: RecordFilter) throws -> String {
+        var f: [String: Any] = ["organisations": filter.orgs]
+        f["from"] = filter.fromDay.map(ShanghaiTime.formatDate) ?? NSNull()
+        f["to"] = filter.toDay.map(ShanghaiTime.formatDate) ?? NSNull()
+        f["status"] = filter.status?.rawValue ?? NSNull()
+        f["label"] = filter.label?.code ?? NSNull()
+        f["businessType1"] = filter.biz1 ?? NSNull()
+        f["businessType2"] = filter.biz2 ?? NSNull()
+        f["text"] = filter.text ?? NSNull()
+        var o: [String: Any] = [
+            "generatedAt": ShanghaiTime.format(generatedAt),
+            "filter": f,
+            "period": board.lastDay >= board.firstDay
+                ? ["from": TimeBucket.date(board.firstDay), "to": TimeBucket.date(board.lastDay)] as [String: Any] : NSNull(),
+            "by": by.rawValue,
+            "bucket": board.bucket.rawValue,
+            "total": Self.tallyJSON(board.total),
+        ]
+        o["groups"] = groups.map { ["name": $0.name, "figures": Self.tallyJSON($0.tally)] as [String: Any] }
+        o["trend"] = board.series().map { ["start": TimeBucket.date($0.start), "figures": Self.tallyJSON($0.tally)] as [String: Any] }
+        o["businessTypes"] = board.byBiz1().map { l1 -> [String: Any] in
+            ["name": l1.name, "figures": Self.tallyJSON(l1.tally),
+             "level2": board.byBiz2(of: l1.name).map { ["name": $0.name, "figures": Self.tallyJSON($0.tally)] as [String: Any] }]
+        }
+        o["hotQuestions"] = board.hot.enumerated().map { i, h -> [String: Any] in
+            ["rank": i + 1, "title": h.title, "mostCommonWording": h.wording, "knowledgeId": h.knowledgeId ?? NSNull(),
+             "standardQuestion": h.standardQuestion ?? NSNull(), "count": h.count, "wordings": h.wordings,
+             "figures": Self.tallyJSON(h.tally)]
+        }
+        let data = try JSONSerialization.data(withJSONObject: o, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        return String(decoding: data, as: UTF8.self) + "\n"
+    }
+}

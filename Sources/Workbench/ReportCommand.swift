@@ -1,0 +1,78 @@
+import ArgumentParser
+import Foundation
+import Model
+
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "统计报告：准确率、命中率、分组表、趋势图、热点TOP10 (the dashboard's figures for scripts and meetings).",
+        discussion: """
+            与看板同一套统计 (the same engine as the dashboard). --format csv 输出分组表（首行为合计）；
+            json 含全部内容，键为英文，数值为数字。† 表示 n < 20。
+            """
+    )
+
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var filterOptions: FilterOptions
+
+    @Option(help: "分组 (group by): org | biz1 | biz2 | day | week | month.")
+    var by: String = "org"
+
+    @Option(help: "热点问题条数 (how many hot questions).")
+    var top: Int = 10
+
+    @Option(help: "趋势粒度，默认按时段长短自动 (trend step; default from the period): day | week | month.")
+    var bucket: String?
+
+    @Option(help: "输出格式 (output format): text | markdown | csv | json.")
+    var format: String = "text"
+
+    @Flag(help: "图表与条形图只用 ASCII 字符 (ASCII charts and bars).")
+    var ascii = false
+
+    @Option(name: [.customShort("o"), .long], help: "写入文件而不是标准输出 (write to a file instead of stdout).")
+    var output: String?
+
+    func run() throws {
+        try runReportingErrors {
+            guard let grouping = Grouping(rawValue: by) else {
+                throw UserError("--by: org | biz1 | biz2 | day | week | month (got \(by))")
+            }
+            guard ["text", "markdown", "csv", "json"].contains(format) else {
+                throw UserError("--format: text | markdown | csv | json (got \(format))")
+            }
+            guard (0...100).contains(top) else { throw UserError("--top: 0 到 100 (0 to 100)") }
+            let step = try bucket.map { b -> TimeBucket in
+                guard let t = TimeBucket(rawValue: b) else { throw UserError("--bucket: day | week | month (got \(b))") }
+                return t
+            }
+            let db = try store.openStore()
+            let reference = try store.reference()
+            let filter = try filterOptions.filter(reference: reference)
+            let index = StatisticsIndex(rules: HitRules(taxonomy: reference.taxonomy))
+            try index.load(from: db)
+            let keys = DashboardQuery.needsKeys(filter) ? try db.keys(filter) : nil
+            var board = Dashboard(index: index, query: DashboardQuery(filter: filter, keys: keys, bucket: step, top: top))
+            try board.resolveTexts(db)
+            let described = filter.describedPairs.map { "\($0.0) \($0.1)" }.joined(separator: "；")
+            let report = Report(board: board, by: grouping, orgOrder: reference.organisations.names,
+                                filterText: described.isEmpty ? "全部" : described, generatedAt: nowEpoch(), ascii: ascii,
+                                width: output == nil && isTerminal(STDOUT_FILENO) ? terminalWidth() : 120)
+            let text: String
+            switch format {
+            case "markdown": text = report.markdown()
+            case "csv": text = report.csv()
+            case "json": text = try report.json(filter: filter)
+            default: text = report.text()
+            }
+            if let output {
+                do { try Data(text.utf8).write(to: URL(fileURLWithPath: output), options: .atomic) } catch {
+                    throw UserError("无法写入 \(output)：\(error.localizedDescription) (cannot write the report)")
+                }
+                printErr("已写入 \(output) (report written)")
+            } else {
+                FileHandle.standardOutput.write(Data(text.utf8))
+            }
+        }
+    }
+}
