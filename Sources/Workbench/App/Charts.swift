@@ -145,6 +145,12 @@ struct LineChart {
             let p = (xs[i], yDot(v))
             if let q = previous { line(q, p, dot) } else { dot(p.0, p.1) }
             previous = p
+            // A point with no neighbour to join is drawn as a 2 × 2 block: one dot is hard to see.
+            let alone = (i == 0 || values[i - 1] == nil) && (i == values.count - 1 || values[i + 1] == nil)
+            if alone {
+                let x0 = p.0 + 1 < dw ? p.0 : p.0 - 1, y0 = p.1 > 0 ? p.1 - 1 : p.1
+                for (dx, dy) in [(0, 0), (1, 0), (0, 1), (1, 1)] { dot(x0 + dx, y0 + dy) }
+            }
         }
         // Dot bits of a Braille cell (U+2800): left column 1,2,3,7; right column 4,5,6,8.
         let bits: [[UInt32]] = [[0x01, 0x02, 0x04, 0x40], [0x08, 0x10, 0x20, 0x80]]
