@@ -53,6 +53,21 @@ import Testing
         #expect(c.dump().contains("> 12-30 11:00"))
     }
 
+    /// The dashboard's four views, at the two usual sizes and in English at 160 columns.
+    @Test(arguments: [(80, 24), (120, 40)]) func dashboardViews(width: Int, height: Int) throws {
+        let f = try AppFixture()
+        f.press(typed("3"), width: width, height: height)  // one more label, so figures are not all zero
+        check(f.press([.char("s")], width: width, height: height), "dashboard-counties-\(width)x\(height)")
+        check(f.press([.tab], width: width, height: height), "dashboard-trend-\(width)x\(height)")
+        check(f.press([.tab, .enter], width: width, height: height), "dashboard-biz2-\(width)x\(height)")
+        check(f.press([.tab], width: width, height: height), "dashboard-hot-\(width)x\(height)")
+    }
+
+    @Test func dashboardInEnglishWithAsciiCharts() throws {
+        let f = try AppFixture(lang: .en)
+        check(f.press([.char("s"), .tab, .char("a")], width: 160, height: 45), "dashboard-trend-ascii-en-160x45")
+    }
+
     @Test func englishAndBusinessTypePicker() throws {
         let f = try AppFixture(lang: .en)
         check(f.press([.char("b")] + typed("养老/退休"), width: 80, height: 24), "picker-en-80x24")

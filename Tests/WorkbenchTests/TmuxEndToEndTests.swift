@@ -106,6 +106,15 @@ import Testing
         _ = try tmux.waitFor("= 如皋市")
         try tmux.keys("Enter")
         _ = try tmux.waitFor("筛选: 如皋市 · 未标注")
+        // The dashboard shares the organisation (not the status), and comes back with Esc.
+        try tmux.keys("s")
+        screen = try tmux.waitFor("统计看板")
+        #expect(screen.contains("筛选: 如皋市") && screen.contains("状态/标注/文本条件不用于看板"))
+        try tmux.keys("Tab")
+        screen = try tmux.waitFor("有效问题量")
+        for line in screen.split(separator: "\n") { #expect(DisplayWidth.of(line) <= 100, "too wide: \(line)") }
+        try tmux.keys("Escape")
+        _ = try tmux.waitFor("焦点：列表")
         try tmux.keys("q")
         // The terminal is restored (the app's screen is gone) and the session's summary printed.
         screen = try tmux.waitFor("本次标注/复核")
