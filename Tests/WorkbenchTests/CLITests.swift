@@ -138,3 +138,48 @@ struct CLI {
         }
     }
 }
+
+@Suite(.serialized) struct ReportCommandTests {
+    /// The report's figures are the dashboard's, in every format; JSON has English keys and numbers.
+    @Test func reportInEveryFormatAgreesWithTheStore() throws {
+        let cli = CLI()
+        defer { cli.cleanup() }
+        try cli.run(["demo", "--records", "400", "--db", cli.db, "--end", "2025-12-31 18:00"])
+        let store = try SQLiteRecordStore(path: cli.db)
+        let rules = HitRules(taxonomy: ReferenceData.bundled.taxonomy)
+        let expected = try store.tallies(RecordFilter(orgs: ["如皋市", "海门区"]), rules: rules)
+
+        let json = try cli.run(["report", "--db", cli.db, "--org", "如皋", "--org", "海门市", "--format", "json", "--top", "3"])
+        #expect(json.status == 0, "\(json.err)")
+        let o = try #require(try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [String: Any])
+        let total = try #require(o["total"] as? [String: Any])
+        #expect(total["records"] as? Int == expected.total.records)
+        let acc = try #require(total["accuracy"] as? [String: Any])
+        #expect(acc["numerator"] as? Int == expected.total.accuracy.numerator)
+        #expect(abs((acc["value"] as? Double ?? -1) - expected.total.accuracy.value!) < 1e-9)
+        let groups = try #require(o["groups"] as? [[String: Any]])
+        #expect(groups.map { $0["name"] as? String } == ["海门区", "如皋市"])
+        #expect((o["hotQuestions"] as? [Any])?.count == 3 && (o["trend"] as? [Any]) != nil && o["bucket"] as? String == "week")
+
+        let csv = try cli.run(["report", "--db", cli.db, "--by", "biz1", "--format", "csv"]).out
+        let lines = csv.split(separator: "\r\n")
+        #expect(lines[0].hasPrefix("\u{FEFF}group,records,valid,"))
+        #expect(lines[1].hasPrefix("(total),\(try store.totalCount()),"))
+        #expect(lines.count == 2 + Set(try store.page(RecordFilter(), after: nil, limit: 1000).records.map { $0.effectiveBiz1 ?? "" }).count)
+
+        let text = try cli.run(["report", "--db", cli.db, "--from", "2025-12-01", "--to", "2025-12-31", "--by", "day", "--ascii"]).out
+        #expect(text.contains("人社问答质量报告") && text.contains("准确率") && text.contains("热点问题 TOP10"))
+        #expect(text.contains("有效问题量（每日）") && text.contains("2025-12-31"))
+        #expect(!text.unicodeScalars.contains { (0x2500...0x259F).contains($0.value) || (0x2800...0x28FF).contains($0.value) },
+                "ASCII charts and bars have no Braille, box or block characters")
+
+        let md = try cli.run(["report", "--db", cli.db, "--format", "markdown", "--by", "biz2"]).out
+        #expect(md.contains("| 二级业务类型 | 有效问题 |") && md.contains("```") && md.contains("## 热点问题 TOP10"))
+
+        let bad = try cli.run(["report", "--db", cli.db, "--by", "county"])
+        #expect(bad.status == 1 && bad.err.contains("--by") && !bad.err.contains("Fatal"))
+        let out = cli.dir.appendingPathComponent("r.md").path
+        #expect(try cli.run(["report", "--db", cli.db, "--format", "markdown", "-o", out]).status == 0)
+        #expect(FileManager.default.fileExists(atPath: out))
+    }
+}
