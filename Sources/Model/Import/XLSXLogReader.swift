@@ -18,7 +18,8 @@ public final class XLSXLogReader: LogRowReader {
     /// Uncompressed sheet bytes read so far, and in all (progress).
     public var progress: (done: Int, total: Int) { (scanner.bytesScanned, uncompressedSize) }
 
-    public init(path: String, sheet: String? = nil) throws {
+    /// `mapHeader` false: the caller reads every row itself with `nextRow` (a table that is not a log).
+    public init(path: String, sheet: String? = nil, mapHeader: Bool = true) throws {
         file = path
         let archive: Archive
         do {
@@ -99,6 +100,7 @@ public final class XLSXLogReader: LogRowReader {
         scanner = XMLPullScanner { channel.receive() }
         sheetJob.start()
 
+        guard mapHeader else { return }
         // The header: the first row with any text.
         while let row = try nextRow() {
             if row.cells.contains(where: { !$0.trimmed.isEmpty }) {

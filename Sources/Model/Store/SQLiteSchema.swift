@@ -122,6 +122,37 @@ enum SQLiteSchema {
                   wording_hash = (SELECT wb_hash(t.question) FROM record_text t WHERE t.seq = record.seq)
                 """, arguments: args)
         }
+        m.registerMigration("v4: regional knowledge base") { db in
+            // kb_entry holds each entry's current version; kb_version every version ever saved,
+            // append-only like label_history, so who changed what and when stays readable.
+            let columns = """
+                topic TEXT NOT NULL,
+                region TEXT NOT NULL,
+                biz1 TEXT,
+                biz2 TEXT,
+                standard_question TEXT NOT NULL,
+                similar_questions TEXT NOT NULL,
+                answer TEXT NOT NULL,
+                policy_basis TEXT NOT NULL,
+                effective_from INTEGER NOT NULL,
+                effective_to INTEGER,
+                state TEXT NOT NULL,
+                version INTEGER NOT NULL,
+                updated_by TEXT NOT NULL,
+                updated_at INTEGER NOT NULL,
+                last_reviewed_at INTEGER
+                """
+            try db.execute(sql: """
+                CREATE TABLE kb_entry (id TEXT PRIMARY KEY, seq INTEGER NOT NULL UNIQUE, \(columns));
+                CREATE INDEX kb_entry_topic ON kb_entry(topic, region);
+                CREATE TABLE kb_version (entry_id TEXT NOT NULL, action TEXT NOT NULL, \(columns),
+                  PRIMARY KEY (entry_id, version));
+                CREATE TRIGGER kb_version_no_update BEFORE UPDATE ON kb_version
+                  BEGIN SELECT RAISE(ABORT, 'kb_version is append-only'); END;
+                CREATE TRIGGER kb_version_no_delete BEFORE DELETE ON kb_version
+                  BEGIN SELECT RAISE(ABORT, 'kb_version is append-only'); END;
+                """)
+        }
         return m
     }
 }

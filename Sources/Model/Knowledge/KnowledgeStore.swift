@@ -1,0 +1,129 @@
+import Foundation
+import GRDB
+
+/// One saved version of an entry and what made it.
+public struct KnowledgeVersion: Equatable, Sendable {
+    public enum Action: String, Sendable {
+        case create, edit, retire, dates, review, `import`
+        public var chineseName: String {
+            switch self {
+            case .create: "新建"
+            case .edit: "编辑"
+            case .retire: "停用"
+            case .dates: "修改有效期"
+            case .review: "复查确认"
+            case .import: "导入"
+            }
+        }
+    }
+    public let entry: KnowledgeEntry
+    public let action: Action
+}
+
+/// Where knowledge entries live, beside the records: the SQLite file (or a PostgreSQL server
+/// shaped the same way). Saving never overwrites: it adds a version.
+public protocol KnowledgeStore: AnyObject {
+    /// Every entry's current version, by id.
+    func knowledgeEntries() throws -> [KnowledgeEntry]
+    func knowledgeEntry(id: String) throws -> KnowledgeEntry?
+    /// Every version of an entry, oldest first.
+    func knowledgeHistory(id: String) throws -> [KnowledgeVersion]
+    /// Saves `entry` as a new version (a new entry when its id is empty) and returns it as saved.
+    /// Nil when nothing the user sees changed (and the action is not a review). The caller validates.
+    func saveKnowledge(_ entry: KnowledgeEntry, action: KnowledgeVersion.Action, by: String, at: Int64) throws -> KnowledgeEntry?
+    /// Saves many in one transaction (an import): all or none.
+    func saveKnowledge(_ entries: [(KnowledgeEntry, KnowledgeVersion.Action)], by: String, at: Int64) throws -> [KnowledgeEntry?]
+}
+
+extension SQLiteRecordStore: KnowledgeStore {
+    static let kbColumns = """
+        topic, region, biz1, biz2, standard_question, similar_questions, answer, policy_basis, effective_from,
+        effective_to, state, version, updated_by, updated_at, last_reviewed_at
+        """
+
+    static func decodeEntry(_ row: Row, id: String, from i: Int) -> KnowledgeEntry {
+        let similar: String = row[i + 5]
+        return KnowledgeEntry(
+            id: id, topic: row[i], region: row[i + 1], biz1: row[i + 2], biz2: row[i + 3], standardQuestion: row[i + 4],
+            similarQuestions: similar.isEmpty ? [] : similar.split(separator: "\n").map(String.init), answer: row[i + 6],
+            policyBasis: row[i + 7], effectiveFrom: row[i + 8], effectiveTo: row[i + 9],
+            state: KnowledgeEntry.State(rawValue: row[i + 10]) ?? .draft, version: row[i + 11], updatedBy: row[i + 12],
+            updatedAt: row[i + 13], lastReviewedAt: row[i + 14])
+    }
+
+    static func arguments(_ e: KnowledgeEntry) -> StatementArguments {
+        // One question per line: a newline inside one would split it.
+        let similar = e.similarQuestions.map { $0.replacingOccurrences(of: "\n", with: " ").trimmed }.filter { !$0.isEmpty }
+        return [e.topic, e.region, e.biz1, e.biz2, e.standardQuestion, similar.joined(separator: "\n"), e.answer, e.policyBasis,
+                e.effectiveFrom, e.effectiveTo, e.state.rawValue, e.version, e.updatedBy, e.updatedAt, e.lastReviewedAt]
+    }
+
+    public func knowledgeEntries() throws -> [KnowledgeEntry] {
+        try dbQueue.read { db in
+            try Row.fetchAll(db, sql: "SELECT id, \(Self.kbColumns) FROM kb_entry ORDER BY seq")
+                .map { Self.decodeEntry($0, id: $0[0], from: 1) }
+        }
+    }
+
+    public func knowledgeEntry(id: String) throws -> KnowledgeEntry? {
+        try dbQueue.read { db in
+            try Row.fetchOne(db, sql: "SELECT id, \(Self.kbColumns) FROM kb_entry WHERE id = ?", arguments: [id])
+                .map { Self.decodeEntry($0, id: $0[0], from: 1) }
+        }
+    }
+
+    public func knowledgeHistory(id: String) throws -> [KnowledgeVersion] {
+        try dbQueue.read { db in
+            try Row.fetchAll(db, sql: "SELECT action, \(Self.kbColumns) FROM kb_version WHERE entry_id = ? ORDER BY version",
+                             arguments: [id])
+                .map { KnowledgeVersion(entry: Self.decodeEntry($0, id: id, from: 1),
+                                        action: KnowledgeVersion.Action(rawValue: $0[0]) ?? .edit) }
+        }
+    }
+
+    public func saveKnowledge(_ entry: KnowledgeEntry, action: KnowledgeVersion.Action, by: String, at: Int64) throws
+        -> KnowledgeEntry?
+    {
+        try saveKnowledge([(entry, action)], by: by, at: at)[0]
+    }
+
+    public func saveKnowledge(_ entries: [(KnowledgeEntry, KnowledgeVersion.Action)], by: String, at: Int64) throws
+        -> [KnowledgeEntry?]
+    {
+        try mappingBusy {
+            try dbQueue.write { db in try entries.map { try Self.save(db, $0.0, $0.1, by: by, at: at) } }
+        }
+    }
+
+    static func save(_ db: Database, _ entry: KnowledgeEntry, _ action: KnowledgeVersion.Action, by: String, at: Int64) throws
+        -> KnowledgeEntry?
+    {
+        var e = entry
+        e.updatedBy = by
+        e.updatedAt = at
+        if action == .review { e.lastReviewedAt = at }
+        let current = e.id.isEmpty ? nil
+            : try Row.fetchOne(db, sql: "SELECT id, \(kbColumns) FROM kb_entry WHERE id = ?", arguments: [e.id])
+                .map { decodeEntry($0, id: $0[0], from: 1) }
+        if let current {
+            if action != .review, current.fieldValues == e.fieldValues { return nil }
+            e.version = current.version + 1
+            if action != .review { e.lastReviewedAt = current.lastReviewedAt }
+            try db.execute(sql: """
+                UPDATE kb_entry SET topic = ?, region = ?, biz1 = ?, biz2 = ?, standard_question = ?, similar_questions = ?,
+                  answer = ?, policy_basis = ?, effective_from = ?, effective_to = ?, state = ?, version = ?, updated_by = ?,
+                  updated_at = ?, last_reviewed_at = ? WHERE id = ?
+                """, arguments: arguments(e) + [e.id])
+        } else {
+            let seq = (try Int.fetchOne(db, sql: "SELECT coalesce(max(seq), 0) + 1 FROM kb_entry")) ?? 1
+            if e.id.isEmpty { e.id = String(format: "KB-%05d", seq) }
+            e.version = 1
+            try db.execute(sql: "INSERT INTO kb_entry (id, seq, \(kbColumns)) VALUES (?, ?, \(Array(repeating: "?", count: 15).joined(separator: ", ")))",
+                           arguments: [e.id, seq] + arguments(e))
+        }
+        try db.execute(sql: "INSERT INTO kb_version (entry_id, action, \(kbColumns)) VALUES (?, ?, \(Array(repeating: "?", count: 15).joined(separator: ", ")))",
+                       arguments: [e.id, current == nil && action == .edit ? KnowledgeVersion.Action.create.rawValue : action.rawValue]
+                           + arguments(e))
+        return e
+    }
+}
