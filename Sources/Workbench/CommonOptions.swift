@@ -138,8 +138,8 @@ func terminalWidth() -> Int {
     return 120
 }
 
-func printErr(_ s: String) {
-    FileHandle.standardError.write(Data((s + "\n").utf8))
+func printErr(_ s: String, terminator: String = "\n") {
+    FileHandle.standardError.write(Data((s + terminator).utf8))
 }
 
 /// For `bench`: a child process reports its own peak resident memory (getrusage over children

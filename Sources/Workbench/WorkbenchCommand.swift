@@ -13,7 +13,7 @@ struct WorkbenchCommand: ParsableCommand {
             """,
         subcommands: [
             AppCommand.self, ImportCommand.self, ExportCommand.self, DemoCommand.self, ListCommand.self, LabelCommand.self, ReviewCommand.self,
-            HistoryCommand.self, ReportCommand.self,
+            HistoryCommand.self, ReportCommand.self, KnowledgeCommand.self,
             BenchCommand.self,
         ],
         // `workbench --demo` and `workbench --db F` open the app: its options belong to a default
@@ -87,6 +87,7 @@ enum DemoDatabase {
             let generator = DemoGenerator(seed: 1, end: nowEpoch(), count: records, reference: reference)
             try DemoData.populate(store: db, records: records, generator: generator, reference: reference)
         }
+        try DemoData.populateKnowledge(store: db, reference: reference, today: nowEpoch())
         return db
     }
 }

@@ -40,4 +40,20 @@ public enum DemoData {
             return inserted
         }
     }
+
+    /// Writes the demo knowledge base when the file has none yet; returns how many entries.
+    @discardableResult
+    public static func populateKnowledge(store: any KnowledgeStore, reference: ReferenceData, today: Int64) throws -> Int {
+        guard try store.knowledgeEntries().isEmpty else { return 0 }
+        let entries = DemoKnowledge.entries(reference: reference, today: ShanghaiTime.startOfDay(today))
+        for e in entries { try e.validate(reference: reference) }
+        // Each entry's own updatedAt stays as generated (some are meant to look stale).
+        var saved = 0
+        for group in stride(from: 0, to: entries.count, by: 200) {
+            let chunk = entries[group..<min(entries.count, group + 200)]
+            saved += try store.saveKnowledge(chunk.map { ($0, .create) }, stamp: nil).compactMap { $0 }.count
+        }
+        return saved
+    }
 }
+

@@ -120,7 +120,8 @@ public final class KnowledgeBase {
     }
 
     /// The table's rows as (row number, Chinese column name → text).
-    static func readTable(_ path: String) throws -> [(Int, [String: String])] {
+    /// `required`: column names that must be present (any one of each inner list).
+    static func readTable(_ path: String, required: [[String]] = [["答案"], ["主题", "标准问"]]) throws -> [(Int, [String: String])] {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw FileError(file: path, reason: "无法读取文件 (cannot read the file)")
         }
@@ -157,8 +158,8 @@ public final class KnowledgeBase {
         try scanner.skipBOM()
         guard let header = try scanner.next() else { throw FileError(file: path, reason: "文件为空 (empty file)") }
         let names = header.fields.map { h -> String in let t = h.trimmed; return aliases[t] ?? t }
-        guard names.contains("答案"), names.contains("主题") || names.contains("标准问") else {
-            throw FileError(file: path, reason: "表头缺少「主题」「标准问」「答案」(header lacks the knowledge columns): \(names.joined(separator: ","))")
+        for need in required where !need.contains(where: names.contains) {
+            throw FileError(file: path, reason: "表头缺少「\(need.joined(separator: "」或「"))」(missing column): 表头为 \(names.joined(separator: ","))")
         }
         var out: [(Int, [String: String])] = []
         while let r = try scanner.next() {

@@ -57,11 +57,14 @@ public final class KnowledgeMatcher: @unchecked Sendable {
     private var docLength: [Float] = []
     private var postings: [UInt64: [(doc: Int32, tf: UInt16)]] = [:]
     private var averageLength: Float = 1
+    /// Each document's weight: the IDF of its distinct terms, summed (for the share a question covers).
+    private var docWeight: [Float] = []
 
     static let k1: Float = 1.2
     static let b: Float = 0.75
     /// Below this coverage the best topic is not taken as the question's (tuned on the eval set).
-    public static let minimumCoverage = 0.45
+    public static let defaultMinimumCoverage = 0.2
+    public var minimumCoverage = KnowledgeMatcher.defaultMinimumCoverage
 
     static let fillers = ["你好", "您好", "请问", "麻烦问下", "麻烦问一下", "问一下", "想问下", "想问一下", "我想问", "咨询一下",
                           "谢谢", "急", "在线等", "怎么回事", "一下"]
@@ -95,7 +98,16 @@ public final class KnowledgeMatcher: @unchecked Sendable {
             }
         }
         averageLength = docTopic.isEmpty ? 1 : total / Float(docTopic.count)
+        docWeight = [Float](repeating: 0, count: docTopic.count)
+        let n = Float(docTopic.count)
+        for (term, list) in postings {
+            let idf = Self.weight(term) * log(1 + (n - Float(list.count) + 0.5) / (Float(list.count) + 0.5))
+            for (doc, _) in list { docWeight[Int(doc)] += idf }
+        }
     }
+
+    /// Bigrams carry the meaning; single characters help with typos, at a third of the weight.
+    static func weight(_ term: UInt64) -> Float { term >> 63 == 1 ? 1.0 : 0.35 }
 
     public var topicCount: Int { topicNames.count }
     public var documentCount: Int { docTopic.count }
@@ -124,8 +136,7 @@ public final class KnowledgeMatcher: @unchecked Sendable {
         var idfTotal: Float = 0
         var touched: [Int32] = []
         for term in q {
-            let isBigram = term >> 63 == 1
-            let weight: Float = isBigram ? 1.0 : 0.35
+            let weight = Self.weight(term)
             guard let list = postings[term] else {
                 // A term no stored question has still counts in what the question asks.
                 idfTotal += weight * log(1 + n / 0.5)
@@ -145,7 +156,12 @@ public final class KnowledgeMatcher: @unchecked Sendable {
         var best: [Int32: (score: Float, coverage: Float)] = [:]
         for doc in touched {
             let d = Int(doc), t = docTopic[d]
-            let cov = idfTotal > 0 ? matched[d] / idfTotal : 0
+            // How much of the question the stored question covers, and how much of the stored
+            // question the question covers: a question padded with where the asker lives still
+            // covers its stored question well.
+            let q = idfTotal > 0 ? matched[d] / idfTotal : 0
+            let s = docWeight[d] > 0 ? matched[d] / docWeight[d] : 0
+            let cov = q + s > 0 ? 2 * q * s / (q + s) : 0
             if let e = best[t], e.score >= scores[d] { continue }
             best[t] = (scores[d], cov)
         }
@@ -159,7 +175,7 @@ public final class KnowledgeMatcher: @unchecked Sendable {
     public func match(_ question: String, askerOrganisation: String? = nil, day: Int64) -> KnowledgeMatch {
         let region = detector.detect(question: question, askerOrganisation: askerOrganisation)
         let ranked = rank(question)
-        guard let top = ranked.first, top.coverage >= Self.minimumCoverage else {
+        guard let top = ranked.first, top.coverage >= minimumCoverage else {
             return KnowledgeMatch(region: region, best: ranked.first, runnersUp: Array(ranked.dropFirst()), entry: nil,
                                   level: .noMatch, why: "最接近的主题相似度不足（覆盖 \(Int((ranked.first?.coverage ?? 0) * 100))%）")
         }

@@ -28,11 +28,26 @@ public protocol KnowledgeStore: AnyObject {
     func knowledgeEntry(id: String) throws -> KnowledgeEntry?
     /// Every version of an entry, oldest first.
     func knowledgeHistory(id: String) throws -> [KnowledgeVersion]
-    /// Saves `entry` as a new version (a new entry when its id is empty) and returns it as saved.
-    /// Nil when nothing the user sees changed (and the action is not a review). The caller validates.
-    func saveKnowledge(_ entry: KnowledgeEntry, action: KnowledgeVersion.Action, by: String, at: Int64) throws -> KnowledgeEntry?
-    /// Saves many in one transaction (an import): all or none.
-    func saveKnowledge(_ entries: [(KnowledgeEntry, KnowledgeVersion.Action)], by: String, at: Int64) throws -> [KnowledgeEntry?]
+    /// Saves each entry as a new version (a new entry when its id is empty), all in one
+    /// transaction, and returns them as saved: nil for one where nothing the user sees changed
+    /// (unless the action is a review). `stamp`: who and when; nil keeps the entries' own (demo
+    /// data made to look older). The caller validates.
+    func saveKnowledge(_ entries: [(KnowledgeEntry, KnowledgeVersion.Action)], stamp: (by: String, at: Int64)?) throws
+        -> [KnowledgeEntry?]
+}
+
+extension KnowledgeStore {
+    public func saveKnowledge(_ entry: KnowledgeEntry, action: KnowledgeVersion.Action, by: String, at: Int64) throws
+        -> KnowledgeEntry?
+    {
+        try saveKnowledge([(entry, action)], stamp: (by, at))[0]
+    }
+
+    public func saveKnowledge(_ entries: [(KnowledgeEntry, KnowledgeVersion.Action)], by: String, at: Int64) throws
+        -> [KnowledgeEntry?]
+    {
+        try saveKnowledge(entries, stamp: (by, at))
+    }
 }
 
 extension SQLiteRecordStore: KnowledgeStore {
@@ -81,34 +96,30 @@ extension SQLiteRecordStore: KnowledgeStore {
         }
     }
 
-    public func saveKnowledge(_ entry: KnowledgeEntry, action: KnowledgeVersion.Action, by: String, at: Int64) throws
-        -> KnowledgeEntry?
-    {
-        try saveKnowledge([(entry, action)], by: by, at: at)[0]
-    }
-
-    public func saveKnowledge(_ entries: [(KnowledgeEntry, KnowledgeVersion.Action)], by: String, at: Int64) throws
+    public func saveKnowledge(_ entries: [(KnowledgeEntry, KnowledgeVersion.Action)], stamp: (by: String, at: Int64)?) throws
         -> [KnowledgeEntry?]
     {
         try mappingBusy {
-            try dbQueue.write { db in try entries.map { try Self.save(db, $0.0, $0.1, by: by, at: at) } }
+            try dbQueue.write { db in try entries.map { try Self.save(db, $0.0, $0.1, stamp: stamp) } }
         }
     }
 
-    static func save(_ db: Database, _ entry: KnowledgeEntry, _ action: KnowledgeVersion.Action, by: String, at: Int64) throws
-        -> KnowledgeEntry?
+    static func save(_ db: Database, _ entry: KnowledgeEntry, _ action: KnowledgeVersion.Action, stamp: (by: String, at: Int64)?)
+        throws -> KnowledgeEntry?
     {
         var e = entry
-        e.updatedBy = by
-        e.updatedAt = at
-        if action == .review { e.lastReviewedAt = at }
+        if let stamp {
+            e.updatedBy = stamp.by
+            e.updatedAt = stamp.at
+            if action == .review { e.lastReviewedAt = stamp.at }
+        }
         let current = e.id.isEmpty ? nil
             : try Row.fetchOne(db, sql: "SELECT id, \(kbColumns) FROM kb_entry WHERE id = ?", arguments: [e.id])
                 .map { decodeEntry($0, id: $0[0], from: 1) }
         if let current {
             if action != .review, current.fieldValues == e.fieldValues { return nil }
             e.version = current.version + 1
-            if action != .review { e.lastReviewedAt = current.lastReviewedAt }
+            if action != .review, stamp != nil { e.lastReviewedAt = current.lastReviewedAt }
             try db.execute(sql: """
                 UPDATE kb_entry SET topic = ?, region = ?, biz1 = ?, biz2 = ?, standard_question = ?, similar_questions = ?,
                   answer = ?, policy_basis = ?, effective_from = ?, effective_to = ?, state = ?, version = ?, updated_by = ?,

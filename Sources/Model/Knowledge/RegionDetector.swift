@@ -92,8 +92,10 @@ public struct RegionDetector: Sendable {
             return Result(region: counties[0], reason: "问题提到多个区县（\(counties.joined(separator: "、"))），取最先提到的 \(counties[0])",
                           ambiguous: true, mentioned: counties)
         }
-        if let m = found.first {
-            // Only 崇川, a zone or the city named: the text still decides, and it says 全市.
+        // Naming the city itself (南通, 南通市) narrows nothing: the asker's organisation decides.
+        let cityLevel = Set(organisations.all.filter { $0.kind == "city" }.map(\.name))
+        if let m = found.first(where: { !cityLevel.contains($0.org) }) {
+            // Only 崇川 or a zone named: the text still decides, and it says 全市.
             return Result(region: cityWide, reason: "问题中提到「\(m.written)」（\(m.org)，按全市口径）", ambiguous: false, mentioned: [])
         }
         if let askerOrganisation, let asker, !askerOrganisation.trimmed.isEmpty {
