@@ -71,8 +71,11 @@ public final class KnowledgeBase {
         for (line, values) in rows {
             func v(_ k: String) -> String? { values[k].map { $0.trimmed } }
             var problems: [String] = []
-            let region = reference.organisations.kbRegions.contains(v("区域") ?? "") ? v("区域")!
-                : (v("区域").map { RegionDetector(organisations: reference.organisations).region(ofOrganisation: $0) } ?? "")
+            // 全市 or one of the six, by full or short name (如皋 → 如皋市); anything else is refused.
+            let regions = reference.organisations.kbRegions
+            let written = v("区域") ?? ""
+            let region = regions.contains(written) ? written
+                : (regions.contains(reference.organisations.normalise(written)) ? reference.organisations.normalise(written) : written)
             let from = v("生效日期").flatMap { $0.isEmpty ? nil : $0 }
             let fromDay = from.flatMap(ShanghaiTime.parseDay)
             if from != nil, fromDay == nil { problems.append("生效日期「\(from!)」无法识别") }
@@ -88,8 +91,7 @@ public final class KnowledgeBase {
                 biz2: v("二级业务类型").flatMap { $0.isEmpty ? nil : $0 }, standardQuestion: v("标准问") ?? "",
                 similarQuestions: similar, answer: values["答案"]?.trimmed ?? "", policyBasis: v("政策依据") ?? "",
                 effectiveFrom: fromDay ?? ShanghaiTime.startOfDay(at), effectiveTo: toDay, state: state ?? .active)
-            if v("区域") == nil || v("区域")!.isEmpty { problems.append("区域为空") }
-            else if !reference.organisations.kbRegions.contains(region) { problems.append("未知区域「\(v("区域")!)」") }
+            if written.isEmpty { problems.append("区域为空") }
             do { try e.validate(reference: reference) } catch let err as KnowledgeValidationError {
                 problems += err.reasons.filter { !problems.contains($0) }
             }
