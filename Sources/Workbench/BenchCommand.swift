@@ -19,7 +19,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "每类查询的次数 (queries per filter shape).")
     var queries: Int = 200
 
-    @Option(help: "只测某几部分，逗号分隔 (only these parts): import,pages,label,export,review,dashboard")
+    @Option(help: "只测某几部分，逗号分隔 (only these parts): import,pages,label,export,review,dashboard,kb")
     var only: String?
 
     func wants(_ part: String) -> Bool {
@@ -184,6 +184,11 @@ struct BenchCommand: ParsableCommand {
             // 7. The supervisors' dashboard, on the demo database (labelled as `workbench demo` makes
             // it; the 300 labels this part adds shift later runs' figures by 0.03% at 1,000,000).
             if wants("dashboard") { try BenchDashboard.run(storePath: demoPath, reference: reference, end: end) }
+            // 8. The knowledge base: index build and matching at 10,000 entries.
+            if wants("kb") {
+                let eval = FileManager.default.fileExists(atPath: "docs/kb-eval.csv") ? "docs/kb-eval.csv" : nil
+                try BenchKnowledge.run(reference: reference, evalFile: eval)
+            }
             print(String(format: "bench process peak RSS: %.1f MB", Double(peakRSSKB()) / 1024))
             if keep || dir != nil { print("files kept in \(workDir)") }
         }

@@ -1,6 +1,11 @@
 /// Questions citizens ask, by business type, for the synthetic demo data (domain.md §9 in spirit).
 /// `{县}` is replaced by a county name, or dropped with the words around it when none is chosen.
-enum DemoCorpus {
+public enum DemoCorpus {
+    /// Every question template with the county slot filled by 如皋市 (for benchmarks).
+    public static var allQuestions: [String] {
+        questions.values.flatMap { $0.values.flatMap { $0 } }.map { $0.replacingOccurrences(of: "{县}", with: "如皋市") }.sorted()
+    }
+
     static let questions: [String: [String: [String]]] = [
         "社会保险(综合)": [
             "参保登记与变更": ["刚换了工作，社保要怎么转到新单位名下？", "{县}新入职员工参保登记在哪里办？"],

@@ -121,4 +121,27 @@ public enum DemoKnowledge {
         }
         return out
     }
+
+    /// `count` entries for the benchmark: the demo entries, then variants of them on further
+    /// topics (distinct wording, so the index grows as a real one would).
+    public static func scaled(count: Int, reference: ReferenceData = .bundled, today: Int64) -> [KnowledgeEntry] {
+        let base = entries(reference: reference, today: today)
+        let words = ["办理", "补贴", "材料", "流程", "条件", "时间", "地点", "标准", "申请", "查询", "变更", "转移", "认定", "审核",
+                     "发放", "退休", "参保", "缴费", "待遇", "证明", "窗口", "网上", "手机", "单位", "个人", "外地", "本地", "新政"]
+        var out = base
+        var rng = SeededRandom(seed: 99)
+        var k = 0
+        while out.count < count {
+            var e = base[k % base.count]
+            let n = k / base.count + 1
+            let extra = (0..<3).map { _ in rng.pick(words) }.joined()
+            e.topic += "（专题\(n)：\(extra)）"
+            e.standardQuestion = extra + e.standardQuestion
+            e.similarQuestions = e.similarQuestions.map { rng.pick(words) + $0 + rng.pick(words) }
+            out.append(e)
+            k += 1
+        }
+        return Array(out.prefix(count))
+    }
 }
+

@@ -31,6 +31,13 @@ public struct QuestionTopic: Sendable {
 
     /// The normalised text of a question.
     public func normalised(_ question: String) -> String {
+        var out = String.UnicodeScalarView()
+        for v in normalisedScalars(question) { out.append(Unicode.Scalar(v)!) }
+        return String(out)
+    }
+
+    /// The same, as scalar values (the knowledge matcher's n-grams need no String).
+    public func normalisedScalars(_ question: String) -> [UInt32] {
         var folded: [Unicode.Scalar] = []
         folded.reserveCapacity(question.unicodeScalars.count)
         for var s in question.unicodeScalars {
@@ -44,7 +51,9 @@ public struct QuestionTopic: Sendable {
             if Self.isStripped(s) { continue }
             folded.append(s)
         }
-        var out = String.UnicodeScalarView()
+        var out: [UInt32] = []
+        out.reserveCapacity(folded.count)
+        let slot = Self.slot.unicodeScalars.first!.value
         var i = 0
         scan: while i < folded.count {
             if let candidates = places[folded[i]] {
@@ -52,16 +61,16 @@ public struct QuestionTopic: Sendable {
                     var same = true
                     for k in 1..<name.count where folded[i + k] != name[k] { same = false; break }
                     if same {
-                        out.append(contentsOf: String(Self.slot).unicodeScalars)
+                        out.append(slot)
                         i += name.count
                         continue scan
                     }
                 }
             }
-            out.append(folded[i])
+            out.append(folded[i].value)
             i += 1
         }
-        return String(out)
+        return out
     }
 
     /// Punctuation, symbols and spaces outside ASCII (、。？！「」… and the ideographic space).
