@@ -47,8 +47,12 @@ struct AppCommand: ParsableCommand {
           help: "歧义宽度字符按两列显示 (draw ambiguous-width characters as two columns, for CJK terminal settings; also $WORKBENCH_AMBIGUOUS_WIDE=1).")
     var ambiguousWide = false
 
+    @Option(name: .customLong("stale-days"), help: "知识条目多少天未复查算待复查 (days without review that make a knowledge entry stale).")
+    var staleDays: Int = 180
+
     func run() throws {
         try runReportingErrors {
+            guard staleDays > 0 else { throw UserError("--stale-days 必须 > 0") }
             guard let language = Language(rawValue: lang) else { throw UserError("--lang: 只能是 zh 或 en (must be zh or en)") }
             let env = ProcessInfo.processInfo.environment
             let reference = try store.reference()
@@ -63,6 +67,7 @@ struct AppCommand: ParsableCommand {
             let session = try ReviewSession(
                 store: db, reference: reference, reviewer: reviewerName(reviewer), lang: language,
                 ambiguousWide: ambiguousWide || env["WORKBENCH_AMBIGUOUS_WIDE"] == "1", backgroundStatistics: true)
+            session.staleDays = staleDays
             let noColour = noColor || !(env["NO_COLOR"] ?? "").isEmpty
             let backend = try NcursesBackend(noColour: noColour)
             ReviewApp(session: session, backend: backend).run()

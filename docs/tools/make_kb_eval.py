@@ -10,8 +10,8 @@ following domain.md §4 as a person reads it (a misspelt county still means that
 detector is expected to miss those)."""
 import csv, random
 
-def topic(t):  # DemoGenerator.standardQuestion: the county slot and 我 removed
-    return t.replace("{县}", "").replace("我", "")
+def topic(t):  # DemoKnowledge.topicName: 到/在{县} read 到/在本地, else the slot and 我 removed
+    return t.replace("到{县}", "到本地").replace("在{县}", "在本地").replace("{县}", "").replace("我", "")
 
 T = {  # short key -> corpus template
  "转移": "刚换了工作，社保要怎么转到新单位名下？", "新入职": "{县}新入职员工参保登记在哪里办？",

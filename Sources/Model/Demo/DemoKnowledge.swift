@@ -10,9 +10,10 @@ public enum DemoKnowledge {
         ("海安市", "安"), ("海门区", "海"), ("启东市", "启"), ("如皋市", "皋"), ("如东县", "东"), ("通州区", "通"),
     ]
 
-    /// A topic's name: its standard question without the county slot.
+    /// A topic's name: its standard question without the county slot ("到{县}" reads "到本地").
     public static func topicName(_ template: String) -> String {
-        DemoGenerator.standardQuestion(template)
+        DemoGenerator.standardQuestion(template.replacingOccurrences(of: "到{县}", with: "到本地")
+            .replacingOccurrences(of: "在{县}", with: "在本地"))
     }
 
     /// Paraphrases a reviewer would also expect to match.

@@ -226,8 +226,9 @@ enum LineDiff {
         var i = 0, j = 0
         while i < n || j < m {
             if i < n, j < m, a[i] == b[j] { i += 1; j += 1; continue }
-            if j < m, i == n || l[i][j + 1] >= l[i + 1][j] { out.append("+ " + b[j]); j += 1 }
-            else { out.append("- " + a[i]); i += 1 }
+            // Removals before additions, as diff(1) shows a changed line.
+            if i < n, j == m || l[i + 1][j] >= l[i][j + 1] { out.append("- " + a[i]); i += 1 }
+            else { out.append("+ " + b[j]); j += 1 }
         }
         return out
     }

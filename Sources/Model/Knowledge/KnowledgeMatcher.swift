@@ -42,8 +42,8 @@ public struct KnowledgeMatch: Sendable {
 
 /// Finds a question's topic among the standard and similar questions of the entries in force:
 /// BM25 over character unigrams and bigrams (Chinese has no spaces), after the question is
-/// normalised as for TOP10 (place names become a slot, so 如皋 and 海门 questions share a topic)
-/// and greetings are dropped. Built once (≤ 200 ms target for 10,000 entries), then read-only.
+/// normalised as for TOP10 (place names become a slot, so 如皋 and 海门 questions share a topic;
+/// greetings are dropped). Built once (≤ 200 ms target for 10,000 entries), then read-only.
 public final class KnowledgeMatcher: @unchecked Sendable {
     public let detector: RegionDetector
     let normaliser: QuestionTopic
@@ -66,8 +66,6 @@ public final class KnowledgeMatcher: @unchecked Sendable {
     public static let defaultMinimumCoverage = 0.2
     public var minimumCoverage = KnowledgeMatcher.defaultMinimumCoverage
 
-    static let fillers = ["你好", "您好", "请问", "麻烦问下", "麻烦问一下", "问一下", "想问下", "想问一下", "我想问", "咨询一下",
-                          "谢谢", "急", "在线等", "怎么回事", "一下"]
 
     public init(entries: [KnowledgeEntry], organisations: Organisations) {
         detector = RegionDetector(organisations: organisations)
@@ -128,35 +126,10 @@ public final class KnowledgeMatcher: @unchecked Sendable {
     public var topicCount: Int { topicNames.count }
     public var documentCount: Int { docTopic.count }
 
-    /// Greetings and fillers by first scalar, longest first.
-    static let fillerTable: [UInt32: [[UInt32]]] = {
-        var t: [UInt32: [[UInt32]]] = [:]
-        for f in fillers {
-            let s = f.unicodeScalars.map(\.value)
-            t[s[0], default: []].append(s)
-        }
-        return t.mapValues { $0.sorted { $0.count > $1.count } }
-    }()
-
-    /// Unigrams and bigrams of the normalised question, as integers (a scalar is < 2^21).
-    /// Fillers are dropped scalar by scalar (String.replacingOccurrences, fifteen times a
-    /// question, was 80% of an index build over 10,000 entries: 1.1 s).
+    /// Unigrams and bigrams of the normalised question (greetings already dropped there), as
+    /// integers (a scalar is < 2^21).
     func terms(of question: String) -> [UInt64] {
-        let all = normaliser.normalisedScalars(question)
-        var kept: [UInt32] = []
-        kept.reserveCapacity(all.count)
-        var i = 0
-        scan: while i < all.count {
-            if let candidates = Self.fillerTable[all[i]] {
-                for f in candidates where i + f.count <= all.count && Array(all[i..<(i + f.count)]) == f {
-                    i += f.count
-                    continue scan
-                }
-            }
-            kept.append(all[i])
-            i += 1
-        }
-        let s = kept.map { UInt64($0) }
+        let s = normaliser.normalisedScalars(question).map { UInt64($0) }
         var out: [UInt64] = []
         out.reserveCapacity(s.count * 2)
         for (i, c) in s.enumerated() {

@@ -1,7 +1,7 @@
 /// What a question is about, for TOP10 hot questions (domain.md §3): the matched knowledge id or
 /// standard question when the log has one, else the question's normalised text — full-width
-/// characters made half-width, punctuation and spaces stripped, letters lower-cased and place names
-/// replaced by a slot, so "如皋市灵活就业怎么交社保？" and "海门 灵活就业怎么交社保" are one topic.
+/// characters made half-width, punctuation and spaces stripped, letters lower-cased, greetings
+/// dropped and place names replaced by a slot, so "如皋市灵活就业怎么交社保？" and "海门 灵活就业怎么交社保" are one topic.
 ///
 /// Topics are stored as 64-bit FNV-1a hashes (stable across processes, unlike Swift's `Hasher`),
 /// computed once at import: the statistics index then groups a million records by an integer.
@@ -11,6 +11,19 @@ public struct QuestionTopic: Sendable {
 
     /// Place names by their first scalar, longest first, so 通州湾示范区 wins over 通州.
     private let places: [Unicode.Scalar: [[Unicode.Scalar]]]
+
+    /// Greetings and fillers that do not change what is asked ("你好，", "请问", "急！"): dropped, so
+    /// "你好，人才公寓怎么申请？" and "人才公寓怎么申请" are one topic.
+    public static let fillers = ["你好", "您好", "请问", "麻烦问下", "麻烦问一下", "问一下", "想问下", "想问一下", "我想问",
+                                 "咨询一下", "谢谢", "在线等", "急"]
+    private static let fillerTable: [UInt32: [[UInt32]]] = {
+        var t: [UInt32: [[UInt32]]] = [:]
+        for f in fillers {
+            let s = f.unicodeScalars.map(\.value)
+            t[s[0], default: []].append(s)
+        }
+        return t.mapValues { $0.sorted { $0.count > $1.count } }
+    }()
 
     public init(organisations: Organisations) {
         var names = Set<String>()
@@ -63,6 +76,16 @@ public struct QuestionTopic: Sendable {
                     if same {
                         out.append(slot)
                         i += name.count
+                        continue scan
+                    }
+                }
+            }
+            if let candidates = Self.fillerTable[folded[i].value] {
+                for f in candidates where i + f.count <= folded.count {
+                    var same = true
+                    for k in 1..<max(1, f.count) where folded[i + k].value != f[k] { same = false; break }
+                    if same {
+                        i += f.count
                         continue scan
                     }
                 }

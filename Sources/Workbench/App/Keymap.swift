@@ -3,13 +3,14 @@ import Model
 /// Where keys go: the list and the detail pane share the review bindings; the filter bar, text
 /// prompts, the business-type picker and the help screen have their own.
 enum Mode: String, CaseIterable, Sendable {
-    case list, detail, dashboard, filter, prompt, picker, help
+    case list, detail, dashboard, knowledge, filter, prompt, picker, help
 
     var title: Localized {
         switch self {
         case .list: Localized("记录列表", "Record list")
         case .detail: Localized("详情", "Detail")
         case .dashboard: Localized("统计看板", "Dashboard")
+        case .knowledge: Localized("知识库", "Knowledge base")
         case .filter: Localized("筛选栏", "Filter bar")
         case .prompt: Localized("输入行（搜索、备注）", "Input line (search, note)")
         case .picker: Localized("业务类型选择", "Business type picker")
@@ -26,6 +27,9 @@ enum Command: Hashable, Sendable {
     case toggleLanguage, refresh, export
     // the dashboard
     case openDashboard, closeDashboard, back, nextView, previousView, cycleSort, cycleBucket, toggleAscii
+    // the knowledge base
+    case openKnowledge, matchKnowledge, cycleRegion, toggleStale, editEntry, newEntry, retireEntry, entryDates, markReviewed
+    case left, right
     // text entry (filter bar, prompt, picker)
     case nextField, previousField, nextOption, previousOption, toggleOption
     case accept, cancel, deleteBackward, clearInput
@@ -104,6 +108,12 @@ enum Keymap {
                     footer: Localized("备注", "note"), disabled: { $0.noRecordReason }),
             Binding(review, [.char("e")], .export, help: Localized("导出当前筛选（xlsx/csv/jsonl，问答结果完整）", "Export this filter (xlsx/csv/jsonl, answers complete)"),
                     footer: Localized("导出", "export"), disabled: { $0.keys.isEmpty ? Localized("列表为空，没有可导出的记录", "the list is empty: nothing to export") : nil }),
+            Binding(review, [.char("K")], .openKnowledge, help: Localized("知识库：条目、覆盖矩阵、缺口（业务缺失）", "Knowledge base: entries, coverage matrix, gaps (missing knowledge)"),
+                    footer: Localized("知识库", "KB")),
+            Binding(review, [.char("M")], .matchKnowledge,
+                    help: Localized("知识匹配：这条问题由哪个条目、哪一级（县区/全市）回答，答案是什么（区分业务缺失与理解错误）",
+                                    "Knowledge match: which entry and level (county / city-wide) answers this question, and its answer"),
+                    footer: Localized("匹配", "match"), disabled: { $0.noRecordReason }),
             Binding(review, [.escape], .back, help: Localized("从看板进入的列表：回到看板，恢复原筛选", "A list opened from the dashboard: back to it, with the filter before"),
                     disabled: { $0.backDisabledReason }),
             Binding(review, [.char("R"), .ctrl("l")], .refresh, help: Localized("重新查询列表（显示新导入的记录）", "Run the list query again (shows newly imported records)")),
@@ -138,6 +148,38 @@ enum Keymap {
             Binding([.dashboard], [.char("L")], .toggleLanguage, help: Localized("切换界面语言 English/中文", "Switch the interface language 中文/English")),
             Binding([.dashboard], [.char("?")], .help, help: Localized("帮助：全部按键", "Help: every key"), footer: Localized("帮助", "help")),
             Binding([.dashboard], [.char("q")], .quit, help: Localized("退出（所有标注均已保存）", "Quit (every label is already saved)"),
+                    footer: Localized("退出", "quit")),
+
+            Binding([.knowledge], [.tab], .nextView, help: Localized("下一个视图（条目、覆盖矩阵、缺口）", "Next view (entries, coverage, gaps)"),
+                    footer: Localized("视图", "view")),
+            Binding([.knowledge], [.backTab], .previousView, help: Localized("上一个视图", "Previous view")),
+            Binding([.knowledge], [.char("j"), .down], .down, help: Localized("下一行 / 向下滚动", "Next row / scroll down")),
+            Binding([.knowledge], [.char("k"), .up], .up, help: Localized("上一行 / 向上滚动", "Previous row / scroll up")),
+            Binding([.knowledge], [.pageDown, .ctrl("f")], .pageDown, help: Localized("向下翻页", "Page down")),
+            Binding([.knowledge], [.pageUp, .ctrl("b")], .pageUp, help: Localized("向上翻页", "Page up")),
+            Binding([.knowledge], [.char("g"), .home], .top, help: Localized("第一行", "First row")),
+            Binding([.knowledge], [.char("G"), .end], .bottom, help: Localized("最后一行", "Last row")),
+            Binding([.knowledge], [.left, .char("h")], .left, help: Localized("覆盖矩阵：左一列（区域）", "Coverage: the region to the left")),
+            Binding([.knowledge], [.right, .char("l")], .right, help: Localized("覆盖矩阵：右一列（区域）", "Coverage: the region to the right")),
+            Binding([.knowledge], [.enter], .accept, help: Localized("打开条目：全文、政策依据、有效期、版本历史", "Open the entry: text, policy basis, dates, version history"),
+                    footer: Localized("打开", "open"), disabled: { $0.knowledgeOpenDisabledReason }),
+            Binding([.knowledge], [.escape], .cancel, help: Localized("关闭条目；否则回到审核列表", "Close the entry; else back to the review list"),
+                    footer: Localized("返回", "back")),
+            Binding([.knowledge], [.char("e")], .editEntry, help: Localized("在 $EDITOR 中编辑条目，保存为新版本（不合规则不保存并说明原因，内容保留）", "Edit the entry in $EDITOR, saved as a new version (refused with the reason if invalid; your text is kept)"),
+                    footer: Localized("编辑", "edit"), disabled: { $0.knowledgeEntryDisabledReason }),
+            Binding([.knowledge], [.char("n")], .newEntry, help: Localized("新建条目（缺口视图：按所选缺口起草，区域与问题已填好）", "New entry (gaps view: drafted from the gap, region and question filled in)"),
+                    footer: Localized("新建", "new")),
+            Binding([.knowledge], [.char("d")], .entryDates, help: Localized("修改有效期（生效日期~失效日期）", "Change the effective dates"),
+                    footer: Localized("有效期", "dates"), disabled: { $0.knowledgeEntryDisabledReason }),
+            Binding([.knowledge], [.char("v")], .markReviewed, help: Localized("复查确认：记为今天已复查（不再标为待复查）", "Mark as reviewed today (no longer stale)"),
+                    footer: Localized("复查", "reviewed"), disabled: { $0.knowledgeEntryDisabledReason }),
+            Binding([.knowledge], [.char("x")], .retireEntry, help: Localized("停用条目（按两次）", "Retire the entry (press twice)"),
+                    footer: Localized("停用", "retire"), disabled: { $0.knowledgeEntryDisabledReason }),
+            Binding([.knowledge], [.char("r")], .cycleRegion, help: Localized("条目视图：按区域筛选（全部 → 全市 → 各县区）", "Entries: filter by region (all → 全市 → each county)")),
+            Binding([.knowledge], [.char("S")], .toggleStale, help: Localized("条目视图：只看过期/待复查", "Entries: stale ones only")),
+            Binding([.knowledge], [.char("L")], .toggleLanguage, help: Localized("切换界面语言 English/中文", "Switch the interface language 中文/English")),
+            Binding([.knowledge], [.char("?")], .help, help: Localized("帮助：全部按键", "Help: every key"), footer: Localized("帮助", "help")),
+            Binding([.knowledge], [.char("q")], .quit, help: Localized("退出（所有标注均已保存）", "Quit (every label is already saved)"),
                     footer: Localized("退出", "quit")),
 
             Binding([.filter], [.tab, .down], .nextField, help: Localized("下一个条件", "Next field"), footer: Localized("下一项", "next")),

@@ -34,6 +34,17 @@ final class NcursesBackend: TerminalBackend {
 
     deinit { shutdown() }
 
+    /// As git does for the commit message: leave curses mode (the editor gets the real terminal,
+    /// cooked and echoing), run it, then restore our modes and repaint from scratch.
+    func suspend(_ body: () -> Void) {
+        def_prog_mode()
+        endwin()
+        body()
+        reset_prog_mode()
+        clearok(wb_stdscr(), true)
+        refresh()
+    }
+
     func shutdown() { Self.restore() }
 
     /// Restores the terminal; safe to call twice and from a signal handler.

@@ -7,6 +7,8 @@ struct Prompt: Equatable, Sendable {
         case note(recordId: String, key: RecordKey)
         /// The file to export the current filter to.
         case export
+        /// A knowledge entry's effective dates, `2024-01-01~2025-12-31` (an open end: `2024-01-01~`).
+        case entryDates(id: String)
     }
 
     let kind: Kind
@@ -17,6 +19,7 @@ struct Prompt: Equatable, Sendable {
         case .search: Localized("搜索（空格分隔的词须全部出现，回车执行，空白清除）", "Search (all space-separated words must appear; Enter runs it, empty clears)")
         case .note: Localized("备注（回车保存，Esc 放弃）", "Note (Enter saves, Esc discards)")
         case .export: Localized("导出当前筛选到文件（.xlsx / .csv / .jsonl，回车开始）", "Export this filter to a file (.xlsx / .csv / .jsonl; Enter starts)")
+        case .entryDates: Localized("有效期：生效日期~失效日期，失效日期可空（回车保存为新版本）", "Effective dates: from~to, to may be empty (Enter saves a new version)")
         }
     }
 
@@ -25,6 +28,7 @@ struct Prompt: Equatable, Sendable {
         case .search: Localized("搜索: ", "Search: ")
         case .note: Localized("备注: ", "Note: ")
         case .export: Localized("导出到: ", "Export to: ")
+        case .entryDates: Localized("有效期: ", "Effective: ")
         }
     }
 }

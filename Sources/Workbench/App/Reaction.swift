@@ -12,4 +12,6 @@ struct Reaction: OptionSet, Sendable {
     static let quit = Reaction(rawValue: 16)
     /// Run the export the prompt asked for (long: the loop shows its progress).
     static let export = Reaction(rawValue: 32)
+    /// Hand the terminal to the user's editor for the edit the session asked for.
+    static let external = Reaction(rawValue: 64)
 }

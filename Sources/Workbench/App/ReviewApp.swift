@@ -32,6 +32,7 @@ final class ReviewApp {
             }
             let reaction = session.handle(key)
             if reaction.contains(.quit) { return }
+            if reaction.contains(.external) { backend.suspend { session.runPendingEdit() } }
             session.perform(reaction)
             if !reaction.isEmpty || key == .resize { backend.present(frame()) }
         }

@@ -86,6 +86,19 @@ final class ReviewSession {
     var indexSeq: Int64 = 0
     var indexLoader: IndexLoader?
     let backgroundIndex: Bool
+    // The knowledge base (ReviewSession+Knowledge.swift): shown while `knowledge` is set.
+    var knowledge: KnowledgeState?
+    /// The matcher built for `M` while the knowledge screen is closed.
+    var knowledgeCache: KnowledgeState?
+    /// Days without review that make an entry stale (`--stale-days`).
+    var staleDays = 180
+    /// An edit waiting for the terminal to be handed to the editor (`Reaction.external`).
+    var pendingEdit: PendingEntryEdit?
+    /// Text the user wrote that could not be saved, by entry id ("" for a new one): `e` again
+    /// reopens the editor on it, so nothing typed is lost.
+    var keptEditText: [String: (text: String, reasons: [String])] = [:]
+    /// Lines shown in the help overlay instead of the keys (the knowledge match of a record).
+    var overlay: (title: Localized, lines: [(String, Role)])?
     /// A list opened from the dashboard (a county, a type, a hot question): Esc goes back to it.
     var returnTo: (filter: RecordFilter, preset: PeriodPreset?, dashboard: DashboardState)?
 
@@ -142,6 +155,7 @@ final class ReviewSession {
         if picker != nil { return .picker }
         if prompt != nil { return .prompt }
         if filterForm != nil { return .filter }
+        if knowledge != nil { return .knowledge }
         if dashboard != nil { return .dashboard }
         return focus
     }
@@ -225,6 +239,7 @@ final class ReviewSession {
         case .prompt: return applyPrompt(command)
         case .filter: return applyFilterBar(command)
         case .dashboard: return applyDashboard(command)
+        case .knowledge: return applyKnowledge(command)
         case .list, .detail: return applyReview(command)
         }
     }
@@ -289,6 +304,10 @@ final class ReviewSession {
             return [.refilter, .redraw]
         case .openDashboard:
             openDashboard()
+        case .openKnowledge:
+            openKnowledge()
+        case .matchKnowledge:
+            showMatchOfSelected()
         case .back:
             return goBack()
         case .export:
@@ -320,7 +339,9 @@ final class ReviewSession {
         case .up: helpScroll = max(0, helpScroll - 1)
         case .pageDown: helpScroll += 10
         case .pageUp: helpScroll = max(0, helpScroll - 10)
-        case .cancel: helpVisible = false
+        case .cancel:
+            helpVisible = false
+            overlay = nil
         default: return []
         }
         return .redraw
@@ -383,6 +404,8 @@ final class ReviewSession {
                 }
                 exportRequest = (path, format)
                 return [.export, .redraw]
+            case .entryDates(let id):
+                return saveEntryDates(id: id, text: p.input.text, prompt: p)
             }
         default:
             return []

@@ -7,6 +7,9 @@ protocol TerminalBackend: AnyObject {
     func present(_ canvas: Canvas)
     /// The next key, or nil when `timeoutMilliseconds` pass without one.
     func nextKey(timeoutMilliseconds: Int) -> Key?
+    /// Gives the terminal to another program (the user's editor) while `body` runs, then takes
+    /// it back and redraws everything.
+    func suspend(_ body: () -> Void)
 }
 
 /// A terminal for tests: keys from a script, every presented frame kept.
@@ -25,5 +28,11 @@ final class RecordingBackend: TerminalBackend {
 
     func nextKey(timeoutMilliseconds: Int) -> Key? {
         keys.isEmpty ? nil : keys.removeFirst()
+    }
+
+    private(set) var suspensions = 0
+    func suspend(_ body: () -> Void) {
+        suspensions += 1
+        body()
     }
 }

@@ -24,6 +24,15 @@ enum HelpView {
         let L = s.lang
         c.fill(x: r.x, y: r.y, width: r.width, height: r.height)
         c.fill(x: r.x, y: r.y, width: r.width, height: 1, role: .header)
+        if let o = s.overlay {
+            c.text(" " + o.title(L), x: r.x, y: r.y, role: .header, maxWidth: r.width)
+            // Long lines wrap: an answer is read in full here.
+            let wrapped = o.lines.flatMap { line in
+                DisplayWidth.wrap(line.0, width: max(1, r.width - 2)).map { ($0, line.1) }
+            }
+            scrolled(s, wrapped, r, &c)
+            return
+        }
         c.text(" " + Localized("帮助：全部按键（Esc 关闭，j/k 滚动）", "Help: every key (Esc closes, j/k scroll)")(L),
                x: r.x, y: r.y, role: .header, maxWidth: r.width)
         var all = lines(L)
@@ -32,6 +41,10 @@ enum HelpView {
                               "Labels: 1 missing ∅ · 2 misunderstood ✗ · 3 correct ✓ · 4 out of scope ⊘ · ✔ reviewed · ⟳ saving")(L), .dim))
         all.append((Localized("准确率 = 回答正确 ÷ (业务缺失 + 理解错误 + 回答正确)；n < 20 时灰显",
                               "Accuracy = correct ÷ (missing + misunderstood + correct); dimmed when n < 20")(L), .dim))
+        scrolled(s, all, r, &c)
+    }
+
+    static func scrolled(_ s: ReviewSession, _ all: [(String, Role)], _ r: Rect, _ c: inout Canvas) {
         let rows = r.height - 1
         s.helpScroll = max(0, min(s.helpScroll, all.count - rows))
         for i in 0..<rows {

@@ -33,6 +33,10 @@ enum ReviewScreen {
             FooterView.draw(s, l.footer, &c)
             return c
         }
+        if let k = s.knowledge {
+            KnowledgeScreen.draw(s, k, width: width, height: height, &c)
+            return c
+        }
         if let d = s.dashboard {
             DashboardScreen.draw(s, d, width: width, height: height, &c)
             return c

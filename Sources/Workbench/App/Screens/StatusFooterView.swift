@@ -17,6 +17,13 @@ enum StatusLineView {
             c.text(" " + m.text(L), x: r.x, y: r.y, role: m.role, maxWidth: r.width)
             return
         }
+        if let k = s.knowledge {
+            var text = " " + Localized("知识库", "knowledge base")(L) + " · " + (k.openEntry.map { $0.id } ?? k.view.title(L))
+            let n = k.rowCount(today: s.today, staleDays: s.staleDays)
+            if k.openEntry == nil, n > 0 { text += " · \(k.selected + 1)/\(n)" }
+            c.text(text, x: r.x, y: r.y, role: .status, maxWidth: r.width)
+            return
+        }
         if let d = s.dashboard {
             var text = " " + Localized("看板", "dashboard")(L) + " · " + d.view.title(L)
             let n = d.rowCount(s.orgOrder)
