@@ -11,7 +11,8 @@ enum ExternalEditor {
 
     /// Runs the editor on `text` (in a file named after `name`, so the editor can tell its type)
     /// and returns what the file holds when it exits. Throws when the editor cannot run or fails.
-    static func edit(_ text: String, name: String) throws -> String {
+    static func edit(_ text: String, name: String, editor: String? = nil) throws -> String {
+        let command = editor ?? command()
         let dir = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("workbench-edit-\(getpid())-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -20,11 +21,11 @@ enum ExternalEditor {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/bin/sh")
         // The file name goes in as "$1": no quoting problems whatever the path holds.
-        p.arguments = ["-c", "\(command()) \"$1\"", "editor", file.path]
+        p.arguments = ["-c", "\(command) \"$1\"", "editor", file.path]
         try p.run()
         p.waitUntilExit()
         guard p.terminationStatus == 0 else {
-            throw UserError("编辑器 \(command()) 退出状态 \(p.terminationStatus)，未保存 (the editor failed; nothing saved)")
+            throw UserError("编辑器 \(command) 退出状态 \(p.terminationStatus)，未保存 (the editor failed; nothing saved)")
         }
         guard let data = FileManager.default.contents(atPath: file.path) else {
             throw UserError("编辑后的文件不见了 (the edited file is gone)")
@@ -55,14 +56,14 @@ enum EntryEditOutcome {
 extension KnowledgeBase {
     /// One round of editing `entry` (or a new one) in the editor: `text` to start from (a refused
     /// earlier attempt) else the entry's own, with `notes` (reasons) on top.
-    func editRound(_ entry: KnowledgeEntry, startingText: String? = nil, notes: [String] = [], by: String, at: Int64) throws
-        -> EntryEditOutcome
+    func editRound(_ entry: KnowledgeEntry, startingText: String? = nil, notes: [String] = [], by: String, at: Int64,
+                   editor: String? = nil) throws -> EntryEditOutcome
     {
         var start = startingText ?? entry.editableText()
         if !notes.isEmpty {
             start = notes.map { "# 未保存：\($0)" }.joined(separator: "\n") + "\n" + start
         }
-        let edited = try ExternalEditor.edit(start, name: (entry.id.isEmpty ? "新条目" : entry.id) + ".txt")
+        let edited = try ExternalEditor.edit(start, name: (entry.id.isEmpty ? "新条目" : entry.id) + ".txt", editor: editor)
         // Notes from an earlier round are ours, not the user's: drop them before reading.
         let cleaned = edited.split(separator: "\n", omittingEmptySubsequences: false)
             .filter { !$0.hasPrefix("# 未保存：") }.joined(separator: "\n")

@@ -67,6 +67,8 @@ final class AppFixture {
         for k in keys {
             ReviewScreen.prepare(session, width: width, height: height)
             let r = session.handle(k)
+            // As the app does: the editor gets the terminal, then the reaction is performed.
+            if r.contains(.external) { session.runPendingEdit() }
             session.perform(r)
         }
         return draw(width: width, height: height)

@@ -68,6 +68,15 @@ import Testing
         check(f.press([.char("s"), .tab, .char("a")], width: 160, height: 45), "dashboard-trend-ascii-en-160x45")
     }
 
+    /// The knowledge screen: entries, the coverage matrix, one entry, and a record's match.
+    @Test(arguments: [(80, 24), (120, 40)]) func knowledgeViews(width: Int, height: Int) throws {
+        let (f, _) = try KnowledgeScreenTests().fixture()
+        check(f.press([.char("K")], width: width, height: height), "knowledge-entries-\(width)x\(height)")
+        check(f.press([.tab, .right], width: width, height: height), "knowledge-coverage-\(width)x\(height)")
+        check(f.press([.enter], width: width, height: height), "knowledge-entry-\(width)x\(height)")
+        check(f.press([.escape, .escape, .down, .char("M")], width: width, height: height), "knowledge-match-\(width)x\(height)")
+    }
+
     @Test func englishAndBusinessTypePicker() throws {
         let f = try AppFixture(lang: .en)
         check(f.press([.char("b")] + typed("养老/退休"), width: 80, height: 24), "picker-en-80x24")

@@ -243,7 +243,8 @@ extension ReviewSession {
         pendingEdit = nil
         let key = edit.entry.id
         do {
-            switch try kb.editRound(edit.entry, startingText: edit.startingText, notes: edit.notes, by: reviewer, at: clock()) {
+            switch try kb.editRound(edit.entry, startingText: edit.startingText, notes: edit.notes, by: reviewer, at: clock(),
+                                    editor: editorCommand) {
             case .saved(let e):
                 keptEditText[key] = nil
                 reloadKnowledge(open: knowledge?.openEntry != nil || key.isEmpty ? e.id : nil)

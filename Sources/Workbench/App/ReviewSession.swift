@@ -94,6 +94,8 @@ final class ReviewSession {
     var staleDays = 180
     /// An edit waiting for the terminal to be handed to the editor (`Reaction.external`).
     var pendingEdit: PendingEntryEdit?
+    /// The editor command; nil: $VISUAL, $EDITOR, vi (tests set a script).
+    var editorCommand: String?
     /// Text the user wrote that could not be saved, by entry id ("" for a new one): `e` again
     /// reopens the editor on it, so nothing typed is lost.
     var keptEditText: [String: (text: String, reasons: [String])] = [:]

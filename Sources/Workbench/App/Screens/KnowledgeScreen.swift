@@ -83,7 +83,8 @@ enum KnowledgeScreen {
         var x = r.x + 1 + topicW + 1
         for (i, region) in regions.enumerated() {
             let name = region == cityWide ? region : String(region.dropLast())
-            c.text(DisplayWidth.truncate(name, to: cellW, pad: true), x: x, y: r.y + 1, role: i == k.column ? .focusTitle : .title)
+            // " 全市 " over "  ●": the glyph sits under the name's middle.
+            c.text(DisplayWidth.truncate(" " + name, to: cellW, pad: true), x: x, y: r.y + 1, role: i == k.column ? .focusTitle : .title)
             x += cellW
         }
         c.text(DisplayWidth.truncate(Localized("主题（业务类型）", "Topic (business type)")(L), to: topicW, pad: true), x: r.x + 1, y: r.y + 1, role: .title)
