@@ -156,4 +156,38 @@ import Testing
         #expect(Set(mine.compactMap(\.label)) == [.outOfScope, .misunderstood, .correct])
         #expect(try store.history(recordId: mine[0].id).last?.reviewer == "测试员")
     }
+
+    /// The editor gets the real terminal and the app comes back: an edit in $EDITOR (a script
+    /// here) is saved as version 2, and the screen is whole again afterwards.
+    @Test func knowledgeEntryEditedInTheEditorFromARealTerminal() throws {
+        guard Tmux.path != nil else {
+            Issue.record("tmux is not installed: .ci/run installs it (apt-get install tmux)")
+            return
+        }
+        let cli = CLI()
+        defer { cli.cleanup() }
+        try cli.run(["demo", "--records", "100", "--db", cli.db, "--end", "2025-12-31 18:00"])
+        let script = cli.file("editor.sh", "#!/bin/sh\nsed -i 's/一般 5 个工作日内办结/一般 3 个工作日内办结/' \"$1\"\n")
+        chmod(script, 0o755)
+        let tmux = Tmux()
+        defer { tmux.kill() }
+        try tmux.start("\(CLI.binary.path) --db \(cli.db) --reviewer 测试员; sleep 5", width: 100, height: 30,
+                       env: ["LANG": "C.UTF-8", "XDG_DATA_HOME": cli.dir.path, "TERM": "xterm-256color", "EDITOR": script])
+        _ = try tmux.waitFor("审核员 测试员")
+        try tmux.keys("K")
+        _ = try tmux.waitFor("区域差异知识库")
+        try tmux.keys("Enter")
+        let opened = try tmux.waitFor("版本历史")
+        let id = try #require(opened.split(separator: "\n").compactMap { line in
+            line.split(separator: " ").first { $0.hasPrefix("KB-") }.map(String.init)
+        }.first)
+        try tmux.keys("e")
+        let screen = try tmux.waitFor("版本 2 · 编辑 · 测试员")
+        #expect(screen.contains("已保存 \(id) 版本 2") && screen.contains("一般 3 个工作日内办结"))
+        for line in screen.split(separator: "\n") { #expect(DisplayWidth.of(line) <= 100, "too wide: \(line)") }
+        try tmux.keys("q")
+        let store = try SQLiteRecordStore(path: cli.db)
+        #expect(try store.knowledgeHistory(id: id).count == 2)
+    }
 }
+
