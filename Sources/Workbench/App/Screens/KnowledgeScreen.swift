@@ -41,14 +41,16 @@ enum KnowledgeScreen {
         let filter = Localized("区域：", "Region: ")(L) + (k.region ?? Localized("全部", "all")(L)) + " (r)"
             + (k.staleOnly ? Localized("  · 只看待复查 (S)", "  · stale only (S)")(L) : "")
         c.text(" " + filter, x: r.x, y: r.y, role: .dim, maxWidth: r.width)
-        let idW = 9, regionW = 7, bizW = min(26, max(10, r.width / 5)), stateW = 5, datesW = 23
+        // Below 100 columns the dates give their room to the topic (the state still flags stale: 生效!).
+        let idW = 9, regionW = 7, bizW = r.width < 100 ? 16 : min(26, max(10, r.width / 5)), stateW = 5
+        let datesW = r.width < 100 ? 0 : 23
         let topicW = max(10, r.width - idW - regionW - bizW - stateW - datesW - 8)
         let head = DisplayWidth.truncate(Localized("条目ID", "ID")(L), to: idW, pad: true) + " "
             + DisplayWidth.truncate(Localized("区域", "Region")(L), to: regionW, pad: true) + " "
             + DisplayWidth.truncate(Localized("业务类型", "Business type")(L), to: bizW, pad: true) + " "
             + DisplayWidth.truncate(Localized("主题", "Topic")(L), to: topicW, pad: true) + " "
             + DisplayWidth.truncate(Localized("状态", "State")(L), to: stateW, pad: true) + " "
-            + Localized("有效期", "Effective")(L)
+            + (datesW > 0 ? Localized("有效期", "Effective")(L) : "")
         c.text(" " + head, x: r.x, y: r.y + 1, role: .title, maxWidth: r.width)
         let shown = DashboardScreen.window(count: list.count, selected: k.selected, height: r.height - 2)
         var y = r.y + 2
@@ -60,7 +62,7 @@ enum KnowledgeScreen {
             let line = DisplayWidth.truncate(e.id, to: idW, pad: true) + " " + DisplayWidth.truncate(e.region, to: regionW, pad: true)
                 + " " + DisplayWidth.truncate(e.businessType, to: bizW, pad: true) + " "
                 + DisplayWidth.truncate(e.topic, to: topicW, pad: true) + " "
-                + DisplayWidth.truncate(e.state.chineseName + (isStale ? "!" : ""), to: stateW, pad: true) + " " + dates
+                + DisplayWidth.truncate(e.state.chineseName + (isStale ? "!" : ""), to: stateW, pad: true) + " " + (datesW > 0 ? dates : "")
             c.text((i == k.selected ? "▶" : " ") + line, x: r.x, y: y, role: role, maxWidth: r.width)
             y += 1
         }
