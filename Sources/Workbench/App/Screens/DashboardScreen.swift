@@ -121,7 +121,9 @@ enum DashboardScreen {
     static func counties(_ s: ReviewSession, _ d: DashboardState, _ b: Dashboard, _ r: Rect, _ c: inout Canvas) {
         let L = s.lang, g = glyphs(s)
         let rows = d.countyRows(s.orgOrder)
-        let nameWidth = 12, countWidth = 10
+        // Whole names when there is room (南通经济技术开发区 is 18 columns), else cut with ~.
+        let longest = rows.map { DisplayWidth.of($0.name) }.max() ?? 8
+        let nameWidth = max(8, min(longest, r.width >= 120 ? 18 : 12)), countWidth = 10
         let barWidth = max(6, (r.width - nameWidth - countWidth - 5) / 2)
         let xAcc = r.x + 1 + nameWidth + 1, xHit = xAcc + barWidth + 1, xCount = xHit + barWidth + 1
         c.text(DisplayWidth.truncate(Localized("组织机构", "Organisation")(L), to: nameWidth, pad: true), x: r.x + 1, y: r.y, role: .title)
