@@ -6,15 +6,8 @@ import Model
 /// and the SQL recount the live figures are verified against.
 enum BenchDashboard {
     static func run(storePath: String, reference: ReferenceData, end: Int64) throws {
-        func ms(_ body: () throws -> Void) rethrows -> Double {
-            let t0 = DispatchTime.now().uptimeNanoseconds
-            try body()
-            return Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6
-        }
-        func p(_ xs: [Double], _ q: Double) -> Double {
-            let s = xs.sorted()
-            return s.isEmpty ? 0 : s[min(s.count - 1, Int(Double(s.count - 1) * q))]
-        }
+        func ms(_ body: () throws -> Void) rethrows -> Double { try BenchTiming.ms(body) }
+        let p = BenchTiming.p
         let store = try SQLiteRecordStore(path: storePath)
         let rules = HitRules(taxonomy: reference.taxonomy)
         let index = StatisticsIndex(rules: rules)

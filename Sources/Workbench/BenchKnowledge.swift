@@ -5,10 +5,7 @@ import Model
 /// and matching the evaluation questions against it.
 enum BenchKnowledge {
     static func run(reference: ReferenceData, evalFile: String?) throws {
-        func p(_ xs: [Double], _ q: Double) -> Double {
-            let s = xs.sorted()
-            return s.isEmpty ? 0 : s[min(s.count - 1, Int(Double(s.count - 1) * q))]
-        }
+        let p = BenchTiming.p
         let today = ShanghaiTime.startOfDay(Int64(Date().timeIntervalSince1970))
         let entries = DemoKnowledge.scaled(count: 10_000, reference: reference, today: today)
         var builds: [Double] = []

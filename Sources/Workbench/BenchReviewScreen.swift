@@ -6,15 +6,8 @@ import Model
 /// (commit, figures moved, next unlabelled found) and one frame drawn into the canvas.
 enum BenchReviewScreen {
     static func run(storePath: String, reference: ReferenceData, end: Int64) throws {
-        func ms(_ body: () throws -> Void) rethrows -> Double {
-            let t0 = DispatchTime.now().uptimeNanoseconds
-            try body()
-            return Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6
-        }
-        func p(_ xs: [Double], _ q: Double) -> Double {
-            let s = xs.sorted()
-            return s.isEmpty ? 0 : s[min(s.count - 1, Int(Double(s.count - 1) * q))]
-        }
+        func ms(_ body: () throws -> Void) rethrows -> Double { try BenchTiming.ms(body) }
+        let p = BenchTiming.p
         let store = try SQLiteRecordStore(path: storePath)
         // As the app opens: the list at once, the figures counted on a second connection.
         do {

@@ -151,10 +151,9 @@ extension ReviewSession {
         case .openFilter:
             filterForm = FilterForm(filter: filter, preset: periodPreset, lang: lang)
         case .help:
-            helpVisible = true
-            helpScroll = 0
+            openHelp()
         case .toggleLanguage:
-            lang = lang == .zh ? .en : .zh
+            switchLanguage()
         case .refresh:
             dashboard = d
             syncIndex()

@@ -164,10 +164,9 @@ extension ReviewSession {
                 }
             }
         case .help:
-            helpVisible = true
-            helpScroll = 0
+            openHelp()
         case .toggleLanguage:
-            lang = lang == .zh ? .en : .zh
+            switchLanguage()
         case .quit:
             return applyReviewQuit()
         default:
@@ -337,8 +336,7 @@ extension ReviewSession {
                 ? "知识库没有可用条目：若机器人也答不上，多为「业务缺失」。"
                 : "知识库有此条目：若机器人答非所问，多为「理解错误」；答案与条目一致则多为「回答正确」。", .dim))
             overlay = (Localized("知识匹配（Esc 关闭）", "Knowledge match (Esc closes)"), lines)
-            helpVisible = true
-            helpScroll = 0
+            openHelp()
         } catch {
             message = Message(text: Localized("读取失败：\(error)", "Cannot read: \(error)"), role: .error)
         }

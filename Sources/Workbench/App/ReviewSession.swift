@@ -298,10 +298,9 @@ final class ReviewSession {
             guard let key = selectedKey, let r = selectedRecord else { return [] }
             prompt = Prompt(kind: .note(recordId: r.id, key: key), input: TextInput(r.note ?? ""))
         case .help:
-            helpVisible = true
-            helpScroll = 0
+            openHelp()
         case .toggleLanguage:
-            lang = lang == .zh ? .en : .zh
+            switchLanguage()
         case .refresh:
             return [.refilter, .redraw]
         case .openDashboard:
@@ -321,6 +320,17 @@ final class ReviewSession {
             return []
         }
         return .redraw
+    }
+
+    /// `?` in any screen.
+    func openHelp() {
+        helpVisible = true
+        helpScroll = 0
+    }
+
+    /// `L` in any screen.
+    func switchLanguage() {
+        lang = lang == .zh ? .en : .zh
     }
 
     /// q: quits, unless something is still unsaved (then once more to drop it).
