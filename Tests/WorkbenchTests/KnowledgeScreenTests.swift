@@ -46,6 +46,10 @@ import Testing
         #expect(s.knowledge?.region == "海安市" && s.knowledge?.visibleEntries(today: Self.today, staleDays: 180).count == 1)
         f.press([.char("r"), .char("r"), .char("r"), .char("r"), .char("r"), .char("r")])
         #expect(s.knowledge?.region == nil)
+        f.press([.char("b")])  // the first level-1 type: 社会保险(综合), which has no entry here
+        #expect(s.knowledge?.biz1 == "社会保险(综合)" && s.knowledge?.visibleEntries(today: Self.today, staleDays: 180).isEmpty == true)
+        f.press(Array(repeating: Key.char("b"), count: ReferenceData.bundled.taxonomy.level1.count))
+        #expect(s.knowledge?.biz1 == nil)
         // Coverage: 海安 has its own entry, 海门's ended (falls back), 启东 falls back.
         f.press([.tab])
         let topics = try #require(s.knowledge?.topics)

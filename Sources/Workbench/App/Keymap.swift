@@ -28,7 +28,7 @@ enum Command: Hashable, Sendable {
     // the dashboard
     case openDashboard, closeDashboard, back, nextView, previousView, cycleSort, cycleBucket, toggleAscii
     // the knowledge base
-    case openKnowledge, matchKnowledge, cycleRegion, toggleStale, editEntry, newEntry, retireEntry, entryDates, markReviewed
+    case openKnowledge, matchKnowledge, cycleRegion, cycleBusinessType, toggleStale, editEntry, newEntry, retireEntry, entryDates, markReviewed
     case left, right
     // text entry (filter bar, prompt, picker)
     case nextField, previousField, nextOption, previousOption, toggleOption
@@ -176,6 +176,7 @@ enum Keymap {
             Binding([.knowledge], [.char("x")], .retireEntry, help: Localized("停用条目（按两次）", "Retire the entry (press twice)"),
                     footer: Localized("停用", "retire"), disabled: { $0.knowledgeEntryDisabledReason }),
             Binding([.knowledge], [.char("r")], .cycleRegion, help: Localized("条目视图：按区域筛选（全部 → 全市 → 各县区）", "Entries: filter by region (all → 全市 → each county)")),
+            Binding([.knowledge], [.char("b")], .cycleBusinessType, help: Localized("条目视图：按一级业务类型筛选（全部 → 各类型）", "Entries: filter by level-1 business type (all → each)")),
             Binding([.knowledge], [.char("S")], .toggleStale, help: Localized("条目视图：只看过期/待复查", "Entries: stale ones only")),
             Binding([.knowledge], [.char("L")], .toggleLanguage, help: Localized("切换界面语言 English/中文", "Switch the interface language 中文/English")),
             Binding([.knowledge], [.char("?")], .help, help: Localized("帮助：全部按键", "Help: every key"), footer: Localized("帮助", "help")),

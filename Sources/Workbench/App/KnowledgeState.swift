@@ -35,6 +35,8 @@ struct KnowledgeState {
     var selection: [View: Int] = [:]
     /// Entries view: one region only (nil: all), and stale ones only.
     var region: String?
+    /// Entries view: one level-1 business type only (nil: all).
+    var biz1: String?
     var staleOnly = false
     /// Coverage view: the selected region column (0 = 全市).
     var column = 0
@@ -53,7 +55,8 @@ struct KnowledgeState {
 
     func visibleEntries(today: Int64, staleDays: Int) -> [KnowledgeEntry] {
         entries.filter { e in
-            (region == nil || e.region == region) && (!staleOnly || e.isStale(today: today, days: staleDays))
+            (region == nil || e.region == region) && (biz1 == nil || e.biz1 == biz1)
+                && (!staleOnly || e.isStale(today: today, days: staleDays))
         }.sorted { a, b in
             (a.biz1 ?? "", a.biz2 ?? "", a.topic, a.region) < (b.biz1 ?? "", b.biz2 ?? "", b.topic, b.region)
         }

@@ -116,6 +116,11 @@ extension ReviewSession {
             k.region = regions[((regions.firstIndex { $0 == k.region } ?? 0) + 1) % regions.count]
             k.selection[.entries] = 0
             message = Message(text: Localized("区域：\(k.region ?? "全部")", "Region: \(k.region ?? "all")"), role: .status)
+        case .cycleBusinessType:
+            let types: [String?] = [nil] + reference.taxonomy.level1.map(\.name)
+            k.biz1 = types[((types.firstIndex { $0 == k.biz1 } ?? 0) + 1) % types.count]
+            k.selection[.entries] = 0
+            message = Message(text: Localized("业务类型：\(k.biz1 ?? "全部")", "Business type: \(k.biz1 ?? "all")"), role: .status)
         case .toggleStale:
             k.staleOnly.toggle()
             k.selection[.entries] = 0

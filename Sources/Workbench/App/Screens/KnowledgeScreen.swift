@@ -38,7 +38,8 @@ enum KnowledgeScreen {
     static func entries(_ s: ReviewSession, _ k: KnowledgeState, _ r: Rect, _ c: inout Canvas) {
         let L = s.lang, today = s.today
         let list = k.visibleEntries(today: today, staleDays: s.staleDays)
-        let filter = Localized("区域：", "Region: ")(L) + (k.region ?? Localized("全部", "all")(L)) + " (r)"
+        let filter = Localized("区域：", "Region: ")(L) + (k.region ?? Localized("全部", "all")(L)) + " (r)  · "
+            + Localized("业务类型：", "Business type: ")(L) + (k.biz1 ?? Localized("全部", "all")(L)) + " (b)"
             + (k.staleOnly ? Localized("  · 只看待复查 (S)", "  · stale only (S)")(L) : "")
         c.text(" " + filter, x: r.x, y: r.y, role: .dim, maxWidth: r.width)
         // Below 100 columns the dates give their room to the topic (the state still flags stale: 生效!).
