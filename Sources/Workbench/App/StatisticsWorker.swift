@@ -33,6 +33,13 @@ final class StatisticsWorker: @unchecked Sendable {
         t.start()
     }
 
+    /// Forgets any running request: its result will not be handed back.
+    func cancel() {
+        lock.lock()
+        requested += 1
+        lock.unlock()
+    }
+
     /// The newest request's result, once, when it is done.
     func take() -> Result<Snapshot, Error>? {
         lock.lock()
