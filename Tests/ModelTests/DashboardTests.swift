@@ -176,6 +176,17 @@ import Testing
         #expect(ix.count == before + 1 && ix.row(at: before).org == "启东市")
     }
 
+    @Test func sparseKeysAreFoundToo() {
+        let ix = StatisticsIndex(rules: rules)
+        let facts = RecordFacts(hitClass: 1, topic: 1, wording: 1)
+        for key: RecordKey in [1, 2, 5_000_000_000, 3] {
+            ix.append(StatisticsRow(key: key, askedAt: Self.end, org: "如皋市", biz1: nil, biz2: nil, label: nil,
+                                    status: .unlabeled, facts: facts))
+        }
+        #expect(ix.index(of: 5_000_000_000) == 2 && ix.index(of: 3) == 3 && ix.index(of: 4) == nil)
+        #expect(ix.update(key: 5_000_000_000, label: .correct, status: .labeled, biz1: nil, biz2: nil) != nil)
+    }
+
     @Test func hotQuestionsGroupByKnowledgeThenNormalisedText() throws {
         let dir = TempDir()
         defer { dir.cleanup() }

@@ -56,8 +56,10 @@ public final class StatisticsIndex: @unchecked Sendable {
     private(set) var hitClasses: [UInt8] = []
     private(set) var topics: [UInt32] = []
     private(set) var wordings: [Int64] = []
-    /// Position of a key in the columns; keys are SQLite rowids, dense from 1.
+    /// Position of a key in the columns; keys are SQLite rowids, dense from 1. Keys far beyond
+    /// the count (a store whose keys are sparse) go to a dictionary instead of a huge array.
     private var position: [Int32] = []
+    private var sparse: [RecordKey: Int32] = [:]
 
     public private(set) var minDay: Int32 = .max
     public private(set) var maxDay: Int32 = .min
@@ -147,18 +149,20 @@ public final class StatisticsIndex: @unchecked Sendable {
         hitClasses.append(r.facts.hitClass)
         topics.append(code(topic: r.facts.topic))
         wordings.append(r.facts.wording)
-        if r.key >= 0 && r.key < Int64(Int32.max) {
+        if r.key >= 0, r.key < Int64(max(1_000_000, 4 * keys.count)) {
             let k = Int(r.key)
             if k >= position.count { position.append(contentsOf: repeatElement(-1, count: k - position.count + 1)) }
             position[k] = Int32(i)
+        } else {
+            sparse[r.key] = Int32(i)
         }
     }
 
     /// Where a key is in the columns, or nil.
     public func index(of key: RecordKey) -> Int? {
-        guard key >= 0, key < Int64(position.count) else { return nil }
+        guard key >= 0, key < Int64(position.count) else { return sparse[key].map(Int.init) }
         let p = position[Int(key)]
-        return p >= 0 ? Int(p) : nil
+        return p >= 0 ? Int(p) : sparse[key].map(Int.init)
     }
 
     /// What a record looked like before and after a change, for screens that keep figures.
