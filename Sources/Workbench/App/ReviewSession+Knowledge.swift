@@ -68,6 +68,7 @@ extension ReviewSession {
     /// Reads the entries again after a save, keeping the view and reopening the open entry.
     func reloadKnowledge(open id: String? = nil) {
         guard let kb = knowledgeBase, var k = knowledge else { return }
+        knowledgeCache = nil
         do {
             k.entries = try kb.store.knowledgeEntries()
             k.matcher = KnowledgeMatcher(entries: k.entries, organisations: reference.organisations)
@@ -133,6 +134,8 @@ extension ReviewSession {
             if k.openEntry != nil {
                 k.openEntry = nil
             } else {
+                // `M` on the review screen goes on using these entries, as last saved.
+                knowledgeCache = k
                 knowledge = nil
                 return .redraw
             }
