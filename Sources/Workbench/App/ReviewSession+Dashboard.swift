@@ -9,7 +9,9 @@ extension ReviewSession {
     }
 
     /// The review filter's conditions the dashboard leaves out (status, label, text, topic).
-    var dashboardIgnoresSomeFilter: Bool { dashboardFilter != { var f = filter; f.text = nil; return f }() || filter.text != nil }
+    var dashboardIgnoresSomeFilter: Bool {
+        filter.status != nil || filter.label != nil || filter.text != nil || filter.topic != nil
+    }
 
     var dashboardCounting: Bool { dashboard != nil && (statsIndex == nil || dashboard?.board == nil) }
 
