@@ -15,8 +15,8 @@ public struct RegionDetector: Sendable {
     let cityWide: String
     let kbRegions: Set<String>
     let organisations: Organisations
-    /// Names by first scalar, longest first: (the name as written, the organisation it means).
-    private let names: [Unicode.Scalar: [(text: [Unicode.Scalar], org: String)]]
+    /// Names, longest first, each with (the name as written, the organisation it means).
+    private let names: LongestMatch<(written: String, org: String)>
 
     public init(organisations: Organisations) {
         self.organisations = organisations
@@ -29,14 +29,8 @@ public struct RegionDetector: Sendable {
             for a in o.aliases where a.unicodeScalars.count >= 2 { all.append((a, o.name)) }
             if o.name.count >= 3, o.kind == "county" { all.append((String(o.name.dropLast()), o.name)) }
         }
-        for (old, new) in organisations.legacy { all.append((old, new)) }
-        var byFirst: [Unicode.Scalar: [(text: [Unicode.Scalar], org: String)]] = [:]
-        for (text, org) in all {
-            let s = Array(text.unicodeScalars)
-            guard let f = s.first else { continue }
-            if !(byFirst[f]?.contains { $0.text == s } ?? false) { byFirst[f, default: []].append((s, org)) }
-        }
-        names = byFirst.mapValues { $0.sorted { $0.text.count > $1.text.count } }
+        for (old, new) in organisations.legacy.sorted(by: { $0.key < $1.key }) { all.append((old, new)) }
+        names = LongestMatch(all.map { ($0.0, (written: $0.0, org: $0.1)) })
     }
 
     public static let bundled = RegionDetector(organisations: ReferenceData.bundled.organisations)
@@ -49,24 +43,16 @@ public struct RegionDetector: Sendable {
 
     /// Areas the text names, in order, as (what was written, organisation).
     public func mentions(in text: String) -> [(written: String, org: String)] {
-        let s = Array(text.unicodeScalars)
+        let s = text.unicodeScalars.map(\.value)
         var out: [(String, String)] = []
         var i = 0
-        scan: while i < s.count {
-            if let candidates = names[s[i]] {
-                for c in candidates where i + c.text.count <= s.count {
-                    var same = true
-                    for k in 1..<c.text.count where s[i + k] != c.text[k] { same = false; break }
-                    if same {
-                        var w = String.UnicodeScalarView()
-                        w.append(contentsOf: c.text)
-                        out.append((String(w), c.org))
-                        i += c.text.count
-                        continue scan
-                    }
-                }
+        while i < s.count {
+            if let m = names.match(s, at: i) {
+                out.append(m.value)
+                i += m.length
+            } else {
+                i += 1
             }
-            i += 1
         }
         return out
     }

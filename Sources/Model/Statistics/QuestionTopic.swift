@@ -9,21 +9,14 @@ public struct QuestionTopic: Sendable {
     /// What a place name becomes in a normalised question.
     public static let slot: Character = "〇"
 
-    /// Place names by their first scalar, longest first, so 通州湾示范区 wins over 通州.
-    private let places: [Unicode.Scalar: [[Unicode.Scalar]]]
+    /// Place names (longest first, so 通州湾示范区 wins over 通州), and the greetings dropped.
+    private let places: LongestMatch<Void>
 
     /// Greetings and fillers that do not change what is asked ("你好，", "请问", "急！"): dropped, so
     /// "你好，人才公寓怎么申请？" and "人才公寓怎么申请" are one topic.
     public static let fillers = ["你好", "您好", "请问", "麻烦问下", "麻烦问一下", "问一下", "想问下", "想问一下", "我想问",
                                  "咨询一下", "谢谢", "在线等", "急"]
-    private static let fillerTable: [UInt32: [[UInt32]]] = {
-        var t: [UInt32: [[UInt32]]] = [:]
-        for f in fillers {
-            let s = f.unicodeScalars.map(\.value)
-            t[s[0], default: []].append(s)
-        }
-        return t.mapValues { $0.sorted { $0.count > $1.count } }
-    }()
+    private static let fillerTable = LongestMatch(fillers.map { ($0, ()) })
 
     public init(organisations: Organisations) {
         var names = Set<String>()
@@ -32,12 +25,7 @@ public struct QuestionTopic: Sendable {
             names.formUnion(o.aliases)
         }
         names.formUnion(organisations.legacy.keys)
-        var byFirst: [Unicode.Scalar: [[Unicode.Scalar]]] = [:]
-        for n in names where n.unicodeScalars.count >= 2 {
-            let s = Array(n.unicodeScalars)
-            byFirst[s[0], default: []].append(s)
-        }
-        places = byFirst.mapValues { $0.sorted { $0.count > $1.count } }
+        places = LongestMatch(names.filter { $0.unicodeScalars.count >= 2 }.sorted().map { ($0, ()) })
     }
 
     public static let bundled = QuestionTopic(organisations: ReferenceData.bundled.organisations)
@@ -51,47 +39,33 @@ public struct QuestionTopic: Sendable {
 
     /// The same, as scalar values (the knowledge matcher's n-grams need no String).
     public func normalisedScalars(_ question: String) -> [UInt32] {
-        var folded: [Unicode.Scalar] = []
+        var folded: [UInt32] = []
         folded.reserveCapacity(question.unicodeScalars.count)
         for var s in question.unicodeScalars {
             if s.value >= 0xFF01 && s.value <= 0xFF5E { s = Unicode.Scalar(s.value - 0xFEE0)! }
             if s.value < 0x80 {
                 let v = UInt8(s.value)
-                if (v >= 0x30 && v <= 0x39) || (v >= 0x61 && v <= 0x7A) || v == 0x2A { folded.append(s); continue }
-                if v >= 0x41 && v <= 0x5A { folded.append(Unicode.Scalar(v + 0x20)); continue }
+                if (v >= 0x30 && v <= 0x39) || (v >= 0x61 && v <= 0x7A) || v == 0x2A { folded.append(s.value); continue }
+                if v >= 0x41 && v <= 0x5A { folded.append(UInt32(v + 0x20)); continue }
                 continue  // ASCII punctuation, spaces and controls
             }
             if Self.isStripped(s) { continue }
-            folded.append(s)
+            folded.append(s.value)
         }
         var out: [UInt32] = []
         out.reserveCapacity(folded.count)
         let slot = Self.slot.unicodeScalars.first!.value
         var i = 0
-        scan: while i < folded.count {
-            if let candidates = places[folded[i]] {
-                for name in candidates where i + name.count <= folded.count {
-                    var same = true
-                    for k in 1..<name.count where folded[i + k] != name[k] { same = false; break }
-                    if same {
-                        out.append(slot)
-                        i += name.count
-                        continue scan
-                    }
-                }
+        while i < folded.count {
+            if let m = places.match(folded, at: i) {
+                out.append(slot)
+                i += m.length
+            } else if let m = Self.fillerTable.match(folded, at: i) {
+                i += m.length
+            } else {
+                out.append(folded[i])
+                i += 1
             }
-            if let candidates = Self.fillerTable[folded[i].value] {
-                for f in candidates where i + f.count <= folded.count {
-                    var same = true
-                    for k in 1..<max(1, f.count) where folded[i + k].value != f[k] { same = false; break }
-                    if same {
-                        i += f.count
-                        continue scan
-                    }
-                }
-            }
-            out.append(folded[i].value)
-            i += 1
         }
         return out
     }
