@@ -137,17 +137,7 @@ import Testing
         try b.refilter()
         func recount() throws -> Tally { try f.store.tallies(a.statsFilter, rules: a.rules).total }
         #expect(a.total == (try recount()))
-        let script: [(ReviewSession, [Key])] = [
-            (a, typed("3")), (b, typed("12")), (a, typed("4")), (b, [.char("u")]),
-            (b, [.char("b")] + typed("闲聊") + [.enter]), (a, typed("jr")), (b, [.char("u")]), (a, typed("uu")),
-        ]
-        for (who, keys) in script {
-            for k in keys { who.perform(who.handle(k)) }
-            _ = a.tick()
-            _ = b.tick()
-            #expect(a.total == (try recount()))
-            #expect(b.total == (try recount()))
-        }
+        try TwoReviewersTests.takeTurns(a, b, recount: recount)
         // A new filter is counted from the index; a text filter still in SQL; both equal a recount.
         a.perform(a.handle(.char("f")))
         for k in typed("如皋,海安") { a.perform(a.handle(k)) }

@@ -223,6 +223,23 @@ import Testing
 }
 
 @Suite struct TwoReviewersTests {
+    /// Two reviewers label, correct, review and undo in turns; after each turn and tick both
+    /// sessions' figures must equal `recount`.
+    static func takeTurns(_ a: ReviewSession, _ b: ReviewSession, recount: () throws -> Tally,
+                          sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let script: [(ReviewSession, [Key])] = [
+            (a, typed("3")), (b, typed("12")), (a, typed("4")), (b, [.char("u")]),
+            (b, [.char("b")] + typed("闲聊") + [.enter]), (a, typed("jr")), (b, [.char("u")]), (a, typed("uu")),
+        ]
+        for (who, keys) in script {
+            for k in keys { who.perform(who.handle(k)) }
+            _ = a.tick()
+            _ = b.tick()
+            #expect(a.total == (try recount()), sourceLocation: sourceLocation)
+            #expect(b.total == (try recount()), sourceLocation: sourceLocation)
+        }
+    }
+
     /// Two sessions (as two processes would) label, correct, review and undo in turns; after each
     /// tick both sessions' figures equal a full recount, though neither counted again.
     @Test func figuresFollowTheOtherReviewerByTheHistory() throws {
@@ -231,18 +248,8 @@ import Testing
         let otherStore = try SQLiteRecordStore(path: f.store.path, busyTimeout: 0.2)
         let b = try ReviewSession(store: otherStore, reference: .bundled, reviewer: "王强", clock: { AppFixture.now })
         func recount() throws -> Tally { try f.store.tallies(a.statsFilter, rules: a.rules).total }
-        let script: [(ReviewSession, [Key])] = [
-            (a, typed("3")), (b, typed("12")), (a, typed("4")), (b, [.char("u")]),
-            (b, [.char("b")] + typed("闲聊") + [.enter]), (a, typed("jr")), (b, [.char("u")]), (a, typed("uu")),
-        ]
         let counted = (a.fullCounts, b.fullCounts)
-        for (who, keys) in script {
-            for k in keys { who.perform(who.handle(k)) }
-            _ = a.tick()
-            _ = b.tick()
-            #expect(a.total == (try recount()))
-            #expect(b.total == (try recount()))
-        }
+        try Self.takeTurns(a, b, recount: recount)
         #expect(a.fullCounts == counted.0 && b.fullCounts == counted.1)
         // An import (new records) falls back to a full count.
         try otherStore.importBatch { sink in

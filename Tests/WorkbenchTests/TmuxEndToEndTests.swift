@@ -14,6 +14,13 @@ import Testing
             ["/usr/bin/tmux", "/usr/local/bin/tmux", "/bin/tmux"].first { FileManager.default.isExecutableFile(atPath: $0) }
         }
 
+        /// Whether tmux is here; records a failure when not (.ci/run installs it).
+        static func available() -> Bool {
+            guard path == nil else { return true }
+            Issue.record("tmux is not installed: .ci/run installs it (apt-get install tmux)")
+            return false
+        }
+
         /// Runs a tmux command. Output is read only when asked for: the command that starts the
         /// server must not hand it our pipe, or reading to its end would wait for the server.
         @discardableResult
@@ -70,10 +77,7 @@ import Testing
     }
 
     @Test func labelUndoFilterAndQuitInARealTerminal() throws {
-        guard Tmux.path != nil else {
-            Issue.record("tmux is not installed: .ci/run installs it (apt-get install tmux)")
-            return
-        }
+        guard Tmux.available() else { return }
         let cli = CLI()
         defer { cli.cleanup() }
         try cli.run(["demo", "--records", "300", "--db", cli.db, "--end", "2025-12-31 18:00"])
@@ -129,10 +133,7 @@ import Testing
     }
 
     @Test func killNineAfterSavedLosesNothingShownAsSaved() throws {
-        guard Tmux.path != nil else {
-            Issue.record("tmux is not installed: .ci/run installs it (apt-get install tmux)")
-            return
-        }
+        guard Tmux.available() else { return }
         let cli = CLI()
         defer { cli.cleanup() }
         try cli.run(["demo", "--records", "100", "--db", cli.db, "--end", "2025-12-31 18:00"])
@@ -160,10 +161,7 @@ import Testing
     /// The editor gets the real terminal and the app comes back: an edit in $EDITOR (a script
     /// here) is saved as version 2, and the screen is whole again afterwards.
     @Test func knowledgeEntryEditedInTheEditorFromARealTerminal() throws {
-        guard Tmux.path != nil else {
-            Issue.record("tmux is not installed: .ci/run installs it (apt-get install tmux)")
-            return
-        }
+        guard Tmux.available() else { return }
         let cli = CLI()
         defer { cli.cleanup() }
         try cli.run(["demo", "--records", "100", "--db", cli.db, "--end", "2025-12-31 18:00"])
