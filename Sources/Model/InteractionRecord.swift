@@ -23,17 +23,9 @@ public struct InteractionRecord: Equatable, Sendable {
     public var hitFlag: Bool?
     public var biz1: String?
     public var biz2: String?
-    /// 人工修正分类: the reviewer's correction of the business type.
-    public var correctedBiz1: String?
-    public var correctedBiz2: String?
     public var satisfaction: String?
-    public var label: Label?
-    public var status: ReviewStatus
-    public var reviewer: String?
-    public var labeledAt: Int64?
-    public var reviewedBy: String?
-    public var reviewedAt: Int64?
-    public var note: String?
+    /// What reviewers changed: label, status, who and when, the business-type correction, the note.
+    public var review: ReviewState
 
     public init(
         id: String, sessionId: String? = nil, turn: Int? = nil, askedAt: Int64, channel: String? = nil,
@@ -57,19 +49,26 @@ public struct InteractionRecord: Equatable, Sendable {
         self.hitFlag = hitFlag
         self.biz1 = biz1
         self.biz2 = biz2
-        self.correctedBiz1 = correctedBiz1
-        self.correctedBiz2 = correctedBiz2
         self.satisfaction = satisfaction
-        self.label = label
-        self.status = status ?? (label == nil ? .unlabeled : .labeled)
-        self.reviewer = reviewer
-        self.labeledAt = labeledAt
-        self.reviewedBy = reviewedBy
-        self.reviewedAt = reviewedAt
-        self.note = note
+        review = ReviewState(
+            label: label, status: status ?? (label == nil ? .unlabeled : .labeled), reviewer: reviewer,
+            labeledAt: labeledAt, reviewedBy: reviewedBy, reviewedAt: reviewedAt, correctedBiz1: correctedBiz1,
+            correctedBiz2: correctedBiz2, note: note)
     }
 
     /// Business type that statistics use: the reviewer's correction where there is one.
     public var effectiveBiz1: String? { correctedBiz1 ?? biz1 }
     public var effectiveBiz2: String? { correctedBiz1 != nil ? correctedBiz2 : biz2 }
+
+    // The review fields, read and written through `review` (one copy, not two).
+    public var label: Label? { get { review.label } set { review.label = newValue } }
+    public var status: ReviewStatus { get { review.status } set { review.status = newValue } }
+    public var reviewer: String? { get { review.reviewer } set { review.reviewer = newValue } }
+    public var labeledAt: Int64? { get { review.labeledAt } set { review.labeledAt = newValue } }
+    public var reviewedBy: String? { get { review.reviewedBy } set { review.reviewedBy = newValue } }
+    public var reviewedAt: Int64? { get { review.reviewedAt } set { review.reviewedAt = newValue } }
+    /// 人工修正分类: the reviewer's correction of the business type.
+    public var correctedBiz1: String? { get { review.correctedBiz1 } set { review.correctedBiz1 = newValue } }
+    public var correctedBiz2: String? { get { review.correctedBiz2 } set { review.correctedBiz2 = newValue } }
+    public var note: String? { get { review.note } set { review.note = newValue } }
 }

@@ -41,9 +41,9 @@ public struct RecordFilter: Equatable, Sendable {
 
     /// The business type filter as `L1` or `L1/L2`.
     public mutating func setBusinessType(_ text: String) {
-        let parts = text.split(separator: "/", maxSplits: 1).map { $0.trimmed }
-        biz1 = parts.first.flatMap { $0.isEmpty ? nil : $0 }
-        biz2 = parts.count > 1 && !parts[1].isEmpty ? parts[1] : nil
+        let t = BusinessType(parsing: text)
+        biz1 = t.level1
+        biz2 = t.level2
     }
 
     /// The same test the store's query makes, for records already in memory (and for tests that

@@ -29,22 +29,9 @@ public struct ReviewState: Equatable, Sendable {
 }
 
 extension InteractionRecord {
+    /// The same as `review` (the name undo and the store use).
     public var reviewState: ReviewState {
-        get {
-            ReviewState(
-                label: label, status: status, reviewer: reviewer, labeledAt: labeledAt, reviewedBy: reviewedBy,
-                reviewedAt: reviewedAt, correctedBiz1: correctedBiz1, correctedBiz2: correctedBiz2, note: note)
-        }
-        set {
-            label = newValue.label
-            status = newValue.status
-            reviewer = newValue.reviewer
-            labeledAt = newValue.labeledAt
-            reviewedBy = newValue.reviewedBy
-            reviewedAt = newValue.reviewedAt
-            correctedBiz1 = newValue.correctedBiz1
-            correctedBiz2 = newValue.correctedBiz2
-            note = newValue.note
-        }
+        get { review }
+        set { review = newValue }
     }
 }

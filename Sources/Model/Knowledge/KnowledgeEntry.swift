@@ -77,7 +77,7 @@ public struct KnowledgeEntry: Equatable, Sendable {
     }
 
     public var businessType: String {
-        [biz1, biz2].compactMap { $0 }.joined(separator: "/")
+        BusinessType(biz1, biz2).text
     }
 
     /// The fields a person edits, with their Chinese names, in order (also the export's columns).

@@ -63,15 +63,31 @@ public final class SQLiteRecordStore: RecordStore {
 
     static let joined = "record JOIN record_text ON record_text.seq = record.seq"
 
+    /// A record row by column name (`columns`); a page of 50 costs no measurable time more than by position.
     static func decode(_ row: Row) -> InteractionRecord {
-        func bool(_ i: Int) -> Bool? { (row[i] as Int64?).map { $0 != 0 } }
+        func bool(_ name: String) -> Bool? { (row[name] as Int64?).map { $0 != 0 } }
         return InteractionRecord(
-            id: row[1], sessionId: row[2], turn: row[3], askedAt: row[4], channel: row[5], org: row[6],
-            question: row[7], answer: row[8], knowledgeId: row[9], standardQuestion: row[10],
-            fallback: bool(11), hitFlag: bool(12), biz1: row[13], biz2: row[14], correctedBiz1: row[15],
-            correctedBiz2: row[16], satisfaction: row[17], label: (row[18] as String?).flatMap(Label.init(rawValue:)),
-            status: ReviewStatus(rawValue: row[19]) ?? .unlabeled, reviewer: row[20], labeledAt: row[21],
-            reviewedBy: row[22], reviewedAt: row[23], note: row[24])
+            id: row["id"], sessionId: row["session_id"], turn: row["turn"], askedAt: row["asked_at"],
+            channel: row["channel"], org: row["org"], question: row["question"], answer: row["answer"],
+            knowledgeId: row["knowledge_id"], standardQuestion: row["standard_question"], fallback: bool("fallback"),
+            hitFlag: bool("hit_flag"), biz1: row["biz1"], biz2: row["biz2"], correctedBiz1: row["corrected_biz1"],
+            correctedBiz2: row["corrected_biz2"], satisfaction: row["satisfaction"],
+            label: (row["label"] as String?).flatMap(Label.init(rawValue:)),
+            status: ReviewStatus(rawValue: row["status"]) ?? .unlabeled, reviewer: row["reviewer"],
+            labeledAt: row["labeled_at"], reviewedBy: row["reviewed_by"], reviewedAt: row["reviewed_at"], note: row["note"])
+    }
+
+    static let historyColumns = "record_id, action, old_label, new_label, old_status, new_status, reviewer, at, old_value, new_value"
+
+    /// A `label_history` row (`historyColumns`) by column name.
+    static func labelChange(_ row: Row) -> LabelChange {
+        LabelChange(
+            recordId: row["record_id"], action: LabelChange.Action(rawValue: row["action"]) ?? .label,
+            oldLabel: (row["old_label"] as String?).flatMap(Label.init(rawValue:)),
+            newLabel: (row["new_label"] as String?).flatMap(Label.init(rawValue:)),
+            oldStatus: ReviewStatus(rawValue: row["old_status"]) ?? .unlabeled,
+            newStatus: ReviewStatus(rawValue: row["new_status"]) ?? .unlabeled, reviewer: row["reviewer"], at: row["at"],
+            oldValue: row["old_value"], newValue: row["new_value"])
     }
 
     /// WHERE clause and arguments for a filter; shared by page and count so they always agree.
@@ -150,7 +166,7 @@ public final class SQLiteRecordStore: RecordStore {
         var out: [(PageCursor, InteractionRecord)] = []
         let rows = try Row.fetchCursor(db, sql: sql, arguments: args)
         while let row = try rows.next() {
-            out.append((PageCursor(askedAt: row[4], seq: row[0]), decode(row)))
+            out.append((PageCursor(askedAt: row["asked_at"], seq: row["seq"]), decode(row)))
         }
         return out
     }
@@ -240,8 +256,8 @@ public final class SQLiteRecordStore: RecordStore {
     }
 
     static func bizText(_ b1: String?, _ b2: String?) -> String? {
-        guard let b1 else { return nil }
-        return b2.map { "\(b1)/\($0)" } ?? b1
+        let t = BusinessType(b1, b2)
+        return t.isEmpty ? nil : t.text
     }
 
     static func change(_ r: InteractionRecord, _ s: ReviewState, _ action: LabelChange.Action, _ reviewer: String,
@@ -299,22 +315,9 @@ public final class SQLiteRecordStore: RecordStore {
     public func history(recordId: String) throws -> [LabelChange] {
         try dbQueue.read { db in
             try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT record_id, action, old_label, new_label, old_status, new_status, reviewer, at,
-                      old_value, new_value
-                    FROM label_history WHERE record_id = ? ORDER BY seq
-                    """,
+                db, sql: "SELECT \(Self.historyColumns) FROM label_history WHERE record_id = ? ORDER BY seq",
                 arguments: [recordId]
-            ).map { row in
-                LabelChange(
-                    recordId: row[0], action: LabelChange.Action(rawValue: row[1]) ?? .label,
-                    oldLabel: (row[2] as String?).flatMap(Label.init(rawValue:)),
-                    newLabel: (row[3] as String?).flatMap(Label.init(rawValue:)),
-                    oldStatus: ReviewStatus(rawValue: row[4]) ?? .unlabeled,
-                    newStatus: ReviewStatus(rawValue: row[5]) ?? .unlabeled, reviewer: row[6], at: row[7],
-                    oldValue: row[8], newValue: row[9])
-            }
+            ).map(Self.labelChange)
         }
     }
 
@@ -338,7 +341,7 @@ public final class SQLiteRecordStore: RecordStore {
                 let rows = try Row.fetchCursor(
                     db, sql: "SELECT \(Self.columns) FROM \(Self.joined) WHERE record.seq IN (\(marks))",
                     arguments: StatementArguments(Array(chunk)))
-                while let row = try rows.next() { out[row[0]] = Self.decode(row) }
+                while let row = try rows.next() { out[row["seq"]] = Self.decode(row) }
             }
             return out
         }
@@ -350,20 +353,10 @@ public final class SQLiteRecordStore: RecordStore {
 
     public func historySince(_ seq: Int64) throws -> (changes: [LabelChange], last: Int64) {
         try dbQueue.read { db in
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT seq, record_id, action, old_label, new_label, old_status, new_status, reviewer, at, old_value, new_value
-                FROM label_history WHERE seq > ? ORDER BY seq
-                """, arguments: [seq])
-            let changes = rows.map { row in
-                LabelChange(
-                    recordId: row[1], action: LabelChange.Action(rawValue: row[2]) ?? .label,
-                    oldLabel: (row[3] as String?).flatMap(Label.init(rawValue:)),
-                    newLabel: (row[4] as String?).flatMap(Label.init(rawValue:)),
-                    oldStatus: ReviewStatus(rawValue: row[5]) ?? .unlabeled,
-                    newStatus: ReviewStatus(rawValue: row[6]) ?? .unlabeled, reviewer: row[7], at: row[8],
-                    oldValue: row[9], newValue: row[10])
-            }
-            let last = rows.last.map { $0[0] as Int64 } ?? seq
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT seq, \(Self.historyColumns) FROM label_history WHERE seq > ? ORDER BY seq", arguments: [seq])
+            let changes = rows.map(Self.labelChange)
+            let last = rows.last.map { $0["seq"] as Int64 } ?? seq
             return (changes, last)
         }
     }
@@ -410,6 +403,7 @@ public final class SQLiteRecordStore: RecordStore {
 
     static let statisticsColumns = "seq, asked_at, org, eff_biz1, eff_biz2, label, status, hit_class, topic_hash, wording_hash"
 
+    /// Read by position: this runs a million times when the index loads (`statisticsColumns`).
     static func statisticsRow(_ row: Row) -> StatisticsRow {
         StatisticsRow(
             key: row[0], askedAt: row[1], org: row[2], biz1: row[3], biz2: row[4],

@@ -36,7 +36,7 @@ enum Command: Hashable, Sendable {
 }
 
 /// One row of the keymap: the keys, what they do, the help text, the footer text (nil: help
-/// only) and, when the command cannot run now, why.
+/// only) and what it needs to run.
 struct Binding: Sendable {
     let modes: Set<Mode>
     let keys: [Key]
@@ -45,17 +45,18 @@ struct Binding: Sendable {
     let footer: Localized?
     /// How the footer writes the keys when not simply the first key (`1-4`).
     let footerKeys: String?
-    let disabled: (@Sendable (ReviewSession) -> Localized?)?
+    /// What must hold for it to run; the screen on top says why not (`KeyAvailability`).
+    let requires: Requirement?
 
     init(_ modes: Set<Mode>, _ keys: [Key], _ command: Command, help: Localized, footer: Localized? = nil,
-         footerKeys: String? = nil, disabled: (@Sendable (ReviewSession) -> Localized?)? = nil) {
+         footerKeys: String? = nil, requires: Requirement? = nil) {
         self.modes = modes
         self.keys = keys
         self.command = command
         self.help = help
         self.footer = footer
         self.footerKeys = footerKeys
-        self.disabled = disabled
+        self.requires = requires
     }
 }
 
@@ -73,27 +74,27 @@ enum Keymap {
                 help: Localized("标注为「\(l.chineseName)」并跳到下一条未标注（复核模式：复核为此标注）",
                                 "Label \(l.englishName) and go to the next unlabelled (review mode: review as this label)"),
                 footer: l == .missingKnowledge ? Localized("标注", "label") : nil, footerKeys: "1-4",
-                disabled: { $0.noRecordReason }))
+                requires: .record))
         }
         b += [
             Binding(review, [.char("0"), .backspace], .clearLabel, help: Localized("清除标注", "Clear the label"),
-                    footer: Localized("清除", "clear"), disabled: { $0.noRecordReason }),
+                    footer: Localized("清除", "clear"), requires: .record),
             Binding(review, [.char("u")], .undo, help: Localized("撤销上一次修改（可连续撤销，跨记录）", "Undo the last change (again and again, across records)"),
-                    footer: Localized("撤销", "undo"), disabled: { $0.undoDisabledReason }),
+                    footer: Localized("撤销", "undo"), requires: .undo),
             Binding(review, [.char("r")], .review,
                     help: Localized("复核：确认当前标注为已复核", "Second review: confirm the label (已复核)"),
-                    footer: Localized("复核", "review"), disabled: { $0.reviewDisabledReason }),
+                    footer: Localized("复核", "review"), requires: .labelledRecord),
             Binding(review, [.char("m")], .toggleReviewMode,
                     help: Localized("切换复核模式：1-4 复核为该标注，r 确认，跳到下一条未复核", "Review mode on/off: 1-4 review as that label, r confirms, go to the next unreviewed"),
                     footer: Localized("复核模式", "review mode")),
             Binding(review, [.char("s")], .openDashboard, help: Localized("统计看板：各区县准确率与命中率、趋势、业务类型、热点TOP10（共用筛选）", "Dashboard: accuracy and hit rate by county, trends, business types, hot TOP10 (same filter)"),
                     footer: Localized("看板", "dashboard")),
-            Binding(review, [.char("j"), .down], .down, help: Localized("下一条 / 向下滚动", "Next record / scroll down")),
-            Binding(review, [.char("k"), .up], .up, help: Localized("上一条 / 向上滚动", "Previous record / scroll up")),
-            Binding(review, [.pageDown, .ctrl("f")], .pageDown, help: Localized("向下翻页", "Page down")),
-            Binding(review, [.pageUp, .ctrl("b")], .pageUp, help: Localized("向上翻页", "Page up")),
-            Binding(review, [.char("g"), .home], .top, help: Localized("到第一条 / 详情顶部", "First record / top of the detail")),
-            Binding(review, [.char("G"), .end], .bottom, help: Localized("到最后一条 / 详情底部", "Last record / end of the detail")),
+        ]
+        b += navigation(review, next: Localized("下一条 / 向下滚动", "Next record / scroll down"),
+                        previous: Localized("上一条 / 向上滚动", "Previous record / scroll up"),
+                        first: Localized("到第一条 / 详情顶部", "First record / top of the detail"),
+                        last: Localized("到最后一条 / 详情底部", "Last record / end of the detail"))
+        b += [
             Binding(review, [.tab], .toggleFocus, help: Localized("在列表与详情之间切换焦点", "Move focus between list and detail"),
                     footer: Localized("焦点", "focus")),
             Binding(review, [.enter], .toggleDetail, help: Localized("显示/隐藏详情窗格", "Show or hide the detail pane"),
@@ -103,37 +104,34 @@ enum Keymap {
             Binding(review, [.char("f")], .openFilter, help: Localized("打开筛选栏（机构、时间、状态、标注、业务类型、文本）", "Open the filter bar (organisation, period, status, label, business type, text)"),
                     footer: Localized("筛选", "filter")),
             Binding(review, [.char("b")], .correctBusinessType, help: Localized("修正业务类型（人工修正分类）", "Correct the business type"),
-                    footer: Localized("分类", "type"), disabled: { $0.noRecordReason }),
+                    footer: Localized("分类", "type"), requires: .record),
             Binding(review, [.char("n")], .editNote, help: Localized("编辑备注", "Edit the note"),
-                    footer: Localized("备注", "note"), disabled: { $0.noRecordReason }),
+                    footer: Localized("备注", "note"), requires: .record),
             Binding(review, [.char("e")], .export, help: Localized("导出当前筛选（xlsx/csv/jsonl，问答结果完整）", "Export this filter (xlsx/csv/jsonl, answers complete)"),
-                    footer: Localized("导出", "export"), disabled: { $0.keys.isEmpty ? Localized("列表为空，没有可导出的记录", "the list is empty: nothing to export") : nil }),
+                    footer: Localized("导出", "export"), requires: .nonEmptyList),
             Binding(review, [.char("K")], .openKnowledge, help: Localized("知识库：条目、覆盖矩阵、缺口（业务缺失）", "Knowledge base: entries, coverage matrix, gaps (missing knowledge)"),
                     footer: Localized("知识库", "KB")),
             Binding(review, [.char("M")], .matchKnowledge,
                     help: Localized("知识匹配：这条问题由哪个条目、哪一级（县区/全市）回答，答案是什么（区分业务缺失与理解错误）",
                                     "Knowledge match: which entry and level (county / city-wide) answers this question, and its answer"),
-                    footer: Localized("匹配", "match"), disabled: { $0.noRecordReason }),
+                    footer: Localized("匹配", "match"), requires: .record),
             Binding(review, [.escape], .back, help: Localized("从看板进入的列表：回到看板，恢复原筛选", "A list opened from the dashboard: back to it, with the filter before"),
-                    disabled: { $0.backDisabledReason }),
+                    requires: .earlierScreen),
             Binding(review, [.char("R"), .ctrl("l")], .refresh, help: Localized("重新查询列表（显示新导入的记录）", "Run the list query again (shows newly imported records)")),
-            Binding(review, [.char("L")], .toggleLanguage, help: Localized("切换界面语言 English/中文", "Switch the interface language 中文/English")),
-            Binding(review, [.char("?")], .help, help: Localized("帮助：全部按键", "Help: every key"), footer: Localized("帮助", "help")),
-            Binding(review, [.char("q")], .quit, help: Localized("退出（所有标注均已保存）", "Quit (every label is already saved)"),
-                    footer: Localized("退出", "quit")),
+        ]
+        b += shared(review)
+        b += [
 
             Binding([.dashboard], [.tab, .right], .nextView, help: Localized("下一个视图（区县、趋势、业务类型、热点）", "Next view (counties, trend, business types, hot questions)"),
                     footer: Localized("视图", "view"), footerKeys: "Tab"),
             Binding([.dashboard], [.backTab, .left], .previousView, help: Localized("上一个视图", "Previous view")),
-            Binding([.dashboard], [.char("j"), .down], .down, help: Localized("下一行", "Next row")),
-            Binding([.dashboard], [.char("k"), .up], .up, help: Localized("上一行", "Previous row")),
-            Binding([.dashboard], [.pageDown, .ctrl("f")], .pageDown, help: Localized("向下翻页", "Page down")),
-            Binding([.dashboard], [.pageUp, .ctrl("b")], .pageUp, help: Localized("向上翻页", "Page up")),
-            Binding([.dashboard], [.char("g"), .home], .top, help: Localized("第一行", "First row")),
-            Binding([.dashboard], [.char("G"), .end], .bottom, help: Localized("最后一行", "Last row")),
+        ]
+        b += navigation([.dashboard], next: Localized("下一行", "Next row"), previous: Localized("上一行", "Previous row"),
+                        first: Localized("第一行", "First row"), last: Localized("最后一行", "Last row"))
+        b += [
             Binding([.dashboard], [.enter], .accept,
                     help: Localized("区县、二级业务类型、热点问题：打开其记录列表；一级业务类型：进入二级", "County, level-2 type, hot question: open its records in the review list; level-1 type: show its level 2"),
-                    footer: Localized("打开", "open"), disabled: { $0.dashboardAcceptDisabledReason }),
+                    footer: Localized("打开", "open"), requires: .dashboardRow),
             Binding([.dashboard], [.escape], .cancel, help: Localized("二级业务类型：回到一级；否则回到审核列表", "Level-2 types: back to level 1; else back to the review list"),
                     footer: Localized("返回", "back")),
             Binding([.dashboard], [.char("o")], .cycleSort, help: Localized("区县排序：准确率 → 命中率 → 问题量 → 机构顺序", "Sort counties: accuracy → hit rate → questions → organisation order"),
@@ -145,43 +143,40 @@ enum Keymap {
                     footer: Localized("筛选", "filter")),
             Binding([.dashboard], [.char("s")], .closeDashboard, help: Localized("回到审核列表", "Back to the review list")),
             Binding([.dashboard], [.char("R"), .ctrl("l")], .refresh, help: Localized("重新统计（含新导入的记录）", "Count again (with newly imported records)")),
-            Binding([.dashboard], [.char("L")], .toggleLanguage, help: Localized("切换界面语言 English/中文", "Switch the interface language 中文/English")),
-            Binding([.dashboard], [.char("?")], .help, help: Localized("帮助：全部按键", "Help: every key"), footer: Localized("帮助", "help")),
-            Binding([.dashboard], [.char("q")], .quit, help: Localized("退出（所有标注均已保存）", "Quit (every label is already saved)"),
-                    footer: Localized("退出", "quit")),
+        ]
+        b += shared([.dashboard])
+        b += [
 
             Binding([.knowledge], [.tab], .nextView, help: Localized("下一个视图（条目、覆盖矩阵、缺口）", "Next view (entries, coverage, gaps)"),
                     footer: Localized("视图", "view")),
             Binding([.knowledge], [.backTab], .previousView, help: Localized("上一个视图", "Previous view")),
-            Binding([.knowledge], [.char("j"), .down], .down, help: Localized("下一行 / 向下滚动", "Next row / scroll down")),
-            Binding([.knowledge], [.char("k"), .up], .up, help: Localized("上一行 / 向上滚动", "Previous row / scroll up")),
-            Binding([.knowledge], [.pageDown, .ctrl("f")], .pageDown, help: Localized("向下翻页", "Page down")),
-            Binding([.knowledge], [.pageUp, .ctrl("b")], .pageUp, help: Localized("向上翻页", "Page up")),
-            Binding([.knowledge], [.char("g"), .home], .top, help: Localized("第一行", "First row")),
-            Binding([.knowledge], [.char("G"), .end], .bottom, help: Localized("最后一行", "Last row")),
+        ]
+        b += navigation([.knowledge], next: Localized("下一行 / 向下滚动", "Next row / scroll down"),
+                        previous: Localized("上一行 / 向上滚动", "Previous row / scroll up"),
+                        first: Localized("第一行", "First row"), last: Localized("最后一行", "Last row"))
+        b += [
             Binding([.knowledge], [.left, .char("h")], .left, help: Localized("覆盖矩阵：左一列（区域）", "Coverage: the region to the left")),
             Binding([.knowledge], [.right, .char("l")], .right, help: Localized("覆盖矩阵：右一列（区域）", "Coverage: the region to the right")),
             Binding([.knowledge], [.enter], .accept, help: Localized("打开条目：全文、政策依据、有效期、版本历史", "Open the entry: text, policy basis, dates, version history"),
-                    footer: Localized("打开", "open"), disabled: { $0.knowledgeOpenDisabledReason }),
+                    footer: Localized("打开", "open"), requires: .knowledgeRow),
             Binding([.knowledge], [.escape], .cancel, help: Localized("关闭条目；否则回到审核列表", "Close the entry; else back to the review list"),
                     footer: Localized("返回", "back")),
             Binding([.knowledge], [.char("e")], .editEntry, help: Localized("在 $EDITOR 中编辑条目，保存为新版本（不合规则不保存并说明原因，内容保留）", "Edit the entry in $EDITOR, saved as a new version (refused with the reason if invalid; your text is kept)"),
-                    footer: Localized("编辑", "edit"), disabled: { $0.knowledgeEntryDisabledReason }),
+                    footer: Localized("编辑", "edit"), requires: .knowledgeEntry),
             Binding([.knowledge], [.char("n")], .newEntry, help: Localized("新建条目（缺口视图：按所选缺口起草，区域与问题已填好）", "New entry (gaps view: drafted from the gap, region and question filled in)"),
                     footer: Localized("新建", "new")),
             Binding([.knowledge], [.char("d")], .entryDates, help: Localized("修改有效期（生效日期~失效日期）", "Change the effective dates"),
-                    footer: Localized("有效期", "dates"), disabled: { $0.knowledgeEntryDisabledReason }),
+                    footer: Localized("有效期", "dates"), requires: .knowledgeEntry),
             Binding([.knowledge], [.char("v")], .markReviewed, help: Localized("复查确认：记为今天已复查（不再标为待复查）", "Mark as reviewed today (no longer stale)"),
-                    footer: Localized("复查", "reviewed"), disabled: { $0.knowledgeEntryDisabledReason }),
+                    footer: Localized("复查", "reviewed"), requires: .knowledgeEntry),
             Binding([.knowledge], [.char("x")], .retireEntry, help: Localized("停用条目（按两次）", "Retire the entry (press twice)"),
-                    footer: Localized("停用", "retire"), disabled: { $0.knowledgeEntryDisabledReason }),
+                    footer: Localized("停用", "retire"), requires: .knowledgeEntry),
             Binding([.knowledge], [.char("r")], .cycleRegion, help: Localized("条目视图：按区域筛选（全部 → 全市 → 各县区）", "Entries: filter by region (all → 全市 → each county)")),
             Binding([.knowledge], [.char("b")], .cycleBusinessType, help: Localized("条目视图：按一级业务类型筛选（全部 → 各类型）", "Entries: filter by level-1 business type (all → each)")),
             Binding([.knowledge], [.char("S")], .toggleStale, help: Localized("条目视图：只看过期/待复查", "Entries: stale ones only")),
-            Binding([.knowledge], [.char("L")], .toggleLanguage, help: Localized("切换界面语言 English/中文", "Switch the interface language 中文/English")),
-            Binding([.knowledge], [.char("?")], .help, help: Localized("帮助：全部按键", "Help: every key"), footer: Localized("帮助", "help")),
-            Binding([.knowledge], [.char("q")], .quit, help: Localized("退出（所有标注均已保存）", "Quit (every label is already saved)"),
-                    footer: Localized("退出", "quit")),
+        ]
+        b += shared([.knowledge])
+        b += [
 
             Binding([.filter], [.tab, .down], .nextField, help: Localized("下一个条件", "Next field"), footer: Localized("下一项", "next")),
             Binding([.filter], [.backTab, .up], .previousField, help: Localized("上一个条件", "Previous field")),
@@ -189,7 +184,7 @@ enum Keymap {
                     footer: Localized("选项", "choice"), footerKeys: "←→"),
             Binding([.filter], [.left], .previousOption, help: Localized("上一个选项", "Previous choice")),
             Binding([.filter], [.char(" ")], .toggleOption, help: Localized("机构：选中/取消光标处的机构", "Organisations: tick or untick the one under the cursor"),
-                    footer: Localized("勾选", "tick"), disabled: { $0.filterToggleDisabledReason }),
+                    footer: Localized("勾选", "tick"), requires: .organisationField),
             Binding([.filter], [.enter], .accept, help: Localized("应用筛选并关闭", "Apply and close"), footer: Localized("确定", "apply")),
             Binding([.filter], [.escape], .cancel, help: Localized("取消，恢复原筛选", "Cancel, back to the previous filter"), footer: Localized("取消", "cancel")),
             Binding([.filter], [.ctrl("u")], .clearInput, help: Localized("清空当前条件", "Clear this field"), footer: Localized("清空", "clear")),
@@ -217,6 +212,30 @@ enum Keymap {
         ]
         return b
     }()
+
+    /// The bindings every full screen has, declared once; each screen's table ends with them.
+    static func shared(_ modes: Set<Mode>) -> [Binding] {
+        [
+            Binding(modes, [.char("L")], .toggleLanguage, help: Localized("切换界面语言 English/中文", "Switch the interface language 中文/English")),
+            Binding(modes, [.char("?")], .help, help: Localized("帮助：全部按键", "Help: every key"), footer: Localized("帮助", "help")),
+            Binding(modes, [.char("q")], .quit, help: Localized("退出（所有标注均已保存）", "Quit (every label is already saved)"),
+                    footer: Localized("退出", "quit")),
+        ]
+    }
+
+    /// Moving in a list, the same keys on every screen (`ListCursor`); the help says what a row is.
+    static func navigation(_ modes: Set<Mode>, next: Localized, previous: Localized, first: Localized, last: Localized)
+        -> [Binding]
+    {
+        [
+            Binding(modes, [.char("j"), .down], .down, help: next),
+            Binding(modes, [.char("k"), .up], .up, help: previous),
+            Binding(modes, [.pageDown, .ctrl("f")], .pageDown, help: Localized("向下翻页", "Page down")),
+            Binding(modes, [.pageUp, .ctrl("b")], .pageUp, help: Localized("向上翻页", "Page up")),
+            Binding(modes, [.char("g"), .home], .top, help: first),
+            Binding(modes, [.char("G"), .end], .bottom, help: last),
+        ]
+    }
 
     /// The binding for a key in a mode.
     static func binding(for key: Key, in mode: Mode) -> Binding? {

@@ -12,7 +12,7 @@ final class ReviewApp {
     init(session: ReviewSession, backend: any TerminalBackend) {
         self.session = session
         self.backend = backend
-        session.onProgress = { [unowned self] in self.backend.present(self.frame()) }
+        session.ctx.onProgress = { [unowned self] in self.backend.present(self.frame()) }
     }
 
     func frame() -> Canvas {

@@ -4,24 +4,23 @@ import Model
 /// figure inside, 命中率, and the label mix. It reads the session's tallies, which move the moment
 /// a label is committed. Below n = 20 a figure is dimmed (domain.md §3).
 enum AccuracyPanelView {
-    static func draw(_ s: ReviewSession, _ r: Rect, atSide: Bool, _ c: inout Canvas) {
+    static func draw(_ ctx: AppContext, _ s: ReviewListScreen, _ r: Rect, atSide: Bool, _ c: inout Canvas) {
         guard r.height > 0, r.width > 0 else { return }
         if atSide {
-            for y in r.y..<r.bottom { c.put(glyphs(s).vertical, x: r.x - 1, y: y, role: .border) }
-            side(s, r, &c)
+            for y in r.y..<r.bottom { c.put(ctx.glyphs.vertical, x: r.x - 1, y: y, role: .border) }
+            side(ctx, s, r, &c)
         } else {
-            strip(s, r, &c)
+            strip(ctx, s, r, &c)
         }
     }
 
-    static func glyphs(_ s: ReviewSession) -> Glyphs { Glyphs.forTerminal(ambiguousWide: s.ambiguousWide) }
 
     static func figure(_ name: String, _ ratio: Ratio) -> String {
         "\(name) \(ratio.percentText) n=\(grouped(ratio.denominator))"
     }
 
-    static func side(_ s: ReviewSession, _ r: Rect, _ c: inout Canvas) {
-        let L = s.lang, t = s.total, g = glyphs(s)
+    static func side(_ ctx: AppContext, _ s: ReviewListScreen, _ r: Rect, _ c: inout Canvas) {
+        let L = ctx.lang, t = s.total, g = ctx.glyphs
         var y = r.y
         func line(_ text: String, _ role: Role = .normal) {
             guard y < r.bottom else { return }
@@ -53,10 +52,11 @@ enum AccuracyPanelView {
         y += 1
         line(Localized("各机构准确率", "Accuracy by organisation")(L), .title)
         let nameWidth = 9
-        let orgs = s.reference.organisations.names.filter { s.tallies[$0] != nil }
-        for org in orgs {
+        let tallies = s.tallies
+        for org in ctx.orgOrder {
+            guard let tally = tallies[org] else { continue }
             guard y < r.bottom - 6 else { break }
-            let a = s.tallies[org]!.accuracy
+            let a = tally.accuracy
             c.text(DisplayWidth.truncate(org, to: nameWidth, pad: true), x: r.x + 1, y: y, role: a.isReliable ? .normal : .dim)
             let text = a.value == nil ? "n=0" : "\(a.percentText) n=\(a.denominator)"
             c.draw(Bars.cells(fraction: a.value, width: r.width - nameWidth - 3, text: text, glyphs: g, dim: !a.isReliable),
@@ -78,8 +78,8 @@ enum AccuracyPanelView {
     }
 
     /// Three lines for terminals without room for the side panel.
-    static func strip(_ s: ReviewSession, _ r: Rect, _ c: inout Canvas) {
-        let L = s.lang, t = s.total, g = glyphs(s)
+    static func strip(_ ctx: AppContext, _ s: ReviewListScreen, _ r: Rect, _ c: inout Canvas) {
+        let L = ctx.lang, t = s.total, g = ctx.glyphs
         c.fill(x: r.x, y: r.y, width: r.width, height: 1, with: g.horizontal)
         c.text(" " + Localized("实时统计", "Live figures")(L) + (s.statisticsPending ? Localized(" 统计中…", " counting…")(L) : "") + " ",
                x: r.x + 2, y: r.y, role: .title)

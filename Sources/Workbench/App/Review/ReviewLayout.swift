@@ -1,9 +1,3 @@
-/// A rectangle of the canvas.
-struct Rect: Equatable, Sendable {
-    var x: Int, y: Int, width: Int, height: Int
-    var bottom: Int { y + height }
-}
-
 /// Where each part of the review screen goes for a terminal size. Wide terminals (≥ 110
 /// columns) put the accuracy panel at the right; narrower ones give it a three-line strip.
 struct Layout: Equatable, Sendable {
@@ -52,19 +46,5 @@ struct Layout: Equatable, Sendable {
             list = body
             detail = nil
         }
-    }
-}
-
-/// Characters for bars and rules: block elements when ambiguous-width characters are narrow (the
-/// default), ASCII when the user's terminal draws them wide, so bars never break the layout.
-struct Glyphs: Sendable {
-    let fill: Character
-    let empty: Character
-    let vertical: Character
-    let horizontal: Character
-
-    static func forTerminal(ambiguousWide: Bool) -> Glyphs {
-        ambiguousWide ? Glyphs(fill: "#", empty: ".", vertical: "|", horizontal: "-")
-                      : Glyphs(fill: "█", empty: "░", vertical: "│", horizontal: "─")
     }
 }

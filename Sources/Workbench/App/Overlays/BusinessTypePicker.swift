@@ -7,7 +7,7 @@ struct BusinessTypePicker: Equatable, Sendable {
     struct Option: Equatable, Sendable {
         let level1: String?
         let level2: String?
-        var text: String { level1.map { l1 in level2.map { "\(l1)/\($0)" } ?? l1 } ?? "" }
+        var text: String { BusinessType(level1, level2).text }
     }
 
     let recordId: String
@@ -31,6 +31,7 @@ struct BusinessTypePicker: Equatable, Sendable {
     var matches: [Option] {
         let q = query.text.trimmed
         guard !q.isEmpty else { return all }
+        // A query, not a type: "/退休" (any level 1) narrows too.
         let parts = q.split(separator: "/", maxSplits: 1).map { String($0).trimmed }
         return all.dropFirst().filter { o in
             guard let l1 = o.level1 else { return false }

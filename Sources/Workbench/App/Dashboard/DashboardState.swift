@@ -39,6 +39,7 @@ struct DashboardState {
     /// nil: chosen from the period's length.
     var bucket: TimeBucket?
     var ascii = false
+    /// The figures (`DashboardScreen.state` fills them in from `LiveStatistics`).
     var board: Dashboard?
 
     var selected: Int { selection[view] ?? 0 }

@@ -4,26 +4,26 @@ import Model
 /// The knowledge screen: entries by region × business type (stale ones in warning colour), the
 /// coverage matrix of topics × regions (own entry, falls back to 全市, nothing), the gap
 /// backlog from 业务缺失 labels, and one entry in full with its version history.
-enum KnowledgeScreen {
-    static func draw(_ s: ReviewSession, _ k: KnowledgeState, width: Int, height: Int, _ c: inout Canvas) {
-        let L = s.lang
+enum KnowledgeView {
+    /// Where the views go: below the header and the tabs, above the status line.
+    static func body(width: Int, height: Int) -> Rect { Rect(x: 0, y: 3, width: width, height: max(0, height - 5)) }
+
+    static func draw(_ s: AppContext, _ screen: KnowledgeScreen, width: Int, height: Int, _ c: inout Canvas) {
+        let L = s.lang, k = screen.state
         c.fill(x: 0, y: 0, width: width, height: 2, role: .header)
         let used = c.text(" " + Localized("区域差异知识库 · 人社问答审核工作台", "Regional knowledge base · 人社 answer review")(L)
                           + "  \(Localized("审核员", "reviewer")(L)) \(s.reviewer)", x: 0, y: 0, role: .header, maxWidth: width)
         c.text("  " + Localized("数据库", "db")(L) + " " + s.location, x: used, y: 0, role: .headerDim, maxWidth: width - used)
-        let today = s.today
-        let inForce = k.entries.filter { $0.inForce(on: today) }.count
-        let stale = k.entries.filter { $0.isStale(today: today, days: s.staleDays) }.count
-        let summary = " " + Localized("条目 \(k.entries.count) 个（生效 \(inForce)）· 主题 \(k.topics.count) 个 · 过期或 \(s.staleDays) 天未复查 \(stale) 个",
-                                      "\(k.entries.count) entries (\(inForce) in force) · \(k.topics.count) topics · \(stale) stale (ended, or not reviewed for \(s.staleDays) days)")(L)
+        let summary = " " + Localized("条目 \(k.entries.count) 个（生效 \(k.inForce)）· 主题 \(k.topics.count) 个 · 过期或 \(s.staleDays) 天未复查 \(k.stale) 个",
+                                      "\(k.entries.count) entries (\(k.inForce) in force) · \(k.topics.count) topics · \(k.stale) stale (ended, or not reviewed for \(s.staleDays) days)")(L)
         c.text(DisplayWidth.truncate(summary, to: width), x: 0, y: 1, role: .header, maxWidth: width)
         var x = 1
         for v in KnowledgeState.View.allCases {
             x += c.text(" \(v.title(L)) ", x: x, y: 2, role: v == k.view && k.openEntry == nil ? .focusTitle : .title, maxWidth: width - x) + 1
         }
-        let body = Rect(x: 0, y: 3, width: width, height: max(0, height - 5))
-        if let e = k.openEntry {
-            entry(s, k, e, body, &c)
+        let body = body(width: width, height: height)
+        if k.openEntry != nil {
+            entry(screen, body, &c)
         } else {
             switch k.view {
             case .entries: entries(s, k, body, &c)
@@ -31,13 +31,19 @@ enum KnowledgeScreen {
             case .gaps: gaps(s, k, body, &c)
             }
         }
-        StatusLineView.draw(s, Rect(x: 0, y: height - 2, width: width, height: 1), &c)
-        FooterView.draw(s, Rect(x: 0, y: height - 1, width: width, height: 1), &c)
     }
 
-    static func entries(_ s: ReviewSession, _ k: KnowledgeState, _ r: Rect, _ c: inout Canvas) {
+    /// The status line's own text.
+    static func status(_ screen: KnowledgeScreen, lang L: Language) -> String {
+        let k = screen.state
+        var text = " " + Localized("知识库", "knowledge base")(L) + " · " + (k.openEntry.map { $0.id } ?? k.view.title(L))
+        if k.openEntry == nil, k.rowCount > 0 { text += " · \(k.selected + 1)/\(k.rowCount)" }
+        return text
+    }
+
+    static func entries(_ s: AppContext, _ k: KnowledgeState, _ r: Rect, _ c: inout Canvas) {
         let L = s.lang, today = s.today
-        let list = k.visibleEntries(today: today, staleDays: s.staleDays)
+        let list = k.visible
         let filter = Localized("区域：", "Region: ")(L) + (k.region ?? Localized("全部", "all")(L)) + " (r)  · "
             + Localized("业务类型：", "Business type: ")(L) + (k.biz1 ?? Localized("全部", "all")(L)) + " (b)"
             + (k.staleOnly ? Localized("  · 只看待复查 (S)", "  · stale only (S)")(L) : "")
@@ -53,7 +59,7 @@ enum KnowledgeScreen {
             + DisplayWidth.truncate(Localized("状态", "State")(L), to: stateW, pad: true) + " "
             + (datesW > 0 ? Localized("有效期", "Effective")(L) : "")
         c.text(" " + head, x: r.x, y: r.y + 1, role: .title, maxWidth: r.width)
-        let shown = DashboardScreen.window(count: list.count, selected: k.selected, height: r.height - 2)
+        let shown = ListCursor.window(count: list.count, selected: k.selected, height: r.height - 2)
         var y = r.y + 2
         for i in shown {
             let e = list[i]
@@ -72,8 +78,8 @@ enum KnowledgeScreen {
         }
     }
 
-    static func coverage(_ s: ReviewSession, _ k: KnowledgeState, _ r: Rect, _ c: inout Canvas) {
-        let L = s.lang, today = s.today
+    static func coverage(_ s: AppContext, _ k: KnowledgeState, _ r: Rect, _ c: inout Canvas) {
+        let L = s.lang
         let regions = s.reference.organisations.kbRegions
         let cityWide = s.reference.organisations.cityWideRegion
         let ascii = s.ambiguousWide
@@ -92,7 +98,7 @@ enum KnowledgeScreen {
         }
         c.text(DisplayWidth.truncate(Localized("主题（业务类型）", "Topic (business type)")(L), to: topicW, pad: true), x: r.x + 1, y: r.y + 1, role: .title)
         let topics = k.topics
-        let shown = DashboardScreen.window(count: topics.count, selected: k.selected, height: r.height - 3)
+        let shown = ListCursor.window(count: topics.count, selected: k.selected, height: r.height - 3)
         var y = r.y + 2
         for i in shown {
             let t = topics[i]
@@ -100,8 +106,8 @@ enum KnowledgeScreen {
             c.text((selected ? "▶" : " ") + DisplayWidth.truncate(t.topic, to: topicW, pad: true), x: r.x, y: y,
                    role: selected ? .selected : .normal)
             var cx = r.x + 1 + topicW + 1
-            for (j, region) in regions.enumerated() {
-                let cell = CoverageCell.of(t.byRegion, region: region, cityWide: cityWide, today: today, staleDays: s.staleDays)
+            for j in regions.indices {
+                let cell = k.coverage.indices.contains(i) && k.coverage[i].indices.contains(j) ? k.coverage[i][j] : .none
                 let (glyph, role): (String, Role) = switch cell {
                 case .own(let stale): (ascii ? (stale ? "#!" : "#") : "●", stale ? .warning : .ok)
                 case .fallsBack: (ascii ? "o" : "○", .dim)
@@ -118,18 +124,15 @@ enum KnowledgeScreen {
             var cx = r.x + 1 + topicW + 1
             c.text(DisplayWidth.truncate(Localized(" 本地条目覆盖的主题数", " topics with an own entry")(L), to: topicW + 1, pad: true),
                    x: r.x, y: r.bottom - 1, role: .dim)
-            for region in regions {
-                let n = topics.filter {
-                    if case .own = CoverageCell.of($0.byRegion, region: region, cityWide: cityWide, today: today, staleDays: s.staleDays) { return true }
-                    return false
-                }.count
+            for j in regions.indices {
+                let n = k.ownTopics.indices.contains(j) ? k.ownTopics[j] : 0
                 c.text(String(n).leftPadded(to: cellW - 2), x: cx, y: r.bottom - 1, role: .dim, maxWidth: cellW)
                 cx += cellW
             }
         }
     }
 
-    static func gaps(_ s: ReviewSession, _ k: KnowledgeState, _ r: Rect, _ c: inout Canvas) {
+    static func gaps(_ s: AppContext, _ k: KnowledgeState, _ r: Rect, _ c: inout Canvas) {
         let L = s.lang
         guard let gaps = k.gaps else { return }
         c.text(" " + Localized("标为「业务缺失」的问题，按归一化问题与区域分组、按次数排序（最近 \(grouped(k.gapRecords)) 条）；n 按所选缺口起草条目",
@@ -141,7 +144,7 @@ enum KnowledgeScreen {
             + " " + DisplayWidth.truncate(Localized("问题（最常见问法）", "Question (most common wording)")(L), to: textW, pad: true) + " "
             + Localized("知识库现在的回答", "What the KB answers now")(L)
         c.text(" " + head, x: r.x, y: r.y + 1, role: .title, maxWidth: r.width)
-        let shown = DashboardScreen.window(count: gaps.count, selected: k.selected, height: r.height - 2)
+        let shown = ListCursor.window(count: gaps.count, selected: k.selected, height: r.height - 2)
         var y = r.y + 2
         for i in shown {
             let g = gaps[i]
@@ -158,10 +161,10 @@ enum KnowledgeScreen {
         }
     }
 
-    static func entry(_ s: ReviewSession, _ k: KnowledgeState, _ e: KnowledgeEntry, _ r: Rect, _ c: inout Canvas) {
-        let L = s.lang, today = s.today
+    /// The open entry's lines before wrapping (`KnowledgeScreen.prepare` wraps them once).
+    static func entryLines(_ e: KnowledgeEntry, history: [String], today: Int64, staleDays: Int, lang L: Language) -> [(String, Role)] {
         var lines: [(String, Role)] = []
-        let stale = e.isStale(today: today, days: s.staleDays)
+        let stale = e.isStale(today: today, days: staleDays)
         lines.append(("\(e.id) · \(e.region) · \(e.businessType) · \(e.state.chineseName) · " + Localized("版本", "version")(L) + " \(e.version)"
                       + (e.inForce(on: today) ? Localized(" · 今天生效", " · in force today")(L) : Localized(" · 今天不生效", " · not in force today")(L)),
                       .title))
@@ -180,10 +183,13 @@ enum KnowledgeScreen {
         }
         lines.append(("", .normal))
         lines.append((Localized("版本历史", "Version history")(L), .title))
-        lines += k.history.map { ($0, $0.hasPrefix("版本") ? .normal : .dim) }
-        let wrapped = lines.flatMap { line in DisplayWidth.wrap(line.0, width: max(1, r.width - 2)).map { ($0, line.1) } }
-        let top = max(0, min(k.detailScroll, wrapped.count - r.height))
-        for (i, line) in wrapped.dropFirst(top).prefix(r.height).enumerated() {
+        lines += history.map { ($0, $0.hasPrefix("版本") ? .normal : .dim) }
+        return lines
+    }
+
+    static func entry(_ screen: KnowledgeScreen, _ r: Rect, _ c: inout Canvas) {
+        let top = screen.state.detailScroll.line
+        for (i, line) in screen.entryLines.dropFirst(top).prefix(r.height).enumerated() {
             c.text(line.0, x: r.x + 1, y: r.y + i, role: line.1, maxWidth: r.width - 2)
         }
     }

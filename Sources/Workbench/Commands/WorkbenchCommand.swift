@@ -72,9 +72,9 @@ struct AppCommand: ParsableCommand {
             let backend = try NcursesBackend(noColour: noColour)
             ReviewApp(session: session, backend: backend).run()
             backend.shutdown()
-            if session.labelsThisSession > 0 {
-                print(Localized("本次标注/复核 \(session.labelsThisSession) 条，均已保存到 \(db.path)",
-                                "\(session.labelsThisSession) labels/reviews this session, all saved to \(db.path)")(session.lang))
+            if session.ctx.writes.labelsThisSession > 0 {
+                print(Localized("本次标注/复核 \(session.ctx.writes.labelsThisSession) 条，均已保存到 \(db.path)",
+                                "\(session.ctx.writes.labelsThisSession) labels/reviews this session, all saved to \(db.path)")(session.lang))
             }
         }
     }

@@ -4,10 +4,10 @@ import Model
 /// The supervisors' dashboard: headline figures over four views (counties as bars, the trend as
 /// line charts, business types level 1 → level 2, hot questions), drawn from the session's
 /// `Dashboard`. Figures with n < 20 are dimmed (domain.md §3).
-enum DashboardScreen {
-    static func draw(_ s: ReviewSession, _ d: DashboardState, width: Int, height: Int, _ c: inout Canvas) {
-        let L = s.lang
-        header(s, d, Rect(x: 0, y: 0, width: width, height: 2), &c)
+enum DashboardView {
+    static func draw(_ s: AppContext, _ screen: DashboardScreen, filterForm: FilterForm?, width: Int, height: Int, _ c: inout Canvas) {
+        let L = s.lang, d = screen.state
+        header(s, screen, d, Rect(x: 0, y: 0, width: width, height: 2), &c)
         tabs(s, d, Rect(x: 0, y: 2, width: width, height: 1), &c)
         var body = Rect(x: 0, y: 5, width: width, height: max(0, height - 7))
         if let board = d.board {
@@ -16,7 +16,7 @@ enum DashboardScreen {
             c.text(" " + Localized("统计中…（首次打开时载入统计索引）", "Counting… (loading the statistics index the first time)")(L),
                    x: 0, y: 3, role: .dim, maxWidth: width)
         }
-        if let form = s.filterForm {
+        if let form = filterForm {
             let h = min(Layout.filterBarHeight, max(0, body.height - 3))
             FilterBarView.draw(s, form, Rect(x: 0, y: body.y, width: width, height: h), &c)
             body.y += h
@@ -30,20 +30,28 @@ enum DashboardScreen {
             case .hot: hot(s, d, board, body, &c)
             }
         }
-        StatusLineView.draw(s, Rect(x: 0, y: height - 2, width: width, height: 1), &c)
-        FooterView.draw(s, Rect(x: 0, y: height - 1, width: width, height: 1), &c)
     }
 
-    static func glyphs(_ s: ReviewSession) -> Glyphs { Glyphs.forTerminal(ambiguousWide: s.ambiguousWide) }
+    /// The status line's own text: the view, which row of how many, still counting.
+    static func status(_ s: AppContext, _ screen: DashboardScreen) -> String {
+        let L = s.lang, d = screen.state
+        var text = " " + Localized("看板", "dashboard")(L) + " · " + d.view.title(L)
+        let n = d.rowCount(s.orgOrder)
+        if n > 0 { text += " · \(d.selected + 1)/\(n)" }
+        if screen.counting { text += " · " + Localized("统计中…", "counting…")(L) }
+        return text
+    }
 
-    static func header(_ s: ReviewSession, _ d: DashboardState, _ r: Rect, _ c: inout Canvas) {
+    static func glyphs(_ s: AppContext) -> Glyphs { s.glyphs }
+
+    static func header(_ s: AppContext, _ screen: DashboardScreen, _ d: DashboardState, _ r: Rect, _ c: inout Canvas) {
         let L = s.lang
         c.fill(x: r.x, y: r.y, width: r.width, height: 2, role: .header)
         let top = " " + Localized("统计看板 · 人社问答审核工作台", "Dashboard · 人社 answer review")(L)
             + "  \(Localized("审核员", "reviewer")(L)) \(s.reviewer)"
         let used = c.text(top, x: r.x, y: r.y, role: .header, maxWidth: r.width)
         c.text("  " + Localized("数据库", "db")(L) + " " + s.location, x: r.x + used, y: r.y, role: .headerDim, maxWidth: r.width - used)
-        var second = " " + Localized("筛选", "Filter")(L) + ": " + HeaderView.filterSummary(s, dashboard: true)
+        var second = " " + Localized("筛选", "Filter")(L) + ": " + HeaderView.filterSummary(screen.list.dashboardFilter, preset: screen.list.periodPreset, lang: L)
         if let b = d.board {
             let step = b.bucket.name(L) + (d.bucket == nil ? Localized("（自动）", " (auto)")(L) : "")
             second += "  │ " + Localized("粒度", "step")(L) + " " + step
@@ -51,13 +59,13 @@ enum DashboardScreen {
                 second += "  │ " + TimeBucket.date(b.firstDay) + "~" + TimeBucket.date(b.lastDay)
             }
         }
-        if s.dashboardIgnoresSomeFilter {
+        if screen.ignoresSomeFilter {
             second += "  │ " + Localized("状态/标注/文本条件不用于看板", "status/label/text conditions do not apply here")(L)
         }
         c.text(DisplayWidth.truncate(second, to: r.width), x: r.x, y: r.y + 1, role: .header, maxWidth: r.width)
     }
 
-    static func tabs(_ s: ReviewSession, _ d: DashboardState, _ r: Rect, _ c: inout Canvas) {
+    static func tabs(_ s: AppContext, _ d: DashboardState, _ r: Rect, _ c: inout Canvas) {
         var x = r.x + 1
         for v in DashboardState.View.allCases {
             let title = " \(v.title(s.lang)) "
@@ -74,7 +82,7 @@ enum DashboardScreen {
         "\(name) \(ratio.percentText) n=\(grouped(ratio.denominator))"
     }
 
-    static func headline(_ s: ReviewSession, _ d: DashboardState, _ b: Dashboard, _ r: Rect, _ c: inout Canvas) {
+    static func headline(_ s: AppContext, _ d: DashboardState, _ b: Dashboard, _ r: Rect, _ c: inout Canvas) {
         let L = s.lang, t = b.total
         var x = r.x + 1, y = r.y
         func put(_ text: String, _ ratio: Ratio?, role: Role? = nil) {
@@ -111,14 +119,8 @@ enum DashboardScreen {
         }
     }
 
-    /// Rows from `top` so that the selection is visible in `height` rows.
-    static func window(count: Int, selected: Int, height: Int) -> Range<Int> {
-        guard count > height, height > 0 else { return 0..<count }
-        let top = max(0, min(selected - height / 2, count - height))
-        return top..<(top + height)
-    }
 
-    static func counties(_ s: ReviewSession, _ d: DashboardState, _ b: Dashboard, _ r: Rect, _ c: inout Canvas) {
+    static func counties(_ s: AppContext, _ d: DashboardState, _ b: Dashboard, _ r: Rect, _ c: inout Canvas) {
         let L = s.lang, g = glyphs(s)
         let rows = d.countyRows(s.orgOrder)
         // Whole names when there is room (南通经济技术开发区 is 18 columns), else cut with ~.
@@ -131,7 +133,7 @@ enum DashboardScreen {
         c.text(Localized("命中率 (命中 ÷ 有效问题)", "Hit rate (hits ÷ questions)")(L), x: xHit, y: r.y, role: .title, maxWidth: barWidth)
         c.text(Localized("问题量", "Questions")(L).leftPadded(to: countWidth), x: xCount, y: r.y, role: .title,
                maxWidth: r.x + r.width - xCount)
-        let shown = window(count: rows.count, selected: d.selected, height: r.height - 2)
+        let shown = ListCursor.window(count: rows.count, selected: d.selected, height: r.height - 2)
         var y = r.y + 1
         for i in shown {
             let (name, t) = rows[i]
@@ -175,7 +177,7 @@ enum DashboardScreen {
         ratio.value == nil ? "n=0" : "\(ratio.percentText) n=\(grouped(ratio.denominator))"
     }
 
-    static func trend(_ s: ReviewSession, _ d: DashboardState, _ b: Dashboard, _ r: Rect, _ c: inout Canvas) {
+    static func trend(_ s: AppContext, _ d: DashboardState, _ b: Dashboard, _ r: Rect, _ c: inout Canvas) {
         let L = s.lang
         let series = b.series()
         let labels = series.map { b.bucket.label($0.start) }
@@ -233,7 +235,7 @@ enum DashboardScreen {
         }
     }
 
-    static func business(_ s: ReviewSession, _ d: DashboardState, _ b: Dashboard, _ r: Rect, _ c: inout Canvas) {
+    static func business(_ s: AppContext, _ d: DashboardState, _ b: Dashboard, _ r: Rect, _ c: inout Canvas) {
         let L = s.lang
         let rows = d.businessRows
         let total = max(1, rows.reduce(0) { $0 + $1.tally.valid })
@@ -246,7 +248,7 @@ enum DashboardScreen {
             + Localized("问题量", "Questions")(L).leftPadded(to: 10) + Localized("占比", "Share")(L).leftPadded(to: 8)
             + Localized("命中率", "Hit rate")(L).leftPadded(to: 20) + Localized("准确率", "Accuracy")(L).leftPadded(to: 20)
         c.text(head, x: r.x + 2, y: r.y + 1, role: .dim, maxWidth: r.width - 2)
-        let shown = window(count: rows.count, selected: d.selected, height: r.height - 2)
+        let shown = ListCursor.window(count: rows.count, selected: d.selected, height: r.height - 2)
         var y = r.y + 2
         for i in shown {
             let (name, t) = rows[i]
@@ -268,7 +270,7 @@ enum DashboardScreen {
         ratio.value == nil ? "— n=0" : "\(ratio.percentText) n=\(grouped(ratio.denominator))"
     }
 
-    static func hot(_ s: ReviewSession, _ d: DashboardState, _ b: Dashboard, _ r: Rect, _ c: inout Canvas) {
+    static func hot(_ s: AppContext, _ d: DashboardState, _ b: Dashboard, _ r: Rect, _ c: inout Canvas) {
         let L = s.lang
         let hot = b.hot
         let numbers = 8 + 18 + 18
@@ -281,7 +283,7 @@ enum DashboardScreen {
             + Localized("准确率", "Accuracy")(L).leftPadded(to: 18)
         c.text(head, x: r.x, y: r.y + 1, role: .dim, maxWidth: r.width)
         let detailHeight = 4
-        let shown = window(count: hot.count, selected: d.selected, height: max(1, r.height - 2 - detailHeight))
+        let shown = ListCursor.window(count: hot.count, selected: d.selected, height: max(1, r.height - 2 - detailHeight))
         var y = r.y + 2
         for i in shown {
             let h = hot[i]

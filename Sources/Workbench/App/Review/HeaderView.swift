@@ -2,21 +2,21 @@ import Model
 
 /// Two header lines: who and where; then the filter, the list size, progress and pace.
 enum HeaderView {
-    static func draw(_ s: ReviewSession, _ r: Rect, _ c: inout Canvas) {
-        let L = s.lang
+    static func draw(_ ctx: AppContext, _ s: ReviewListScreen, _ r: Rect, _ c: inout Canvas) {
+        let L = ctx.lang
         c.fill(x: r.x, y: r.y, width: r.width, height: 2, role: .header)
         var top = " " + Localized("人社问答审核工作台", "Workbench · 人社 answer review")(L)
-        top += "  \(Localized("审核员", "reviewer")(L)) \(s.reviewer)"
+        top += "  \(Localized("审核员", "reviewer")(L)) \(ctx.reviewer)"
         if s.reviewMode { top += "  [\(Localized("复核模式", "REVIEW MODE")(L))]" }
-        let db = "  " + Localized("数据库", "db")(L) + " " + s.location
+        let db = "  " + Localized("数据库", "db")(L) + " " + ctx.location
         let total = s.total
         let done = Ratio(total.labelledAll, of: total.records)
-        var second = " " + Localized("筛选", "Filter")(L) + ": " + filterSummary(s)
+        var second = " " + Localized("筛选", "Filter")(L) + ": " + filterSummary(s.filter, preset: s.periodPreset, lang: L)
         second += "  │ " + Localized("列表 \(grouped(s.keys.count)) 条", "\(grouped(s.keys.count)) listed")(L)
         second += "  │ " + Localized("已标注", "labelled")(L) + " "
             + (s.statisticsPending && total.records == 0 ? Localized("统计中…", "counting…")(L)
                                                          : "\(grouped(total.labelledAll))/\(grouped(total.records)) (\(done.percentText))")
-        second += "  │ \(s.itemsPerHour) " + Localized("条/小时", "/hour")(L)
+        second += "  │ \(itemsPerHour(ctx)) " + Localized("条/小时", "/hour")(L)
         if s.newSinceQuery > 0 {
             second += "  │ +\(s.newSinceQuery) " + Localized("新记录 (R 刷新)", "new (R refreshes)")(L)
         }
@@ -25,12 +25,18 @@ enum HeaderView {
         c.text(DisplayWidth.truncate(second, to: r.width), x: r.x, y: r.y + 1, role: .header, maxWidth: r.width)
     }
 
-    /// The filter in a line; for the dashboard, only the parts it uses.
-    static func filterSummary(_ s: ReviewSession, dashboard: Bool = false) -> String {
-        let f = dashboard ? s.dashboardFilter : s.filter, L = s.lang
+    /// Labels and reviews per hour since the app started (over at least a minute, so the first
+    /// label does not read as thousands an hour).
+    static func itemsPerHour(_ ctx: AppContext) -> Int {
+        let elapsed = max(60, ctx.clock() - ctx.startedAt)
+        return Int((Double(ctx.writes.labelsThisSession) * 3600 / Double(elapsed)).rounded())
+    }
+
+    /// The filter in a line (for the dashboard, the parts it uses).
+    static func filterSummary(_ f: RecordFilter, preset: PeriodPreset?, lang L: Language) -> String {
         var parts: [String] = []
         if !f.orgs.isEmpty { parts.append(f.orgs.joined(separator: "、")) }
-        if let p = s.periodPreset {
+        if let p = preset {
             parts.append(p.name(L))
         } else if f.fromDay != nil || f.toDay != nil {
             let lo = f.fromDay.map(ShanghaiTime.formatDate) ?? "…", hi = f.toDay.map(ShanghaiTime.formatDate) ?? "…"
@@ -38,7 +44,7 @@ enum HeaderView {
         }
         if let st = f.status { parts.append(st.name(L)) }
         if let l = f.label { parts.append("\(l.glyph)\(l.name(L))") }
-        if let b = f.biz1 { parts.append(f.biz2.map { "\(b)/\($0)" } ?? b) }
+        if f.biz1 != nil { parts.append(BusinessType(f.biz1, f.biz2).text) }
         if let t = f.text { parts.append("“\(t)”") }
         if let t = f.topic { parts.append(Localized("热点", "hot")(L) + "「\(t.title)」") }
         return parts.isEmpty ? Localized("全部", "all")(L) : parts.joined(separator: " · ")

@@ -2,7 +2,7 @@ import Model
 
 /// The open filter bar: one line per condition with what was typed and how it was read.
 enum FilterBarView {
-    static func draw(_ s: ReviewSession, _ form: FilterForm, _ r: Rect, _ c: inout Canvas) {
+    static func draw(_ s: AppContext, _ form: FilterForm, _ r: Rect, _ c: inout Canvas) {
         guard r.height > 0 else { return }
         let L = s.lang
         c.fill(x: r.x, y: r.y, width: r.width, height: r.height)

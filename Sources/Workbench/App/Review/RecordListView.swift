@@ -15,11 +15,12 @@ enum RecordListView {
         }
     }
 
-    static func draw(_ s: ReviewSession, _ r: Rect, _ c: inout Canvas) {
+    /// `onTop`: no overlay is open over the list (the focused pane's title is highlighted).
+    static func draw(_ ctx: AppContext, _ s: ReviewListScreen, onTop: Bool, _ r: Rect, _ c: inout Canvas) {
         guard r.height > 0 else { return }
-        let L = s.lang
+        let L = ctx.lang
         let cols = Columns(width: r.width)
-        let focused = s.mode == .list
+        let focused = onTop && !s.focusDetail
         // Column titles.
         c.fill(x: r.x, y: r.y, width: r.width, height: 1, role: focused ? .focusTitle : .title)
         var x = r.x + 2
@@ -41,13 +42,13 @@ enum RecordListView {
         }
         let rows = r.height - 1
         for i in 0..<rows {
-            let index = s.listTop + i
+            let index = s.cursor.top + i
             guard index < s.keys.count else { break }
             let y = r.y + 1 + i
             let key = s.keys[index]
             let selected = index == s.selection
-            if let rec = s.rows[key] {
-                drawRow(rec, pending: s.isPending(key), cols: cols, x: r.x, y: y, width: r.width, lang: L, &c)
+            if let rec = s.row(key) {
+                drawRow(rec, pending: ctx.writes.isPending(key), cols: cols, x: r.x, y: y, width: r.width, lang: L, &c)
             } else {
                 c.text(Localized("（记录已不存在）", "(record no longer exists)")(L), x: r.x + 2, y: y, role: .dim, maxWidth: r.width - 2)
             }
@@ -56,6 +57,16 @@ enum RecordListView {
                 c.put(">", x: r.x, y: y, role: .selected)
             }
         }
+    }
+
+    /// The status line's own text: where the focus is, which record of how many.
+    static func status(_ s: ReviewListScreen, lang L: Language) -> String {
+        let where_ = s.focusDetail ? Localized("焦点：详情", "focus: detail") : Localized("焦点：列表", "focus: list")
+        var text = " " + where_(L)
+        if let key = s.selectedKey, let rec = s.row(key) {
+            text += " · \(s.selection + 1)/\(grouped(s.keys.count)) · \(rec.id)"
+        }
+        return text
     }
 
     static func drawRow(_ rec: InteractionRecord, pending: Bool, cols: Columns, x x0: Int, y: Int, width: Int,
@@ -70,8 +81,7 @@ enum RecordListView {
         cell(String(t.dropFirst(5).prefix(11)), cols.time, .dim)
         cell(rec.org, cols.org)
         if cols.biz > 0 {
-            let biz = cols.biz >= 20 ? [rec.effectiveBiz1, rec.effectiveBiz2].compactMap { $0 }.joined(separator: "/")
-                                     : (rec.effectiveBiz1 ?? "")
+            let biz = cols.biz >= 20 ? rec.effectiveBusinessType.text : (rec.effectiveBiz1 ?? "")
             cell((rec.correctedBiz1 != nil ? "*" : "") + biz, cols.biz, .dim)
         }
         // Label: glyph (+ name when there is room); pending writes show ⟳ until committed.

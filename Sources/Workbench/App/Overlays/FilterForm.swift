@@ -101,7 +101,7 @@ struct FilterForm: Equatable, Sendable {
         }
         texts[.status] = TextInput(filter.status?.name(lang) ?? "")
         texts[.label] = TextInput(filter.label?.name(lang) ?? "")
-        texts[.biz] = TextInput(filter.biz1.map { b1 in filter.biz2.map { "\(b1)/\($0)" } ?? b1 } ?? "")
+        texts[.biz] = TextInput(BusinessType(filter.biz1, filter.biz2).text)
         texts[.text] = TextInput(filter.text ?? "")
     }
 

@@ -21,10 +21,9 @@ enum DetailView {
         if let ch = rec.channel { facts += " · \(ch)" }
         if let sid = rec.sessionId { facts += " · \(Localized("会话", "session")(L)) \(sid)" + (rec.turn.map { "#\($0)" } ?? "") }
         add(facts, .dim)
-        var biz = Localized("业务类型", "Business type")(L) + " "
-            + ([rec.biz1, rec.biz2].compactMap { $0 }.joined(separator: "/").nonEmpty ?? "—")
-        if let c1 = rec.correctedBiz1 {
-            biz += " → " + Localized("人工修正", "corrected")(L) + " " + ([c1, rec.correctedBiz2].compactMap { $0 }.joined(separator: "/"))
+        var biz = Localized("业务类型", "Business type")(L) + " " + (rec.businessType.text.nonEmpty ?? "—")
+        if let corrected = rec.correctedBusinessType {
+            biz += " → " + Localized("人工修正", "corrected")(L) + " " + corrected.text
         }
         add(biz, .dim)
         var kb: [String] = []
@@ -54,52 +53,32 @@ enum DetailView {
         return out
     }
 
-    static func draw(_ s: ReviewSession, _ r: Rect, _ c: inout Canvas) {
+    static func draw(_ ctx: AppContext, _ s: ReviewListScreen, onTop: Bool, _ r: Rect, _ c: inout Canvas) {
         guard r.height > 1 else { return }
-        let L = s.lang
-        let focused = s.mode == .detail
+        let L = ctx.lang
+        let focused = onTop && s.focusDetail
         let titleRole: Role = focused ? .focusTitle : .title
         c.fill(x: r.x, y: r.y, width: r.width, height: 1, role: titleRole)
-        guard let rec = s.selectedRecord else {
+        guard s.selectedKey.flatMap(s.row) != nil else {
             c.text(" " + Localized("详情", "Detail")(L), x: r.x, y: r.y, role: titleRole, maxWidth: r.width)
             return
         }
-        let lines = s.detailLines(rec, width: max(1, r.width - 2))
+        // Wrapped by `ReviewListScreen.prepare` for this pane; here only sliced.
+        let lines = s.detailLines
         let visible = r.height - 1
-        s.detailRows = visible
-        let maxScroll = max(0, lines.count - visible)
-        s.detailScroll = min(s.detailScroll, maxScroll)
+        let top = s.detailScroll.line
         let position = lines.count > visible
-            ? "  " + Localized("行", "lines")(L) + " \(s.detailScroll + 1)-\(min(lines.count, s.detailScroll + visible))/\(lines.count)"
+            ? "  " + Localized("行", "lines")(L) + " \(top + 1)-\(min(lines.count, top + visible))/\(lines.count)"
             : ""
         let hint = focused ? Localized("  (j/k 滚动, Tab 回列表)", "  (j/k scroll, Tab back to list)")(L)
                            : Localized("  (Tab 进入详情滚动)", "  (Tab to scroll here)")(L)
         c.text(" " + Localized("详情", "Detail")(L) + position + hint, x: r.x, y: r.y, role: titleRole, maxWidth: r.width)
         for i in 0..<visible {
-            let n = s.detailScroll + i
+            let n = top + i
             guard n < lines.count else { break }
             c.text(lines[n].text, x: r.x + 1, y: r.y + 1 + i, role: lines[n].role, maxWidth: r.width - 2)
         }
     }
-}
-
-extension ReviewSession {
-    /// The selected record's wrapped lines, kept while the record, width and language stay: a
-    /// 40,000-character answer is wrapped once, then every scroll step only slices.
-    func detailLines(_ rec: InteractionRecord, width: Int) -> [DetailView.Line] {
-        let cacheKey = DetailCacheKey(id: rec.id, width: width, lang: lang, generation: rowsGeneration)
-        if let cached = detailCache, cached.key == cacheKey { return cached.lines }
-        let lines = DetailView.lines(rec, width: width, lang: lang, ambiguousWide: ambiguousWide)
-        detailCache = (cacheKey, lines)
-        return lines
-    }
-}
-
-struct DetailCacheKey: Equatable {
-    let id: String
-    let width: Int
-    let lang: Language
-    let generation: Int
 }
 
 extension String {

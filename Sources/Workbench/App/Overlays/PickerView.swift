@@ -2,7 +2,7 @@ import Model
 
 /// The business-type picker, a box over the screen.
 enum PickerView {
-    static func draw(_ s: ReviewSession, _ p: BusinessTypePicker, _ screen: Rect, _ c: inout Canvas) {
+    static func draw(_ s: AppContext, _ p: BusinessTypePicker, _ screen: Rect, _ c: inout Canvas) {
         let L = s.lang
         let w = min(64, screen.width - 4), h = min(22, screen.height - 4)
         let r = Rect(x: (screen.width - w) / 2, y: (screen.height - h) / 2, width: w, height: h)

@@ -17,21 +17,19 @@ struct KnowledgeState {
         }
     }
 
-    /// Records labelled 业务缺失 that ask the same thing in the same region.
-    struct Gap: Sendable {
-        let wording: String
-        let region: String
-        let count: Int
-        let latest: Int64
-        let biz1: String?
-        let biz2: String?
-        /// What the knowledge base answers for it today (nil: nothing).
-        let answeredBy: String?
-    }
+    /// Records labelled 业务缺失 that ask the same thing in the same region (Model's gap backlog).
+    typealias Gap = KnowledgeGap
 
     var view: View = .entries
-    var entries: [KnowledgeEntry] = []
+    /// The entries as read; the topics and the entries view's rows are derived when they change.
+    var entries: [KnowledgeEntry] = [] {
+        didSet { topics = Self.topics(of: entries) }
+    }
     var matcher: KnowledgeMatcher?
+    /// Topics in business-type order, each with its entries by region.
+    private(set) var topics: [Topic] = []
+    /// The entries view's rows (`refresh`), for today and the stale limit.
+    private(set) var visible: [KnowledgeEntry] = []
     var selection: [View: Int] = [:]
     /// Entries view: one region only (nil: all), and stale ones only.
     var region: String?
@@ -47,11 +45,35 @@ struct KnowledgeState {
     /// The entry shown in full, with its history lines.
     var openEntry: KnowledgeEntry?
     var history: [String] = []
-    var detailScroll = 0
+    var detailScroll = ScrollOffset()
     /// `x` once asks, twice retires.
     var retireArmed = false
 
     var selected: Int { selection[view] ?? 0 }
+
+    typealias Topic = (topic: String, biz: String, byRegion: [String: [KnowledgeEntry]])
+
+    /// In force today, and stale (the header's counts).
+    private(set) var inForce = 0
+    private(set) var stale = 0
+    /// The coverage matrix: per topic, a cell per region (`regions` order).
+    private(set) var coverage: [[CoverageCell]] = []
+    /// Per region, how many topics have an own entry.
+    private(set) var ownTopics: [Int] = []
+
+    /// Derives what the views show (after the entries, a filter or the day changed), so drawing
+    /// only reads.
+    mutating func refresh(today: Int64, staleDays: Int, regions: [String], cityWide: String) {
+        visible = visibleEntries(today: today, staleDays: staleDays)
+        inForce = entries.filter { $0.inForce(on: today) }.count
+        stale = entries.filter { $0.isStale(today: today, days: staleDays) }.count
+        coverage = topics.map { t in
+            regions.map { CoverageCell.of(t.byRegion, region: $0, cityWide: cityWide, today: today, staleDays: staleDays) }
+        }
+        ownTopics = regions.indices.map { i in
+            coverage.filter { if case .own = $0[i] { return true } else { return false } }.count
+        }
+    }
 
     func visibleEntries(today: Int64, staleDays: Int) -> [KnowledgeEntry] {
         entries.filter { e in
@@ -62,8 +84,7 @@ struct KnowledgeState {
         }
     }
 
-    /// Topics in business-type order, each with its entries by region.
-    var topics: [(topic: String, biz: String, byRegion: [String: [KnowledgeEntry]])] {
+    static func topics(of entries: [KnowledgeEntry]) -> [Topic] {
         var order: [String] = []
         var map: [String: [String: [KnowledgeEntry]]] = [:]
         var biz: [String: String] = [:]
@@ -74,9 +95,9 @@ struct KnowledgeState {
         return order.sorted { (biz[$0]!, $0) < (biz[$1]!, $1) }.map { ($0, biz[$0]!, map[$0]!) }
     }
 
-    func rowCount(today: Int64, staleDays: Int) -> Int {
+    var rowCount: Int {
         switch view {
-        case .entries: visibleEntries(today: today, staleDays: staleDays).count
+        case .entries: visible.count
         case .coverage: topics.count
         case .gaps: gaps?.count ?? 0
         }

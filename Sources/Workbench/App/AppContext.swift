@@ -1,0 +1,99 @@
+import Foundation
+import Model
+
+/// A line for the status bar.
+struct Message: Equatable {
+    let text: Localized
+    let role: Role
+}
+
+/// What every screen shares: the stores, reference data and rules, who is reviewing, the clock,
+/// the language, the status message, the write queue and the live figures. Screens hold their own
+/// state and reach these through it; nothing here knows about screens.
+final class AppContext {
+    let store: any RecordStore
+    /// The knowledge base's store, when the database has one (given, never found by a cast).
+    let knowledgeStore: (any KnowledgeStore)?
+    let reference: ReferenceData
+    let rules: HitRules
+    let reviewer: String
+    var lang: Language
+    /// Seconds since 1970; a test passes a fixed clock.
+    let clock: () -> Int64
+    let startedAt: Int64
+    let ambiguousWide: Bool
+    /// Where the data is, as headers show it.
+    let location: String
+    /// Long work (the index load, counts over a text search's keys) runs on other threads and
+    /// connections in the app; tests do it in line.
+    let background: Bool
+    var message: Message?
+    /// Days without review that make a knowledge entry stale (`--stale-days`).
+    var staleDays = 180
+    /// The editor command; nil: $VISUAL, $EDITOR, vi (tests set a script).
+    var editorCommand: String?
+    let writes = WriteQueue()
+    /// Text the user wrote in the editor that could not be saved, by entry id ("" for a new one):
+    /// `e` again reopens the editor on it, so nothing typed is lost.
+    var keptEdits: [String: (text: String, reasons: [String])] = [:]
+    let live: LiveStatistics
+    /// The knowledge entries and matcher as last read: `M` and the knowledge screen share them.
+    var knowledge: KnowledgeSnapshot?
+    /// Lets the loop draw during long work (an export, a text search).
+    var onProgress: (() -> Void)?
+
+    init(store: any RecordStore, knowledgeStore: (any KnowledgeStore)?, reference: ReferenceData, reviewer: String,
+         lang: Language, ambiguousWide: Bool, location: String?, background: Bool, clock: @escaping () -> Int64) {
+        self.store = store
+        self.knowledgeStore = knowledgeStore
+        self.reference = reference
+        rules = HitRules(taxonomy: reference.taxonomy)
+        self.reviewer = reviewer
+        self.lang = lang
+        self.clock = clock
+        startedAt = clock()
+        self.ambiguousWide = ambiguousWide
+        self.location = location ?? store.location
+        self.background = background
+        live = LiveStatistics(rules: rules)
+    }
+
+    private var namesGiven = 0
+    /// A name for a screen's figures in `live`, unique in this session.
+    func newStatisticsName(_ prefix: String) -> String {
+        namesGiven += 1
+        return "\(prefix)\(namesGiven)"
+    }
+
+    var today: Int64 { ShanghaiTime.startOfDay(clock()) }
+    var glyphs: Glyphs { Glyphs.forTerminal(ambiguousWide: ambiguousWide) }
+    var orgOrder: [String] { reference.organisations.names }
+    var knowledgeBase: KnowledgeBase? { knowledgeStore.map { KnowledgeBase(store: $0, reference: reference) } }
+
+    func say(_ text: Localized, _ role: Role = .status) { message = Message(text: text, role: role) }
+
+    /// "读取失败：…" and the like: what failed, and the error's own one line.
+    func failed(_ what: Localized, _ error: Error) {
+        message = Message(text: Localized("\(what.zh)：\(error)", "\(what.en): \(error)"), role: .error)
+    }
+
+    static let cannotRead = Localized("读取失败", "Cannot read")
+
+    /// The knowledge entries and their matcher, read (and the matcher built: 140 ms at 10,000
+    /// entries) only when not read yet or after a save.
+    func knowledgeSnapshot(reload: Bool = false) throws -> KnowledgeSnapshot? {
+        guard let kb = knowledgeStore else { return nil }
+        if reload || knowledge == nil {
+            let entries = try kb.knowledgeEntries()
+            knowledge = KnowledgeSnapshot(entries: entries,
+                                          matcher: KnowledgeMatcher(entries: entries, organisations: reference.organisations))
+        }
+        return knowledge
+    }
+}
+
+/// The knowledge entries as read, with the matcher built from them.
+struct KnowledgeSnapshot {
+    let entries: [KnowledgeEntry]
+    let matcher: KnowledgeMatcher
+}

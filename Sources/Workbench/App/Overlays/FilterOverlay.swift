@@ -1,0 +1,75 @@
+import Model
+
+/// The filter bar over a list (and over the dashboard that counts that list's filter): the list
+/// follows as the fields are typed into; Enter keeps the filter, Esc puts the old one back.
+final class FilterOverlay: Screen {
+    var form: FilterForm
+    /// The list whose filter this edits.
+    let list: ReviewListScreen
+
+    init(list: ReviewListScreen, lang: Language) {
+        self.list = list
+        form = FilterForm(filter: list.filter, preset: list.periodPreset, lang: lang)
+    }
+
+    var mode: Mode { .filter }
+    var isOverlay: Bool { true }
+
+    func unavailable(_ r: Requirement) -> Localized? {
+        guard r == .organisationField, form.field != .orgs else { return nil }
+        return Localized("只在组织机构一栏勾选", "ticking works in the organisation field")
+    }
+
+    func handle(_ command: Command, _ session: ReviewSession) -> Reaction? {
+        let ctx = list.ctx
+        switch command {
+        case .nextField: form.moveField(1)
+        case .previousField: form.moveField(-1)
+        case .nextOption, .previousOption:
+            let changed = form.step(command == .nextOption ? 1 : -1, reference: ctx.reference, lang: ctx.lang)
+            return changed ? applyForm(session) : .redraw
+        case .toggleOption:
+            form.toggleOrg(reference: ctx.reference)
+            return applyForm(session)
+        case .deleteBackward, .clearInput:
+            return form.edit(command) ? applyForm(session) : .redraw
+        case .accept:
+            session.pop()
+            if list.refilterDue {
+                list.refilterDue = false
+                return [.refilter, .redraw]
+            }
+        case .cancel:
+            list.filter = form.original
+            list.periodPreset = form.originalPreset
+            session.pop()
+            return [.refilter, .redraw]
+        default:
+            return []
+        }
+        return .redraw
+    }
+
+    func type(_ character: Character, _ session: ReviewSession) -> Reaction? {
+        guard form.type(character) else { return [] }
+        return applyForm(session)
+    }
+
+    /// The list follows the filter bar as it is typed into.
+    private func applyForm(_ session: ReviewSession) -> Reaction {
+        let ctx = list.ctx
+        let (f, preset, _) = form.parse(reference: ctx.reference, today: ctx.clock(), lang: ctx.lang)
+        list.periodPreset = preset
+        guard f != list.filter else { return .redraw }
+        let onlyText = f.text != list.filter.text && { var g = f; g.text = list.filter.text; return g == list.filter }()
+        list.filter = f
+        // Text is searched by scanning every record's text (seconds at 1,000,000): while it is
+        // typed, the query waits for a pause instead of running on every keystroke.
+        if onlyText, f.text != nil {
+            list.refilterDue = true
+            return .redraw
+        }
+        list.refilterDue = false
+        return [.refilter, .redraw]
+    }
+}

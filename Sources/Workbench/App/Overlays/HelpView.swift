@@ -1,0 +1,84 @@
+import Model
+
+/// The `?` screen (every mode, every key, from the keymap) or a text shown over the screen (a
+/// record's knowledge match): scrolled with j/k, closed with Esc.
+final class HelpOverlay: Screen {
+    /// nil: the keys.
+    let content: (title: Localized, lines: [(String, Role)])?
+    var scroll = ScrollOffset()
+    // Set by `prepare` for the screen's size.
+    private(set) var lines: [(String, Role)] = []
+    private(set) var page = 10
+    private var preparedFor: (width: Int, lang: Language)?
+
+    init(content: (title: Localized, lines: [(String, Role)])? = nil) { self.content = content }
+
+    var mode: Mode { .help }
+    var isOverlay: Bool { true }
+    func unavailable(_ r: Requirement) -> Localized? { nil }
+
+    func handle(_ command: Command, _ session: ReviewSession) -> Reaction? {
+        if scroll.move(command, count: lines.count, page: page, step: 10) { return .redraw }
+        guard command == .cancel else { return [] }
+        session.pop()
+        return .redraw
+    }
+
+    /// Wraps the text for the width (once per width and language) and keeps the scroll inside it.
+    func prepare(_ r: Rect, lang: Language) {
+        page = max(1, r.height - 1)
+        if preparedFor?.width != r.width || preparedFor?.lang != lang {
+            preparedFor = (r.width, lang)
+            if let content {
+                // Long lines wrap: an answer is read in full here.
+                lines = content.lines.flatMap { line in DisplayWidth.wrap(line.0, width: max(1, r.width - 2)).map { ($0, line.1) } }
+            } else {
+                lines = HelpView.keyLines(lang)
+            }
+        }
+        scroll.clamp(count: lines.count, page: page)
+    }
+}
+
+enum HelpView {
+    static func lines(_ lang: Language) -> [(String, Role)] {
+        var out: [(String, Role)] = []
+        for mode in Mode.allCases {
+            let bindings = Keymap.bindings(in: mode)
+            guard !bindings.isEmpty else { continue }
+            // The list and the detail share one table: show it once.
+            if mode == .detail { continue }
+            let title = mode == .list ? Localized("记录列表与详情", "Record list and detail") : mode.title
+            out.append(("", .normal))
+            out.append((title(lang), .title))
+            for b in bindings {
+                let keys = b.keys.map(\.name).joined(separator: " ")
+                out.append(("  " + DisplayWidth.truncate(keys, to: 14, pad: true) + "  " + b.help(lang), .normal))
+            }
+        }
+        return out
+    }
+
+    /// Every key, then what the glyphs and the accuracy mean.
+    static func keyLines(_ lang: Language) -> [(String, Role)] {
+        var all = lines(lang)
+        all.append(("", .normal))
+        all.append((Localized("标注：1 业务缺失 ∅ · 2 理解错误 ✗ · 3 回答正确 ✓ · 4 非人社职能 ⊘ · ✔ 已复核 · ⟳ 保存中",
+                              "Labels: 1 missing ∅ · 2 misunderstood ✗ · 3 correct ✓ · 4 out of scope ⊘ · ✔ reviewed · ⟳ saving")(lang), .dim))
+        all.append((Localized("准确率 = 回答正确 ÷ (业务缺失 + 理解错误 + 回答正确)；n < 20 时灰显",
+                              "Accuracy = correct ÷ (missing + misunderstood + correct); dimmed when n < 20")(lang), .dim))
+        return all
+    }
+
+    static func draw(_ h: HelpOverlay, lang L: Language, _ r: Rect, _ c: inout Canvas) {
+        c.fill(x: r.x, y: r.y, width: r.width, height: r.height)
+        c.fill(x: r.x, y: r.y, width: r.width, height: 1, role: .header)
+        let title = h.content?.title ?? Localized("帮助：全部按键（Esc 关闭，j/k 滚动）", "Help: every key (Esc closes, j/k scroll)")
+        c.text(" " + title(L), x: r.x, y: r.y, role: .header, maxWidth: r.width)
+        for i in 0..<(r.height - 1) {
+            let n = h.scroll.line + i
+            guard n < h.lines.count else { break }
+            c.text(h.lines[n].0, x: r.x + 1, y: r.y + 1 + i, role: h.lines[n].1, maxWidth: r.width - 2)
+        }
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+import Model
+
+/// The one-line input (search, a note, the export's file, a knowledge entry's dates): Enter
+/// does what its kind says, Esc keeps nothing.
+final class PromptOverlay: Screen {
+    var prompt: Prompt
+
+    init(_ prompt: Prompt) { self.prompt = prompt }
+
+    var mode: Mode { .prompt }
+    var isOverlay: Bool { true }
+    func unavailable(_ r: Requirement) -> Localized? { nil }
+
+    func type(_ character: Character, _ session: ReviewSession) -> Reaction? {
+        prompt.input.type(character) ? .redraw : []
+    }
+
+    func handle(_ command: Command, _ session: ReviewSession) -> Reaction? {
+        switch command {
+        case .deleteBackward, .clearInput:
+            _ = prompt.input.edit(command)
+            return .redraw
+        case .cancel:
+            session.pop()
+            return .redraw
+        case .accept:
+            session.pop()
+            return accept(session)
+        default:
+            return []
+        }
+    }
+
+    private func accept(_ session: ReviewSession) -> Reaction {
+        let ctx = session.ctx, text = prompt.input.text
+        switch prompt.kind {
+        case .search:
+            let t = text.trimmed
+            session.list.filter.text = t.isEmpty ? nil : t
+            return [.refilter, .redraw]
+        case .note(let id, let key):
+            ctx.writes.queue(key, id, .note(text), at: ctx.clock())
+            return [.persist, .redraw]
+        case .export:
+            let path = text.trimmed
+            guard let format = ExportFormat(rawValue: (path as NSString).pathExtension.lowercased()) else {
+                ctx.say(Localized("文件名须以 .xlsx、.csv 或 .jsonl 结尾", "the file name must end in .xlsx, .csv or .jsonl"), .error)
+                session.push(self)  // keep what was typed
+                return .redraw
+            }
+            session.exportRequest = (path, format)
+            return [.export, .redraw]
+        case .entryDates(let id):
+            guard let k = session.topmost(KnowledgeScreen.self) else { return .redraw }
+            if !k.saveDates(id: id, text: text, session) { session.push(self) }
+            return .redraw
+        }
+    }
+}

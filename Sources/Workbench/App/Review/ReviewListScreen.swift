@@ -1,0 +1,277 @@
+import Foundation
+import Model
+
+/// The review list's state: the filter, every key it selects (8 bytes a record), the rows fetched
+/// so far, the selection, the detail pane and the live figures of the filter (a board in
+/// `LiveStatistics`). Its keys are in ReviewKeys.swift, its drawing in the views beside it.
+final class ReviewListScreen: Screen, Tracking {
+    let ctx: AppContext
+    /// A list opened from the dashboard (a county, a type, a hot question): Esc goes back.
+    let openedFromDashboard: Bool
+    /// The name of this list's figures in `LiveStatistics`.
+    let statsName: String
+
+    var filter = RecordFilter()
+    var periodPreset: PeriodPreset?
+    private(set) var keys: [RecordKey] = []
+    private(set) var rows: [RecordKey: InteractionRecord] = [:]
+    /// Bumped whenever a row changes, so the wrapped detail is made again.
+    private(set) var rowsGeneration = 0
+    var cursor = ListCursor()
+    var detailScroll = ScrollOffset()
+    var detailShown = true
+    var focusDetail = false
+    var reviewMode = false
+    /// Text typed in the filter bar waits for a pause (the next idle tick) or Enter.
+    var refilterDue = false
+    /// Records added to the filter's selection by someone else since the list was queried.
+    private(set) var newSinceQuery = 0
+
+    // Set by `prepare` from the layout, before keys are handled and before drawing.
+    private(set) var listRows = 10
+    private(set) var detailRows = 10
+    /// The selected record's wrapped detail for the pane's width (a 40,000-character answer is
+    /// wrapped once; scrolling only slices).
+    private(set) var detailLines: [DetailView.Line] = []
+    private var detailKey: DetailCacheKey?
+
+    /// The figures count the filter's records by key (a text or topic condition): the keys are
+    /// read on another thread in the app while `keysJob` runs.
+    private(set) var countsByKeys = false
+    private var keysJob: BackgroundJob<[RecordKey]>?
+
+    init(_ ctx: AppContext, openedFromDashboard: Bool) {
+        self.ctx = ctx
+        self.openedFromDashboard = openedFromDashboard
+        statsName = ctx.newStatisticsName("list")
+    }
+
+    var mode: Mode { focusDetail ? .detail : .list }
+
+    // MARK: reading
+
+    var selection: Int { cursor.selected }
+    var selectedKey: RecordKey? { keys.indices.contains(cursor.selected) ? keys[cursor.selected] : nil }
+    func row(_ key: RecordKey) -> InteractionRecord? { rows[key] }
+
+    /// The selected record, fetched if not loaded yet.
+    var selectedRecord: InteractionRecord? {
+        guard let key = selectedKey else { return nil }
+        if rows[key] == nil { load([key]) }
+        return rows[key]
+    }
+
+    /// The filter without its status and label conditions: accuracy over only the unlabelled
+    /// records would say nothing.
+    var statsFilter: RecordFilter {
+        var f = filter
+        f.status = nil
+        f.label = nil
+        return f
+    }
+
+    /// The dashboard uses the filter's organisations, period and business type only.
+    var dashboardFilter: RecordFilter {
+        RecordFilter(orgs: filter.orgs, fromDay: filter.fromDay, toDay: filter.toDay, biz1: filter.biz1, biz2: filter.biz2)
+    }
+
+    var board: Dashboard? { ctx.live.board(statsName) }
+    var total: Tally { board?.total ?? Tally() }
+    /// Per organisation, those with records.
+    var tallies: [String: Tally] {
+        Dictionary(uniqueKeysWithValues: (board?.byOrg() ?? []).filter { $0.tally.records > 0 }.map { ($0.name, $0.tally) })
+    }
+    var statisticsPending: Bool { !ctx.live.isLoaded || keysJob?.isRunning == true || board == nil }
+
+    func unavailable(_ r: Requirement) -> Localized? {
+        switch r {
+        case .record:
+            return selectedKey == nil ? Localized("列表为空，没有选中的记录", "the list is empty: no record selected") : nil
+        case .undo:
+            return ctx.writes.canUndo ? nil : Localized("没有可撤销的修改", "nothing to undo")
+        case .labelledRecord:
+            if let reason = unavailable(.record) { return reason }
+            if let key = selectedKey, let rec = selectedRecord, rec.label == nil, !ctx.writes.isPending(key) {
+                return Localized("这条记录还未标注，先按 1-4 标注", "not labelled yet: press 1-4 first")
+            }
+            return nil
+        case .nonEmptyList:
+            return keys.isEmpty ? Localized("列表为空，没有可导出的记录", "the list is empty: nothing to export") : nil
+        case .earlierScreen:
+            return openedFromDashboard ? nil : Localized("没有可返回的看板", "nothing to go back to")
+        default:
+            return nil
+        }
+    }
+
+    // MARK: rows
+
+    /// Fetches the rows of these keys that are not loaded yet.
+    func load(_ wanted: [RecordKey]) {
+        let missing = wanted.filter { rows[$0] == nil }
+        guard !missing.isEmpty else { return }
+        do {
+            // The row cache stays small: a long session of scrolling does not keep every text.
+            if rows.count > 20_000 { rows.removeAll(keepingCapacity: true) }
+            rows.merge(try ctx.store.records(keys: missing)) { _, new in new }
+            rowsGeneration += 1
+        } catch {
+            ctx.failed(AppContext.cannotRead, error)
+        }
+    }
+
+    /// A row as committed (ours).
+    func replaceRow(_ key: RecordKey, _ record: InteractionRecord) {
+        guard rows[key] != nil || keys.contains(key) else { return }
+        rows[key] = record
+        rowsGeneration += 1
+    }
+
+    /// Another process committed: every row is read again when next shown.
+    func dropRows() {
+        rows.removeAll(keepingCapacity: true)
+        rowsGeneration += 1
+    }
+
+    /// Records were imported by someone: how many join this filter, and figures over keys again.
+    func recordsArrived(_ session: ReviewSession) {
+        do {
+            newSinceQuery = max(0, try ctx.store.count(filter) - keys.count)
+            if countsByKeys { try recomputeStatistics(session) }
+        } catch {
+            ctx.failed(AppContext.cannotRead, error)
+        }
+    }
+
+    // MARK: layout (before keys and drawing)
+
+    /// Takes the pane sizes of the layout, keeps the selection visible, loads what will show and
+    /// wraps the selected record's detail for the pane.
+    func prepare(_ layout: Layout) {
+        listRows = max(1, layout.list.height - 1)
+        cursor.clamp(count: keys.count, page: listRows)
+        let end = min(keys.count, cursor.top + listRows)
+        var wanted = cursor.top < end ? Array(keys[cursor.top..<end]) : []
+        if let k = selectedKey { wanted.append(k) }
+        load(wanted)
+        guard let d = layout.detail else { return }
+        detailRows = max(1, d.height - 1)
+        if let rec = selectedRecord {
+            let key = DetailCacheKey(id: rec.id, width: max(1, d.width - 2), lang: ctx.lang, generation: rowsGeneration)
+            if key != detailKey {
+                detailLines = DetailView.lines(rec, width: key.width, lang: ctx.lang, ambiguousWide: ctx.ambiguousWide)
+                detailKey = key
+            }
+        } else {
+            detailLines = []
+            detailKey = nil
+        }
+        detailScroll.clamp(count: detailLines.count, page: detailRows)
+    }
+
+    // MARK: moving
+
+    func select(_ index: Int) {
+        let before = cursor.selected
+        cursor.select(index, count: keys.count, page: listRows)
+        if cursor.selected != before { detailScroll = ScrollOffset() }
+    }
+
+    /// After a label: the next record still to do (unlabelled; in review mode, not yet reviewed),
+    /// looking ahead in chunks; else simply the next one.
+    func advance(after index: Int) {
+        var i = index + 1
+        let limit = min(keys.count, index + 5001)
+        while i < limit {
+            let chunk = Array(keys[i..<min(limit, i + 200)])
+            load(chunk)
+            for k in chunk {
+                if let r = rows[k], !ctx.writes.isPending(k), reviewMode ? r.status != .reviewed : r.status == .unlabeled {
+                    select(i)
+                    return
+                }
+                i += 1
+            }
+        }
+        if index + 1 < keys.count {
+            select(index + 1)
+            ctx.say(reviewMode ? Localized("后面没有未复核的记录", "no unreviewed record further down")
+                               : Localized("后面没有未标注的记录", "no unlabelled record further down"))
+        }
+    }
+
+    // MARK: queries
+
+    /// Queries the list and the figures again; the selection stays on the same record when it is
+    /// still listed, else keeps its place, clamped.
+    func refilter(_ session: ReviewSession) throws {
+        refilterDue = false
+        if filter.text != nil {
+            // A text search reads every record's text: say so before the wait.
+            ctx.say(Localized("正在搜索全文…", "Searching the text…"))
+            ctx.onProgress?()
+            ctx.message = nil
+        }
+        let keep = selectedKey
+        keys = try ctx.store.keys(filter)
+        newSinceQuery = 0
+        if let keep, let i = keys.firstIndex(of: keep) {
+            cursor.select(i, count: keys.count, page: listRows)
+        } else {
+            cursor.clamp(count: keys.count, page: listRows)
+            detailScroll = ScrollOffset()
+        }
+        try recomputeStatistics(session)
+    }
+
+    /// Counts the figures of the filter again, from the statistics index: a text or topic
+    /// condition counts the records it selects by key (read on another thread in the app unless
+    /// the list's own keys are the same).
+    func recomputeStatistics(_ session: ReviewSession) throws {
+        session.fullCounts += 1
+        let sf = statsFilter
+        var query = DashboardQuery(filter: sf, top: 0)
+        countsByKeys = DashboardQuery.needsKeys(sf)
+        keysJob?.cancel()
+        if countsByKeys {
+            if sf == filter {
+                query.keys = keys
+            } else if ctx.background {
+                let other = Unchecked(try ctx.store.openAnother())
+                let job = keysJob ?? BackgroundJob<[RecordKey]>()
+                job.start { try other.value.keys(sf) }
+                keysJob = job
+                try ctx.live.track(statsName, nil, store: ctx.store)
+                return
+            } else {
+                query.keys = try ctx.store.keys(sf)
+            }
+        }
+        try ctx.live.track(statsName, query, store: ctx.store)
+    }
+
+    /// Installs keys read on another thread. True when the figures changed.
+    func takeKeys(_ session: ReviewSession) -> Bool {
+        guard let result = keysJob?.take() else { return false }
+        do {
+            var query = DashboardQuery(filter: statsFilter, top: 0)
+            query.keys = try result.get()
+            try ctx.live.track(statsName, query, store: ctx.store)
+        } catch {
+            ctx.failed(Localized("统计失败", "Statistics failed"), error)
+        }
+        return true
+    }
+
+    func stopTracking(_ session: ReviewSession) {
+        keysJob?.cancel()
+        try? ctx.live.track(statsName, nil, store: ctx.store)
+    }
+}
+
+struct DetailCacheKey: Equatable {
+    let id: String
+    let width: Int
+    let lang: Language
+    let generation: Int
+}

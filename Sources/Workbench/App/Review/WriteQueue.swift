@@ -1,0 +1,110 @@
+import Foundation
+import Model
+
+/// A change a key asked for, waiting for its commit.
+struct PendingWrite: Equatable {
+    enum Op: Equatable {
+        case label(Label?), review(Label?), note(String?), businessType(BusinessType)
+        case restore(ReviewState, expecting: ReviewState)
+    }
+    let key: RecordKey
+    let recordId: String
+    let op: Op
+    let at: Int64
+    /// Undo's own restores do not go on the undo stack.
+    let undoable: Bool
+}
+
+struct UndoEntry: Equatable {
+    let key: RecordKey
+    let recordId: String
+    let before: ReviewState
+    /// What the change left: undo refuses when the record no longer looks like this.
+    let after: ReviewState
+}
+
+/// The write queue: keys queue changes, `persist` commits them in order, each in its own short
+/// transaction, and only then are they shown. A busy database (another process importing) keeps
+/// the rest queued; the next tick retries. Undo is a stack of committed changes.
+final class WriteQueue {
+    private(set) var pending: [PendingWrite] = []
+    private(set) var undoStack: [UndoEntry] = []
+    private(set) var labelsThisSession = 0
+
+    /// One write's outcome.
+    enum Outcome {
+        /// Committed; `record` is the row as it is now.
+        case saved(PendingWrite, LabelChange, record: InteractionRecord?)
+        /// Nothing to change (the same label again).
+        case unchanged(PendingWrite)
+        case failed(PendingWrite, Error)
+    }
+
+    func queue(_ key: RecordKey, _ id: String, _ op: PendingWrite.Op, at: Int64, undoable: Bool = true) {
+        pending.append(PendingWrite(key: key, recordId: id, op: op, at: at, undoable: undoable))
+    }
+
+    func isPending(_ key: RecordKey) -> Bool { pending.contains { $0.key == key } }
+    func popUndo() -> UndoEntry? { undoStack.popLast() }
+    var canUndo: Bool { !undoStack.isEmpty }
+
+    /// Writes the queue in order. `before` gives the record as last read (the screen's row, else
+    /// nil: read here), what undo goes back to. Stops at a busy database, keeping the rest queued.
+    func persist(store: any RecordStore, reviewer: String, before cached: (RecordKey) -> InteractionRecord?)
+        -> (outcomes: [Outcome], busy: Bool)
+    {
+        var out: [Outcome] = []
+        while let w = pending.first {
+            do {
+                let before = try cached(w.key) ?? store.record(id: w.recordId)
+                let change: LabelChange?
+                switch w.op {
+                case .label(let l): change = try store.setLabel(l, recordId: w.recordId, reviewer: reviewer, at: w.at)
+                case .review(let l): change = try store.markReviewed(recordId: w.recordId, label: l, reviewer: reviewer, at: w.at)
+                case .note(let n): change = try store.setNote(n, recordId: w.recordId, reviewer: reviewer, at: w.at)
+                case .businessType(let t):
+                    change = try store.correctBusinessType(biz1: t.level1, biz2: t.level2, recordId: w.recordId,
+                                                           reviewer: reviewer, at: w.at)
+                case .restore(let s, let expected):
+                    change = try store.restore(s, expecting: expected, recordId: w.recordId, reviewer: reviewer, at: w.at)
+                }
+                pending.removeFirst()
+                guard let change else {
+                    out.append(.unchanged(w))
+                    continue
+                }
+                // The one read of the record after its write: the list's row, undo's `after`.
+                let after = try store.records(keys: [w.key])[w.key]
+                if w.undoable, let before, let after {
+                    undoStack.append(UndoEntry(key: w.key, recordId: w.recordId, before: before.review, after: after.review))
+                }
+                if change.action == .label || change.action == .review { labelsThisSession += 1 }
+                out.append(.saved(w, change, record: after))
+            } catch StoreError.busy {
+                return (out, true)
+            } catch {
+                pending.removeFirst()
+                out.append(.failed(w, error))
+            }
+        }
+        return (out, false)
+    }
+
+    /// Drops what is still queued (quit anyway).
+    func dropPending() { pending.removeAll() }
+}
+
+extension LabelChange {
+    /// The status line after a save.
+    var savedText: Localized {
+        let label = newLabel.map { "\($0.glyph) \($0.chineseName)" } ?? "未标注"
+        let labelEn = newLabel.map { "\($0.glyph) \($0.englishName)" } ?? "unlabelled"
+        switch action {
+        case .note: return Localized("已保存备注", "Note saved")
+        case .businessType: return Localized("已保存业务类型：\(newValue ?? "（清除修正）")", "Business type saved: \(newValue ?? "(correction cleared)")")
+        case .undo: return Localized("已撤销：记录 \(recordId) 恢复为 \(label)（\(newStatus.chineseName)）", "Undone: record \(recordId) back to \(labelEn) (\(newStatus.name(.en)))")
+        case .review: return Localized("已复核并保存：\(label)", "Reviewed and saved: \(labelEn)")
+        default: return Localized("已保存：\(label)", "Saved: \(labelEn)")
+        }
+    }
+}

@@ -1,0 +1,19 @@
+/// A rectangle of the canvas.
+struct Rect: Equatable, Sendable {
+    var x: Int, y: Int, width: Int, height: Int
+    var bottom: Int { y + height }
+}
+
+/// Characters for bars and rules: block elements when ambiguous-width characters are narrow (the
+/// default), ASCII when the user's terminal draws them wide, so bars never break the layout.
+struct Glyphs: Sendable {
+    let fill: Character
+    let empty: Character
+    let vertical: Character
+    let horizontal: Character
+
+    static func forTerminal(ambiguousWide: Bool) -> Glyphs {
+        ambiguousWide ? Glyphs(fill: "#", empty: ".", vertical: "|", horizontal: "-")
+                      : Glyphs(fill: "█", empty: "░", vertical: "│", horizontal: "─")
+    }
+}
