@@ -23,6 +23,15 @@ func runReportingErrors(_ body: () throws -> Void) throws {
     }
 }
 
+/// What commands and the app use of a database: records and the knowledge base.
+typealias WorkbenchStore = RecordStore & KnowledgeStore
+
+/// Opens the database at a path (today always the embedded SQLite file).
+func openDatabase(path: String, busyTimeout: TimeInterval? = nil) throws -> any WorkbenchStore {
+    if let busyTimeout { return try SQLiteRecordStore(path: path, busyTimeout: busyTimeout) }
+    return try SQLiteRecordStore(path: path)
+}
+
 struct StoreOptions: ParsableArguments {
     @Option(name: .long, help: "数据库文件 (SQLite database file).")
     var db: String?
@@ -33,8 +42,10 @@ struct StoreOptions: ParsableArguments {
 
     var databasePath: String { WorkbenchPaths.databasePath(explicit: db) }
 
-    func openStore() throws -> SQLiteRecordStore {
-        try SQLiteRecordStore(path: databasePath)
+    /// The database the options name, as the protocols: commands never name a concrete store
+    /// (the one place that does is `openDatabase`).
+    func openStore(busyTimeout: TimeInterval? = nil) throws -> any WorkbenchStore {
+        try openDatabase(path: databasePath, busyTimeout: busyTimeout)
     }
 
     /// Reference data: `--reference-dir`, else files in the data directory, else the bundled defaults.

@@ -52,7 +52,7 @@ struct DemoCommand: ParsableCommand {
                 bar.finish()
                 let kb = try DemoData.populateKnowledge(store: db, reference: reference, today: endEpoch)
                 print(String(format: "演示数据：新增 %d 条，共 %d 条，数据库 %@，用时 %.1f 秒 (demo: %d new records)",
-                             n, try db.totalCount(), db.path, Date().timeIntervalSince(started), n))
+                             n, try db.totalCount(), db.location, Date().timeIntervalSince(started), n))
                 if kb > 0 { print("演示知识库：\(kb) 个条目 (demo knowledge base: \(kb) entries)") }
             }
         }

@@ -16,16 +16,14 @@ struct ExportCommand: ParsableCommand {
     @OptionGroup var filterOptions: FilterOptions
 
     @Option(help: "格式 (format): xlsx|csv|jsonl.")
-    var format: String = "xlsx"
+    var format: ExportFormat = .xlsx
 
     @Option(name: [.short, .long], help: "输出文件 (output file; default 问答标注_<period>.<format> here).")
     var output: String?
 
     func run() throws {
         try runReportingErrors {
-            guard let fmt = ExportFormat(rawValue: format.lowercased()) else {
-                throw UserError("--format: 只能是 xlsx、csv 或 jsonl (must be xlsx, csv or jsonl)")
-            }
+            let fmt = format
             let reference = try store.reference()
             let filter = try filterOptions.filter(reference: reference)
             let path = output ?? filter.defaultExportName(format: fmt, today: nowEpoch())

@@ -21,7 +21,7 @@ struct ImportCommand: ParsableCommand {
     var encoding: String = "auto"
 
     @Option(help: "文件格式 (format): auto | csv | jsonl | xlsx.")
-    var format: String = "auto"
+    var format: FormatChoice = .auto
 
     @Option(help: "XLSX 工作表名称，默认第一张 (the XLSX sheet to read; default the first).")
     var sheet: String?
@@ -35,9 +35,7 @@ struct ImportCommand: ParsableCommand {
             guard let enc = EncodingChoice(rawValue: encoding.lowercased()) else {
                 throw UserError("--encoding: 可选 auto | utf-8 | gb18030 (got \(encoding))")
             }
-            guard let fmt = FormatChoice(rawValue: format.lowercased()) else {
-                throw UserError("--format: 可选 auto | csv | jsonl | xlsx (got \(format))")
-            }
+            let fmt = format
             let db = try store.openStore()
             let importer = Importer(store: db, reference: try store.reference())
             var failed = 0

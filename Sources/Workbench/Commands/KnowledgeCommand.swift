@@ -15,7 +15,7 @@ struct KnowledgeCommand: ParsableCommand {
 struct KBOptions: ParsableArguments {
     @OptionGroup var store: StoreOptions
 
-    func open() throws -> (SQLiteRecordStore, KnowledgeBase) {
+    func open() throws -> (any WorkbenchStore, KnowledgeBase) {
         let db = try store.openStore()
         return (db, KnowledgeBase(store: db, reference: try store.reference()))
     }
@@ -87,15 +87,14 @@ struct KBMatch: ParsableCommand {
     @Argument(help: "问题 (the question).") var question: String
     @Option(help: "提问者所属机构 (the asker's organisation).") var org: String?
     @Option(help: "提问日期，默认今天 (the question's date; default today).") var date: String?
-    @Option(help: "输出格式 (output format): text | json.") var format: String = "text"
+    @Option(help: "输出格式 (output format): text | json.") var format: MatchFormat = .text
 
     func run() throws {
         try runReportingErrors {
-            guard format == "text" || format == "json" else { throw UserError("--format: text | json (got \(format))") }
             let (_, kb) = try options.open()
             let day = try date.map { try FilterOptions.day($0, option: "--date") } ?? ShanghaiTime.startOfDay(nowEpoch())
             let m = try kb.matcher().match(question, askerOrganisation: org, day: day)
-            if format == "json" {
+            if format == .json {
                 var o: [String: Any] = [
                     "question": question, "date": ShanghaiTime.formatDate(day), "region": m.region.region,
                     "regionReason": m.region.reason, "ambiguous": m.region.ambiguous, "level": m.levelText, "why": m.why,
@@ -182,12 +181,12 @@ struct KBImport: ParsableCommand {
 struct KBExport: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "export", abstract: "导出知识库 (export every entry's current version).")
     @OptionGroup var options: KBOptions
-    @Option(help: "格式 (format): xlsx | csv | jsonl.") var format: String = "xlsx"
+    @Option(help: "格式 (format): xlsx | csv | jsonl.") var format: KnowledgeBase.ExportFormat = .xlsx
     @Option(name: [.customShort("o"), .long], help: "输出文件 (output file).") var output: String
 
     func run() throws {
         try runReportingErrors {
-            guard let f = KnowledgeBase.ExportFormat(rawValue: format) else { throw UserError("--format: xlsx | csv | jsonl (got \(format))") }
+            let f = format
             let (_, kb) = try options.open()
             let n = try kb.export(to: output, format: f)
             print("已导出 \(n) 个条目到 \(output) (exported \(n) entries)")

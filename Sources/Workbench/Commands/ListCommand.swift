@@ -15,12 +15,11 @@ struct ListCommand: ParsableCommand {
     var limit: Int = 50
 
     @Option(help: "输出格式 (output format): table | jsonl.")
-    var format: String = "table"
+    var format: ListFormat = .table
 
     func run() throws {
         try runReportingErrors {
             guard limit > 0 else { throw UserError("--limit 必须 > 0") }
-            guard format == "table" || format == "jsonl" else { throw UserError("--format: table | jsonl (got \(format))") }
             let db = try store.openStore()
             let filter = try filterOptions.filter(reference: try store.reference())
             var tableRows: [InteractionRecord] = []
@@ -29,7 +28,7 @@ struct ListCommand: ParsableCommand {
             // Pages of at most 1,000, so a large --limit streams instead of loading at once.
             while emitted < limit {
                 let page = try db.page(filter, after: cursor, limit: min(1000, limit - emitted))
-                if format == "jsonl" {
+                if format == .jsonl {
                     let chunk = page.records.map { RecordJSON.line($0) + "\n" }.joined()
                     FileHandle.standardOutput.write(Data(chunk.utf8))
                 } else {
@@ -39,7 +38,7 @@ struct ListCommand: ParsableCommand {
                 guard let next = page.next else { break }
                 cursor = next
             }
-            if format == "table" { printTable(tableRows, total: try db.count(filter)) }
+            if format == .table { printTable(tableRows, total: try db.count(filter)) }
         }
     }
 

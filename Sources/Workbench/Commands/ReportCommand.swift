@@ -16,16 +16,16 @@ struct ReportCommand: ParsableCommand {
     @OptionGroup var filterOptions: FilterOptions
 
     @Option(help: "分组 (group by): org | biz1 | biz2 | day | week | month.")
-    var by: String = "org"
+    var by: Grouping = .org
 
     @Option(help: "热点问题条数 (how many hot questions).")
     var top: Int = 10
 
     @Option(help: "趋势粒度，默认按时段长短自动 (trend step; default from the period): day | week | month.")
-    var bucket: String?
+    var bucket: TimeBucket?
 
     @Option(help: "输出格式 (output format): text | markdown | csv | json.")
-    var format: String = "text"
+    var format: ReportFormat = .text
 
     @Flag(help: "图表与条形图只用 ASCII 字符 (ASCII charts and bars).")
     var ascii = false
@@ -33,19 +33,14 @@ struct ReportCommand: ParsableCommand {
     @Option(name: [.customShort("o"), .long], help: "写入文件而不是标准输出 (write to a file instead of stdout).")
     var output: String?
 
+    func validate() throws {
+        guard (0...100).contains(top) else { throw ValidationError("--top: 0 到 100 (0 to 100)") }
+    }
+
     func run() throws {
         try runReportingErrors {
-            guard let grouping = Grouping(rawValue: by) else {
-                throw UserError("--by: org | biz1 | biz2 | day | week | month (got \(by))")
-            }
-            guard ["text", "markdown", "csv", "json"].contains(format) else {
-                throw UserError("--format: text | markdown | csv | json (got \(format))")
-            }
-            guard (0...100).contains(top) else { throw UserError("--top: 0 到 100 (0 to 100)") }
-            let step = try bucket.map { b -> TimeBucket in
-                guard let t = TimeBucket(rawValue: b) else { throw UserError("--bucket: day | week | month (got \(b))") }
-                return t
-            }
+            let grouping = by
+            let step = bucket
             let db = try store.openStore()
             let reference = try store.reference()
             let filter = try filterOptions.filter(reference: reference)
@@ -60,10 +55,10 @@ struct ReportCommand: ParsableCommand {
                                 width: output == nil && isTerminal(STDOUT_FILENO) ? terminalWidth() : 120)
             let text: String
             switch format {
-            case "markdown": text = report.markdown()
-            case "csv": text = report.csv()
-            case "json": text = try report.json(filter: filter)
-            default: text = report.text()
+            case .markdown: text = report.markdown()
+            case .csv: text = report.csv()
+            case .json: text = try report.json(filter: filter)
+            case .text: text = report.text()
             }
             if let output {
                 do { try Data(text.utf8).write(to: URL(fileURLWithPath: output), options: .atomic) } catch {

@@ -4,6 +4,21 @@ import Model
 
 @main
 struct WorkbenchCommand: ParsableCommand {
+    /// As argument-parser's own main, but a mistake in the options (an unknown `--format`, a value
+    /// `validate()` refuses) is one line on stderr and exit status 1, like every other user mistake.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let e as ExitCode {
+            exit(withError: e)
+        } catch {
+            guard exitCode(for: error) != .success, !(error is CleanExit) else { exit(withError: error) }
+            FileHandle.standardError.write(Data("workbench: \(message(for: error))\n".utf8))
+            Foundation.exit(1)
+        }
+    }
+
     static let configuration = CommandConfiguration(
         commandName: "workbench",
         abstract: "人社 AI 客服问答质量审核工作台 (Workbench: review the answers of the 人社 customer-service bot).",
@@ -35,7 +50,7 @@ struct AppCommand: ParsableCommand {
     var reviewer: String?
 
     @Option(help: "界面语言 (interface language): zh|en.")
-    var lang: String = "zh"
+    var lang: Language = .zh
 
     @Flag(help: "打开演示数据库（首次使用时生成）(open the demo database in the data directory, generated on first use).")
     var demo = false
@@ -50,22 +65,24 @@ struct AppCommand: ParsableCommand {
     @Option(name: .customLong("stale-days"), help: "知识条目多少天未复查算待复查 (days without review that make a knowledge entry stale).")
     var staleDays: Int = 180
 
+    func validate() throws {
+        guard staleDays > 0 else { throw ValidationError("--stale-days 必须 > 0 (must be > 0)") }
+    }
+
     func run() throws {
         try runReportingErrors {
-            guard staleDays > 0 else { throw UserError("--stale-days 必须 > 0") }
-            guard let language = Language(rawValue: lang) else { throw UserError("--lang: 只能是 zh 或 en (must be zh or en)") }
             let env = ProcessInfo.processInfo.environment
             let reference = try store.reference()
-            let db: SQLiteRecordStore
+            let db: any WorkbenchStore
             if demo {
                 db = try DemoDatabase.open(reference: reference)
             } else {
                 // A short busy timeout: the screen never freezes behind another process's write;
                 // the session keeps the change queued and retries (ReviewSession.persist).
-                db = try SQLiteRecordStore(path: store.databasePath, busyTimeout: 0.3)
+                db = try openDatabase(path: store.databasePath, busyTimeout: 0.3)
             }
             let session = try ReviewSession(
-                store: db, reference: reference, reviewer: reviewerName(reviewer), lang: language,
+                store: db, reference: reference, reviewer: reviewerName(reviewer), lang: lang,
                 ambiguousWide: ambiguousWide || env["WORKBENCH_AMBIGUOUS_WIDE"] == "1", backgroundStatistics: true)
             session.staleDays = staleDays
             let noColour = noColor || !(env["NO_COLOR"] ?? "").isEmpty
@@ -73,8 +90,8 @@ struct AppCommand: ParsableCommand {
             ReviewApp(session: session, backend: backend).run()
             backend.shutdown()
             if session.ctx.writes.labelsThisSession > 0 {
-                print(Localized("本次标注/复核 \(session.ctx.writes.labelsThisSession) 条，均已保存到 \(db.path)",
-                                "\(session.ctx.writes.labelsThisSession) labels/reviews this session, all saved to \(db.path)")(session.lang))
+                print(Localized("本次标注/复核 \(session.ctx.writes.labelsThisSession) 条，均已保存到 \(db.location)",
+                                "\(session.ctx.writes.labelsThisSession) labels/reviews this session, all saved to \(db.location)")(session.lang))
             }
         }
     }
@@ -84,9 +101,9 @@ struct AppCommand: ParsableCommand {
 enum DemoDatabase {
     static let records = 20_000
 
-    static func open(reference: ReferenceData) throws -> SQLiteRecordStore {
+    static func open(reference: ReferenceData) throws -> any WorkbenchStore {
         let path = WorkbenchPaths.dataDirectory().appendingPathComponent("demo.sqlite").path
-        let db = try SQLiteRecordStore(path: path, busyTimeout: 0.3)
+        let db = try openDatabase(path: path, busyTimeout: 0.3)
         if try db.totalCount() == 0 {
             printErr("正在生成演示数据库 \(path)（\(records) 条，首次使用）… (generating the demo database)")
             let generator = DemoGenerator(seed: 1, end: nowEpoch(), count: records, reference: reference)

@@ -1,0 +1,27 @@
+import ArgumentParser
+import Model
+
+// Options as typed values: argument-parser checks them (and lists the choices in --help and in
+// its error), so no command compares strings in `run()`.
+
+extension Language: ExpressibleByArgument {}
+extension ExportFormat: ExpressibleByArgument {}
+extension FormatChoice: ExpressibleByArgument {}
+extension Grouping: ExpressibleByArgument {}
+extension TimeBucket: ExpressibleByArgument {}
+extension KnowledgeBase.ExportFormat: ExpressibleByArgument {}
+
+/// `list --format`.
+enum ListFormat: String, CaseIterable, ExpressibleByArgument {
+    case table, jsonl
+}
+
+/// `report --format`.
+enum ReportFormat: String, CaseIterable, ExpressibleByArgument {
+    case text, markdown, csv, json
+}
+
+/// `kb match --format`.
+enum MatchFormat: String, CaseIterable, ExpressibleByArgument {
+    case text, json
+}
