@@ -15,6 +15,7 @@ protocol Screen: AnyObject, KeyAvailability {
 
 extension Screen {
     var isOverlay: Bool { false }
+    func unavailable(_ requirement: Requirement) -> Localized? { nil }
     func type(_ character: Character, _ session: ReviewSession) -> Reaction? { nil }
 }
 
@@ -40,17 +41,23 @@ struct ListCursor: Equatable, Sendable {
 
     /// Moves by a navigation command (a page is `step` rows); false when the command is not one.
     mutating func move(_ command: Command, count: Int, step: Int, page: Int = 1) -> Bool {
-        switch command {
-        case .down: selected += 1
-        case .up: selected -= 1
-        case .pageDown: selected += max(1, step)
-        case .pageUp: selected -= max(1, step)
-        case .top: selected = 0
-        case .bottom: selected = count - 1
-        default: return false
-        }
+        guard let to = Self.target(command, from: selected, last: count - 1, step: step) else { return false }
+        selected = to
         clamp(count: count, page: page)
         return true
+    }
+
+    /// Where a navigation command goes from `from` (nil: not one); the caller clamps.
+    static func target(_ command: Command, from: Int, last: Int, step: Int) -> Int? {
+        switch command {
+        case .down: from + 1
+        case .up: from - 1
+        case .pageDown: from + max(1, step)
+        case .pageUp: from - max(1, step)
+        case .top: 0
+        case .bottom: last
+        default: nil
+        }
     }
 
     mutating func select(_ index: Int, count: Int, page: Int) {
@@ -81,20 +88,22 @@ struct ScrollOffset: Equatable, Sendable {
 
     /// Scrolls by a navigation command (a page is `step` lines); false when it is not one.
     mutating func move(_ command: Command, count: Int, page: Int, step: Int) -> Bool {
-        switch command {
-        case .down: line += 1
-        case .up: line -= 1
-        case .pageDown: line += max(1, step)
-        case .pageUp: line -= max(1, step)
-        case .top: line = 0
-        case .bottom: line = count
-        default: return false
-        }
+        guard let to = ListCursor.target(command, from: line, last: count, step: step) else { return false }
+        line = to
         clamp(count: count, page: page)
         return true
     }
 
     mutating func clamp(count: Int, page: Int) {
         line = max(0, min(line, count - max(1, page)))
+    }
+}
+
+extension CaseIterable where Self: Equatable, AllCases.Index == Int {
+    /// The next (or, with -1, previous) case, wrapping round: a screen's views under Tab.
+    func cycled(_ delta: Int) -> Self {
+        let all = Self.allCases
+        let i = all.firstIndex(of: self) ?? 0
+        return all[((i + delta) % all.count + all.count) % all.count]
     }
 }

@@ -73,8 +73,7 @@ final class DashboardScreen: Screen, Tracking {
         }
         switch command {
         case .nextView, .previousView:
-            let all = DashboardState.View.allCases
-            ui.view = all[(ui.view.rawValue + (command == .nextView ? 1 : all.count - 1)) % all.count]
+            ui.view = ui.view.cycled(command == .nextView ? 1 : -1)
         case .cycleSort:
             ui.sort = DashboardState.Sort(rawValue: (ui.sort.rawValue + 1) % DashboardState.Sort.allCases.count)!
             ctx.say(Localized("区县按\(ui.sort.title.zh)排序", "Counties sorted by \(ui.sort.title.en)"))

@@ -140,8 +140,7 @@ final class KnowledgeScreen: Screen {
         }
         switch command {
         case .nextView, .previousView:
-            let all = KnowledgeState.View.allCases
-            state.view = all[(state.view.rawValue + (command == .nextView ? 1 : all.count - 1)) % all.count]
+            state.view = state.view.cycled(command == .nextView ? 1 : -1)
             state.openEntry = nil
             if state.view == .gaps, state.gaps == nil { loadGaps() }
         case .left: state.column = max(0, state.column - 1)

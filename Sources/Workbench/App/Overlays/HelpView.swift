@@ -15,7 +15,6 @@ final class HelpOverlay: Screen {
 
     var mode: Mode { .help }
     var isOverlay: Bool { true }
-    func unavailable(_ r: Requirement) -> Localized? { nil }
 
     func handle(_ command: Command, _ session: ReviewSession) -> Reaction? {
         if scroll.move(command, count: lines.count, page: page, step: 10) { return .redraw }

@@ -9,7 +9,6 @@ final class PickerOverlay: Screen {
 
     var mode: Mode { .picker }
     var isOverlay: Bool { true }
-    func unavailable(_ r: Requirement) -> Localized? { nil }
 
     func type(_ character: Character, _ session: ReviewSession) -> Reaction? {
         guard picker.query.type(character) else { return [] }

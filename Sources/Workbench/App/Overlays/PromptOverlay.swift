@@ -10,7 +10,6 @@ final class PromptOverlay: Screen {
 
     var mode: Mode { .prompt }
     var isOverlay: Bool { true }
-    func unavailable(_ r: Requirement) -> Localized? { nil }
 
     func type(_ character: Character, _ session: ReviewSession) -> Reaction? {
         prompt.input.type(character) ? .redraw : []
