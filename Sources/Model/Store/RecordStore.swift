@@ -1,7 +1,7 @@
 /// The storage the rest of Workbench talks to. Plain synchronous calls with no database types in
 /// them: the embedded SQLite store implements it with GRDB, and a PostgreSQL store can implement it
 /// with postgres-nio by waiting on its futures off the event loop — callers do not change.
-public protocol RecordStore: AnyObject {
+public protocol RecordStore: TeamStore {
     /// A short description for headers and messages (a path, or a server and database).
     var location: String { get }
 
@@ -12,9 +12,10 @@ public protocol RecordStore: AnyObject {
     func record(id: String) throws -> InteractionRecord?
 
     /// Sets or (with nil) clears the label. Writes the label history in the same transaction.
-    /// Returns nil when nothing changed (the same label again).
+    /// Returns nil when nothing changed (the same label again). Changing another reviewer's label,
+    /// or labelling a record another reviewer holds, is refused or marked as an override (`others`).
     @discardableResult
-    func setLabel(_ label: Label?, recordId: String, reviewer: String, at: Int64) throws -> LabelChange?
+    func setLabel(_ label: Label?, recordId: String, reviewer: String, at: Int64, others: OthersWork) throws -> LabelChange?
     /// Second review (已复核): confirms the label, or changes it when one is given.
     @discardableResult
     func markReviewed(recordId: String, label: Label?, reviewer: String, at: Int64) throws -> LabelChange?
@@ -79,6 +80,12 @@ public protocol RecordStore: AnyObject {
 }
 
 extension RecordStore {
+    /// Sets the label whoever set it before (commands, scripts): an override is marked in the history.
+    @discardableResult
+    public func setLabel(_ label: Label?, recordId: String, reviewer: String, at: Int64) throws -> LabelChange? {
+        try setLabel(label, recordId: recordId, reviewer: reviewer, at: at, others: .overwrite)
+    }
+
     public func importBatch<T>(_ body: (any ImportSink) throws -> T) throws -> T {
         try importBatch(expectedRows: nil, body)
     }
@@ -122,11 +129,15 @@ public struct LabelChange: Equatable, Sendable {
     /// For `note` and `biz` rows: the text before and after (business type as `一级/二级`).
     public let oldValue: String?
     public let newValue: String?
+    /// The change replaced another reviewer's label, or was made on a record another reviewer held.
+    public let override: Bool
 
     public init(
         recordId: String, action: Action, oldLabel: Label?, newLabel: Label?, oldStatus: ReviewStatus,
-        newStatus: ReviewStatus, reviewer: String, at: Int64, oldValue: String? = nil, newValue: String? = nil
+        newStatus: ReviewStatus, reviewer: String, at: Int64, oldValue: String? = nil, newValue: String? = nil,
+        override: Bool = false
     ) {
+        self.override = override
         self.oldValue = oldValue
         self.newValue = newValue
         self.recordId = recordId
@@ -162,6 +173,8 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
     case busy(String)
     /// Undo refused: the record was changed after the change being undone (by `reviewer`).
     case changedSince(String, reviewer: String)
+    /// A label refused (`OthersWork.refuse`): `reviewer` labelled the record (`label`) or holds it.
+    case othersWork(String, reviewer: String, label: Label?, holds: Bool)
 
     public var description: String {
         switch self {
@@ -169,6 +182,9 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
         case .notLabeled(let id): "记录 \(id) 尚未标注，复核时请给出标注 (not labelled yet: give a label to review it)"
         case .cannotOpen(let path, let why): "无法打开数据库 \(path): \(why)"
         case .changedSince(let id, let who): "记录 \(id) 之后已被 \(who) 修改，不能撤销，以免覆盖其修改 (changed since by \(who): not undone, so their change stays)"
+        case .othersWork(let id, let who, let label, let holds):
+            holds ? "记录 \(id) 正由 \(who) 审核中 (\(who) is on this record)"
+                  : "记录 \(id) 已由 \(who) 标注为「\(label?.chineseName ?? "未标注")」 (labelled by \(who))"
         case .busy(let path): "数据库 \(path) 正被另一个进程写入（可能在大批量导入），未保存，请稍后再试 (database busy: another process is writing, perhaps a large import; nothing was saved, try again)"
         }
     }

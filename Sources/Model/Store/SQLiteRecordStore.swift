@@ -77,7 +77,9 @@ public final class SQLiteRecordStore: RecordStore {
             labeledAt: row["labeled_at"], reviewedBy: row["reviewed_by"], reviewedAt: row["reviewed_at"], note: row["note"])
     }
 
-    static let historyColumns = "record_id, action, old_label, new_label, old_status, new_status, reviewer, at, old_value, new_value"
+    static let historyColumns = """
+        record_id, action, old_label, new_label, old_status, new_status, reviewer, at, old_value, new_value, override
+        """
 
     /// A `label_history` row (`historyColumns`) by column name.
     static func labelChange(_ row: Row) -> LabelChange {
@@ -87,7 +89,7 @@ public final class SQLiteRecordStore: RecordStore {
             newLabel: (row["new_label"] as String?).flatMap(Label.init(rawValue:)),
             oldStatus: ReviewStatus(rawValue: row["old_status"]) ?? .unlabeled,
             newStatus: ReviewStatus(rawValue: row["new_status"]) ?? .unlabeled, reviewer: row["reviewer"], at: row["at"],
-            oldValue: row["old_value"], newValue: row["new_value"])
+            oldValue: row["old_value"], newValue: row["new_value"], override: (row["override"] as Int?) == 1)
     }
 
     /// WHERE clause and arguments for a filter; shared by page and count so they always agree.
@@ -182,9 +184,17 @@ public final class SQLiteRecordStore: RecordStore {
     // MARK: labels
 
     @discardableResult
-    public func setLabel(_ label: Label?, recordId: String, reviewer: String, at: Int64) throws -> LabelChange? {
-        try writeReview(recordId: recordId) { r in
+    public func setLabel(_ label: Label?, recordId: String, reviewer: String, at: Int64, others: OthersWork)
+        throws -> LabelChange?
+    {
+        try writeReview(recordId: recordId) { db, r in
             guard r.label != label else { return nil }
+            // Another reviewer's work: their label, or a lease they hold on the record now.
+            let theirs = r.label != nil && r.reviewer != nil && r.reviewer != reviewer ? r.reviewer : nil
+            let holder = try Self.holder(db, recordId: recordId, except: reviewer, at: at)
+            if others == .refuse, let who = holder ?? theirs {
+                throw StoreError.othersWork(recordId, reviewer: who, label: r.label, holds: holder != nil)
+            }
             var s = r.reviewState
             s.label = label
             // A new label undoes an earlier second review: it has not been confirmed.
@@ -193,13 +203,21 @@ public final class SQLiteRecordStore: RecordStore {
             s.labeledAt = label == nil ? nil : at
             s.reviewedBy = nil
             s.reviewedAt = nil
-            return (s, Self.change(r, s, label == nil ? .clear : .label, reviewer, at))
+            return (s, Self.change(r, s, label == nil ? .clear : .label, reviewer, at, override: theirs != nil || holder != nil))
         }
+    }
+
+    /// Who else holds an unexpired lease on the record, if anyone.
+    static func holder(_ db: Database, recordId: String, except reviewer: String, at: Int64) throws -> String? {
+        try String.fetchOne(db, sql: """
+            SELECT lease.reviewer FROM lease JOIN record ON record.seq = lease.seq
+            WHERE record.id = ? AND lease.reviewer <> ? AND lease.expires > ?
+            """, arguments: [recordId, reviewer, at])
     }
 
     @discardableResult
     public func markReviewed(recordId: String, label: Label?, reviewer: String, at: Int64) throws -> LabelChange? {
-        try writeReview(recordId: recordId) { r in
+        try writeReview(recordId: recordId) { _, r in
             let newLabel = label ?? r.label
             guard let newLabel else { throw StoreError.notLabeled(recordId) }
             if r.status == .reviewed, r.label == newLabel { return nil }
@@ -215,7 +233,7 @@ public final class SQLiteRecordStore: RecordStore {
     @discardableResult
     public func setNote(_ note: String?, recordId: String, reviewer: String, at: Int64) throws -> LabelChange? {
         let note = note.flatMap { $0.trimmed.isEmpty ? nil : $0 }
-        return try writeReview(recordId: recordId) { r in
+        return try writeReview(recordId: recordId) { _, r in
             guard r.note != note else { return nil }
             var s = r.reviewState
             s.note = note
@@ -228,7 +246,7 @@ public final class SQLiteRecordStore: RecordStore {
         throws -> LabelChange?
     {
         let biz2 = biz1 == nil ? nil : biz2
-        return try writeReview(recordId: recordId) { r in
+        return try writeReview(recordId: recordId) { _, r in
             guard r.correctedBiz1 != biz1 || r.correctedBiz2 != biz2 else { return nil }
             var s = r.reviewState
             s.correctedBiz1 = biz1
@@ -242,7 +260,7 @@ public final class SQLiteRecordStore: RecordStore {
     public func restore(_ state: ReviewState, expecting: ReviewState?, recordId: String, reviewer: String, at: Int64)
         throws -> LabelChange?
     {
-        try writeReview(recordId: recordId) { r in
+        try writeReview(recordId: recordId) { _, r in
             guard r.reviewState != state else { return nil }
             if let expecting, r.reviewState != expecting {
                 throw StoreError.changedSince(recordId, reviewer: r.reviewedBy ?? r.reviewer ?? "?")
@@ -261,22 +279,22 @@ public final class SQLiteRecordStore: RecordStore {
     }
 
     static func change(_ r: InteractionRecord, _ s: ReviewState, _ action: LabelChange.Action, _ reviewer: String,
-                       _ at: Int64, old: String? = nil, new: String? = nil) -> LabelChange {
+                       _ at: Int64, old: String? = nil, new: String? = nil, override: Bool = false) -> LabelChange {
         LabelChange(recordId: r.id, action: action, oldLabel: r.label, newLabel: s.label, oldStatus: r.status,
-                    newStatus: s.status, reviewer: reviewer, at: at, oldValue: old, newValue: new)
+                    newStatus: s.status, reviewer: reviewer, at: at, oldValue: old, newValue: new, override: override)
     }
 
     /// One short IMMEDIATE transaction: read the current state, decide, write the whole review
     /// state, append history. Committed before it returns, so a caller that draws "saved"
     /// afterwards tells the truth.
     private func writeReview(
-        recordId: String, decide: (InteractionRecord) throws -> (ReviewState, LabelChange)?
+        recordId: String, decide: (Database, InteractionRecord) throws -> (ReviewState, LabelChange)?
     ) throws -> LabelChange? {
         try mappingBusy { try dbQueue.writeWithoutTransaction { db in
             var change: LabelChange?
             try db.inTransaction(.immediate) {
                 guard let r = try Self.fetchRecord(db, id: recordId) else { throw StoreError.recordNotFound(recordId) }
-                guard let (s, c) = try decide(r) else { return .commit }
+                guard let (s, c) = try decide(db, r) else { return .commit }
                 try db.execute(
                     sql: """
                         UPDATE record SET label = ?, status = ?, reviewer = ?, labeled_at = ?, reviewed_by = ?,
@@ -304,12 +322,11 @@ public final class SQLiteRecordStore: RecordStore {
     static func appendHistory(_ db: Database, _ c: LabelChange) throws {
         try db.execute(
             sql: """
-                INSERT INTO label_history (record_id, action, old_label, new_label, old_status, new_status, reviewer, at,
-                  old_value, new_value)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO label_history (\(historyColumns))
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [c.recordId, c.action.rawValue, c.oldLabel?.code, c.newLabel?.code, c.oldStatus.rawValue,
-                        c.newStatus.rawValue, c.reviewer, c.at, c.oldValue, c.newValue])
+                        c.newStatus.rawValue, c.reviewer, c.at, c.oldValue, c.newValue, c.override ? 1 : 0])
     }
 
     public func history(recordId: String) throws -> [LabelChange] {
@@ -595,5 +612,61 @@ final class SQLiteImportSink: ImportSink {
                 newStatus: r.status, reviewer: r.reviewedBy ?? r.reviewer ?? "import", at: r.reviewedAt ?? r.labeledAt ?? 0))
         }
         return true
+    }
+}
+
+// MARK: leases (TeamStore)
+
+extension SQLiteRecordStore {
+    public static var leaseSeconds: Int64 { 120 }
+
+    /// One IMMEDIATE transaction, so two processes claiming at the same moment are serialised by
+    /// SQLite's write lock: the second sees the first's rows and takes none of them.
+    public func claim(_ keys: [RecordKey], reviewer: String, at: Int64) throws -> Set<RecordKey> {
+        let expires = at + Self.leaseSeconds
+        return try mappingBusy { try dbQueue.writeWithoutTransaction { db in
+            var held = Set<RecordKey>()
+            try db.inTransaction(.immediate) {
+                // The reviewer's other leases end: one reviewer holds what they are on, no more.
+                let marks = keys.isEmpty ? "" : Array(repeating: "?", count: keys.count).joined(separator: ",")
+                try db.execute(sql: "DELETE FROM lease WHERE reviewer = ?" + (keys.isEmpty ? "" : " AND seq NOT IN (\(marks))"),
+                               arguments: StatementArguments([reviewer] as [any DatabaseValueConvertible] + keys))
+                for key in keys {
+                    // Taken when free, expired or already ours (then renewed, keeping `since`).
+                    try db.execute(sql: """
+                        INSERT INTO lease (seq, reviewer, since, expires) VALUES (?, ?, ?, ?)
+                        ON CONFLICT(seq) DO UPDATE SET
+                          since = CASE WHEN lease.reviewer = excluded.reviewer THEN lease.since ELSE excluded.since END,
+                          reviewer = excluded.reviewer, expires = excluded.expires
+                        WHERE lease.reviewer = excluded.reviewer OR lease.expires <= ?
+                        """, arguments: [key, reviewer, at, expires, at])
+                    if db.changesCount > 0 { held.insert(key) }
+                }
+                return .commit
+            }
+            return held
+        } }
+    }
+
+    public func leases(_ keys: [RecordKey], except reviewer: String, at: Int64) throws -> [RecordKey: Lease] {
+        guard !keys.isEmpty else { return [:] }
+        return try dbQueue.read { db in
+            var out: [RecordKey: Lease] = [:]
+            for chunk in stride(from: 0, to: keys.count, by: 500).map({ keys[$0..<min($0 + 500, keys.count)] }) {
+                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                let rows = try Row.fetchAll(
+                    db, sql: "SELECT seq, reviewer, since, expires FROM lease WHERE seq IN (\(marks)) AND reviewer <> ? AND expires > ?",
+                    arguments: StatementArguments(Array(chunk) as [any DatabaseValueConvertible] + [reviewer, at]))
+                for row in rows {
+                    let l = Lease(key: row["seq"], reviewer: row["reviewer"], since: row["since"], expires: row["expires"])
+                    out[l.key] = l
+                }
+            }
+            return out
+        }
+    }
+
+    public func releaseLeases(reviewer: String) throws {
+        try mappingBusy { try dbQueue.write { db in try db.execute(sql: "DELETE FROM lease WHERE reviewer = ?", arguments: [reviewer]) } }
     }
 }

@@ -153,6 +153,19 @@ enum SQLiteSchema {
                   BEGIN SELECT RAISE(ABORT, 'kb_version is append-only'); END;
                 """)
         }
+        m.registerMigration("v5: leases; overrides in the history") { db in
+            // A lease is one row per held record; an expired row is someone's to take (see claim).
+            try db.execute(sql: """
+                CREATE TABLE lease (
+                  seq INTEGER PRIMARY KEY,
+                  reviewer TEXT NOT NULL,
+                  since INTEGER NOT NULL,
+                  expires INTEGER NOT NULL
+                );
+                CREATE INDEX lease_reviewer ON lease(reviewer);
+                ALTER TABLE label_history ADD COLUMN override INTEGER NOT NULL DEFAULT 0;
+                """)
+        }
         return m
     }
 }

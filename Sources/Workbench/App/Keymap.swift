@@ -3,7 +3,7 @@ import Model
 /// Where keys go: the list and the detail pane share the review bindings; the filter bar, text
 /// prompts, the business-type picker and the help screen have their own.
 enum Mode: String, CaseIterable, Sendable {
-    case list, detail, dashboard, knowledge, filter, prompt, picker, help
+    case list, detail, dashboard, knowledge, filter, prompt, picker, help, confirm
 
     var title: Localized {
         switch self {
@@ -15,6 +15,7 @@ enum Mode: String, CaseIterable, Sendable {
         case .prompt: Localized("输入行（搜索、备注）", "Input line (search, note)")
         case .picker: Localized("业务类型选择", "Business type picker")
         case .help: Localized("帮助", "Help")
+        case .confirm: Localized("确认覆盖他人的标注", "Confirm replacing another reviewer's work")
         }
     }
 }
@@ -209,6 +210,11 @@ enum Keymap {
             Binding([.help], [.pageDown, .char(" ")], .pageDown, help: Localized("向下翻页", "Page down")),
             Binding([.help], [.pageUp], .pageUp, help: Localized("向上翻页", "Page up")),
             Binding([.help], [.escape, .char("q"), .char("?")], .cancel, help: Localized("关闭帮助", "Close help"), footer: Localized("关闭", "close")),
+
+            Binding([.confirm], [.char("y")], .accept, help: Localized("覆盖：写入你的标注，历史记为覆盖", "Replace: write your label, kept in the history as an override"),
+                    footer: Localized("覆盖", "replace")),
+            Binding([.confirm], [.escape, .char("n")], .cancel, help: Localized("取消，保留他人的标注（其他键同样取消）", "Cancel, their work stays (any other key too)"),
+                    footer: Localized("取消", "cancel")),
         ]
         return b
     }()

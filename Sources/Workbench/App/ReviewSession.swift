@@ -193,6 +193,10 @@ final class ReviewSession {
                 }
             case .failed(_, let error):
                 ctx.failed(Localized("未保存", "Not saved"), error)
+            case .refused(let w, let why):
+                // Never silent: one key confirms, anything else leaves their work as it is.
+                push(ConfirmOverlay(write: w, reason: why))
+                ctx.say(ConfirmOverlay.question(why), .warning)
             }
         }
         if busy {
@@ -242,7 +246,9 @@ final class ReviewSession {
             persist()
             changed = true
         }
-        return syncOthers() || changed
+        let others = syncOthers()
+        list.holdSelection()
+        return others || changed
     }
 
     /// Installs finished background work: the index, a list's keys for its figures.

@@ -89,7 +89,8 @@ struct HistoryCommand: ParsableCommand {
                 case .note, .businessType:
                     print("\(when)  \(c.reviewer)  \(c.action.rawValue)  「\(c.oldValue ?? "")」 → 「\(c.newValue ?? "")」")
                 default:
-                    print("\(when)  \(c.reviewer)  \(c.action.rawValue)  \(old)(\(c.oldStatus.chineseName)) → \(new)(\(c.newStatus.chineseName))")
+                    print("\(when)  \(c.reviewer)  \(c.action.rawValue)  \(old)(\(c.oldStatus.chineseName)) → \(new)(\(c.newStatus.chineseName))"
+                          + (c.override ? "  覆盖他人 (override)" : ""))
                 }
             }
         }

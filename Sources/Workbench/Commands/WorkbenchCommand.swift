@@ -88,6 +88,7 @@ struct AppCommand: ParsableCommand {
             let noColour = noColor || !(env["NO_COLOR"] ?? "").isEmpty
             let backend = try NcursesBackend(noColour: noColour)
             ReviewApp(session: session, backend: backend).run()
+            for l in session.lists { l.releaseLeases() }
             backend.shutdown()
             if session.ctx.writes.labelsThisSession > 0 {
                 print(Localized("本次标注/复核 \(session.ctx.writes.labelsThisSession) 条，均已保存到 \(db.location)",

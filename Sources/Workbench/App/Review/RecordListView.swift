@@ -48,7 +48,8 @@ enum RecordListView {
             let key = s.keys[index]
             let selected = index == s.selection
             if let rec = s.row(key) {
-                drawRow(rec, pending: ctx.writes.isPending(key), cols: cols, x: r.x, y: y, width: r.width, lang: L, &c)
+                drawRow(rec, pending: ctx.writes.isPending(key), heldBy: s.leases[key]?.reviewer, cols: cols, x: r.x, y: y,
+                        width: r.width, lang: L, &c)
             } else {
                 c.text(Localized("（记录已不存在）", "(record no longer exists)")(L), x: r.x + 2, y: y, role: .dim, maxWidth: r.width - 2)
             }
@@ -65,12 +66,17 @@ enum RecordListView {
         var text = " " + where_(L)
         if let key = s.selectedKey, let rec = s.row(key) {
             text += " · \(s.selection + 1)/\(grouped(s.keys.count)) · \(rec.id)"
+            if let l = s.leases[key] {
+                let since = String(ShanghaiTime.format(l.since).suffix(8).prefix(5))
+                text += Localized(" · \(l.reviewer) 审核中（自 \(since)）", " · \(l.reviewer) is on it (since \(since))")(L)
+            }
         }
         return text
     }
 
-    static func drawRow(_ rec: InteractionRecord, pending: Bool, cols: Columns, x x0: Int, y: Int, width: Int,
-                        lang L: Language, _ c: inout Canvas) {
+    /// `heldBy`: another reviewer is on it (their lease): the row is dimmed and says who.
+    static func drawRow(_ rec: InteractionRecord, pending: Bool, heldBy: String? = nil, cols: Columns, x x0: Int, y: Int,
+                        width: Int, lang L: Language, _ c: inout Canvas) {
         var x = x0 + 2
         func cell(_ text: String, _ w: Int, _ role: Role = .normal) {
             guard w > 0 else { return }
@@ -88,12 +94,14 @@ enum RecordListView {
         let labelRole: Role = rec.label.map(Role.of) ?? .dim
         if pending {
             cell(cols.label > 3 ? "⟳ " + Localized("保存中", "saving")(L) : "⟳", cols.label, .warning)
+        } else if let who = heldBy, rec.label == nil {
+            cell(cols.label > 3 ? "@" + who : "@", cols.label, .dim)
         } else if let l = rec.label {
             let mark = rec.status == .reviewed ? "✔" : ""
             cell(cols.label > 3 ? "\(l.glyph) \(l.shortName(L))\(mark)" : "\(l.glyph)\(mark)", cols.label, labelRole)
         } else {
             cell(cols.label > 3 ? "· " + Localized("未标注", "—")(L) : "·", cols.label, .dim)
         }
-        cell(rec.question, max(0, x0 + width - x))
+        cell(rec.question, max(0, x0 + width - x), heldBy != nil ? .dim : .normal)
     }
 }

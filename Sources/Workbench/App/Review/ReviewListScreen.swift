@@ -26,6 +26,11 @@ final class ReviewListScreen: Screen, Tracking {
     var refilterDue = false
     /// Records added to the filter's selection by someone else since the list was queried.
     private(set) var newSinceQuery = 0
+    /// Other reviewers' leases on the rows loaded (read with the rows).
+    private(set) var leases: [RecordKey: Lease] = [:]
+    /// What this reviewer holds, and when it was last claimed (renewed every 30 s while shown).
+    private(set) var held: Set<RecordKey> = []
+    private var claimedAt: Int64 = 0
 
     // Set by `prepare` from the layout, before keys are handled and before drawing.
     private(set) var listRows = 10
@@ -112,8 +117,13 @@ final class ReviewListScreen: Screen, Tracking {
         guard !missing.isEmpty else { return }
         do {
             // The row cache stays small: a long session of scrolling does not keep every text.
-            if rows.count > 20_000 { rows.removeAll(keepingCapacity: true) }
+            if rows.count > 20_000 {
+                rows.removeAll(keepingCapacity: true)
+                leases.removeAll(keepingCapacity: true)
+            }
             rows.merge(try ctx.store.records(keys: missing)) { _, new in new }
+            for k in missing { leases[k] = nil }
+            leases.merge(try ctx.store.leases(missing, except: ctx.reviewer, at: ctx.clock())) { _, new in new }
             rowsGeneration += 1
         } catch {
             ctx.failed(AppContext.cannotRead, error)
@@ -130,6 +140,7 @@ final class ReviewListScreen: Screen, Tracking {
     /// Another process committed: every row is read again when next shown.
     func dropRows() {
         rows.removeAll(keepingCapacity: true)
+        leases.removeAll(keepingCapacity: true)
         rowsGeneration += 1
     }
 
@@ -177,18 +188,30 @@ final class ReviewListScreen: Screen, Tracking {
         if cursor.selected != before { detailScroll = ScrollOffset() }
     }
 
-    /// After a label: the next record still to do (unlabelled; in review mode, not yet reviewed),
-    /// looking ahead in chunks; else simply the next one.
+    /// Still to do here: unlabelled (in review mode, not yet reviewed), not being saved, and not
+    /// held by another reviewer.
+    private func isToDo(_ k: RecordKey) -> Bool {
+        guard let r = rows[k], leases[k] == nil, !ctx.writes.isPending(k) else { return false }
+        return reviewMode ? r.status != .reviewed : r.status == .unlabeled
+    }
+
+    /// After a label: the next record still to do, looking ahead in chunks, claimed (with the two
+    /// after it) so that no other reviewer is sent there too; else simply the next one.
     func advance(after index: Int) {
         var i = index + 1
         let limit = min(keys.count, index + 5001)
         while i < limit {
             let chunk = Array(keys[i..<min(limit, i + 200)])
             load(chunk)
-            for k in chunk {
-                if let r = rows[k], !ctx.writes.isPending(k), reviewMode ? r.status != .reviewed : r.status == .unlabeled {
-                    select(i)
-                    return
+            for (n, k) in chunk.enumerated() {
+                if isToDo(k) {
+                    let ahead = chunk[(n + 1)...].filter(isToDo).prefix(2)
+                    // Claimed at the same moment by someone else: theirs; look further.
+                    if claim([k] + ahead).contains(k) {
+                        select(i)
+                        return
+                    }
+                    if let l = try? ctx.store.leases([k], except: ctx.reviewer, at: ctx.clock())[k] { leases[k] = l }
                 }
                 i += 1
             }
@@ -198,6 +221,39 @@ final class ReviewListScreen: Screen, Tracking {
             ctx.say(reviewMode ? Localized("后面没有未复核的记录", "no unreviewed record further down")
                                : Localized("后面没有未标注的记录", "no unlabelled record further down"))
         }
+    }
+
+    // MARK: leases
+
+    /// Claims records for this reviewer (ending their other leases); the keys now held.
+    @discardableResult
+    func claim(_ wanted: [RecordKey]) -> Set<RecordKey> {
+        do {
+            held = try ctx.store.claim(wanted, reviewer: ctx.reviewer, at: ctx.clock())
+            claimedAt = ctx.clock()
+        } catch {
+            // A busy database: the lease is tried again on the next tick; labels still ask first.
+            held = []
+        }
+        return held
+    }
+
+    /// On idle ticks: holds the selected record while it is still to do (and renews the lease
+    /// every 30 s); lets go of what is no longer needed.
+    func holdSelection() {
+        let now = ctx.clock()
+        guard let key = selectedKey, let r = rows[key] else { return }
+        let wanted = r.status == .unlabeled && leases[key] == nil
+        if wanted, held.contains(key), now - claimedAt < 30 { return }
+        if !wanted, held.isEmpty { return }
+        if !wanted, !held.contains(key), now - claimedAt < 30 { return }
+        claim(wanted ? [key] : [])
+    }
+
+    /// The app quits: every lease ends at once rather than in two minutes.
+    func releaseLeases() {
+        try? ctx.store.releaseLeases(reviewer: ctx.reviewer)
+        held = []
     }
 
     // MARK: queries

@@ -13,6 +13,8 @@ struct PendingWrite: Equatable {
     let at: Int64
     /// Undo's own restores do not go on the undo stack.
     let undoable: Bool
+    /// A label on another reviewer's work: refused (so the app asks) until confirmed.
+    var others: OthersWork = .refuse
 }
 
 struct UndoEntry: Equatable {
@@ -38,10 +40,18 @@ final class WriteQueue {
         /// Nothing to change (the same label again).
         case unchanged(PendingWrite)
         case failed(PendingWrite, Error)
+        /// Another reviewer's label or lease: nothing written; the app asks before `overwrite`.
+        case refused(PendingWrite, StoreError)
     }
 
-    func queue(_ key: RecordKey, _ id: String, _ op: PendingWrite.Op, at: Int64, undoable: Bool = true) {
-        pending.append(PendingWrite(key: key, recordId: id, op: op, at: at, undoable: undoable))
+    func queue(_ key: RecordKey, _ id: String, _ op: PendingWrite.Op, at: Int64, undoable: Bool = true,
+               others: OthersWork = .refuse) {
+        pending.append(PendingWrite(key: key, recordId: id, op: op, at: at, undoable: undoable, others: others))
+    }
+
+    /// A refused write again, confirmed by its key: it overwrites (the history says so).
+    func confirm(_ w: PendingWrite, at: Int64) {
+        queue(w.key, w.recordId, w.op, at: at, undoable: w.undoable, others: .overwrite)
     }
 
     func isPending(_ key: RecordKey) -> Bool { pending.contains { $0.key == key } }
@@ -59,7 +69,8 @@ final class WriteQueue {
                 let before = try cached(w.key) ?? store.record(id: w.recordId)
                 let change: LabelChange?
                 switch w.op {
-                case .label(let l): change = try store.setLabel(l, recordId: w.recordId, reviewer: reviewer, at: w.at)
+                case .label(let l):
+                    change = try store.setLabel(l, recordId: w.recordId, reviewer: reviewer, at: w.at, others: w.others)
                 case .review(let l): change = try store.markReviewed(recordId: w.recordId, label: l, reviewer: reviewer, at: w.at)
                 case .note(let n): change = try store.setNote(n, recordId: w.recordId, reviewer: reviewer, at: w.at)
                 case .businessType(let t):
@@ -82,6 +93,9 @@ final class WriteQueue {
                 out.append(.saved(w, change, record: after))
             } catch StoreError.busy {
                 return (out, true)
+            } catch let e as StoreError {
+                pending.removeFirst()
+                if case .othersWork = e { out.append(.refused(w, e)) } else { out.append(.failed(w, e)) }
             } catch {
                 pending.removeFirst()
                 out.append(.failed(w, error))

@@ -1,0 +1,106 @@
+import Foundation
+import Testing
+@testable import Model
+
+/// Leases and overrides, through the protocols only (`any RecordStore`), so a second store runs
+/// the same bodies: `stores` lists every store the tests know how to open.
+@Suite struct TeamStoreTests {
+    static func stores(_ dir: TempDir, records: Int) throws -> [(any RecordStore, any RecordStore)] {
+        let path = dir.path("team.sqlite")
+        let a = try SQLiteRecordStore(path: path, busyTimeout: 2)
+        try a.importBatch { sink in
+            for i in 0..<records {
+                _ = try sink.insert(InteractionRecord(id: "t\(i)", askedAt: 1_764_551_733 + Int64(i), org: "如皋市",
+                                                      question: "问题\(i)", answer: "回答\(i)"))
+            }
+        }
+        return [(a, try SQLiteRecordStore(path: path, busyTimeout: 2))]
+    }
+
+    @Test func aClaimedRecordIsNobodyElsesUntilItExpires() throws {
+        let dir = TempDir()
+        defer { dir.cleanup() }
+        for (a, b) in try Self.stores(dir, records: 5) {
+            let keys = try a.keys(RecordFilter())
+            let t: Int64 = 1_000_000
+            #expect(try a.claim([keys[0], keys[1]], reviewer: "李娜", at: t) == [keys[0], keys[1]])
+            // Another reviewer (another connection) gets only what is free.
+            #expect(try b.claim([keys[1], keys[2]], reviewer: "王强", at: t + 1) == [keys[2]])
+            let seen = try b.leases(Array(keys), except: "王强", at: t + 2)
+            #expect(seen[keys[0]]?.reviewer == "李娜" && seen[keys[1]]?.since == t && seen[keys[2]] == nil)
+            // Renewing keeps `since`; a new claim ends the reviewer's other leases.
+            #expect(try a.claim([keys[1]], reviewer: "李娜", at: t + 60) == [keys[1]])
+            #expect(try a.leases([keys[1]], except: "王强", at: t + 61)[keys[1]]?.since == t)
+            #expect(try b.claim([keys[0]], reviewer: "王强", at: t + 61) == [keys[0]])
+            // Expired (a killed app renews nothing): anyone's again.
+            let later = t + 60 + SQLiteRecordStore.leaseSeconds
+            #expect(try b.claim([keys[1]], reviewer: "王强", at: later) == [keys[1]])
+            try b.releaseLeases(reviewer: "王强")
+            #expect(try a.leases(Array(keys), except: "李娜", at: later).isEmpty)
+        }
+    }
+
+    @Test func anotherReviewersWorkIsRefusedOrMarkedAsAnOverride() throws {
+        let dir = TempDir()
+        defer { dir.cleanup() }
+        for (a, b) in try Self.stores(dir, records: 3) {
+            let keys = try a.keys(RecordFilter())
+            let ids = try keys.map { try #require(try a.records(keys: [$0])[$0]?.id) }
+            let t: Int64 = 2_000_000
+            try a.setLabel(.correct, recordId: ids[0], reviewer: "李娜", at: t, others: .refuse)
+            // Their label: refused when asked to, saying whose and what.
+            #expect(throws: StoreError.othersWork(ids[0], reviewer: "李娜", label: .correct, holds: false)) {
+                try b.setLabel(.misunderstood, recordId: ids[0], reviewer: "王强", at: t + 1, others: .refuse)
+            }
+            #expect(try a.record(id: ids[0])?.label == .correct)
+            // Their lease: the same.
+            _ = try a.claim([keys[1]], reviewer: "李娜", at: t)
+            #expect(throws: StoreError.othersWork(ids[1], reviewer: "李娜", label: nil, holds: true)) {
+                try b.setLabel(.correct, recordId: ids[1], reviewer: "王强", at: t + 1, others: .refuse)
+            }
+            // Confirmed (or from a command): written, and the history says it was an override.
+            try b.setLabel(.misunderstood, recordId: ids[0], reviewer: "王强", at: t + 2, others: .overwrite)
+            #expect(try a.history(recordId: ids[0]).map(\.override) == [false, true])
+            // One's own label again, or a free record: no override.
+            try a.setLabel(.missingKnowledge, recordId: ids[2], reviewer: "李娜", at: t + 3, others: .refuse)
+            try a.setLabel(.correct, recordId: ids[2], reviewer: "李娜", at: t + 4, others: .refuse)
+            #expect(try a.history(recordId: ids[2]).map(\.override) == [false, false])
+            // Once the lease has expired, the record is free again.
+            try b.setLabel(.correct, recordId: ids[1], reviewer: "王强", at: t + SQLiteRecordStore.leaseSeconds, others: .refuse)
+            #expect(try a.history(recordId: ids[1]).map(\.override) == [false])
+        }
+    }
+
+    /// Two threads on two connections claim overlapping records as fast as they can: no record is
+    /// ever held by both (SQLite's write lock serialises the claims).
+    @Test func simultaneousClaimsNeverShareARecord() throws {
+        let dir = TempDir()
+        defer { dir.cleanup() }
+        for (a, b) in try Self.stores(dir, records: 200) {
+            let keys = try a.keys(RecordFilter())
+            let lock = NSLock()
+            nonisolated(unsafe) var got: [String: Set<RecordKey>] = [:]
+            let stores = [("李娜", Unchecked(a)), ("王强", Unchecked(b))]
+            DispatchQueue.concurrentPerform(iterations: 2) { n in
+                let (who, store) = stores[n]
+                var mine = Set<RecordKey>()
+                for k in keys {
+                    // Each claims one record at a time, at one moment, keeping what it won.
+                    if let held = try? store.value.claim(Array(mine) + [k], reviewer: who, at: 5_000_000), held.contains(k) {
+                        mine.insert(k)
+                    }
+                }
+                lock.lock()
+                got[who] = mine
+                lock.unlock()
+            }
+            #expect(got["李娜", default: []].isDisjoint(with: got["王强", default: []]))
+            #expect(got["李娜", default: []].count + got["王强", default: []].count == keys.count)
+        }
+    }
+}
+
+struct Unchecked<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}
