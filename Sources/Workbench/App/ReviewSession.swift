@@ -207,10 +207,13 @@ final class ReviewSession {
         catchUp(known: known)
     }
 
-    /// Moves the figures by the label history since they were last moved (ours and others').
+    /// Moves the figures by the label history since they were last moved (ours and others'), and
+    /// has the rows of records others changed meanwhile read again (the history says which).
     private func catchUp(known: [(key: RecordKey, record: InteractionRecord)] = []) {
         do {
             let update = try ctx.live.catchUp(store: ctx.store, known: known)
+            let others = update.recordIds.subtracting(known.map(\.record.id))
+            for l in lists { l.othersChanged(others) }
             if update.imported { for l in lists { l.recordsArrived(self) } }
         } catch {
             ctx.failed(AppContext.cannotRead, error)
@@ -229,8 +232,12 @@ final class ReviewSession {
             ctx.failed(AppContext.cannotRead, error)
             return true
         }
-        for l in lists { l.dropRows() }
-        catchUp()
+        // Until the statistics index (which holds the history cursor) is loaded, every row.
+        if ctx.live.isLoaded {
+            catchUp()
+        } else {
+            for l in lists { l.dropRows() }
+        }
         return true
     }
 

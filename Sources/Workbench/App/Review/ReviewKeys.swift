@@ -9,6 +9,8 @@ extension ReviewListScreen {
         let writes = ctx.writes, now = ctx.clock()
         switch command {
         case .label(let l):
+            // Others' latest work first, so the next record chosen is still free.
+            session.syncOthers()
             guard let key = selectedKey, let r = selectedRecord else { return [] }
             writes.queue(key, r.id, reviewMode ? .review(l) : .label(l), at: now)
             advance(after: selection)
@@ -18,6 +20,7 @@ extension ReviewListScreen {
             writes.queue(key, r.id, .label(nil), at: now)
             return [.persist, .redraw]
         case .review:
+            session.syncOthers()
             guard let key = selectedKey, let r = selectedRecord else { return [] }
             writes.queue(key, r.id, .review(nil), at: now)
             advance(after: selection)

@@ -26,8 +26,9 @@ final class ReviewListScreen: Screen, Tracking {
     var refilterDue = false
     /// Records added to the filter's selection by someone else since the list was queried.
     private(set) var newSinceQuery = 0
-    /// Other reviewers' leases on the rows loaded (read with the rows).
+    /// Other reviewers' leases on the records looked at (read with them, again after others' commits).
     private(set) var leases: [RecordKey: Lease] = [:]
+    private var leasesRead: Set<RecordKey> = []
     /// What this reviewer holds, and when it was last claimed (renewed every 30 s while shown).
     private(set) var held: Set<RecordKey> = []
     private var claimedAt: Int64 = 0
@@ -117,14 +118,26 @@ final class ReviewListScreen: Screen, Tracking {
         guard !missing.isEmpty else { return }
         do {
             // The row cache stays small: a long session of scrolling does not keep every text.
-            if rows.count > 20_000 {
-                rows.removeAll(keepingCapacity: true)
+            if rows.count > 20_000 { rows.removeAll(keepingCapacity: true) }
+            rows.merge(try ctx.store.records(keys: missing)) { _, new in new }
+            rowsGeneration += 1
+        } catch {
+            ctx.failed(AppContext.cannotRead, error)
+        }
+    }
+
+    /// Reads who else holds these records, for those not read since others last committed.
+    func readLeases(_ wanted: [RecordKey]) {
+        let missing = wanted.filter { !leasesRead.contains($0) }
+        guard !missing.isEmpty else { return }
+        do {
+            if leasesRead.count > 20_000 {
+                leasesRead.removeAll(keepingCapacity: true)
                 leases.removeAll(keepingCapacity: true)
             }
-            rows.merge(try ctx.store.records(keys: missing)) { _, new in new }
             for k in missing { leases[k] = nil }
             leases.merge(try ctx.store.leases(missing, except: ctx.reviewer, at: ctx.clock())) { _, new in new }
-            rowsGeneration += 1
+            leasesRead.formUnion(missing)
         } catch {
             ctx.failed(AppContext.cannotRead, error)
         }
@@ -140,8 +153,23 @@ final class ReviewListScreen: Screen, Tracking {
     /// Another process committed: every row is read again when next shown.
     func dropRows() {
         rows.removeAll(keepingCapacity: true)
-        leases.removeAll(keepingCapacity: true)
+        dropLeases()
         rowsGeneration += 1
+    }
+
+    /// Others committed changes to these records (from the label history): only their rows are
+    /// read again; leases (not in the history) are all read again.
+    func othersChanged(_ ids: Set<String>) {
+        if !ids.isEmpty {
+            for (k, r) in rows where ids.contains(r.id) { rows[k] = nil }
+            rowsGeneration += 1
+        }
+        dropLeases()
+    }
+
+    private func dropLeases() {
+        leases.removeAll(keepingCapacity: true)
+        leasesRead.removeAll(keepingCapacity: true)
     }
 
     /// Records were imported by someone: how many join this filter, and figures over keys again.
@@ -165,6 +193,7 @@ final class ReviewListScreen: Screen, Tracking {
         var wanted = cursor.top < end ? Array(keys[cursor.top..<end]) : []
         if let k = selectedKey { wanted.append(k) }
         load(wanted)
+        readLeases(wanted)
         guard let d = layout.detail else { return }
         detailRows = max(1, d.height - 1)
         if let rec = selectedRecord {
@@ -203,11 +232,14 @@ final class ReviewListScreen: Screen, Tracking {
         while i < limit {
             let chunk = Array(keys[i..<min(limit, i + 200)])
             load(chunk)
+            readLeases(chunk)
             for (n, k) in chunk.enumerated() {
                 if isToDo(k) {
                     let ahead = chunk[(n + 1)...].filter(isToDo).prefix(2)
+                    // The record just labelled stays held until its write is committed.
+                    let current = keys.indices.contains(index) ? [keys[index]] : []
                     // Claimed at the same moment by someone else: theirs; look further.
-                    if claim([k] + ahead).contains(k) {
+                    if claim(current + [k] + ahead).contains(k) {
                         select(i)
                         return
                     }

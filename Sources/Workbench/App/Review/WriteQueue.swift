@@ -64,6 +64,7 @@ final class WriteQueue {
         -> (outcomes: [Outcome], busy: Bool)
     {
         var out: [Outcome] = []
+        var retried = false
         while let w = pending.first {
             do {
                 let before = try cached(w.key) ?? store.record(id: w.recordId)
@@ -80,6 +81,7 @@ final class WriteQueue {
                     change = try store.restore(s, expecting: expected, recordId: w.recordId, reviewer: reviewer, at: w.at)
                 }
                 pending.removeFirst()
+                retried = false
                 guard let change else {
                     out.append(.unchanged(w))
                     continue
@@ -92,6 +94,12 @@ final class WriteQueue {
                 if change.action == .label || change.action == .review { labelsThisSession += 1 }
                 out.append(.saved(w, change, record: after))
             } catch StoreError.busy {
+                // Reviewers writing at once wait for each other: one more wait before the write
+                // stays queued and the screen says so (a long import holds the lock for seconds).
+                if !retried {
+                    retried = true
+                    continue
+                }
                 return (out, true)
             } catch let e as StoreError {
                 pending.removeFirst()
