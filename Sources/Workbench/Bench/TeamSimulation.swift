@@ -13,6 +13,8 @@ struct TeamSimulationCommand: ParsableCommand {
     @OptionGroup var store: StoreOptions
     @Option var reviewer: String
     @Option var seconds: Double = 10
+    /// Milliseconds between keys (0: as fast as it can).
+    @Option(name: .customLong("pace-ms")) var paceMs: Int = 0
 
     func run() throws {
         try runReportingErrors {
@@ -42,7 +44,8 @@ struct TeamSimulationCommand: ParsableCommand {
                     claimTimes.append(BenchTiming.ms { _ = session.list.claim([k]) })
                 }
                 // As the app's idle tick would: others' labels, retries.
-                if i % 20 == 0 { _ = session.tick() }
+                if i % 20 == 0 || paceMs > 0 { _ = session.tick() }
+                if paceMs > 0 { usleep(UInt32(paceMs) * 1000) }
                 if session.list.selectedKey.flatMap(session.list.row)?.status != .unlabeled {
                     // The end of the list: query it again for what is left.
                     if session.list.selection >= session.keys.count - 1 { try session.refilter() }
