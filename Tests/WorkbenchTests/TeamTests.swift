@@ -70,3 +70,46 @@ import Testing
         #expect(try store.claim(held, reviewer: "审核员1", at: later) == Set(held))
     }
 }
+
+@Suite struct AgreementCommandTests {
+    /// Labels by one reviewer, second reviews by another (some changed): the command's figures
+    /// are the table's, in every format.
+    @Test func agreementOfLabelsAndSecondReviews() throws {
+        let cli = CLI()
+        defer { cli.cleanup() }
+        let store = try SQLiteRecordStore(path: cli.db)
+        try store.importBatch { sink in
+            for i in 0..<40 {
+                _ = try sink.insert(InteractionRecord(id: "a\(i)", askedAt: 1_764_551_733 + Int64(i), org: i % 2 == 0 ? "如皋市" : "海安市",
+                                                      question: "问题\(i)", answer: "回答\(i)"))
+            }
+        }
+        var table = Agreement.Table(k: 4)
+        for i in 0..<40 {
+            let first = Label.allCases[i % 4], second = i % 5 == 0 ? Label.allCases[(i + 1) % 4] : first
+            try store.setLabel(first, recordId: "a\(i)", reviewer: "李娜", at: 1)
+            try store.markReviewed(recordId: "a\(i)", label: second, reviewer: "王强", at: 2)
+            table.add(i % 4, Label.allCases.firstIndex(of: second)!)
+        }
+        // One's own review is no second opinion: a0 keeps its earlier pair, nothing is added.
+        try store.setLabel(.correct, recordId: "a0", reviewer: "王强", at: 3)
+        try store.markReviewed(recordId: "a0", label: nil, reviewer: "王强", at: 4)
+
+        let json = try cli.run(["agreement", "--db", cli.db, "--format", "json"])
+        #expect(json.status == 0, "\(json.err)")
+        let obj = try #require(try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [String: Any])
+        #expect(obj["pairs"] as? Int == 40)
+        #expect((obj["table"] as? [[Int]]) == table.counts)
+        let all = try #require(obj["all"] as? [String: Any])
+        let kappa = try #require(Agreement.cohen(table))
+        #expect(abs((all["kappa"] as? Double ?? 0) - kappa.value) < 1e-9)
+        let text = try cli.run(["agreement", "--db", cli.db, "--org", "如皋市"]).out
+        #expect(text.contains("配对 20 条") && text.contains("李娜 → 王强"))
+        let md = try cli.run(["agreement", "--db", cli.db, "--format", "markdown"]).out
+        // Every Markdown table row has as many cells as its header.
+        for block in md.components(separatedBy: "\n\n") where block.hasPrefix("|") {
+            let counts = Set(block.split(separator: "\n").map { $0.filter { $0 == "|" }.count })
+            #expect(counts.count == 1, "\(block)")
+        }
+    }
+}

@@ -36,7 +36,10 @@ public enum Agreement {
         public let value: Double
         public let n: Int
         public let standardError: Double
-        public var interval95: (lower: Double, upper: Double) { (value - 1.96 * standardError, value + 1.96 * standardError) }
+        /// κ ± 1.96 SE, kept within κ's range [−1, 1].
+        public var interval95: (lower: Double, upper: Double) {
+            (max(-1, value - 1.96 * standardError), min(1, value + 1.96 * standardError))
+        }
         public static func == (a: Kappa, b: Kappa) -> Bool { a.value == b.value && a.n == b.n && a.standardError == b.standardError }
     }
 
