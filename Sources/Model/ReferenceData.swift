@@ -6,13 +6,18 @@ import Foundation
 public struct ReferenceData: Sendable {
     public let organisations: Organisations
     public let taxonomy: Taxonomy
+    /// Who supervises (may draw the double-review sample and adjudicate): `team.json` in the data
+    /// directory; none bundled, so without the file nobody does.
+    public var team = Team()
 
     public static let organisationsFile = "organisations.json"
     public static let taxonomyFile = "taxonomy.json"
+    public static let teamFile = "team.json"
 
-    public init(organisations: Organisations, taxonomy: Taxonomy) {
+    public init(organisations: Organisations, taxonomy: Taxonomy, team: Team = Team()) {
         self.organisations = organisations
         self.taxonomy = taxonomy
+        self.team = team
     }
 
     /// Loads each file from the first directory that has it, else from the bundle.
@@ -32,8 +37,17 @@ public struct ReferenceData: Sendable {
         let (taxData, taxPath) = try data(taxonomyFile)
         do {
             let orgs = try Organisations(json: orgData)
+            var team = Team()
+            for dir in overrideDirectories {
+                let url = dir.appendingPathComponent(teamFile)
+                guard FileManager.default.fileExists(atPath: url.path) else { continue }
+                do { team = try Team(json: try Data(contentsOf: url)) } catch {
+                    throw ReferenceDataError(file: url.path, reason: "\(error)")
+                }
+                break
+            }
             do {
-                return ReferenceData(organisations: orgs, taxonomy: try Taxonomy(json: taxData))
+                return ReferenceData(organisations: orgs, taxonomy: try Taxonomy(json: taxData), team: team)
             } catch { throw ReferenceDataError(file: taxPath, reason: "\(error)") }
         } catch let e as ReferenceDataError {
             throw e
@@ -145,5 +159,33 @@ public struct Taxonomy: Sendable {
     public func contains(level1 l1: String, level2 l2: String? = nil) -> Bool {
         guard let children = level2(of: l1) else { return false }
         return l2.map { children.contains($0) } ?? true
+    }
+}
+
+/// The team (`team.json`): `{"supervisors": ["张主任"], "reviewers": ["李娜", "王强"]}`. On a shared
+/// file this guards against mistakes, not against people: the server store brings real roles.
+public struct Team: Equatable, Sendable {
+    public var supervisors: [String] = []
+    public var reviewers: [String] = []
+
+    public init(supervisors: [String] = [], reviewers: [String] = []) {
+        self.supervisors = supervisors
+        self.reviewers = reviewers
+    }
+
+    public init(json: Data) throws {
+        struct File: Decodable { var supervisors: [String]?; var reviewers: [String]? }
+        let f = try JSONDecoder().decode(File.self, from: json)
+        self.init(supervisors: f.supervisors ?? [], reviewers: f.reviewers ?? [])
+    }
+
+    public func isSupervisor(_ name: String) -> Bool { supervisors.contains(name) }
+
+    /// Why `name` may not do a supervisor's work (nil: they may).
+    public func notSupervisor(_ name: String) -> String? {
+        guard !isSupervisor(name) else { return nil }
+        return supervisors.isEmpty
+            ? "没有主管名单：在数据目录的 team.json 写明 {\"supervisors\": [\"姓名\"]} (no supervisors named: add team.json)"
+            : "\(name) 不是主管（team.json 中的主管：\(supervisors.joined(separator: "、"))） (\(name) is not a supervisor)"
     }
 }

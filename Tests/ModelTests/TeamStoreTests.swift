@@ -104,3 +104,71 @@ struct Unchecked<T>: @unchecked Sendable {
     let value: T
     init(_ value: T) { self.value = value }
 }
+
+@Suite struct DoubleReviewStoreTests {
+    @Test func aSampleIsStratifiedAndReproducible() throws {
+        let dir = TempDir()
+        defer { dir.cleanup() }
+        func draw(_ name: String, seed: UInt64) throws -> (Int, Set<RecordKey>) {
+            let s = try SQLiteRecordStore(path: dir.path(name))
+            try s.importBatch { sink in
+                for i in 0..<400 {
+                    // Two organisations over four weeks.
+                    _ = try sink.insert(InteractionRecord(id: "d\(i)", askedAt: 1_764_000_000 + Int64(i) * 6000,
+                                                          org: i % 2 == 0 ? "如皋市" : "海安市", question: "问\(i)", answer: "答\(i)"))
+                }
+            }
+            let n = try s.drawSample(RecordFilter(), rate: 0.1, seed: seed, by: "张主任", at: 1)
+            let keys = try s.keys(RecordFilter())
+            return (n, Set(try s.sampleState(keys, reviewer: "x").keys))
+        }
+        let (n1, a) = try draw("a.sqlite", seed: 7)
+        let (_, b) = try draw("b.sqlite", seed: 7)
+        let (_, c) = try draw("c.sqlite", seed: 8)
+        #expect(n1 == a.count && (36...44).contains(n1))
+        #expect(a == b && a != c)
+    }
+
+    @Test func twoBlindVotesAgreeOrWaitForASupervisor() throws {
+        let dir = TempDir()
+        defer { dir.cleanup() }
+        let s = try SQLiteRecordStore(path: dir.path("v.sqlite"))
+        try s.importBatch { sink in
+            for i in 0..<4 { _ = try sink.insert(InteractionRecord(id: "v\(i)", askedAt: 1_764_000_000 + Int64(i), org: "如皋市", question: "问", answer: "答")) }
+        }
+        #expect(try s.drawSample(RecordFilter(), rate: 1, seed: 1, by: "张主任", at: 1) == 4)
+        let key = { (id: String) in try #require(try s.key(recordId: id)) }
+        // The first vote is the reviewer's own: the record stays unlabelled, and others see only a count.
+        try s.setLabel(.correct, recordId: "v0", reviewer: "李娜", at: 10, others: .refuse)
+        #expect(try s.record(id: "v0")?.label == nil)
+        #expect(try s.sampleState([key("v0")], reviewer: "王强")[key("v0")] == SampleState(votes: 1, mine: nil, disputed: false))
+        #expect(try s.sampleState([key("v0")], reviewer: "李娜")[key("v0")]?.mine == .correct)
+        // The second, equal: the record is labelled.
+        try s.setLabel(.correct, recordId: "v0", reviewer: "王强", at: 11, others: .refuse)
+        #expect(try s.record(id: "v0")?.label == .correct)
+        // Different: a dispute, oldest first, undecided until a supervisor decides.
+        try s.setLabel(.correct, recordId: "v1", reviewer: "李娜", at: 12, others: .refuse)
+        try s.setLabel(.misunderstood, recordId: "v1", reviewer: "王强", at: 13, others: .refuse)
+        #expect(try s.record(id: "v1")?.label == nil && s.disputeCount() == 1)
+        let d = try #require(try s.disputes(limit: 10).first)
+        #expect(d.recordId == "v1" && d.votes.map(\.label) == [.correct, .misunderstood])
+        // A third reviewer is refused.
+        #expect(throws: StoreError.sampleComplete("v1")) {
+            try s.setLabel(.correct, recordId: "v1", reviewer: "周婷", at: 14, others: .refuse)
+        }
+        try s.adjudicate(recordId: "v1", label: .misunderstood, by: "张主任", at: 15)
+        #expect(try s.record(id: "v1")?.label == .misunderstood && s.record(id: "v1")?.status == .reviewed)
+        #expect(try s.disputeCount() == 0)
+        // Both original labels stay in the history.
+        #expect(try s.history(recordId: "v1").map(\.action) == [.vote, .vote, .adjudicate])
+        // Sent back: both votes withdrawn, a note for them.
+        try s.setLabel(.correct, recordId: "v2", reviewer: "李娜", at: 16, others: .refuse)
+        try s.setLabel(.outOfScope, recordId: "v2", reviewer: "王强", at: 17, others: .refuse)
+        try s.sendBack(recordId: "v2", note: "看政策依据再判", by: "张主任", at: 18)
+        #expect(try s.sampleState([key("v2")], reviewer: "李娜")[key("v2")] == SampleState(votes: 0, mine: nil, disputed: false))
+        #expect(try s.record(id: "v2")?.note == "看政策依据再判")
+        // The agreement pairs come from the votes.
+        let pairs = Agreement.votePairs(try s.votes())
+        #expect(pairs.map(\.recordId) == ["v0", "v1"])
+    }
+}

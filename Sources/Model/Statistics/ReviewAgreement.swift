@@ -61,14 +61,14 @@ extension Agreement {
             switch c.action {
             case .label:
                 if let l = c.newLabel { owner[c.recordId] = (c.reviewer, l) }
-            case .clear, .undo, .import:
+            case .clear, .undo, .import, .adjudicate, .sendBack:
                 // Who stands behind a restored label is not in the row: no pair from it.
                 owner[c.recordId] = nil
             case .review:
                 guard let (who, l) = owner[c.recordId], who != c.reviewer, let l2 = c.newLabel else { continue }
                 out[c.recordId] = ReviewPair(recordId: c.recordId, first: who, firstLabel: l, second: c.reviewer, secondLabel: l2)
                 owner[c.recordId] = (c.reviewer, l2)
-            case .note, .businessType:
+            case .note, .businessType, .vote:
                 continue
             }
         }

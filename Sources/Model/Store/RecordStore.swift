@@ -117,6 +117,12 @@ public struct LabelChange: Equatable, Sendable {
         case note, businessType = "biz"
         /// An earlier state put back by undo.
         case undo
+        /// A reviewer's own label on a double-review record (blind until both are in).
+        case vote
+        /// A supervisor's decision on a double-review record whose two labels differ.
+        case adjudicate
+        /// A disagreement sent back to both reviewers (their labels are in the history).
+        case sendBack = "send-back"
     }
     public let recordId: String
     public let action: Action
@@ -175,6 +181,8 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
     case changedSince(String, reviewer: String)
     /// A label refused (`OthersWork.refuse`): `reviewer` labelled the record (`label`) or holds it.
     case othersWork(String, reviewer: String, label: Label?, holds: Bool)
+    /// A double-review record already has its two reviewers' labels.
+    case sampleComplete(String)
 
     public var description: String {
         switch self {
@@ -185,6 +193,8 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
         case .othersWork(let id, let who, let label, let holds):
             holds ? "记录 \(id) 正由 \(who) 审核中 (\(who) is on this record)"
                   : "记录 \(id) 已由 \(who) 标注为「\(label?.chineseName ?? "未标注")」 (labelled by \(who))"
+        case .sampleComplete(let id):
+            "记录 \(id) 是双评样本，已有两名审核员标注 (a double-review record that two reviewers have already labelled)"
         case .busy(let path): "数据库 \(path) 正被另一个进程写入（可能在大批量导入），未保存，请稍后再试 (database busy: another process is writing, perhaps a large import; nothing was saved, try again)"
         }
     }

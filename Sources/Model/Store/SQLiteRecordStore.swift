@@ -188,13 +188,19 @@ public final class SQLiteRecordStore: RecordStore {
         throws -> LabelChange?
     {
         try writeReview(recordId: recordId) { db, r in
-            guard r.label != label else { return nil }
             // Another reviewer's work: their label, or a lease they hold on the record now.
             let theirs = r.label != nil && r.reviewer != nil && r.reviewer != reviewer ? r.reviewer : nil
             let holder = try Self.holder(db, recordId: recordId, except: reviewer, at: at)
             if others == .refuse, let who = holder ?? theirs {
                 throw StoreError.othersWork(recordId, reviewer: who, label: r.label, holds: holder != nil)
             }
+            // A double-review record not decided yet: the label is this reviewer's own vote.
+            if r.label == nil, let seq = try Int64.fetchOne(db, sql: """
+                SELECT s.seq FROM double_sample s JOIN record ON record.seq = s.seq WHERE record.id = ?
+                """, arguments: [recordId]) {
+                return try Self.vote(db, seq: seq, record: r, label: label, reviewer: reviewer, at: at)
+            }
+            guard r.label != label else { return nil }
             var s = r.reviewState
             s.label = label
             // A new label undoes an earlier second review: it has not been confirmed.
@@ -668,5 +674,164 @@ extension SQLiteRecordStore {
 
     public func releaseLeases(reviewer: String) throws {
         try mappingBusy { try dbQueue.write { db in try db.execute(sql: "DELETE FROM lease WHERE reviewer = ?", arguments: [reviewer]) } }
+    }
+}
+
+// MARK: blind double review (TeamStore)
+
+extension SQLiteRecordStore {
+    /// A vote on a sampled record (inside the label's transaction): the reviewer's own label; with
+    /// the other reviewer's equal vote, the record takes it.
+    static func vote(_ db: Database, seq: Int64, record r: InteractionRecord, label: Label?, reviewer: String, at: Int64)
+        throws -> (ReviewState, LabelChange)?
+    {
+        let votes = try Row.fetchAll(db, sql: "SELECT reviewer, label FROM vote WHERE seq = ? ORDER BY at, rowid", arguments: [seq])
+            .map { (reviewer: $0["reviewer"] as String, label: Label(rawValue: $0["label"] as String)) }
+        let mine = votes.first { $0.reviewer == reviewer }?.label ?? nil
+        guard mine != label else { return nil }
+        let others = votes.filter { $0.reviewer != reviewer }
+        if label != nil, mine == nil, others.count >= 2 { throw StoreError.sampleComplete(r.id) }
+        if let label {
+            try db.execute(sql: """
+                INSERT INTO vote (seq, reviewer, label, at) VALUES (?, ?, ?, ?)
+                ON CONFLICT(seq, reviewer) DO UPDATE SET label = excluded.label, at = excluded.at
+                """, arguments: [seq, reviewer, label.code, at])
+        } else {
+            try db.execute(sql: "DELETE FROM vote WHERE seq = ? AND reviewer = ?", arguments: [seq, reviewer])
+        }
+        let voteRow = LabelChange(recordId: r.id, action: .vote, oldLabel: mine, newLabel: label, oldStatus: r.status,
+                                  newStatus: r.status, reviewer: reviewer, at: at)
+        if let label, others.count == 1, others[0].label == label {
+            try appendHistory(db, voteRow)
+            var s = r.reviewState
+            s.label = label
+            s.status = .labeled
+            s.reviewer = reviewer
+            s.labeledAt = at
+            return (s, change(r, s, .label, reviewer, at, new: "双评一致：\(others[0].reviewer)、\(reviewer)"))
+        }
+        return (r.reviewState, voteRow)
+    }
+
+    public func drawSample(_ filter: RecordFilter, rate: Double, seed: UInt64, by: String, at: Int64) throws -> Int {
+        let (w, args) = Self.whereClause(filter)
+        return try mappingBusy { try dbQueue.write { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT seq, org, asked_at FROM record WHERE \(w) AND label IS NULL
+                AND seq NOT IN (SELECT seq FROM double_sample)
+                """, arguments: args)
+            // Strata: organisation × week (Monday-based, Asia/Shanghai days).
+            var strata: [String: [Int64]] = [:]
+            for row in rows {
+                let day = ShanghaiTime.startOfDay(row["asked_at"]) / 86400
+                strata[(row["org"] as String) + "|\((day + 3) / 7)", default: []].append(row["seq"])
+            }
+            var added = 0
+            for (_, seqs) in strata {
+                let n = Int((rate * Double(seqs.count)).rounded())
+                guard n > 0 else { continue }
+                // Reproducible: the same seed and records give the same order.
+                let chosen = seqs.sorted { Self.mix(seed, $0) < Self.mix(seed, $1) }.prefix(n)
+                for seq in chosen {
+                    try db.execute(sql: "INSERT INTO double_sample (seq, drawn_at, drawn_by, seed) VALUES (?, ?, ?, ?)",
+                                   arguments: [seq, at, by, Int64(bitPattern: seed)])
+                    added += 1
+                }
+            }
+            return added
+        } }
+    }
+
+    /// SplitMix64 of the seed and a record key: a stable pseudo-random order.
+    static func mix(_ seed: UInt64, _ seq: Int64) -> UInt64 {
+        var z = seed &+ UInt64(bitPattern: seq) &* 0x9E37_79B9_7F4A_7C15
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    public func sampleState(_ keys: [RecordKey], reviewer: String) throws -> [RecordKey: SampleState] {
+        guard !keys.isEmpty else { return [:] }
+        return try dbQueue.read { db in
+            var out: [RecordKey: SampleState] = [:]
+            for chunk in stride(from: 0, to: keys.count, by: 500).map({ keys[$0..<min($0 + 500, keys.count)] }) {
+                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                let rows = try Row.fetchAll(db, sql: """
+                    SELECT s.seq AS seq, record.label AS decided,
+                      (SELECT count(*) FROM vote v WHERE v.seq = s.seq) AS n,
+                      (SELECT count(DISTINCT label) FROM vote v WHERE v.seq = s.seq) AS kinds,
+                      (SELECT label FROM vote v WHERE v.seq = s.seq AND v.reviewer = ?) AS mine
+                    FROM double_sample s JOIN record ON record.seq = s.seq WHERE s.seq IN (\(marks))
+                    """, arguments: StatementArguments([reviewer] as [any DatabaseValueConvertible] + Array(chunk)))
+                for row in rows {
+                    let n: Int = row["n"], kinds: Int = row["kinds"]
+                    out[row["seq"]] = SampleState(votes: n, mine: (row["mine"] as String?).flatMap(Label.init(rawValue:)),
+                                                  disputed: n >= 2 && kinds > 1 && (row["decided"] as String?) == nil)
+                }
+            }
+            return out
+        }
+    }
+
+    static let voteColumns = "v.seq AS seq, record.id AS id, v.reviewer AS reviewer, v.label AS label, v.note AS note, v.at AS at"
+
+    static func vote(_ row: Row) -> Vote? {
+        guard let label = Label(rawValue: row["label"] as String) else { return nil }
+        return Vote(key: row["seq"], recordId: row["id"], reviewer: row["reviewer"], label: label, note: row["note"], at: row["at"])
+    }
+
+    public func votes() throws -> [Vote] {
+        try dbQueue.read { db in
+            try Row.fetchAll(db, sql: "SELECT \(Self.voteColumns) FROM vote v JOIN record ON record.seq = v.seq ORDER BY v.at, v.rowid")
+                .compactMap(Self.vote)
+        }
+    }
+
+    static let disputedSeqs = """
+        SELECT v.seq FROM vote v JOIN record ON record.seq = v.seq WHERE record.label IS NULL
+        GROUP BY v.seq HAVING count(*) >= 2 AND count(DISTINCT v.label) > 1
+        """
+
+    public func disputes(limit: Int) throws -> [Dispute] {
+        try dbQueue.read { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT \(Self.voteColumns) FROM vote v JOIN record ON record.seq = v.seq
+                WHERE v.seq IN (SELECT seq FROM (\(Self.disputedSeqs)) ORDER BY seq)
+                ORDER BY v.seq, v.at, v.rowid
+                """)
+            let votes = rows.compactMap(Self.vote)
+            let disputes = Dictionary(grouping: votes, by: \.key).map { Dispute(key: $0.key, recordId: $0.value[0].recordId, votes: $0.value) }
+            // Oldest first: by when the second label came in.
+            return Array(disputes.sorted { ($0.votes.map(\.at).max() ?? 0, $0.key) < ($1.votes.map(\.at).max() ?? 0, $1.key) }.prefix(limit))
+        }
+    }
+
+    public func disputeCount() throws -> Int {
+        try dbQueue.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM (\(Self.disputedSeqs))") ?? 0 }
+    }
+
+    @discardableResult
+    public func adjudicate(recordId: String, label: Label, by: String, at: Int64) throws -> LabelChange? {
+        try writeReview(recordId: recordId) { _, r in
+            guard r.label != label || r.status != .reviewed else { return nil }
+            var s = r.reviewState
+            s.label = label
+            s.status = .reviewed
+            s.reviewer = by
+            s.labeledAt = at
+            s.reviewedBy = by
+            s.reviewedAt = at
+            return (s, Self.change(r, s, .adjudicate, by, at))
+        }
+    }
+
+    @discardableResult
+    public func sendBack(recordId: String, note: String, by: String, at: Int64) throws -> LabelChange? {
+        try writeReview(recordId: recordId) { db, r in
+            try db.execute(sql: "DELETE FROM vote WHERE seq = (SELECT seq FROM record WHERE id = ?)", arguments: [recordId])
+            var s = r.reviewState
+            s.note = note.trimmed.isEmpty ? r.note : note
+            return (s, Self.change(r, s, .sendBack, by, at, old: r.note, new: s.note))
+        }
     }
 }

@@ -166,6 +166,26 @@ enum SQLiteSchema {
                 ALTER TABLE label_history ADD COLUMN override INTEGER NOT NULL DEFAULT 0;
                 """)
         }
+        m.registerMigration("v6: blind double review") { db in
+            try db.execute(sql: """
+                CREATE TABLE double_sample (
+                  seq INTEGER PRIMARY KEY,
+                  drawn_at INTEGER NOT NULL,
+                  drawn_by TEXT NOT NULL,
+                  seed INTEGER NOT NULL
+                );
+                -- Each reviewer's own label on a sampled record; withdrawn (deleted) only when a
+                -- dispute is sent back. label_history keeps every vote as a 'vote' row.
+                CREATE TABLE vote (
+                  seq INTEGER NOT NULL,
+                  reviewer TEXT NOT NULL,
+                  label TEXT NOT NULL,
+                  note TEXT,
+                  at INTEGER NOT NULL,
+                  PRIMARY KEY (seq, reviewer)
+                );
+                """)
+        }
         return m
     }
 }

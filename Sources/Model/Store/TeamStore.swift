@@ -38,4 +38,80 @@ public protocol TeamStore: AnyObject {
     func leases(_ keys: [RecordKey], except reviewer: String, at: Int64) throws -> [RecordKey: Lease]
     /// Ends every lease the reviewer holds (the app quits).
     func releaseLeases(reviewer: String) throws
+
+    // Blind double review: a sample of records that need two labels from two reviewers. A label
+    // on a sampled, undecided record is that reviewer's own vote (`setLabel` records it); when the
+    // second reviewer's vote agrees the record takes the label, else it waits for a supervisor.
+
+    /// Draws the sample from the filter's unlabelled records: `rate` of each organisation × week
+    /// (rounded), chosen by `seed` (the same seed, data and rate draw the same records). Returns how
+    /// many records joined the sample.
+    func drawSample(_ filter: RecordFilter, rate: Double, seed: UInt64, by: String, at: Int64) throws -> Int
+    /// Where these records stand in the double review (records not sampled are left out).
+    func sampleState(_ keys: [RecordKey], reviewer: String) throws -> [RecordKey: SampleState]
+    /// Every vote, oldest first (for the agreement figures).
+    func votes() throws -> [Vote]
+    /// Sampled records whose two votes differ and that nobody has decided, oldest first.
+    func disputes(limit: Int) throws -> [Dispute]
+    func disputeCount() throws -> Int
+    /// A supervisor decides a dispute: the record takes `label` (已复核 by them).
+    @discardableResult
+    func adjudicate(recordId: String, label: Label, by: String, at: Int64) throws -> LabelChange?
+    /// Sends a dispute back: both votes are withdrawn (the history keeps them), the note says why.
+    @discardableResult
+    func sendBack(recordId: String, note: String, by: String, at: Int64) throws -> LabelChange?
+}
+
+/// One reviewer's own label on a double-review record.
+public struct Vote: Equatable, Sendable {
+    public let key: RecordKey
+    public let recordId: String
+    public let reviewer: String
+    public let label: Label
+    public let note: String?
+    public let at: Int64
+
+    public init(key: RecordKey, recordId: String, reviewer: String, label: Label, note: String?, at: Int64) {
+        self.key = key
+        self.recordId = recordId
+        self.reviewer = reviewer
+        self.label = label
+        self.note = note
+        self.at = at
+    }
+}
+
+/// A double-review record as one reviewer may see it: how many votes are in and their own (never
+/// the other's before both are in).
+public struct SampleState: Equatable, Sendable {
+    public let votes: Int
+    public let mine: Label?
+    /// Two votes that differ, undecided.
+    public let disputed: Bool
+
+    public init(votes: Int, mine: Label?, disputed: Bool) {
+        self.votes = votes
+        self.mine = mine
+        self.disputed = disputed
+    }
+}
+
+public struct Dispute: Equatable, Sendable {
+    public let key: RecordKey
+    public let recordId: String
+    public let votes: [Vote]
+}
+
+extension Agreement {
+    /// The double review's pairs: each sampled record's first two votes by different reviewers.
+    public static func votePairs(_ votes: [Vote]) -> [ReviewPair] {
+        var first: [RecordKey: Vote] = [:]
+        var out: [ReviewPair] = []
+        for v in votes {
+            guard let a = first[v.key] else { first[v.key] = v; continue }
+            guard a.reviewer != v.reviewer, !out.contains(where: { $0.recordId == v.recordId }) else { continue }
+            out.append(ReviewPair(recordId: v.recordId, first: a.reviewer, firstLabel: a.label, second: v.reviewer, secondLabel: v.label))
+        }
+        return out
+    }
 }

@@ -37,6 +37,9 @@ final class AppContext {
     /// `e` again reopens the editor on it, so nothing typed is lost.
     var keptEdits: [String: (text: String, reasons: [String])] = [:]
     let live: LiveStatistics
+    /// Double-review records whose two labels differ and wait for a supervisor (待仲裁): accuracy
+    /// leaves them out until decided, and the panel says how many wait.
+    var disputes = 0
     /// The knowledge entries and matcher as last read: `M` and the knowledge screen share them.
     var knowledge: KnowledgeSnapshot?
     /// Lets the loop draw during long work (an export, a text search).

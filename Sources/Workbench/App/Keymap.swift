@@ -3,7 +3,7 @@ import Model
 /// Where keys go: the list and the detail pane share the review bindings; the filter bar, text
 /// prompts, the business-type picker and the help screen have their own.
 enum Mode: String, CaseIterable, Sendable {
-    case list, detail, dashboard, knowledge, filter, prompt, picker, help, confirm
+    case list, detail, dashboard, knowledge, filter, prompt, picker, help, confirm, adjudication
 
     var title: Localized {
         switch self {
@@ -16,6 +16,7 @@ enum Mode: String, CaseIterable, Sendable {
         case .picker: Localized("业务类型选择", "Business type picker")
         case .help: Localized("帮助", "Help")
         case .confirm: Localized("确认覆盖他人的标注", "Confirm replacing another reviewer's work")
+        case .adjudication: Localized("仲裁队列（主管）", "Adjudication queue (supervisors)")
         }
     }
 }
@@ -31,6 +32,8 @@ enum Command: Hashable, Sendable {
     // the knowledge base
     case openKnowledge, matchKnowledge, cycleRegion, cycleBusinessType, toggleStale, editEntry, newEntry, retireEntry, entryDates, markReviewed
     case left, right
+    // double review
+    case openAdjudication, sendBack
     // text entry (filter bar, prompt, picker)
     case nextField, previousField, nextOption, previousOption, toggleOption
     case accept, cancel, deleteBackward, clearInput
@@ -77,6 +80,13 @@ enum Keymap {
                 footer: l == .missingKnowledge ? Localized("标注", "label") : nil, footerKeys: "1-4",
                 requires: .record))
         }
+        for l in Label.allCases {
+            b.append(Binding(
+                [.adjudication], [.char(l.key)], .label(l),
+                help: Localized("裁定为「\(l.chineseName)」（记为主管复核，两人的原标注保留在历史中）",
+                                "Decide \(l.englishName) (reviewed by the supervisor; both labels stay in the history)"),
+                footer: l == .missingKnowledge ? Localized("裁定", "decide") : nil, footerKeys: "1-4", requires: .record))
+        }
         b += [
             Binding(review, [.char("0"), .backspace], .clearLabel, help: Localized("清除标注", "Clear the label"),
                     footer: Localized("清除", "clear"), requires: .record),
@@ -116,6 +126,9 @@ enum Keymap {
                     help: Localized("知识匹配：这条问题由哪个条目、哪一级（县区/全市）回答，答案是什么（区分业务缺失与理解错误）",
                                     "Knowledge match: which entry and level (county / city-wide) answers this question, and its answer"),
                     footer: Localized("匹配", "match"), requires: .record),
+            Binding(review, [.char("A")], .openAdjudication,
+                    help: Localized("仲裁队列（主管）：双评不一致的记录，1-4 裁定，b 退回两人重标", "Adjudication queue (supervisors): double-review records whose labels differ; 1-4 decides, b sends back"),
+                    requires: .supervisor),
             Binding(review, [.escape], .back, help: Localized("从看板进入的列表：回到看板，恢复原筛选", "A list opened from the dashboard: back to it, with the filter before"),
                     requires: .earlierScreen),
             Binding(review, [.char("R"), .ctrl("l")], .refresh, help: Localized("重新查询列表（显示新导入的记录）", "Run the list query again (shows newly imported records)")),
@@ -211,6 +224,15 @@ enum Keymap {
             Binding([.help], [.pageUp], .pageUp, help: Localized("向上翻页", "Page up")),
             Binding([.help], [.escape, .char("q"), .char("?")], .cancel, help: Localized("关闭帮助", "Close help"), footer: Localized("关闭", "close")),
 
+            Binding([.adjudication], [.escape], .cancel, help: Localized("回到审核列表", "Back to the review list"), footer: Localized("返回", "back")),
+            Binding([.adjudication], [.char("b")], .sendBack, help: Localized("退回：撤回两人的标注，写一条备注，两人重新标注", "Send back: both labels withdrawn, a note for them, both label again"),
+                    footer: Localized("退回", "send back"), requires: .record),
+            Binding([.adjudication], [.char("R"), .ctrl("l")], .refresh, help: Localized("重新读取仲裁队列", "Read the queue again")),
+        ]
+        b += navigation([.adjudication], next: Localized("下一条", "Next record"), previous: Localized("上一条", "Previous record"),
+                        first: Localized("第一条", "First record"), last: Localized("最后一条", "Last record"))
+        b += shared([.adjudication])
+        b += [
             Binding([.confirm], [.char("y")], .accept, help: Localized("覆盖：写入你的标注，历史记为覆盖", "Replace: write your label, kept in the history as an override"),
                     footer: Localized("覆盖", "replace")),
             Binding([.confirm], [.escape, .char("n")], .cancel, help: Localized("取消，保留他人的标注（其他键同样取消）", "Cancel, their work stays (any other key too)"),

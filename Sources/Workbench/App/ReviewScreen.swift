@@ -25,6 +25,7 @@ enum ReviewScreen {
         for list in s.lists { list.prepare(layout(list, s, width: width, height: height)) }
         if let help = overlays(s).help { help.prepare(Rect(x: 0, y: 0, width: width, height: height - 1), lang: s.ctx.lang) }
         if let k = s.baseScreen as? KnowledgeScreen { k.prepare(body: KnowledgeView.body(width: width, height: height)) }
+        if let a = s.baseScreen as? AdjudicationScreen { a.prepare(width: width, height: height) }
     }
 
     static func draw(_ s: ReviewSession, width: Int, height: Int) -> Canvas {
@@ -54,6 +55,9 @@ enum ReviewScreen {
         case let k as KnowledgeScreen:
             KnowledgeView.draw(ctx, k, width: width, height: height, &c)
             idle = KnowledgeView.status(k, lang: L)
+        case let a as AdjudicationScreen:
+            AdjudicationView.draw(ctx, a, width: width, height: height, &c)
+            idle = AdjudicationView.status(a, lang: L)
         case let d as DashboardScreen:
             DashboardView.draw(ctx, d, filterForm: over.filter?.form, width: width, height: height, &c)
             idle = DashboardView.status(ctx, d)

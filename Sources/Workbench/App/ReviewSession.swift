@@ -51,6 +51,7 @@ final class ReviewSession {
         } else {
             try ctx.live.load(from: store)
         }
+        ctx.disputes = try store.disputeCount()
         let base = ReviewListScreen(ctx, openedFromDashboard: false)
         stack = [base]
         try base.refilter(self)
@@ -214,11 +215,15 @@ final class ReviewSession {
             let update = try ctx.live.catchUp(store: ctx.store, known: known)
             let others = update.recordIds.subtracting(known.map(\.record.id))
             for l in lists { l.othersChanged(others) }
+            if !update.recordIds.isEmpty { ctx.disputes = try ctx.store.disputeCount() }
             if update.imported { for l in lists { l.recordsArrived(self) } }
         } catch {
             ctx.failed(AppContext.cannotRead, error)
         }
     }
+
+    /// A screen wrote to the store itself (an adjudication): the figures and rows follow.
+    func ownWriteDone() { catchUp() }
 
     /// Picks up other processes' commits (SQLite's data_version): the shown rows are read again
     /// and the figures move by the history. True when something changed.

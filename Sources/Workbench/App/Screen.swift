@@ -24,7 +24,7 @@ extension Screen {
 /// each other.
 enum Requirement: Sendable {
     case record, undo, labelledRecord, nonEmptyList, earlierScreen
-    case dashboardRow, knowledgeRow, knowledgeEntry, organisationField
+    case dashboardRow, knowledgeRow, knowledgeEntry, organisationField, supervisor
 }
 
 protocol KeyAvailability {

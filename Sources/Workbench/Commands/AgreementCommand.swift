@@ -21,6 +21,9 @@ struct AgreementCommand: ParsableCommand {
     @Option(help: "输出格式 (output format): text | markdown | csv | json.")
     var format: ReportFormat = .text
 
+    @Option(help: "配对来源 (pairs from): votes = 盲评双评样本, reviews = 标注与他人复核; 默认有双评就用双评.")
+    var source: AgreementSource?
+
     func run() throws {
         try runReportingErrors {
             let db = try store.openStore()
@@ -28,13 +31,16 @@ struct AgreementCommand: ParsableCommand {
             let filter = try filterOptions.filter(reference: reference)
             // Each reviewed record is read once, for its organisation and the filter's test.
             var orgOf: [String: String] = [:]
-            let pairs = try Agreement.reviewPairs(try db.historySince(0).changes).filter { p in
+            let votes = try db.votes()
+            let blind = (source ?? (votes.isEmpty ? .reviews : .votes)) == .votes
+            let found = blind ? Agreement.votePairs(votes) : Agreement.reviewPairs(try db.historySince(0).changes)
+            let pairs = try found.filter { p in
                 guard let r = try db.record(id: p.recordId), filter.matches(r) else { return false }
                 orgOf[p.recordId] = r.org
                 return true
             }
             let summary = AgreementSummary(pairs: pairs, orgOf: orgOf)
-            print(Self.render(summary, format: format), terminator: "")
+            print(Self.render(summary, format: format, blind: blind), terminator: "")
         }
     }
 
@@ -46,7 +52,7 @@ struct AgreementCommand: ParsableCommand {
 
     static func percentText(_ p: Double?) -> String { p.map { String(format: "%.1f%%", $0 * 100) } ?? "—" }
 
-    static func render(_ s: AgreementSummary, format: ReportFormat) -> String {
+    static func render(_ s: AgreementSummary, format: ReportFormat, blind: Bool) -> String {
         let groups = [s.all] + s.byReviewers + s.byOrg
         switch format {
         case .json:
@@ -55,7 +61,7 @@ struct AgreementCommand: ParsableCommand {
                  "kappaLower": x.kappa?.interval95.lower as Any, "kappaUpper": x.kappa?.interval95.upper as Any]
             }
             let obj: [String: Any] = [
-                "pairs": s.pairs.count, "alpha": s.alpha as Any, "all": g(s.all), "table": s.all.table.counts,
+                "pairs": s.pairs.count, "alpha": s.alpha as Any, "source": blind ? "votes" : "reviews", "all": g(s.all), "table": s.all.table.counts,
                 "labels": Label.allCases.map(\.chineseName), "byReviewers": s.byReviewers.map(g), "byOrg": s.byOrg.map(g),
                 "byLabel": Label.allCases.map { ["label": $0.chineseName, "specific": s.specific($0).value as Any, "uses": s.specific($0).n] },
             ]
@@ -72,13 +78,15 @@ struct AgreementCommand: ParsableCommand {
             return out
         case .text, .markdown:
             let md = format == .markdown
-            var out = md ? "# 标注一致性（原标注 × 他人复核）\n\n" : "标注一致性（原标注 × 他人复核）\n"
+            let title = blind ? "标注一致性（双评样本，盲评：先标 × 后标）" : "标注一致性（原标注 × 他人复核）"
+            var out = md ? "# \(title)\n\n" : "\(title)\n"
             out += "配对 \(s.pairs.count) 条 · 一致率 \(percentText(s.all.percent)) · Cohen κ \(kappaText(s.all.kappa))"
                 + " · Krippendorff α \(s.alpha.map { String(format: "%.3f", $0) } ?? "—")\n"
-            out += "复核人看得到原标注：这是一致性的上限，不是盲评。n < 20 的 κ 区间很宽。\n\n"
+            out += (blind ? "两人各自标注，后标的人看不到先标的结果。" : "复核人看得到原标注：这是一致性的上限，不是盲评。")
+                + "n < 20 的 κ 区间很宽。\n\n"
             let labels = Label.allCases
-            out += md ? "| 原标注 \\ 复核 | " + labels.map(\.chineseName).joined(separator: " | ") + " |\n|---" + String(repeating: "|---:", count: labels.count) + "|\n"
-                      : DisplayWidth.truncate("原标注 \\ 复核", to: 16, pad: true) + labels.map { $0.chineseName.leftPadded(to: 12) }.joined() + "\n"
+            out += md ? "| 先 \\ 后 | " + labels.map(\.chineseName).joined(separator: " | ") + " |\n|---" + String(repeating: "|---:", count: labels.count) + "|\n"
+                      : DisplayWidth.truncate(blind ? "先标 \\ 后标" : "原标注 \\ 复核", to: 16, pad: true) + labels.map { $0.chineseName.leftPadded(to: 12) }.joined() + "\n"
             for (i, l) in labels.enumerated() {
                 let cells = s.all.table.counts[i].map { String($0) }
                 out += md ? "| \(l.chineseName) | " + cells.joined(separator: " | ") + " |\n"

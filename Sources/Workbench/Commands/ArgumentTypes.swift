@@ -25,3 +25,8 @@ enum ReportFormat: String, CaseIterable, ExpressibleByArgument {
 enum MatchFormat: String, CaseIterable, ExpressibleByArgument {
     case text, json
 }
+
+/// `agreement --source`.
+enum AgreementSource: String, CaseIterable, ExpressibleByArgument {
+    case votes, reviews
+}

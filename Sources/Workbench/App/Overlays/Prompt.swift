@@ -9,6 +9,8 @@ struct Prompt: Equatable, Sendable {
         case export
         /// A knowledge entry's effective dates, `2024-01-01~2025-12-31` (an open end: `2024-01-01~`).
         case entryDates(id: String)
+        /// A disputed double-review record sent back to both reviewers, with a note for them.
+        case sendBack(recordId: String)
     }
 
     let kind: Kind
@@ -20,6 +22,7 @@ struct Prompt: Equatable, Sendable {
         case .note: Localized("备注（回车保存，Esc 放弃）", "Note (Enter saves, Esc discards)")
         case .export: Localized("导出当前筛选到文件（.xlsx / .csv / .jsonl，回车开始）", "Export this filter to a file (.xlsx / .csv / .jsonl; Enter starts)")
         case .entryDates: Localized("有效期：生效日期~失效日期，失效日期可空（回车保存为新版本）", "Effective dates: from~to, to may be empty (Enter saves a new version)")
+        case .sendBack: Localized("退回两人重标：写给两位审核员的备注（回车退回，Esc 取消）", "Send back: a note for both reviewers (Enter sends, Esc cancels)")
         }
     }
 
@@ -29,6 +32,7 @@ struct Prompt: Equatable, Sendable {
         case .note: Localized("备注: ", "Note: ")
         case .export: Localized("导出到: ", "Export to: ")
         case .entryDates: Localized("有效期: ", "Effective: ")
+        case .sendBack: Localized("退回备注: ", "Note for both: ")
         }
     }
 }

@@ -50,6 +50,9 @@ final class PromptOverlay: Screen {
             }
             session.exportRequest = (path, format)
             return [.export, .redraw]
+        case .sendBack(let id):
+            session.topmost(AdjudicationScreen.self)?.sendBack(recordId: id, note: text, session)
+            return .redraw
         case .entryDates(let id):
             guard let k = session.topmost(KnowledgeScreen.self) else { return .redraw }
             if !k.saveDates(id: id, text: text, session) { session.push(self) }

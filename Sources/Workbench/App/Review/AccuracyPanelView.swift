@@ -29,6 +29,9 @@ enum AccuracyPanelView {
         }
         line(Localized("实时统计（当前筛选）", "Live figures (this filter)")(L)
              + (s.statisticsPending ? Localized(" 统计中…", " counting…")(L) : ""), .title)
+        if ctx.disputes > 0 {
+            line(Localized("待仲裁 \(grouped(ctx.disputes)) 条（双评不一致，未计入准确率）", "\(grouped(ctx.disputes)) disputed (not in the accuracy yet)")(L), .warning)
+        }
         let acc = t.accuracy
         var head = figure(Localized("准确率", "Accuracy")(L), acc)
         if let w = acc.wilson95 {
@@ -81,8 +84,12 @@ enum AccuracyPanelView {
     static func strip(_ ctx: AppContext, _ s: ReviewListScreen, _ r: Rect, _ c: inout Canvas) {
         let L = ctx.lang, t = s.total, g = ctx.glyphs
         c.fill(x: r.x, y: r.y, width: r.width, height: 1, with: g.horizontal)
-        c.text(" " + Localized("实时统计", "Live figures")(L) + (s.statisticsPending ? Localized(" 统计中…", " counting…")(L) : "") + " ",
-               x: r.x + 2, y: r.y, role: .title)
+        let used = c.text(" " + Localized("实时统计", "Live figures")(L) + (s.statisticsPending ? Localized(" 统计中…", " counting…")(L) : "") + " ",
+                          x: r.x + 2, y: r.y, role: .title)
+        if ctx.disputes > 0 {
+            c.text(Localized(" 待仲裁 \(grouped(ctx.disputes)) ", " \(grouped(ctx.disputes)) disputed ")(L), x: r.x + 2 + used, y: r.y, role: .warning,
+                   maxWidth: r.width - 2 - used)
+        }
         let acc = t.accuracy
         var x = r.x
         x += c.text(figure(Localized("准确率", "Accuracy")(L), acc) + " ", x: x, y: r.y + 1, role: acc.isReliable ? .normal : .dim)

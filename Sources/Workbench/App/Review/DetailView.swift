@@ -9,7 +9,10 @@ enum DetailView {
         let role: Role
     }
 
-    static func lines(_ rec: InteractionRecord, width: Int, lang L: Language, ambiguousWide: Bool) -> [Line] {
+    /// `sample`: the record is in the blind double review (what this reviewer may know of it).
+    static func lines(_ rec: InteractionRecord, width: Int, lang L: Language, ambiguousWide: Bool, sample: SampleState? = nil)
+        -> [Line]
+    {
         var out: [Line] = []
         // `shown` is text already made visible (RecordText); facts are escaped here.
         func add(_ text: String, _ role: Role = .normal, shown: Bool = false) {
@@ -42,6 +45,14 @@ enum DetailView {
             out.append(contentsOf: DisplayWidth.wrap(label, width: width, ambiguousWide: ambiguousWide).map { Line(text: $0, role: Role.of(l)) })
         } else {
             add(label + Localized("未标注", "unlabelled")(L), .dim)
+        }
+        if let s = sample, rec.label == nil {
+            let mine = s.mine.map { "\($0.glyph) \($0.name(L))" } ?? Localized("未标", "not yet")(L)
+            add(s.disputed
+                ? Localized("双评样本：两人标注不一致，待主管仲裁", "Double review: the two labels differ; waiting for a supervisor")(L)
+                : Localized("双评样本（盲评）：已有 \(s.votes)/2 人标注，对方的标注在两人都标注前不显示 · 你的标注：\(mine)",
+                            "Double review (blind): \(s.votes)/2 labels in; the other's stays hidden until both are in · yours: \(mine)")(L),
+                .warning)
         }
         if let n = rec.note { add(Localized("备注", "Note")(L) + ": " + n, .warning) }
         out.append(Line(text: "", role: .normal))

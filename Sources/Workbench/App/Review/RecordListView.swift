@@ -48,8 +48,8 @@ enum RecordListView {
             let key = s.keys[index]
             let selected = index == s.selection
             if let rec = s.row(key) {
-                drawRow(rec, pending: ctx.writes.isPending(key), heldBy: s.leases[key]?.reviewer, cols: cols, x: r.x, y: y,
-                        width: r.width, lang: L, &c)
+                drawRow(rec, pending: ctx.writes.isPending(key), heldBy: s.leases[key]?.reviewer, sample: s.samples[key],
+                        cols: cols, x: r.x, y: y, width: r.width, lang: L, &c)
             } else {
                 c.text(Localized("（记录已不存在）", "(record no longer exists)")(L), x: r.x + 2, y: y, role: .dim, maxWidth: r.width - 2)
             }
@@ -75,8 +75,8 @@ enum RecordListView {
     }
 
     /// `heldBy`: another reviewer is on it (their lease): the row is dimmed and says who.
-    static func drawRow(_ rec: InteractionRecord, pending: Bool, heldBy: String? = nil, cols: Columns, x x0: Int, y: Int,
-                        width: Int, lang L: Language, _ c: inout Canvas) {
+    static func drawRow(_ rec: InteractionRecord, pending: Bool, heldBy: String? = nil, sample: SampleState? = nil,
+                        cols: Columns, x x0: Int, y: Int, width: Int, lang L: Language, _ c: inout Canvas) {
         var x = x0 + 2
         func cell(_ text: String, _ w: Int, _ role: Role = .normal) {
             guard w > 0 else { return }
@@ -96,6 +96,12 @@ enum RecordListView {
             cell(cols.label > 3 ? "⟳ " + Localized("保存中", "saving")(L) : "⟳", cols.label, .warning)
         } else if let who = heldBy, rec.label == nil {
             cell(cols.label > 3 ? "@" + who : "@", cols.label, .dim)
+        } else if let s = sample, rec.label == nil {
+            // Blind: never the other reviewer's label, only how many are in (and one's own).
+            let text = s.disputed ? Localized("双评待仲裁", "disputed")(L)
+                : s.mine.map { "\($0.glyph) " + Localized("双评\(s.votes)/2", "2x \(s.votes)/2")(L) }
+                ?? Localized("双评\(s.votes)/2", "2x \(s.votes)/2")(L)
+            cell(cols.label > 3 ? text : (s.disputed ? "!" : "2"), cols.label, s.disputed ? .warning : .dim)
         } else if let l = rec.label {
             let mark = rec.status == .reviewed ? "✔" : ""
             cell(cols.label > 3 ? "\(l.glyph) \(l.shortName(L))\(mark)" : "\(l.glyph)\(mark)", cols.label, labelRole)

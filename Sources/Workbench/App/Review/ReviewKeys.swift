@@ -71,6 +71,8 @@ extension ReviewListScreen {
         case .matchKnowledge:
             guard let r = selectedRecord else { return [] }
             if let overlay = KnowledgeScreen.match(of: r, session) { session.push(overlay) }
+        case .openAdjudication:
+            session.push(AdjudicationScreen(ctx))
         case .back:
             session.pop()
             return [.redraw]

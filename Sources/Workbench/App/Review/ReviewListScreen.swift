@@ -29,6 +29,8 @@ final class ReviewListScreen: Screen, Tracking {
     /// Other reviewers' leases on the records looked at (read with them, again after others' commits).
     private(set) var leases: [RecordKey: Lease] = [:]
     private var leasesRead: Set<RecordKey> = []
+    /// Where the loaded records stand in the blind double review (sampled ones only; read with the leases).
+    private(set) var samples: [RecordKey: SampleState] = [:]
     /// What this reviewer holds, and when it was last claimed (renewed every 30 s while shown).
     private(set) var held: Set<RecordKey> = []
     private var claimedAt: Int64 = 0
@@ -105,6 +107,8 @@ final class ReviewListScreen: Screen, Tracking {
             return keys.isEmpty ? Localized("列表为空，没有可导出的记录", "the list is empty: nothing to export") : nil
         case .earlierScreen:
             return openedFromDashboard ? nil : Localized("没有可返回的看板", "nothing to go back to")
+        case .supervisor:
+            return ctx.reference.team.notSupervisor(ctx.reviewer).map { Localized("仲裁只由主管进行：\($0)", "Adjudication is for supervisors: \($0)") }
         default:
             return nil
         }
@@ -131,12 +135,17 @@ final class ReviewListScreen: Screen, Tracking {
         let missing = wanted.filter { !leasesRead.contains($0) }
         guard !missing.isEmpty else { return }
         do {
-            if leasesRead.count > 20_000 {
-                leasesRead.removeAll(keepingCapacity: true)
-                leases.removeAll(keepingCapacity: true)
+            if leasesRead.count > 20_000 { dropLeases() }
+            for k in missing {
+                leases[k] = nil
+                samples[k] = nil
             }
-            for k in missing { leases[k] = nil }
             leases.merge(try ctx.store.leases(missing, except: ctx.reviewer, at: ctx.clock())) { _, new in new }
+            let states = try ctx.store.sampleState(missing, reviewer: ctx.reviewer)
+            if !states.isEmpty {
+                samples.merge(states) { _, new in new }
+                rowsGeneration += 1
+            }
             leasesRead.formUnion(missing)
         } catch {
             ctx.failed(AppContext.cannotRead, error)
@@ -147,6 +156,8 @@ final class ReviewListScreen: Screen, Tracking {
     func replaceRow(_ key: RecordKey, _ record: InteractionRecord) {
         guard rows[key] != nil || keys.contains(key) else { return }
         rows[key] = record
+        // Its double-review state (a vote) and leases are read again when next shown.
+        leasesRead.remove(key)
         rowsGeneration += 1
     }
 
@@ -169,6 +180,7 @@ final class ReviewListScreen: Screen, Tracking {
 
     private func dropLeases() {
         leases.removeAll(keepingCapacity: true)
+        samples.removeAll(keepingCapacity: true)
         leasesRead.removeAll(keepingCapacity: true)
     }
 
@@ -199,7 +211,8 @@ final class ReviewListScreen: Screen, Tracking {
         if let rec = selectedRecord {
             let key = DetailCacheKey(id: rec.id, width: max(1, d.width - 2), lang: ctx.lang, generation: rowsGeneration)
             if key != detailKey {
-                detailLines = DetailView.lines(rec, width: key.width, lang: ctx.lang, ambiguousWide: ctx.ambiguousWide)
+                detailLines = DetailView.lines(rec, width: key.width, lang: ctx.lang, ambiguousWide: ctx.ambiguousWide,
+                                               sample: selectedKey.flatMap { samples[$0] })
                 detailKey = key
             }
         } else {
@@ -221,6 +234,8 @@ final class ReviewListScreen: Screen, Tracking {
     /// held by another reviewer.
     private func isToDo(_ k: RecordKey) -> Bool {
         guard let r = rows[k], leases[k] == nil, !ctx.writes.isPending(k) else { return false }
+        // A double-review record: to do until it has two labels, and only for those who have not given theirs.
+        if let s = samples[k], r.label == nil, !reviewMode { return s.mine == nil && s.votes < 2 }
         return reviewMode ? r.status != .reviewed : r.status == .unlabeled
     }
 

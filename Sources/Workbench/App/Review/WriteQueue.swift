@@ -91,7 +91,7 @@ final class WriteQueue {
                 if w.undoable, let before, let after {
                     undoStack.append(UndoEntry(key: w.key, recordId: w.recordId, before: before.review, after: after.review))
                 }
-                if change.action == .label || change.action == .review { labelsThisSession += 1 }
+                if [.label, .review, .vote, .adjudicate].contains(change.action) { labelsThisSession += 1 }
                 out.append(.saved(w, change, record: after))
             } catch StoreError.busy {
                 // Reviewers writing at once wait for each other: one more wait before the write
@@ -126,6 +126,10 @@ extension LabelChange {
         case .businessType: return Localized("已保存业务类型：\(newValue ?? "（清除修正）")", "Business type saved: \(newValue ?? "(correction cleared)")")
         case .undo: return Localized("已撤销：记录 \(recordId) 恢复为 \(label)（\(newStatus.chineseName)）", "Undone: record \(recordId) back to \(labelEn) (\(newStatus.name(.en)))")
         case .review: return Localized("已复核并保存：\(label)", "Reviewed and saved: \(labelEn)")
+        case .vote: return Localized("已保存你的双评标注：\(label)（盲评：两人都标注前对方看不到）",
+                                     "Your double-review label saved: \(labelEn) (blind until both are in)")
+        case .adjudicate: return Localized("已仲裁：\(label)", "Decided: \(labelEn)")
+        case .sendBack: return Localized("已退回两位审核员重新标注", "Sent back to both reviewers")
         default: return Localized("已保存：\(label)", "Saved: \(labelEn)")
         }
     }
