@@ -113,3 +113,59 @@ import Testing
         }
     }
 }
+
+@Suite struct DoubleReviewSessionTests {
+    /// Two reviewers label the sample blind; agreeing labels label the record, differing ones wait
+    /// (待仲裁, left out of the accuracy) until a supervisor decides in the queue.
+    @Test func blindVotesAgreementDisputeAndAdjudication() throws {
+        let f = try AppFixture()
+        let a = f.session
+        #expect(try f.store.drawSample(RecordFilter(), rate: 1, seed: 3, by: "张主任", at: AppFixture.now) == 5)
+        let b = try ReviewSession(store: try SQLiteRecordStore(path: f.store.path, busyTimeout: 0.2), reference: .bundled,
+                                  reviewer: "王强", clock: { AppFixture.now })
+        // 张敏 labels R001 and R002: their own votes; the records stay unlabelled for everyone.
+        f.press(typed("3"))
+        #expect(a.message?.text.zh.hasPrefix("已保存你的双评标注") == true)
+        f.press(typed("1"))
+        #expect(try f.store.record(id: "R001")?.label == nil)
+        #expect(try f.store.record(id: "R002")?.label == nil)
+        a.list.releaseLeases()  // 张敏 moves on
+        // 王强 sees only that one label is in, never which.
+        _ = b.tick()
+        ReviewScreen.prepare(b, width: 120, height: 40)
+        let screen = ReviewScreen.draw(b, width: 120, height: 40).dump()
+        #expect(screen.contains("双评1/2") && screen.contains("双评样本（盲评）：已有 1/2 人标注"))
+        // The detail (R001 selected) shows no label: 张敏's ✓ stays hidden.
+        #expect(screen.contains("标注 未标注"))
+        // The same label: R001 is labelled. A different one: R002 waits for a supervisor.
+        b.perform(b.handle(.char("3")))
+        #expect(try f.store.record(id: "R001")?.label == .correct)
+        b.perform(b.handle(.char("2")))
+        #expect(try f.store.record(id: "R002")?.label == nil)
+        #expect(try f.store.disputeCount() == 1)
+        _ = a.tick()
+        #expect(a.ctx.disputes == 1)
+        #expect(f.draw(width: 120, height: 40).dump().contains("待仲裁 1 条"))
+        #expect(a.total == (try f.store.tallies(a.statsFilter, rules: a.rules).total))
+        // Only a supervisor opens the queue.
+        f.press([.char("A")])
+        #expect(a.mode == .list && a.message?.text.zh.contains("主管") == true)
+        var team = ReferenceData.bundled
+        team.team = Team(supervisors: ["张主任"])
+        let boss = try ReviewSession(store: try SQLiteRecordStore(path: f.store.path), reference: team, reviewer: "张主任",
+                                     clock: { AppFixture.now })
+        boss.perform(boss.handle(.char("A")))
+        #expect(boss.mode == .adjudication)
+        ReviewScreen.prepare(boss, width: 80, height: 24)
+        let queue = ReviewScreen.draw(boss, width: 80, height: 24).dump()
+        #expect(queue.contains("张敏 ∅") && queue.contains("王强 ✗"), "\(queue)")
+        boss.perform(boss.handle(.char("2")))
+        let r2 = try #require(try f.store.record(id: "R002"))
+        #expect(r2.label == .misunderstood && r2.status == .reviewed && r2.reviewedBy == "张主任")
+        #expect(try f.store.history(recordId: "R002").map(\.action) == [.vote, .vote, .adjudicate])
+        #expect(try f.store.disputeCount() == 0)
+        _ = a.tick()
+        #expect(a.ctx.disputes == 0)
+        #expect(a.total == (try f.store.tallies(a.statsFilter, rules: a.rules).total))
+    }
+}

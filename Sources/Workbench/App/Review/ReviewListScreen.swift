@@ -291,7 +291,8 @@ final class ReviewListScreen: Screen, Tracking {
         let now = ctx.clock()
         guard let key = selectedKey, let r = rows[key] else { return }
         let wanted = r.status == .unlabeled && leases[key] == nil
-        if wanted, held.contains(key), now - claimedAt < 30 { return }
+        // The record just labelled and the ones prefetched are let go after a few idle seconds.
+        if wanted, held == [key] || (held.contains(key) && now - claimedAt < 5), now - claimedAt < 30 { return }
         if !wanted, held.isEmpty { return }
         if !wanted, !held.contains(key), now - claimedAt < 30 { return }
         claim(wanted ? [key] : [])
