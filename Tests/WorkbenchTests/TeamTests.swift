@@ -14,6 +14,9 @@ import Testing
         #expect(try cli.run(["demo", "--records", "5000", "--seed", "11", "--csv", cli.dir.appendingPathComponent("t.csv").path]).status == 0)
         #expect(try cli.run(["import", cli.dir.appendingPathComponent("t.csv").path, "--db", cli.db]).status == 0)
 
+        // A tenth of them is the blind double-review sample.
+        let sampled = try SQLiteRecordStore(path: cli.db).drawSample(RecordFilter(), rate: 0.1, seed: 5, by: "张主任", at: 1)
+        #expect(sampled > 400)
         // A ninth reviewer is killed with -9 while it holds records.
         let victim = Process()
         victim.executableURL = CLI.binary
@@ -43,22 +46,36 @@ import Testing
             let count = words.firstIndex(of: "saved").flatMap { Int(words[$0 + 1]) }
             let errors = words.firstIndex(of: "errors").flatMap { Int(words[$0 + 1]) }
             #expect(count != nil && errors == 0, "\(who): \(lines[who] ?? "")")
-            // No label lost: each one the reviewer saw saved is in the history, under its name.
+            // No label lost: each one the reviewer saw saved is in the history, under its name (a
+            // vote on a sampled record; a label, or the label two equal votes gave a record).
             let rows = try store.dbQueue.read { db in
-                try Int.fetchOne(db, sql: "SELECT count(*) FROM label_history WHERE reviewer = ? AND action = 'label'", arguments: [who])
+                try Int.fetchOne(db, sql: """
+                    SELECT count(*) FROM label_history WHERE reviewer = ?
+                    AND (action = 'vote' OR (action = 'label' AND new_value IS NULL))
+                    """, arguments: [who])
             }
             #expect(rows == count, "\(who): history \(rows ?? -1), saved \(count ?? -1)")
             saved += count ?? 0
         }
         #expect(saved > 100, "the team labelled \(saved) records in \(seconds) s")
-        // No record labelled by two reviewers, and no override (every ask was declined).
+        // No record labelled by two reviewers outside the sample, and no override (every ask was declined).
         let doubled = try store.dbQueue.read { db in
             try Int.fetchOne(db, sql: """
                 SELECT count(*) FROM (SELECT record_id FROM label_history WHERE action = 'label'
+                AND record_id NOT IN (SELECT id FROM record WHERE seq IN (SELECT seq FROM double_sample))
                 GROUP BY record_id HAVING count(DISTINCT reviewer) > 1)
                 """)
         }
         #expect(doubled == 0)
+        // In the sample: never more than two labels, from two different reviewers, and only votes
+        // (or the label their agreement gave).
+        let votes = try store.votes()
+        let perRecord = Dictionary(grouping: votes, by: \.key)
+        #expect(!votes.isEmpty && perRecord.values.allSatisfy { $0.count <= 2 && Set($0.map(\.reviewer)).count == $0.count })
+        for (key, vs) in perRecord where vs.count == 2 {
+            let r = try #require(try store.records(keys: [key])[key])
+            #expect(vs[0].label == vs[1].label ? r.label == vs[0].label : r.label == nil)
+        }
         #expect(try store.dbQueue.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM label_history WHERE override = 1") } == 0)
         // The killed reviewer's leases outlive it, then expire: its records are back in the pool.
         let now = Int64(Date().timeIntervalSince1970)

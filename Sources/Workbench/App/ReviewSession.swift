@@ -192,6 +192,10 @@ final class ReviewSession {
                 case .review, .restore: break
                 default: ctx.say(Localized("无变化", "unchanged"))
                 }
+            case .failed(_, StoreError.sampleComplete(let id)):
+                // Another two reviewers were quicker: the record needs no third label.
+                ctx.say(Localized("记录 \(id) 是双评样本，已有两人标注，不再需要你的标注", "Record \(id) already has its two double-review labels: yours is not needed"),
+                        .warning)
             case .failed(_, let error):
                 ctx.failed(Localized("未保存", "Not saved"), error)
             case .refused(let w, let why):
