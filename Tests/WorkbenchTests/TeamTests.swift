@@ -122,6 +122,12 @@ import Testing
         #expect(abs((all["kappa"] as? Double ?? 0) - kappa.value) < 1e-9)
         let text = try cli.run(["agreement", "--db", cli.db, "--org", "如皋市"]).out
         #expect(text.contains("配对 20 条") && text.contains("李娜 → 王强"))
+        // The reviewers' figures from the same history: 40 labels and 40 second reviews (+ a0's two).
+        let rv = try cli.run(["reviewers", "--db", cli.db, "--format", "json"])
+        let people = try #require((try JSONSerialization.jsonObject(with: Data(rv.out.utf8)) as? [String: Any])?["reviewers"] as? [[String: Any]])
+        #expect(Set(people.compactMap { $0["reviewer"] as? String }) == ["李娜", "王强"])
+        #expect(people.first { $0["reviewer"] as? String == "王强" }?["labels"] as? Int == 42)
+        #expect(try cli.run(["reviewers", "--db", cli.db, "--from", "2025-02-30"]).status == 1)
         let md = try cli.run(["agreement", "--db", cli.db, "--format", "markdown"]).out
         // Every Markdown table row has as many cells as its header.
         for block in md.components(separatedBy: "\n\n") where block.hasPrefix("|") {
