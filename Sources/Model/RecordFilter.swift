@@ -15,6 +15,9 @@ public struct RecordFilter: Equatable, Sendable {
     public var text: String?
     /// One hot-question topic (TOP10's `Enter`): its hash and, for the screen, its title.
     public var topic: TopicFilter?
+    /// Records assigned to this reviewer (`workbench assign`; the app's 我的任务). Tested by the
+    /// store only (a record does not carry its assignment): `matches` ignores it.
+    public var assignee: String?
 
     public var textTerms: [String] {
         (text ?? "").split(whereSeparator: { $0 == " " || $0 == "\u{3000}" }).map(String.init)
@@ -22,9 +25,11 @@ public struct RecordFilter: Equatable, Sendable {
 
     public init(
         orgs: [String] = [], fromDay: Int64? = nil, toDay: Int64? = nil, status: ReviewStatus? = nil,
-        label: Label? = nil, biz1: String? = nil, biz2: String? = nil, text: String? = nil, topic: TopicFilter? = nil
+        label: Label? = nil, biz1: String? = nil, biz2: String? = nil, text: String? = nil, topic: TopicFilter? = nil,
+        assignee: String? = nil
     ) {
         self.topic = topic
+        self.assignee = assignee
         self.orgs = orgs
         self.fromDay = fromDay
         self.toDay = toDay

@@ -192,3 +192,29 @@ import Testing
         #expect(a.total == (try f.store.tallies(a.statsFilter, rules: a.rules).total))
     }
 }
+
+@Suite struct AssignmentTests {
+    @Test func sharesSplitTheWorkAndTheAppOpensOnMyTasks() throws {
+        let f = try AppFixture()
+        // The five unlabelled records, 2:1 between 张敏 and 王强, interleaved in list order.
+        let counts = try f.store.assign(RecordFilter(status: .unlabeled), to: [("张敏", 2), ("王强", 1)], by: "张主任", at: AppFixture.now)
+        #expect(counts == ["张敏": 3, "王强": 2])
+        #expect(counts["张敏"] == 3)
+        let mine = try f.store.keys(RecordFilter(assignee: "张敏"))
+        let theirs = try f.store.keys(RecordFilter(assignee: "王强"))
+        #expect(mine.count == 3 && Set(mine).isDisjoint(with: theirs))
+        // 张敏's app opens on them, says how many are left, and T shows everything.
+        let s = try ReviewSession(store: f.store, reference: .bundled, reviewer: "张敏", location: "fixture.sqlite", clock: { AppFixture.now })
+        #expect(s.filter.assignee == "张敏" && s.keys == mine)
+        ReviewScreen.prepare(s, width: 120, height: 40)
+        let screen = ReviewScreen.draw(s, width: 120, height: 40).dump()
+        #expect(screen.contains("我的任务") && screen.contains("任务剩余 3 条"))
+        #expect(s.total == (try f.store.tallies(s.statsFilter, rules: s.rules).total))
+        s.perform(s.handle(.char("T")))
+        #expect(s.filter.assignee == nil && s.keys.count == 8)
+        // Assigned again: a record goes to its new reviewer.
+        try f.store.assign(RecordFilter(status: .unlabeled), to: [("王强", 1)], by: "张主任", at: AppFixture.now)
+        #expect(try f.store.assignments()["王强"]?.assigned == 5)
+        #expect(try f.store.keys(RecordFilter(assignee: "张敏")).isEmpty)
+    }
+}

@@ -114,6 +114,7 @@ public final class SQLiteRecordStore: RecordStore {
         if let b = f.biz1 { parts.append("eff_biz1 = ?"); args.append(b) }
         if let b = f.biz2 { parts.append("eff_biz2 = ?"); args.append(b) }
         if let t = f.topic { parts.append("topic_hash = ?"); args.append(t.hash) }
+        if let a = f.assignee { parts.append("seq IN (SELECT seq FROM assignment WHERE reviewer = ?)"); args.append(a) }
         for t in f.textTerms {
             // instr: a plain substring, no LIKE wildcards or ASCII case folding.
             // Tested per candidate row in the index's order, so a page stops after 50 matches.
@@ -832,6 +833,50 @@ extension SQLiteRecordStore {
             var s = r.reviewState
             s.note = note.trimmed.isEmpty ? r.note : note
             return (s, Self.change(r, s, .sendBack, by, at, old: r.note, new: s.note))
+        }
+    }
+}
+
+// MARK: assignment (TeamStore)
+
+extension SQLiteRecordStore {
+    public func assign(_ filter: RecordFilter, to shares: [(reviewer: String, share: Int)], by: String, at: Int64) throws
+        -> [String: Int]
+    {
+        let weighted = shares.filter { $0.share > 0 }
+        guard !weighted.isEmpty else { return [:] }
+        let keys = try keys(filter)
+        return try mappingBusy { try dbQueue.write { db in
+            // Smooth weighted round robin: each record goes to the reviewer furthest behind their share.
+            let total = weighted.reduce(0) { $0 + $1.share }
+            var credit = Array(repeating: 0, count: weighted.count)
+            var counts: [String: Int] = [:]
+            for key in keys {
+                for i in credit.indices { credit[i] += weighted[i].share }
+                let pick = credit.indices.max { credit[$0] < credit[$1] || (credit[$0] == credit[$1] && $0 > $1) }!
+                credit[pick] -= total
+                let who = weighted[pick].reviewer
+                try db.execute(sql: """
+                    INSERT INTO assignment (seq, reviewer, assigned_at, assigned_by) VALUES (?, ?, ?, ?)
+                    ON CONFLICT(seq) DO UPDATE SET reviewer = excluded.reviewer, assigned_at = excluded.assigned_at,
+                      assigned_by = excluded.assigned_by
+                    """, arguments: [key, who, at, by])
+                counts[who, default: 0] += 1
+            }
+            return counts
+        } }
+    }
+
+    public func assignments() throws -> [String: (assigned: Int, open: Int)] {
+        try dbQueue.read { db in
+            var out: [String: (assigned: Int, open: Int)] = [:]
+            for row in try Row.fetchAll(db, sql: """
+                SELECT a.reviewer AS reviewer, count(*) AS n, sum(record.label IS NULL) AS open
+                FROM assignment a JOIN record ON record.seq = a.seq GROUP BY a.reviewer
+                """) {
+                out[row["reviewer"]] = (row["n"], row["open"])
+            }
+            return out
         }
     }
 }

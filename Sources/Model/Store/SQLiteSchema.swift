@@ -186,6 +186,17 @@ enum SQLiteSchema {
                 );
                 """)
         }
+        m.registerMigration("v7: assignment") { db in
+            try db.execute(sql: """
+                CREATE TABLE assignment (
+                  seq INTEGER PRIMARY KEY,
+                  reviewer TEXT NOT NULL,
+                  assigned_at INTEGER NOT NULL,
+                  assigned_by TEXT NOT NULL
+                );
+                CREATE INDEX assignment_reviewer ON assignment(reviewer, seq);
+                """)
+        }
         return m
     }
 }

@@ -39,6 +39,13 @@ public protocol TeamStore: AnyObject {
     /// Ends every lease the reviewer holds (the app quits).
     func releaseLeases(reviewer: String) throws
 
+    /// Splits the filter's records among reviewers by their shares (2:1 gives the first two of
+    /// every three, interleaved in list order so each gets the same mix of days and counties);
+    /// a record assigned before goes to its new reviewer. Returns how many each got.
+    func assign(_ filter: RecordFilter, to shares: [(reviewer: String, share: Int)], by: String, at: Int64) throws -> [String: Int]
+    /// Per reviewer: records assigned, and of those still unlabelled.
+    func assignments() throws -> [String: (assigned: Int, open: Int)]
+
     // Blind double review: a sample of records that need two labels from two reviewers. A label
     // on a sampled, undecided record is that reviewer's own vote (`setLabel` records it); when the
     // second reviewer's vote agrees the record takes the label, else it waits for a supervisor.

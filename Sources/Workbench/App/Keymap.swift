@@ -33,7 +33,7 @@ enum Command: Hashable, Sendable {
     case openKnowledge, matchKnowledge, cycleRegion, cycleBusinessType, toggleStale, editEntry, newEntry, retireEntry, entryDates, markReviewed
     case left, right
     // double review
-    case openAdjudication, sendBack
+    case openAdjudication, sendBack, toggleMyTasks
     // text entry (filter bar, prompt, picker)
     case nextField, previousField, nextOption, previousOption, toggleOption
     case accept, cancel, deleteBackward, clearInput
@@ -126,6 +126,8 @@ enum Keymap {
                     help: Localized("知识匹配：这条问题由哪个条目、哪一级（县区/全市）回答，答案是什么（区分业务缺失与理解错误）",
                                     "Knowledge match: which entry and level (county / city-wide) answers this question, and its answer"),
                     footer: Localized("匹配", "match"), requires: .record),
+            Binding(review, [.char("T")], .toggleMyTasks,
+                    help: Localized("我的任务 ⇄ 全部记录（主管用 workbench assign 分配）", "My tasks ⇄ all records (supervisors assign with workbench assign)")),
             Binding(review, [.char("A")], .openAdjudication,
                     help: Localized("仲裁队列（主管）：双评不一致的记录，1-4 裁定，b 退回两人重标", "Adjudication queue (supervisors): double-review records whose labels differ; 1-4 decides, b sends back"),
                     requires: .supervisor),

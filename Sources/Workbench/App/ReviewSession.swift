@@ -53,6 +53,8 @@ final class ReviewSession {
         }
         ctx.disputes = try store.disputeCount()
         let base = ReviewListScreen(ctx, openedFromDashboard: false)
+        // A reviewer with work assigned opens on it (我的任务).
+        if let mine = try store.assignments()[reviewer], mine.open > 0 { base.filter.assignee = reviewer }
         stack = [base]
         try base.refilter(self)
     }

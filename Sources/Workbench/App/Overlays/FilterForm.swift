@@ -226,6 +226,8 @@ struct FilterForm: Equatable, Sendable {
         readings[.text] = t.isEmpty ? .any : .value(f.textTerms.map { "「\($0)」" }.joined(separator: " "))
         // A hot question opened from the dashboard has no field here: it stays until Esc goes back.
         f.topic = original.topic
+        // So does the reviewer's own assignment (T switches it).
+        f.assignee = original.assignee
         return (f, preset, readings)
     }
 

@@ -16,6 +16,9 @@ enum HeaderView {
         second += "  │ " + Localized("已标注", "labelled")(L) + " "
             + (s.statisticsPending && total.records == 0 ? Localized("统计中…", "counting…")(L)
                                                          : "\(grouped(total.labelledAll))/\(grouped(total.records)) (\(done.percentText))")
+        if s.filter.assignee != nil, !s.statisticsPending {
+            second += "  │ " + Localized("任务剩余 \(grouped(total.records - total.labelledAll)) 条", "\(grouped(total.records - total.labelledAll)) left")(L)
+        }
         second += "  │ \(itemsPerHour(ctx)) " + Localized("条/小时", "/hour")(L)
         if s.newSinceQuery > 0 {
             second += "  │ +\(s.newSinceQuery) " + Localized("新记录 (R 刷新)", "new (R refreshes)")(L)
@@ -47,6 +50,7 @@ enum HeaderView {
         if f.biz1 != nil { parts.append(BusinessType(f.biz1, f.biz2).text) }
         if let t = f.text { parts.append("“\(t)”") }
         if let t = f.topic { parts.append(Localized("热点", "hot")(L) + "「\(t.title)」") }
+        if f.assignee != nil { parts.insert(Localized("我的任务", "my tasks")(L), at: 0) }
         return parts.isEmpty ? Localized("全部", "all")(L) : parts.joined(separator: " · ")
     }
 }

@@ -71,6 +71,11 @@ extension ReviewListScreen {
         case .matchKnowledge:
             guard let r = selectedRecord else { return [] }
             if let overlay = KnowledgeScreen.match(of: r, session) { session.push(overlay) }
+        case .toggleMyTasks:
+            filter.assignee = filter.assignee == nil ? ctx.reviewer : nil
+            ctx.say(filter.assignee != nil ? Localized("我的任务：分配给你的记录", "My tasks: the records assigned to you")
+                                           : Localized("全部记录", "All records"))
+            return [.refilter, .redraw]
         case .openAdjudication:
             session.push(AdjudicationScreen(ctx))
         case .back:

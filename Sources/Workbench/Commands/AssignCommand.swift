@@ -1,0 +1,57 @@
+import ArgumentParser
+import Foundation
+import Model
+
+/// `workbench assign`: a supervisor splits the filter's records among reviewers by shares; each
+/// reviewer's app then opens on their 我的任务.
+struct AssignCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "assign",
+        abstract: "分配任务：按机构、时间、状态、业务类型筛选，按比例分给审核员 (split work among reviewers; supervisors only).",
+        discussion: """
+            例：workbench assign --org 如皋 --from 2025-12-01 --to 2025-12-31 --status 未标注 --to-reviewer 李娜:2 --to-reviewer 王强:1
+            按 2:1 交替分配（每人拿到的日期与机构分布相同）；已分配的记录改分给新的审核员。
+            审核员打开应用时默认进入“我的任务”（按 T 切换到全部记录）。
+            """
+    )
+
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var filterOptions: FilterOptions
+
+    @Option(name: .customLong("to-reviewer"), help: "审核员:份额，可重复 (reviewer:share; repeatable; share defaults to 1).")
+    var shares: [String] = []
+
+    @Option(help: "主管姓名 (supervisor; default $WORKBENCH_REVIEWER, else the login name).")
+    var reviewer: String?
+
+    var parsed: [(reviewer: String, share: Int)] {
+        shares.compactMap { s in
+            let parts = s.split(separator: ":", maxSplits: 1).map { String($0).trimmed }
+            guard let name = parts.first, !name.isEmpty else { return nil }
+            let share = parts.count > 1 ? Int(parts[1]) : 1
+            return share.flatMap { $0 > 0 ? (name, $0) : nil }
+        }
+    }
+
+    func validate() throws {
+        guard !shares.isEmpty else { throw ValidationError("--to-reviewer: 至少一名审核员，如 李娜:2 (at least one reviewer)") }
+        guard parsed.count == shares.count else { throw ValidationError("--to-reviewer: 写成 姓名:份额，份额为正整数，如 李娜:2 (name:share)") }
+    }
+
+    func run() throws {
+        try runReportingErrors {
+            let reference = try store.reference()
+            let who = reviewerName(reviewer)
+            if let why = reference.team.notSupervisor(who) { throw UserError(why) }
+            let db = try store.openStore()
+            let filter = try filterOptions.filter(reference: reference)
+            let counts = try db.assign(filter, to: parsed, by: who, at: nowEpoch())
+            let now = try db.assignments()
+            print("已分配 \(counts.values.reduce(0, +)) 条 (assigned):")
+            for (name, _) in parsed {
+                let state = now[name]
+                print("  \(name)：本次 \(counts[name] ?? 0) 条 · 共 \(state?.assigned ?? 0) 条，未标注 \(state?.open ?? 0) 条")
+            }
+        }
+    }
+}
