@@ -128,6 +128,7 @@ import Testing
         #expect(Set(people.compactMap { $0["reviewer"] as? String }) == ["李娜", "王强"])
         #expect(people.first { $0["reviewer"] as? String == "王强" }?["labels"] as? Int == 42)
         #expect(try cli.run(["reviewers", "--db", cli.db, "--from", "2025-02-30"]).status == 1)
+        #expect(try cli.run(["report", "--db", cli.db, "--by", "reviewer"]).out.contains("审核员/质量"))
         let md = try cli.run(["agreement", "--db", cli.db, "--format", "markdown"]).out
         // Every Markdown table row has as many cells as its header.
         for block in md.components(separatedBy: "\n\n") where block.hasPrefix("|") {
@@ -216,5 +217,33 @@ import Testing
         try f.store.assign(RecordFilter(status: .unlabeled), to: [("王强", 1)], by: "张主任", at: AppFixture.now)
         #expect(try f.store.assignments()["王强"]?.assigned == 5)
         #expect(try f.store.keys(RecordFilter(assignee: "张敏")).isEmpty)
+    }
+}
+
+@Suite struct SupervisorInTheAppTests {
+    /// A supervisor splits the list's filter from the app (P) and reads the reviewers' figures on
+    /// the dashboard (w); a reviewer is told why P is not theirs.
+    @Test func assignFromTheAppAndTheReviewersView() throws {
+        let f = try AppFixture()
+        f.press(typed("31"))  // 张敏 labels two records
+        f.press([.char("P")])
+        #expect(f.session.mode == .list && f.session.message?.text.zh.contains("主管") == true)
+        var reference = ReferenceData.bundled
+        reference.team = Team(supervisors: ["张主任"])
+        let boss = try ReviewSession(store: f.store, reference: reference, reviewer: "张主任", clock: { AppFixture.now })
+        for k in [.char("P")] + typed("李娜:1 王强") + [.enter] as [Key] { boss.perform(boss.handle(k)) }
+        #expect(boss.message?.text.zh.hasPrefix("已分配 8 条") == true, "\(String(describing: boss.message))")
+        #expect(try f.store.assignments()["李娜"]?.assigned == 4)
+        for k in [.char("P")] + typed("李娜:x") + [.enter] as [Key] { boss.perform(boss.handle(k)) }
+        #expect(boss.mode == .prompt && boss.message?.role == .error)
+        boss.perform(boss.handle(.escape))
+        boss.perform(boss.handle(.char("s")))
+        boss.perform(boss.handle(.char("w")))
+        #expect(boss.dashboard?.view == .reviewers && boss.dashboard?.reviewers?.rows.first?.reviewer == "张敏")
+        ReviewScreen.prepare(boss, width: 80, height: 24)
+        let screen = ReviewScreen.draw(boss, width: 80, height: 24).dump()
+        #expect(screen.contains("审核员/质量") && screen.contains("张敏"))
+        boss.perform(boss.handle(.char("w")))
+        #expect(boss.dashboard?.view == .counties)
     }
 }

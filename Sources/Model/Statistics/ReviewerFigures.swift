@@ -119,4 +119,16 @@ public struct ReviewerFigures: Sendable {
         default: return erfc((x / 2).squareRoot()) + (2 * x / Double.pi).squareRoot() * exp(-x / 2)
         }
     }
+
+    /// The figures for a period (`to` exclusive) from a store: the whole label history and the
+    /// votes; answers are read only for labels given fast (streak candidates), each once.
+    public static func load(_ store: any RecordStore, from: Int64?, to: Int64?) throws -> ReviewerFigures {
+        var lengths: [String: Int] = [:]
+        return ReviewerFigures(history: try store.historySince(0).changes, votes: try store.votes(), from: from, to: to) { id in
+            if let n = lengths[id] { return n }
+            let n = (try? store.record(id: id)).flatMap { $0 }.map { RecordText.count(RecordText.answer($0)) } ?? 0
+            lengths[id] = n
+            return n
+        }
+    }
 }

@@ -33,7 +33,7 @@ enum Command: Hashable, Sendable {
     case openKnowledge, matchKnowledge, cycleRegion, cycleBusinessType, toggleStale, editEntry, newEntry, retireEntry, entryDates, markReviewed
     case left, right
     // double review
-    case openAdjudication, sendBack, toggleMyTasks
+    case openAdjudication, sendBack, toggleMyTasks, assignFilter, reviewerFigures
     // text entry (filter bar, prompt, picker)
     case nextField, previousField, nextOption, previousOption, toggleOption
     case accept, cancel, deleteBackward, clearInput
@@ -128,6 +128,9 @@ enum Keymap {
                     footer: Localized("匹配", "match"), requires: .record),
             Binding(review, [.char("T")], .toggleMyTasks,
                     help: Localized("我的任务 ⇄ 全部记录（主管用 workbench assign 分配）", "My tasks ⇄ all records (supervisors assign with workbench assign)")),
+            Binding(review, [.char("P")], .assignFilter,
+                    help: Localized("分配当前筛选的记录给审核员（主管），如 李娜:2 王强:1", "Split this filter's records among reviewers (supervisors), e.g. 李娜:2 王强:1"),
+                    requires: .supervisor),
             Binding(review, [.char("A")], .openAdjudication,
                     help: Localized("仲裁队列（主管）：双评不一致的记录，1-4 裁定，b 退回两人重标", "Adjudication queue (supervisors): double-review records whose labels differ; 1-4 decides, b sends back"),
                     requires: .supervisor),
@@ -155,6 +158,9 @@ enum Keymap {
             Binding([.dashboard], [.char("t")], .cycleBucket, help: Localized("趋势粒度：自动 → 日 → 周 → 月", "Trend step: auto → day → week → month"),
                     footer: Localized("粒度", "step")),
             Binding([.dashboard], [.char("a")], .toggleAscii, help: Localized("图表：盲文点阵 ⇄ ASCII", "Charts: Braille ⇄ ASCII")),
+            Binding([.dashboard], [.char("w")], .reviewerFigures,
+                    help: Localized("审核员/质量：工作量、速度、标注分布与团队比较、双评一致、被仲裁推翻、过快连标（再按 w 返回）",
+                                    "Reviewers: volume, pace, label mix against the team, agreement, overturned, fast streaks (w again: back)")),
             Binding([.dashboard], [.char("f")], .openFilter, help: Localized("筛选（机构、时间周期、业务类型用于看板）", "Filter (organisation, period and business type apply here)"),
                     footer: Localized("筛选", "filter")),
             Binding([.dashboard], [.char("s")], .closeDashboard, help: Localized("回到审核列表", "Back to the review list")),

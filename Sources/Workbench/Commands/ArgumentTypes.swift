@@ -7,7 +7,6 @@ import Model
 extension Language: ExpressibleByArgument {}
 extension ExportFormat: ExpressibleByArgument {}
 extension FormatChoice: ExpressibleByArgument {}
-extension Grouping: ExpressibleByArgument {}
 extension TimeBucket: ExpressibleByArgument {}
 extension KnowledgeBase.ExportFormat: ExpressibleByArgument {}
 
@@ -29,4 +28,11 @@ enum MatchFormat: String, CaseIterable, ExpressibleByArgument {
 /// `agreement --source`.
 enum AgreementSource: String, CaseIterable, ExpressibleByArgument {
     case votes, reviews
+}
+
+/// `report --by`: the board's groupings, and reviewers (from the label history).
+enum ReportBy: String, CaseIterable, ExpressibleByArgument {
+    case org, biz1, biz2, day, week, month, reviewer
+
+    var grouping: Grouping? { Grouping(rawValue: rawValue) }
 }

@@ -24,18 +24,13 @@ struct AssignCommand: ParsableCommand {
     @Option(help: "主管姓名 (supervisor; default $WORKBENCH_REVIEWER, else the login name).")
     var reviewer: String?
 
-    var parsed: [(reviewer: String, share: Int)] {
-        shares.compactMap { s in
-            let parts = s.split(separator: ":", maxSplits: 1).map { String($0).trimmed }
-            guard let name = parts.first, !name.isEmpty else { return nil }
-            let share = parts.count > 1 ? Int(parts[1]) : 1
-            return share.flatMap { $0 > 0 ? (name, $0) : nil }
-        }
-    }
+    var parsed: [(reviewer: String, share: Int)] { Shares.parse(shares.joined(separator: " ")) ?? [] }
 
     func validate() throws {
         guard !shares.isEmpty else { throw ValidationError("--to-reviewer: 至少一名审核员，如 李娜:2 (at least one reviewer)") }
-        guard parsed.count == shares.count else { throw ValidationError("--to-reviewer: 写成 姓名:份额，份额为正整数，如 李娜:2 (name:share)") }
+        guard shares.allSatisfy({ Shares.parse($0)?.count == 1 }) else {
+            throw ValidationError("--to-reviewer: 写成 姓名:份额，份额为正整数，如 李娜:2 (name:share)")
+        }
     }
 
     func run() throws {

@@ -15,8 +15,8 @@ struct ReportCommand: ParsableCommand {
     @OptionGroup var store: StoreOptions
     @OptionGroup var filterOptions: FilterOptions
 
-    @Option(help: "分组 (group by): org | biz1 | biz2 | day | week | month.")
-    var by: Grouping = .org
+    @Option(help: "分组 (group by): org | biz1 | biz2 | day | week | month | reviewer（审核员/质量，同 workbench reviewers）.")
+    var by: ReportBy = .org
 
     @Option(help: "热点问题条数 (how many hot questions).")
     var top: Int = 10
@@ -39,11 +39,16 @@ struct ReportCommand: ParsableCommand {
 
     func run() throws {
         try runReportingErrors {
-            let grouping = by
             let step = bucket
             let db = try store.openStore()
             let reference = try store.reference()
             let filter = try filterOptions.filter(reference: reference)
+            guard let grouping = by.grouping else {
+                // Reviewers are counted from the label history, over the period's labels.
+                let f = try ReviewersCommand.figures(db, from: filter.fromDay, to: filter.toDay.map { $0 + 86400 })
+                try write(ReviewersCommand.render(f, format: format))
+                return
+            }
             let index = StatisticsIndex(rules: HitRules(taxonomy: reference.taxonomy))
             try index.load(from: db)
             let keys = DashboardQuery.needsKeys(filter) ? try db.keys(filter) : nil
@@ -60,14 +65,19 @@ struct ReportCommand: ParsableCommand {
             case .json: text = try report.json(filter: filter)
             case .text: text = report.text()
             }
-            if let output {
-                do { try Data(text.utf8).write(to: URL(fileURLWithPath: output), options: .atomic) } catch {
-                    throw UserError("无法写入 \(output)：\(error.localizedDescription) (cannot write the report)")
-                }
-                printErr("已写入 \(output) (report written)")
-            } else {
-                FileHandle.standardOutput.write(Data(text.utf8))
+            try write(text)
+        }
+    }
+
+    /// To `-o` (whole or not at all) or standard output.
+    func write(_ text: String) throws {
+        if let output {
+            do { try Data(text.utf8).write(to: URL(fileURLWithPath: output), options: .atomic) } catch {
+                throw UserError("无法写入 \(output)：\(error.localizedDescription) (cannot write the report)")
             }
+            printErr("已写入 \(output) (report written)")
+        } else {
+            FileHandle.standardOutput.write(Data(text.utf8))
         }
     }
 }

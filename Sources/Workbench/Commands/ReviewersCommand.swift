@@ -35,15 +35,12 @@ struct ReviewersCommand: ParsableCommand {
         try runReportingErrors {
             let db = try store.openStore()
             let lo = from.flatMap(ShanghaiTime.parseDay), hi = to.flatMap(ShanghaiTime.parseDay).map { $0 + 86400 }
-            let history = try db.historySince(0).changes
-            // Answer lengths of the records labelled in the period, each read once.
-            var lengths: [String: Int] = [:]
-            for c in history where (lo.map { c.at >= $0 } ?? true) && (hi.map { c.at < $0 } ?? true) && lengths[c.recordId] == nil {
-                lengths[c.recordId] = try db.record(id: c.recordId).map { RecordText.count(RecordText.answer($0)) } ?? 0
-            }
-            let f = ReviewerFigures(history: history, votes: try db.votes(), from: lo, to: hi) { lengths[$0] }
-            print(Self.render(f, format: format), terminator: "")
+            print(Self.render(try Self.figures(db, from: lo, to: hi), format: format), terminator: "")
         }
+    }
+
+    static func figures(_ db: any RecordStore, from lo: Int64?, to hi: Int64?) throws -> ReviewerFigures {
+        try ReviewerFigures.load(db, from: lo, to: hi)
     }
 
     static func render(_ f: ReviewerFigures, format: ReportFormat) -> String {

@@ -48,6 +48,16 @@ final class DashboardScreen: Screen, Tracking {
         try? ctx.live.track(statsName, nil, store: ctx.store)
     }
 
+    /// The reviewers' figures over the dashboard's period (the whole label history is read).
+    func loadReviewers() {
+        let f = list.dashboardFilter
+        do {
+            ui.reviewers = try ReviewerFigures.load(ctx.store, from: f.fromDay, to: f.toDay.map { $0 + 86400 })
+        } catch {
+            ctx.failed(AppContext.cannotRead, error)
+        }
+    }
+
     private func clampSelections() {
         let s = state
         for v in DashboardState.View.allCases {
@@ -60,6 +70,7 @@ final class DashboardScreen: Screen, Tracking {
     func unavailable(_ r: Requirement) -> Localized? {
         guard r == .dashboardRow else { return nil }
         if ui.view == .trend { return Localized("趋势图没有可打开的行", "the trend has no rows to open") }
+        if ui.view == .reviewers { return Localized("审核员视图没有可打开的行", "the reviewers view has no rows to open") }
         if state.rowCount(ctx.orgOrder) == 0 { return Localized("没有数据", "no data") }
         return nil
     }
@@ -83,6 +94,13 @@ final class DashboardScreen: Screen, Tracking {
             track(session)
         case .toggleAscii:
             ui.ascii.toggle()
+        case .reviewerFigures:
+            if ui.view == .reviewers {
+                ui.view = .counties
+            } else {
+                ui.view = .reviewers
+                loadReviewers()
+            }
         case .accept:
             return open(session)
         case .cancel:
@@ -97,6 +115,7 @@ final class DashboardScreen: Screen, Tracking {
         case .refresh:
             session.syncOthers()
             track(session)
+            if ui.view == .reviewers { loadReviewers() }
         default:
             return nil
         }
@@ -112,7 +131,7 @@ final class DashboardScreen: Screen, Tracking {
         f.label = nil
         f.text = nil
         switch ui.view {
-        case .trend:
+        case .trend, .reviewers:
             return []
         case .counties:
             let rows = s.countyRows(ctx.orgOrder)

@@ -6,6 +6,11 @@ import Model
 struct DashboardState {
     enum View: Int, CaseIterable, Sendable {
         case counties, trend, business, hot
+        /// 审核员/质量 (`w`): outside the Tab cycle, from the label history rather than the board.
+        case reviewers
+
+        /// The views Tab steps through.
+        static var allCases: [View] { [.counties, .trend, .business, .hot] }
 
         var title: Localized {
             switch self {
@@ -13,6 +18,7 @@ struct DashboardState {
             case .trend: Localized("趋势", "Trend")
             case .business: Localized("业务类型", "Business types")
             case .hot: Localized("热点TOP10", "Hot TOP10")
+            case .reviewers: Localized("审核员/质量", "Reviewers")
             }
         }
     }
@@ -41,6 +47,8 @@ struct DashboardState {
     var ascii = false
     /// The figures (`DashboardScreen.state` fills them in from `LiveStatistics`).
     var board: Dashboard?
+    /// The reviewers' figures, read when the view is opened (`w`) or refreshed (`R`).
+    var reviewers: ReviewerFigures?
 
     var selected: Int { selection[view] ?? 0 }
 
@@ -79,6 +87,7 @@ struct DashboardState {
         case .trend: 0
         case .business: businessRows.count
         case .hot: board?.hot.count ?? 0
+        case .reviewers: reviewers?.rows.count ?? 0
         }
     }
 }

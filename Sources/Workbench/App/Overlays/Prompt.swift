@@ -11,6 +11,8 @@ struct Prompt: Equatable, Sendable {
         case entryDates(id: String)
         /// A disputed double-review record sent back to both reviewers, with a note for them.
         case sendBack(recordId: String)
+        /// The list's filter split among reviewers: `姓名:份额 …`.
+        case assign
     }
 
     let kind: Kind
@@ -23,6 +25,7 @@ struct Prompt: Equatable, Sendable {
         case .export: Localized("导出当前筛选到文件（.xlsx / .csv / .jsonl，回车开始）", "Export this filter to a file (.xlsx / .csv / .jsonl; Enter starts)")
         case .entryDates: Localized("有效期：生效日期~失效日期，失效日期可空（回车保存为新版本）", "Effective dates: from~to, to may be empty (Enter saves a new version)")
         case .sendBack: Localized("退回两人重标：写给两位审核员的备注（回车退回，Esc 取消）", "Send back: a note for both reviewers (Enter sends, Esc cancels)")
+        case .assign: Localized("分配当前筛选：审核员:份额，空格分隔（如 李娜:2 王强:1）", "Split this filter: reviewer:share, space-separated (e.g. 李娜:2 王强:1)")
         }
     }
 
@@ -33,6 +36,7 @@ struct Prompt: Equatable, Sendable {
         case .export: Localized("导出到: ", "Export to: ")
         case .entryDates: Localized("有效期: ", "Effective: ")
         case .sendBack: Localized("退回备注: ", "Note for both: ")
+        case .assign: Localized("分配给: ", "Assign to: ")
         }
     }
 }

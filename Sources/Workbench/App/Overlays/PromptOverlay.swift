@@ -50,6 +50,21 @@ final class PromptOverlay: Screen {
             }
             session.exportRequest = (path, format)
             return [.export, .redraw]
+        case .assign:
+            guard let shares = Shares.parse(text) else {
+                ctx.say(Localized("写成 姓名:份额，空格分隔，如 李娜:2 王强:1", "write name:share, space-separated, e.g. 李娜:2 王强:1"), .error)
+                session.push(self)
+                return .redraw
+            }
+            let list = session.list
+            do {
+                let counts = try ctx.store.assign(list.filter, to: shares, by: ctx.reviewer, at: ctx.clock())
+                let said = shares.map { "\($0.reviewer) \(counts[$0.reviewer] ?? 0)" }.joined(separator: "、")
+                ctx.say(Localized("已分配 \(counts.values.reduce(0, +)) 条：\(said)", "Assigned \(counts.values.reduce(0, +)): \(said)"), .ok)
+            } catch {
+                ctx.failed(Localized("未分配", "Not assigned"), error)
+            }
+            return .redraw
         case .sendBack(let id):
             session.topmost(AdjudicationScreen.self)?.sendBack(recordId: id, note: text, session)
             return .redraw

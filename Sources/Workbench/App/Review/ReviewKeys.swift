@@ -76,6 +76,8 @@ extension ReviewListScreen {
             ctx.say(filter.assignee != nil ? Localized("我的任务：分配给你的记录", "My tasks: the records assigned to you")
                                            : Localized("全部记录", "All records"))
             return [.refilter, .redraw]
+        case .assignFilter:
+            session.push(PromptOverlay(Prompt(kind: .assign, input: TextInput())))
         case .openAdjudication:
             session.push(AdjudicationScreen(ctx))
         case .back:
