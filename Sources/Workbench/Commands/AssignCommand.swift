@@ -35,11 +35,7 @@ struct AssignCommand: ParsableCommand {
 
     func run() throws {
         try runReportingErrors {
-            let reference = try store.reference()
-            let who = reviewerName(reviewer)
-            if let why = reference.team.notSupervisor(who) { throw UserError(why) }
-            let db = try store.openStore()
-            let filter = try filterOptions.filter(reference: reference)
+            let (db, filter, who) = try supervisorsWork(store, filterOptions, reviewer: reviewer)
             let counts = try db.assign(filter, to: parsed, by: who, at: nowEpoch())
             let now = try db.assignments()
             print("已分配 \(counts.values.reduce(0, +)) 条 (assigned):")

@@ -162,3 +162,14 @@ func reportPeakRSSIfAsked() {
         print("peak-rss-kb: \(line.split(separator: " ").dropFirst().first ?? "0")")
     }
 }
+
+/// A supervisor's command: their name (refused unless `team.json` names them), the database and
+/// the filter the options give.
+func supervisorsWork(_ store: StoreOptions, _ filterOptions: FilterOptions, reviewer: String?) throws
+    -> (db: any WorkbenchStore, filter: RecordFilter, who: String)
+{
+    let reference = try store.reference()
+    let who = reviewerName(reviewer)
+    if let why = reference.team.notSupervisor(who) { throw UserError(why) }
+    return (try store.openStore(), try filterOptions.filter(reference: reference), who)
+}

@@ -38,11 +38,7 @@ struct SampleCommand: ParsableCommand {
 
     func run() throws {
         try runReportingErrors {
-            let reference = try store.reference()
-            let who = reviewerName(reviewer)
-            if let why = reference.team.notSupervisor(who) { throw UserError(why) }
-            let db = try store.openStore()
-            let filter = try filterOptions.filter(reference: reference)
+            let (db, filter, who) = try supervisorsWork(store, filterOptions, reviewer: reviewer)
             let n = try db.drawSample(filter, rate: fraction ?? 0, seed: seed, by: who, at: nowEpoch())
             print("已加入双评样本 \(n) 条（比例 \(rate)，种子 \(seed)） (\(n) records added to the double-review sample)")
         }
