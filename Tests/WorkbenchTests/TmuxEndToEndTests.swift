@@ -1,5 +1,6 @@
 import Foundation
-import Model
+import GRDB
+@testable import Model
 import Testing
 
 /// The real binary in a real terminal (tmux): keys typed, the screen read back with
@@ -9,6 +10,8 @@ import Testing
     final class Tmux {
         let socket = "wbtest-\(UUID().uuidString.prefix(8))"
         let session = "wb"
+
+        init() {}
 
         static var path: String? {
             ["/usr/bin/tmux", "/usr/local/bin/tmux", "/bin/tmux"].first { FileManager.default.isExecutableFile(atPath: $0) }
@@ -187,5 +190,47 @@ import Testing
         let store = try SQLiteRecordStore(path: cli.db)
         #expect(try store.knowledgeHistory(id: id).count == 2)
     }
-}
 
+    /// Two reviewers in two terminals on one file, one label every 3 s each, offset by 1.5 s (the
+    /// trial that overwrote every label before leases): nobody overwrites anybody without `y`.
+    @Test func twoReviewersInTwoTerminalsNeverOverwriteSilently() throws {
+        guard Tmux.available() else { return }
+        let cli = CLI()
+        defer { cli.cleanup() }
+        try cli.run(["demo", "--records", "300", "--db", cli.db, "--end", "2025-12-31 18:00"])
+        let a = Tmux(), b = Tmux()
+        defer { a.kill(); b.kill() }
+        let env = ["LANG": "C.UTF-8", "XDG_DATA_HOME": cli.dir.path, "TERM": "xterm-256color"]
+        try a.start("\(CLI.binary.path) --db \(cli.db) --reviewer 李娜; sleep 5", width: 80, height: 24, env: env)
+        try b.start("\(CLI.binary.path) --db \(cli.db) --reviewer 王强; sleep 5", width: 80, height: 24, env: env)
+        _ = try a.waitFor("审核员 李娜")
+        _ = try b.waitFor("审核员 王强")
+        try a.filterUnlabelled()
+        try b.filterUnlabelled()
+        var asked = 0
+        for _ in 0..<6 {
+            try a.keys("3")
+            usleep(1_500_000)
+            try b.keys("2")
+            usleep(1_500_000)
+            // Asked before replacing the other's work: decline.
+            for t in [a, b] where try t.screen().contains("按 y") {
+                asked += 1
+                try t.keys("n")
+            }
+        }
+        try a.keys("q")
+        try b.keys("q")
+        _ = try a.waitFor("均已保存")
+        let store = try SQLiteRecordStore(path: cli.db)
+        let rows = try store.dbQueue.read { db in
+            try Row.fetchAll(db, sql: "SELECT record_id, reviewer, override FROM label_history WHERE action = 'label' AND reviewer IN ('李娜', '王强')")
+        }
+        let byReviewer = Dictionary(grouping: rows, by: { (r: Row) -> String in r["reviewer"] })
+        #expect((byReviewer["李娜"]?.count ?? 0) >= 5 && (byReviewer["王强"]?.count ?? 0) >= 4, "\(rows.count) labels, asked \(asked)")
+        #expect(rows.allSatisfy { (r: Row) in (r["override"] as Int) == 0 })
+        let doubled = Dictionary(grouping: rows, by: { (r: Row) -> String in r["record_id"] }).values
+            .filter { Set($0.map { (r: Row) -> String in r["reviewer"] }).count > 1 }
+        #expect(doubled.isEmpty)
+    }
+}
