@@ -191,6 +191,39 @@ import Testing
         #expect(try store.knowledgeHistory(id: id).count == 2)
     }
 
+    /// With no $EDITOR the app runs a real `vi`: it gets the terminal (it is in the foreground
+    /// process group), the edit typed in it is saved, and the app comes back whole.
+    @Test func aRealViEditsAKnowledgeEntry() throws {
+        guard Tmux.available() else { return }
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/vi") else {
+            Issue.record("vi is not installed: .ci/run installs it (apt-get install vim-tiny)")
+            return
+        }
+        let cli = CLI()
+        defer { cli.cleanup() }
+        try cli.run(["demo", "--records", "100", "--db", cli.db, "--end", "2025-12-31 18:00"])
+        let tmux = Tmux()
+        defer { tmux.kill() }
+        try tmux.start("unset EDITOR VISUAL; \(CLI.binary.path) --db \(cli.db) --reviewer 测试员; sleep 5", width: 100, height: 30,
+                       env: ["LANG": "C.UTF-8", "XDG_DATA_HOME": cli.dir.path, "TERM": "xterm-256color"])
+        _ = try tmux.waitFor("审核员 测试员")
+        try tmux.keys("K")
+        _ = try tmux.waitFor("区域差异知识库")
+        try tmux.keys("Enter")
+        let opened = try tmux.waitFor("版本历史")
+        let id = try #require(opened.split(separator: "\n").compactMap { line in
+            line.split(separator: " ").first { $0.hasPrefix("KB-") }.map(String.init)
+        }.first)
+        try tmux.keys("e")
+        _ = try tmux.waitFor("字段名不要改")
+        try tmux.keys(":%s/^政策依据: .*/政策依据: vi 写的依据/", "Enter")
+        try tmux.keys(":wq", "Enter")
+        let screen = try tmux.waitFor("已保存 \(id) 版本 2")
+        #expect(screen.contains("政策依据：vi 写的依据") && screen.contains("区域差异知识库"))
+        try tmux.keys("q")
+        #expect(try SQLiteRecordStore(path: cli.db).knowledgeHistory(id: id).count == 2)
+    }
+
     /// Two reviewers in two terminals on one file, one label every 3 s each, offset by 1.5 s (the
     /// trial that overwrote every label before leases): nobody overwrites anybody without `y`.
     @Test func twoReviewersInTwoTerminalsNeverOverwriteSilently() throws {

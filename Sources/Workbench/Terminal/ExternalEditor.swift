@@ -18,19 +18,51 @@ enum ExternalEditor {
         defer { try? FileManager.default.removeItem(at: dir) }
         let file = dir.appendingPathComponent(name)
         try Data(text.utf8).write(to: file)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/sh")
         // The file name goes in as "$1": no quoting problems whatever the path holds.
-        p.arguments = ["-c", "\(command) \"$1\"", "editor", file.path]
-        try p.run()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else {
-            throw UserError("编辑器 \(command) 退出状态 \(p.terminationStatus)，未保存 (the editor failed; nothing saved)")
+        let status = try runInForeground(["/bin/sh", "-c", "\(command) \"$1\"", "editor", file.path])
+        guard status == 0 else {
+            throw UserError("编辑器 \(command) 退出状态 \(status)，未保存 (the editor failed; nothing saved)")
         }
         guard let data = FileManager.default.contents(atPath: file.path) else {
             throw UserError("编辑后的文件不见了 (the edited file is gone)")
         }
         return String(decoding: data, as: UTF8.self)
+    }
+
+    /// Runs a program on this terminal and waits for it, as git runs an editor. Foundation's
+    /// `Process` starts the child in a process group of its own: not the terminal's foreground
+    /// group, so a real `vi` was stopped (SIGTTIN) or read EIO and quit, and its terminal queries'
+    /// answers reached the app as keys. `posix_spawn` here keeps the child in our (foreground) group;
+    /// SIGINT and SIGQUIT are ignored meanwhile in this process (the editor's to handle) and reset
+    /// to their defaults in the child. Returns the exit status (128 + signal when killed).
+    static func runInForeground(_ argv: [String]) throws -> Int32 {
+        var attr = posix_spawnattr_t()
+        posix_spawnattr_init(&attr)
+        defer { posix_spawnattr_destroy(&attr) }
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        sigaddset(&defaults, SIGINT)
+        sigaddset(&defaults, SIGQUIT)
+        posix_spawnattr_setsigdefault(&attr, &defaults)
+        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGDEF))
+        let oldInt = signal(SIGINT, SIG_IGN), oldQuit = signal(SIGQUIT, SIG_IGN)
+        defer {
+            signal(SIGINT, oldInt)
+            signal(SIGQUIT, oldQuit)
+        }
+        var cArgs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
+        defer { for a in cArgs { free(a) } }
+        var pid = pid_t()
+        let rc = posix_spawn(&pid, argv[0], nil, &attr, &cArgs, environ)
+        guard rc == 0 else {
+            throw UserError("无法启动 \(argv[0])：\(String(cString: strerror(rc))) (cannot start the editor)")
+        }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 {
+            guard errno == EINTR else { throw UserError("等待编辑器失败 (waiting for the editor failed)") }
+        }
+        // WIFEXITED / WEXITSTATUS / WTERMSIG by hand (macros, not functions, in Glibc).
+        return status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
     }
 
     /// Where a text the user wrote is kept when it cannot be saved: nothing typed is lost.
