@@ -153,9 +153,10 @@ struct Report {
         VisibleText.singleLine(s).replacingOccurrences(of: "|", with: "\\|")
     }
 
-    static func mdTable(_ header: [String], _ rows: [[String]], numericFrom: Int = 1) -> [String] {
+    /// Columns from `numericFrom` are right-aligned, except the `text` ones.
+    static func mdTable(_ header: [String], _ rows: [[String]], numericFrom: Int = 1, text: Set<Int> = []) -> [String] {
         var out = ["| " + header.map(md).joined(separator: " | ") + " |"]
-        out.append("|" + header.indices.map { $0 >= numericFrom ? " ---: " : " --- " }.joined(separator: "|") + "|")
+        out.append("|" + header.indices.map { $0 >= numericFrom && !text.contains($0) ? " ---: " : " --- " }.joined(separator: "|") + "|")
         for r in rows { out.append("| " + r.map(md).joined(separator: " | ") + " |") }
         return out
     }
@@ -195,10 +196,8 @@ struct Report {
         }
         out.append("## 热点问题 TOP\(board.query.top)")
         out.append("")
-        out += Self.mdTable(Self.hotHeader, hotRows, numericFrom: 2).enumerated().map { i, line in
-            // The last column (wording) is text: left-aligned.
-            i == 1 ? line.replacingOccurrences(of: "| ---: |$", with: "| --- |", options: .regularExpression) : line
-        }
+        // The last column (wording) is text: left-aligned.
+        out += Self.mdTable(Self.hotHeader, hotRows, numericFrom: 2, text: [Self.hotHeader.count - 1])
         out.append("")
         out.append("\(Self.unreliableMark) n < 20，样本太少，仅供参考。")
         return out.joined(separator: "\n") + "\n"

@@ -1,0 +1,38 @@
+import Foundation
+@testable import Model
+import Testing
+@testable import Workbench
+
+/// What a reviewer or supervisor meets on the first day (issue 16).
+@Suite(.serialized) struct FirstDayTests {
+    /// Every Markdown table of `report` parses: the same number of cells on every row, and the
+    /// separator row is made of alignment cells only.
+    @Test func everyMarkdownTableHasOneShape() throws {
+        let cli = CLI()
+        defer { cli.cleanup() }
+        try cli.run(["demo", "--records", "400", "--db", cli.db, "--end", "2025-12-31 18:00"])
+        for by in ["org", "biz1", "biz2", "week", "reviewer"] {
+            let md = try cli.run(["report", "--db", cli.db, "--by", by, "--format", "markdown"]).out
+            var tables = 0
+            for block in md.components(separatedBy: "\n\n") {
+                let lines = block.split(separator: "\n").filter { $0.hasPrefix("|") }
+                guard lines.count >= 2 else { continue }
+                tables += 1
+                func cells(_ l: Substring) -> [String] {
+                    // Split at unescaped bars.
+                    var out: [String] = [], cur = "", escaped = false
+                    for ch in l.dropFirst().dropLast() {
+                        if ch == "|", !escaped { out.append(cur); cur = "" } else { cur.append(ch) }
+                        escaped = ch == "\\"
+                    }
+                    return out + [cur]
+                }
+                let widths = Set(lines.map { cells($0).count })
+                #expect(widths.count == 1, "--by \(by): rows of different widths:\n\(block)")
+                #expect(cells(lines[1]).allSatisfy { ["---", "---:", ":---", ":---:"].contains($0.trimmingCharacters(in: .whitespaces)) },
+                        "--by \(by): separator \(lines[1])")
+            }
+            #expect(tables >= 1, "--by \(by): no table")
+        }
+    }
+}
