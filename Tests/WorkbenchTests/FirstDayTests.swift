@@ -36,3 +36,24 @@ import Testing
         }
     }
 }
+
+extension FirstDayTests {
+    /// A command that reads says there is no database (and how to make one) instead of creating an
+    /// empty one; `--demo` works for every command; a report names the database it read.
+    @Test func readingCommandsNeedADatabaseAndDemoWorksEverywhere() throws {
+        let cli = CLI()
+        defer { cli.cleanup() }
+        let missing = cli.dir.appendingPathComponent("nothing-here.sqlite").path
+        for args in [["report"], ["list"], ["export", "-o", cli.dir.appendingPathComponent("x.csv").path, "--format", "csv"],
+                     ["kb", "list"], ["agreement"], ["reviewers"]] {
+            let r = try cli.run(args + ["--db", missing])
+            #expect(r.status == 1 && r.err.contains("没有数据库") && r.err.contains("--demo"), "\(args): \(r.err)")
+            #expect(r.err.split(separator: "\n").count == 1 && !r.err.contains("Fatal"))
+        }
+        #expect(!FileManager.default.fileExists(atPath: missing))
+        let demo = try cli.run(["list", "--demo", "--limit", "3", "--format", "jsonl"])
+        #expect(demo.status == 0 && demo.out.split(separator: "\n").count == 3, "\(demo.err)")
+        let report = try cli.run(["report", "--demo"])
+        #expect(report.out.contains("数据库：") && report.out.contains("demo.sqlite"))
+    }
+}

@@ -40,12 +40,22 @@ struct StoreOptions: ParsableArguments {
             help: "参考数据目录：organisations.json / taxonomy.json 覆盖内置默认值 (reference data override directory).")
     var referenceDir: String?
 
-    var databasePath: String { WorkbenchPaths.databasePath(explicit: db) }
+    @Flag(help: "用演示数据库（数据目录中的 demo.sqlite，首次使用时生成）(the demo database, generated on first use).")
+    var demo = false
+
+    var databasePath: String { demo ? DemoDatabase.path : WorkbenchPaths.databasePath(explicit: db) }
 
     /// The database the options name, as the protocols: commands never name a concrete store
-    /// (the one place that does is `openDatabase`).
-    func openStore(busyTimeout: TimeInterval? = nil) throws -> any WorkbenchStore {
-        try openDatabase(path: databasePath, busyTimeout: busyTimeout)
+    /// (the one place that does is `openDatabase`). Only a command that creates data (`create`:
+    /// import, demo) makes a new file; the others say there is none and how to make one.
+    func openStore(busyTimeout: TimeInterval? = nil, create: Bool = false) throws -> any WorkbenchStore {
+        if demo { return try DemoDatabase.open(reference: try reference()) }
+        let path = databasePath
+        if !create, !FileManager.default.fileExists(atPath: path) {
+            throw UserError("没有数据库 \(path)：先导入日志（workbench import 文件 --db \(path)），或生成演示数据（workbench demo），或加 --demo 使用演示数据库"
+                            + " (no database at \(path): import a log first, or try --demo)")
+        }
+        return try openDatabase(path: path, busyTimeout: busyTimeout)
     }
 
     /// Reference data: `--reference-dir`, else files in the data directory, else the bundled defaults.

@@ -45,7 +45,7 @@ struct DemoCommand: ParsableCommand {
                 print(String(format: "已写入 %d 条到 %@，用时 %.1f 秒 (wrote %d records)", records, csvPath,
                              Date().timeIntervalSince(started), records))
             } else {
-                let db = try store.openStore()
+                let db = try store.openStore(create: true)
                 let n = try DemoData.populate(store: db, records: records, generator: generator, reference: reference) { i in
                     bar.update(done: i, total: records, detail: "\(i)")
                 }

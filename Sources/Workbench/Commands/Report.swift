@@ -10,6 +10,8 @@ struct Report {
     let orgOrder: [String]
     let filterText: String
     let generatedAt: Int64
+    /// The database read (a report names its source).
+    var database = ""
     let ascii: Bool
     /// Text width for tables and charts (text format).
     let width: Int
@@ -101,6 +103,7 @@ struct Report {
         var out: [String] = []
         out.append("人社问答质量报告")
         out.append("筛选：\(filterText)　时间：\(periodText)　分组：\(groupTitle)　生成：\(ShanghaiTime.format(generatedAt))")
+        if !database.isEmpty { out.append("数据库：\(database)") }
         out.append("")
         out += headline
         out.append("")
@@ -168,6 +171,7 @@ struct Report {
         out.append("- 筛选：\(filterText)")
         out.append("- 时间：\(periodText)（趋势按\(board.bucket == .day ? "日" : board.bucket == .week ? "周" : "月")）")
         out.append("- 生成：\(ShanghaiTime.format(generatedAt))")
+        if !database.isEmpty { out.append("- 数据库：\(Self.md(database))") }
         out.append("")
         out.append("## 总体")
         out.append("")
@@ -262,6 +266,7 @@ struct Report {
         f["text"] = filter.text ?? NSNull()
         var o: [String: Any] = [
             "generatedAt": ShanghaiTime.format(generatedAt),
+            "database": database,
             "filter": f,
             "period": board.lastDay >= board.firstDay
                 ? ["from": TimeBucket.date(board.firstDay), "to": TimeBucket.date(board.lastDay)] as [String: Any] : NSNull(),

@@ -55,9 +55,10 @@ struct ReportCommand: ParsableCommand {
             var board = Dashboard(index: index, query: DashboardQuery(filter: filter, keys: keys, bucket: step, top: top))
             try board.resolveTexts(db)
             let described = filter.describedPairs.map { "\($0.0) \($0.1)" }.joined(separator: "；")
-            let report = Report(board: board, by: grouping, orgOrder: reference.organisations.names,
+            var report = Report(board: board, by: grouping, orgOrder: reference.organisations.names,
                                 filterText: described.isEmpty ? "全部" : described, generatedAt: nowEpoch(), ascii: ascii,
                                 width: output == nil && isTerminal(STDOUT_FILENO) ? terminalWidth() : 120)
+            report.database = db.location
             let text: String
             switch format {
             case .markdown: text = report.markdown()

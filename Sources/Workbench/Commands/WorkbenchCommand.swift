@@ -52,9 +52,6 @@ struct AppCommand: ParsableCommand {
     @Option(help: "界面语言 (interface language): zh|en.")
     var lang: Language = .zh
 
-    @Flag(help: "打开演示数据库（首次使用时生成）(open the demo database in the data directory, generated on first use).")
-    var demo = false
-
     @Flag(name: .customLong("no-color"), help: "不用颜色 (no colours; also when $NO_COLOR is set).")
     var noColor = false
 
@@ -73,14 +70,9 @@ struct AppCommand: ParsableCommand {
         try runReportingErrors {
             let env = ProcessInfo.processInfo.environment
             let reference = try store.reference()
-            let db: any WorkbenchStore
-            if demo {
-                db = try DemoDatabase.open(reference: reference)
-            } else {
-                // A short busy timeout: the screen never freezes behind another process's write;
-                // the session keeps the change queued and retries (ReviewSession.persist).
-                db = try openDatabase(path: store.databasePath, busyTimeout: 0.3)
-            }
+            // A short busy timeout: the screen never freezes behind another process's write; the
+            // session keeps the change queued and retries (ReviewSession.persist).
+            let db = try store.openStore(busyTimeout: 0.3)
             let session = try ReviewSession(
                 store: db, reference: reference, reviewer: reviewerName(reviewer), lang: lang,
                 ambiguousWide: ambiguousWide || env["WORKBENCH_AMBIGUOUS_WIDE"] == "1", backgroundStatistics: true)
@@ -102,8 +94,9 @@ struct AppCommand: ParsableCommand {
 enum DemoDatabase {
     static let records = 20_000
 
+    static var path: String { WorkbenchPaths.dataDirectory().appendingPathComponent("demo.sqlite").path }
+
     static func open(reference: ReferenceData) throws -> any WorkbenchStore {
-        let path = WorkbenchPaths.dataDirectory().appendingPathComponent("demo.sqlite").path
         let db = try openDatabase(path: path, busyTimeout: 0.3)
         if try db.totalCount() == 0 {
             printErr("正在生成演示数据库 \(path)（\(records) 条，首次使用）… (generating the demo database)")
