@@ -57,3 +57,20 @@ extension FirstDayTests {
         #expect(report.out.contains("数据库：") && report.out.contains("demo.sqlite"))
     }
 }
+
+extension FirstDayTests {
+    /// After a filter change that drops the selected record, the list starts at its top (an old
+    /// index would hide the rows above, since advancing only goes down).
+    @Test func aNewListStartsAtTheTop() throws {
+        let f = try AppFixture()
+        let s = f.session
+        s.select(3)  // R004, labelled
+        f.press([.char("f"), .tab, .tab] + typed("未标注") + [.enter])
+        #expect(s.keys.count == 5 && s.selection == 0 && s.selectedRecord?.id == "R001")
+        // A record still listed keeps the selection.
+        f.press([.char("f"), .tab, .tab, .ctrl("u"), .enter])  // status back to any
+        s.select(1)  // R002, 海安市
+        f.press([.char("f")] + typed("海安") + [.enter])
+        #expect(s.keys.count == 1 && s.selectedRecord?.id == "R002")
+    }
+}

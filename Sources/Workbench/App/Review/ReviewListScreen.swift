@@ -322,7 +322,9 @@ final class ReviewListScreen: Screen, Tracking {
         if let keep, let i = keys.firstIndex(of: keep) {
             cursor.select(i, count: keys.count, page: listRows)
         } else {
-            cursor.clamp(count: keys.count, page: listRows)
+            // A new list starts at its top: advancing only goes down, so an old index would hide
+            // the rows above it.
+            cursor = ListCursor()
             detailScroll = ScrollOffset()
         }
         try recomputeStatistics(session)
