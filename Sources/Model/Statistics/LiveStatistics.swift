@@ -25,6 +25,8 @@ public final class LiveStatistics {
     public struct Update: Equatable, Sendable {
         /// Records whose label, status, note or business type changed.
         public var recordIds: Set<String> = []
+        /// What kinds of change the history rows were (a vote, an adjudication …).
+        public var actions: Set<LabelChange.Action> = []
         /// New records arrived (an import); boards over a key list need their keys again.
         public var imported = false
         public var isEmpty: Bool { recordIds.isEmpty && !imported }
@@ -83,6 +85,7 @@ public final class LiveStatistics {
         let (changes, last) = try store.historySince(seq)
         seq = last
         update.recordIds = Set(changes.map(\.recordId))
+        update.actions = Set(changes.map(\.action))
         guard !update.recordIds.isEmpty || !stale.isEmpty else { return update }
         var rows: [(key: RecordKey, label: Label?, status: ReviewStatus, biz: BusinessType)] = []
         var unknown = update.recordIds

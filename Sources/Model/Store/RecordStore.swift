@@ -111,7 +111,7 @@ public struct RecordPage: Sendable {
 
 /// One row of the append-only label history.
 public struct LabelChange: Equatable, Sendable {
-    public enum Action: String, Sendable {
+    public enum Action: String, Hashable, Sendable {
         case label, clear, review, `import`
         /// Not label changes, kept in the same history: the note and the business-type correction.
         case note, businessType = "biz"

@@ -221,7 +221,8 @@ final class ReviewSession {
             let update = try ctx.live.catchUp(store: ctx.store, known: known)
             let others = update.recordIds.subtracting(known.map(\.record.id))
             for l in lists { l.othersChanged(others) }
-            if !update.recordIds.isEmpty { ctx.disputes = try ctx.store.disputeCount() }
+            // Only double-review changes can change how many wait for a supervisor.
+            if !update.actions.isDisjoint(with: [.vote, .adjudicate, .sendBack]) { ctx.disputes = try ctx.store.disputeCount() }
             if update.imported { for l in lists { l.recordsArrived(self) } }
         } catch {
             ctx.failed(AppContext.cannotRead, error)
