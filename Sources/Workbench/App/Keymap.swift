@@ -68,7 +68,6 @@ struct Binding: Sendable {
 /// describes a key twice (tig's request table, lazygit's bindings with their disabled reasons).
 enum Keymap {
     static let review: Set<Mode> = [.list, .detail]
-    static let entry: Set<Mode> = [.filter, .prompt, .picker]
 
     static let bindings: [Binding] = {
         var b: [Binding] = []

@@ -5,8 +5,6 @@ struct Reaction: OptionSet, Sendable {
     static let redraw = Reaction(rawValue: 1)
     /// The filter changed: query the list and the statistics again.
     static let refilter = Reaction(rawValue: 2)
-    /// Recompute the statistics (the list stays).
-    static let recompute = Reaction(rawValue: 4)
     /// Write the queued changes to the store, then draw: never draw "saved" before the commit.
     static let persist = Reaction(rawValue: 8)
     static let quit = Reaction(rawValue: 16)
