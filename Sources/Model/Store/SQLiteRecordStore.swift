@@ -807,6 +807,10 @@ extension SQLiteRecordStore {
         }
     }
 
+    public func sampleExists() throws -> Bool {
+        try dbQueue.read { db in try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM double_sample)") ?? false }
+    }
+
     public func disputeCount() throws -> Int {
         try dbQueue.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM (\(Self.disputedSeqs))") ?? 0 }
     }

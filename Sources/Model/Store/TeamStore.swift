@@ -61,6 +61,8 @@ public protocol TeamStore: AnyObject {
     /// Sampled records whose two votes differ and that nobody has decided, oldest first.
     func disputes(limit: Int) throws -> [Dispute]
     func disputeCount() throws -> Int
+    /// Whether any record has been sampled (a cheap check before reading sample states).
+    func sampleExists() throws -> Bool
     /// A supervisor decides a dispute: the record takes `label` (已复核 by them).
     @discardableResult
     func adjudicate(recordId: String, label: Label, by: String, at: Int64) throws -> LabelChange?

@@ -40,6 +40,8 @@ final class AppContext {
     /// Double-review records whose two labels differ and wait for a supervisor (待仲裁): accuracy
     /// leaves them out until decided, and the panel says how many wait.
     var disputes = 0
+    /// Whether any record is in the double-review sample (else no record's sample state is read).
+    var sampleExists = false
     /// The knowledge entries and matcher as last read: `M` and the knowledge screen share them.
     var knowledge: KnowledgeSnapshot?
     /// Lets the loop draw during long work (an export, a text search).

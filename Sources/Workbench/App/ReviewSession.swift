@@ -52,6 +52,7 @@ final class ReviewSession {
             try ctx.live.load(from: store)
         }
         ctx.disputes = try store.disputeCount()
+        ctx.sampleExists = try store.sampleExists()
         let base = ReviewListScreen(ctx, openedFromDashboard: false)
         // A reviewer with work assigned opens on it (我的任务).
         if let mine = try store.assignments()[reviewer], mine.open > 0 { base.filter.assignee = reviewer }
@@ -216,11 +217,13 @@ final class ReviewSession {
 
     /// Moves the figures by the label history since they were last moved (ours and others'), and
     /// has the rows of records others changed meanwhile read again (the history says which).
-    private func catchUp(known: [(key: RecordKey, record: InteractionRecord)] = []) {
+    private func catchUp(known: [(key: RecordKey, record: InteractionRecord)] = [], othersCommitted: Bool = false) {
         do {
             let update = try ctx.live.catchUp(store: ctx.store, known: known)
             let others = update.recordIds.subtracting(known.map(\.record.id))
-            for l in lists { l.othersChanged(others) }
+            // Others' leases are not in the history: read again only when others committed.
+            for l in lists { l.othersChanged(others, leases: othersCommitted) }
+            if othersCommitted { ctx.sampleExists = try ctx.store.sampleExists() }
             // Only double-review changes can change how many wait for a supervisor.
             if !update.actions.isDisjoint(with: [.vote, .adjudicate, .sendBack]) { ctx.disputes = try ctx.store.disputeCount() }
             if update.imported { for l in lists { l.recordsArrived(self) } }
@@ -246,7 +249,7 @@ final class ReviewSession {
         }
         // Until the statistics index (which holds the history cursor) is loaded, every row.
         if ctx.live.isLoaded {
-            catchUp()
+            catchUp(othersCommitted: true)
         } else {
             for l in lists { l.dropRows() }
         }

@@ -141,7 +141,7 @@ final class ReviewListScreen: Screen, Tracking {
                 samples[k] = nil
             }
             leases.merge(try ctx.store.leases(missing, except: ctx.reviewer, at: ctx.clock())) { _, new in new }
-            let states = try ctx.store.sampleState(missing, reviewer: ctx.reviewer)
+            let states = ctx.sampleExists ? try ctx.store.sampleState(missing, reviewer: ctx.reviewer) : [:]
             if !states.isEmpty {
                 samples.merge(states) { _, new in new }
                 rowsGeneration += 1
@@ -170,12 +170,15 @@ final class ReviewListScreen: Screen, Tracking {
 
     /// Others committed changes to these records (from the label history): only their rows are
     /// read again; leases (not in the history) are all read again.
-    func othersChanged(_ ids: Set<String>) {
+    func othersChanged(_ ids: Set<String>, leases: Bool) {
         if !ids.isEmpty {
-            for (k, r) in rows where ids.contains(r.id) { rows[k] = nil }
+            for (k, r) in rows where ids.contains(r.id) {
+                rows[k] = nil
+                leasesRead.remove(k)
+            }
             rowsGeneration += 1
         }
-        dropLeases()
+        if leases { dropLeases() }
     }
 
     private func dropLeases() {
