@@ -253,6 +253,11 @@ final class ReviewListScreen: Screen, Tracking {
             readLeases(chunk)
             for (n, k) in chunk.enumerated() {
                 if isToDo(k) {
+                    // Prefetched by the last claim and not near its end: ours already, no write.
+                    if held.contains(k), ctx.clock() - claimedAt < 60 {
+                        select(i)
+                        return
+                    }
                     let ahead = chunk[(n + 1)...].filter(isToDo).prefix(2)
                     // The record just labelled stays held until its write is committed.
                     let current = keys.indices.contains(index) ? [keys[index]] : []
