@@ -120,6 +120,17 @@ import Testing
         let all = try #require(obj["all"] as? [String: Any])
         let kappa = try #require(Agreement.cohen(table))
         #expect(abs((all["kappa"] as? Double ?? 0) - kappa.value) < 1e-9)
+        // Fleiss' κ over the same pairs (two raters an item): as computed from the item counts.
+        var items: [[Int]] = []
+        for i in 0..<4 {
+            for j in 0..<4 {
+                var row = [0, 0, 0, 0]
+                row[i] += 1
+                row[j] += 1
+                for _ in 0..<table.counts[i][j] { items.append(row) }
+            }
+        }
+        #expect(abs((obj["fleiss"] as? Double ?? 0) - (Agreement.fleiss(items) ?? 9)) < 1e-9)
         let text = try cli.run(["agreement", "--db", cli.db, "--org", "如皋市"]).out
         #expect(text.contains("配对 20 条") && text.contains("李娜 → 王强"))
         // The reviewers' figures from the same history: 40 labels and 40 second reviews (+ a0's two).

@@ -26,6 +26,8 @@ public struct AgreementSummary: Sendable {
     public let byOrg: [Group]
     /// Krippendorff's α (nominal) over every pair.
     public let alpha: Double?
+    /// Fleiss' κ over every pair (two ratings an item, whoever gave them).
+    public let fleiss: Double?
 
     /// Agreement on one label: 2·both ÷ (first's + second's uses of it).
     public func specific(_ l: Label) -> (value: Double?, n: Int) {
@@ -48,6 +50,9 @@ public struct AgreementSummary: Sendable {
         byOrg = Dictionary(grouping: pairs) { orgOf[$0.recordId] ?? "?" }
             .map { group($0.key, $0.value) }.sorted { ($0.n, $1.name) > ($1.n, $0.name) }
         alpha = Agreement.krippendorffNominal(pairs.map { [index($0.firstLabel), index($0.secondLabel)] })
+        fleiss = Agreement.fleiss(pairs.map { p in
+            Label.allCases.map { l in (p.firstLabel == l ? 1 : 0) + (p.secondLabel == l ? 1 : 0) }
+        })
     }
 }
 

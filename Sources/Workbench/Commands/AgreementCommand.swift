@@ -61,7 +61,7 @@ struct AgreementCommand: ParsableCommand {
                  "kappaLower": x.kappa?.interval95.lower as Any, "kappaUpper": x.kappa?.interval95.upper as Any]
             }
             let obj: [String: Any] = [
-                "pairs": s.pairs.count, "alpha": s.alpha as Any, "source": blind ? "votes" : "reviews", "all": g(s.all), "table": s.all.table.counts,
+                "pairs": s.pairs.count, "alpha": s.alpha as Any, "fleiss": s.fleiss as Any, "source": blind ? "votes" : "reviews", "all": g(s.all), "table": s.all.table.counts,
                 "labels": Label.allCases.map(\.chineseName), "byReviewers": s.byReviewers.map(g), "byOrg": s.byOrg.map(g),
                 "byLabel": Label.allCases.map { ["label": $0.chineseName, "specific": s.specific($0).value as Any, "uses": s.specific($0).n] },
             ]
@@ -81,6 +81,7 @@ struct AgreementCommand: ParsableCommand {
             let title = blind ? "标注一致性（双评样本，盲评：先标 × 后标）" : "标注一致性（原标注 × 他人复核）"
             var out = md ? "# \(title)\n\n" : "\(title)\n"
             out += "配对 \(s.pairs.count) 条 · 一致率 \(percentText(s.all.percent)) · Cohen κ \(kappaText(s.all.kappa))"
+                + " · Fleiss κ \(s.fleiss.map { String(format: "%.3f", $0) } ?? "—")"
                 + " · Krippendorff α \(s.alpha.map { String(format: "%.3f", $0) } ?? "—")\n"
             out += (blind ? "两人各自标注，后标的人看不到先标的结果。" : "复核人看得到原标注：这是一致性的上限，不是盲评。")
                 + "n < 20 的 κ 区间很宽。\n\n"
