@@ -73,6 +73,17 @@ import Testing
             _ = try waitFor("筛选: 未标注")
         }
 
+        /// `K`, then `Enter` on the first entry: its id, read off the screen.
+        func openFirstKnowledgeEntry() throws -> String? {
+            try keys("K")
+            _ = try waitFor("区域差异知识库")
+            try keys("Enter")
+            let opened = try waitFor("版本历史")
+            return opened.split(separator: "\n").compactMap { line in
+                line.split(separator: " ").first { $0.hasPrefix("KB-") }.map(String.init)
+            }.first
+        }
+
         func kill() {
             _ = try? run(["kill-server"])
             try? FileManager.default.removeItem(atPath: "/tmp/tmux-\(getuid())/\(socket)")
@@ -175,13 +186,7 @@ import Testing
         try tmux.start("\(CLI.binary.path) --db \(cli.db) --reviewer 测试员; sleep 5", width: 100, height: 30,
                        env: ["LANG": "C.UTF-8", "XDG_DATA_HOME": cli.dir.path, "TERM": "xterm-256color", "EDITOR": script])
         _ = try tmux.waitFor("审核员 测试员")
-        try tmux.keys("K")
-        _ = try tmux.waitFor("区域差异知识库")
-        try tmux.keys("Enter")
-        let opened = try tmux.waitFor("版本历史")
-        let id = try #require(opened.split(separator: "\n").compactMap { line in
-            line.split(separator: " ").first { $0.hasPrefix("KB-") }.map(String.init)
-        }.first)
+        let id = try #require(try tmux.openFirstKnowledgeEntry())
         try tmux.keys("e")
         let screen = try tmux.waitFor("版本 2 · 编辑 · 测试员")
         #expect(screen.contains("已保存 \(id) 版本 2") && screen.contains("一般 3 个工作日内办结"))
@@ -207,13 +212,7 @@ import Testing
         try tmux.start("unset EDITOR VISUAL; \(CLI.binary.path) --db \(cli.db) --reviewer 测试员; sleep 5", width: 100, height: 30,
                        env: ["LANG": "C.UTF-8", "XDG_DATA_HOME": cli.dir.path, "TERM": "xterm-256color"])
         _ = try tmux.waitFor("审核员 测试员")
-        try tmux.keys("K")
-        _ = try tmux.waitFor("区域差异知识库")
-        try tmux.keys("Enter")
-        let opened = try tmux.waitFor("版本历史")
-        let id = try #require(opened.split(separator: "\n").compactMap { line in
-            line.split(separator: " ").first { $0.hasPrefix("KB-") }.map(String.init)
-        }.first)
+        let id = try #require(try tmux.openFirstKnowledgeEntry())
         try tmux.keys("e")
         _ = try tmux.waitFor("字段名不要改")
         try tmux.keys(":%s/^政策依据: .*/政策依据: vi 写的依据/", "Enter")
