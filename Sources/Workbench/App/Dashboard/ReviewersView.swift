@@ -34,7 +34,7 @@ extension DashboardView {
             if selected { c.put("▶", x: r.x, y: y, role: .selected) }
             y += 1
         }
-        if f.rows.isEmpty { c.text(Localized("  这段时间没有标注", "  No labels in this period")(L), x: r.x, y: y, role: .dim) }
+        if f.rows.isEmpty { c.text(Localized("  这段时间没有审核员在本工具中的标注（导入时已带的标注没有时间记录，不计入）", "  No labels given in this tool in this period (labels that came with an import are not counted)")(L), x: r.x, y: y, role: .dim) }
         guard f.rows.indices.contains(d.selected), r.height > 6 else { return }
         let row = f.rows[d.selected]
         var dy = r.bottom - 5
