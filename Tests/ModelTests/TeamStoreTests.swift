@@ -171,4 +171,32 @@ struct Unchecked<T>: @unchecked Sendable {
         let pairs = Agreement.votePairs(try s.votes())
         #expect(pairs.map(\.recordId) == ["v0", "v1"])
     }
+
+    /// Pairs waiting for a second label: not the first voter's, not one someone else holds,
+    /// oldest first label first, gone once complete.
+    @Test func pairsWaitingForASecondLabel() throws {
+        let dir = TempDir()
+        defer { dir.cleanup() }
+        for (s, other) in try TeamStoreTests.stores(dir, records: 6) {
+            #expect(try s.drawSample(RecordFilter(), rate: 1, seed: 1, by: "张主任", at: 1) == 6)
+            let key = { (id: String) in try #require(try s.key(recordId: id)) }
+            #expect(try s.awaitingSecondVote(reviewer: "王强", at: 100, limit: 10).isEmpty)
+            try s.setLabel(.correct, recordId: "t3", reviewer: "李娜", at: 10, others: .refuse)
+            try s.setLabel(.correct, recordId: "t1", reviewer: "李娜", at: 11, others: .refuse)
+            try s.setLabel(.missingKnowledge, recordId: "t5", reviewer: "周婷", at: 12, others: .refuse)
+            #expect(try s.awaitingSecondVote(reviewer: "王强", at: 100, limit: 10) == [key("t3"), key("t1"), key("t5")])
+            #expect(try s.awaitingSecondVote(reviewer: "王强", at: 100, limit: 2) == [key("t3"), key("t1")])
+            // Never the first voter's own; held by another reviewer, theirs until the lease ends.
+            #expect(try s.awaitingSecondVote(reviewer: "李娜", at: 100, limit: 10) == [key("t5")])
+            #expect(try other.claim([key("t1")], reviewer: "周婷", at: 100) == [key("t1")])
+            #expect(try s.awaitingSecondVote(reviewer: "王强", at: 101, limit: 10) == [key("t3"), key("t5")])
+            #expect(try s.awaitingSecondVote(reviewer: "周婷", at: 101, limit: 10) == [key("t3"), key("t1")])
+            #expect(try s.awaitingSecondVote(reviewer: "王强", at: 100 + SQLiteRecordStore.leaseSeconds, limit: 10).count == 3)
+            // Complete (agreeing or not): no longer waiting.
+            try s.setLabel(.correct, recordId: "t3", reviewer: "王强", at: 13, others: .refuse)
+            try s.setLabel(.misunderstood, recordId: "t5", reviewer: "王强", at: 14, others: .refuse)
+            #expect(try s.awaitingSecondVote(reviewer: "赵六", at: 101, limit: 10) == [])
+            #expect(try s.awaitingSecondVote(reviewer: "赵六", at: 300, limit: 10) == [key("t1")])
+        }
+    }
 }

@@ -14,29 +14,49 @@ import Testing
         #expect(try cli.run(["demo", "--records", "5000", "--seed", "11", "--csv", cli.dir.appendingPathComponent("t.csv").path]).status == 0)
         #expect(try cli.run(["import", cli.dir.appendingPathComponent("t.csv").path, "--db", cli.db]).status == 0)
 
-        // A tenth of them is the blind double-review sample.
-        let sampled = try SQLiteRecordStore(path: cli.db).drawSample(RecordFilter(), rate: 0.1, seed: 5, by: "张主任", at: 1)
-        #expect(sampled > 400)
-        // A ninth reviewer is killed with -9 while it holds records.
+        // A ninth reviewer is killed with -9 while it holds records (before the sample is drawn,
+        // so none of its records waits for a second label it will never give).
         let victim = Process()
         victim.executableURL = CLI.binary
         victim.arguments = ["team-sim", "--db", cli.db, "--reviewer", "被杀", "--seconds", "60"]
         victim.standardOutput = FileHandle.nullDevice
         victim.standardError = FileHandle.nullDevice
         try victim.run()
-
-        let seconds = 8
-        let reviewers = (1...8).map { "审核员\($0)" }
-        nonisolated(unsafe) var lines: [String: String] = [:]
-        let lock = NSLock()
-        DispatchQueue.concurrentPerform(iterations: reviewers.count) { n in
-            let r = try? cli.run(["team-sim", "--db", cli.db, "--reviewer", reviewers[n], "--seconds", "\(seconds)"])
-            lock.lock()
-            lines[reviewers[n]] = (r?.out ?? "") + (r?.err ?? "")
-            lock.unlock()
+        let started = Date()
+        let watch = try SQLiteRecordStore(path: cli.db)
+        func victimLabels() -> Int {
+            (try? watch.dbQueue.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM record WHERE reviewer = '被杀'") }) ?? 0
         }
+        while Date().timeIntervalSince(started) < 20, victimLabels() < 5 { usleep(100_000) }
         kill(victim.processIdentifier, SIGKILL)
         victim.waitUntilExit()
+        let killedAt = Int64(Date().timeIntervalSince1970)
+
+        // A tenth of them is the blind double-review sample.
+        let sampled = try SQLiteRecordStore(path: cli.db).drawSample(RecordFilter(), rate: 0.1, seed: 5, by: "张主任", at: 1)
+        #expect(sampled > 400)
+
+        // 8 reviewers as fast as they can for 30 s, then finishing the pairs they can.
+        let seconds = 30
+        let reviewers = (1...8).map { "审核员\($0)" }
+        // All eight at once (DispatchQueue.concurrentPerform would run only as many as there are cores).
+        var running: [(String, Process, URL)] = []
+        for who in reviewers {
+            let p = Process()
+            p.executableURL = CLI.binary
+            p.arguments = ["team-sim", "--db", cli.db, "--reviewer", who, "--seconds", "\(seconds)", "--finish-seconds", "20"]
+            let out = cli.dir.appendingPathComponent("\(who).out")
+            FileManager.default.createFile(atPath: out.path, contents: nil)
+            p.standardOutput = try FileHandle(forWritingTo: out)
+            p.standardError = p.standardOutput
+            try p.run()
+            running.append((who, p, out))
+        }
+        var lines: [String: String] = [:]
+        for (who, p, out) in running {
+            p.waitUntilExit()
+            lines[who] = (try? String(contentsOf: out, encoding: .utf8)) ?? ""
+        }
 
         let store = try SQLiteRecordStore(path: cli.db)
         var saved = 0
@@ -67,22 +87,24 @@ import Testing
                 """)
         }
         #expect(doubled == 0)
-        // In the sample: never more than two labels, from two different reviewers, and only votes
-        // (or the label their agreement gave).
+        // In the sample: every record the team began ends with exactly two labels, from two
+        // different reviewers, and only votes (or the label their agreement gave).
         let votes = try store.votes()
         let perRecord = Dictionary(grouping: votes, by: \.key)
-        #expect(!votes.isEmpty && perRecord.values.allSatisfy { $0.count <= 2 && Set($0.map(\.reviewer)).count == $0.count })
+        #expect(perRecord.count > 50, "pairs completed: \(perRecord.count)")
+        for (key, vs) in perRecord {
+            #expect(vs.count == 2 && Set(vs.map(\.reviewer)).count == 2, "record \(key): \(vs.map { "\($0.reviewer) \($0.label)" })")
+        }
         for (key, vs) in perRecord where vs.count == 2 {
             let r = try #require(try store.records(keys: [key])[key])
             #expect(vs[0].label == vs[1].label ? r.label == vs[0].label : r.label == nil)
         }
         #expect(try store.dbQueue.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM label_history WHERE override = 1") } == 0)
-        // The killed reviewer's leases outlive it, then expire: its records are back in the pool.
-        let now = Int64(Date().timeIntervalSince1970)
+        // The killed reviewer's leases outlive it (the team never took those records), then expire: its records are back in the pool.
         let keys = try store.keys(RecordFilter(status: .unlabeled))
-        let held = try store.leases(keys, except: "someone", at: now).filter { $0.value.reviewer == "被杀" }.map(\.key)
+        let held = try store.leases(keys, except: "someone", at: killedAt + 1).filter { $0.value.reviewer == "被杀" }.map(\.key)
         #expect(!held.isEmpty)
-        let later = now + SQLiteRecordStore.leaseSeconds + 1
+        let later = killedAt + SQLiteRecordStore.leaseSeconds + 1
         #expect(try store.leases(held, except: "someone", at: later).isEmpty)
         #expect(try store.claim(held, reviewer: "审核员1", at: later) == Set(held))
     }
@@ -150,6 +172,25 @@ import Testing
 }
 
 @Suite struct DoubleReviewSessionTests {
+    /// After a label, a pair waiting for its second label comes before the list's next record.
+    @Test func aWaitingPairComesNext() throws {
+        let f = try AppFixture()
+        let a = f.session
+        // Another process draws the sample and gives R003 its first label.
+        let other = try SQLiteRecordStore(path: f.store.path)
+        #expect(try other.drawSample(RecordFilter(), rate: 1, seed: 3, by: "张主任", at: AppFixture.now) == 5)
+        try other.setLabel(.missingKnowledge, recordId: "R003", reviewer: "王强", at: AppFixture.now, others: .refuse)
+        _ = a.tick()
+        #expect(a.selectedRecord?.id == "R001")
+        f.press(typed("3"))
+        #expect(a.selectedRecord?.id == "R003")
+        #expect(f.draw(width: 120, height: 40).dump().contains("双评样本（盲评）：已有 1/2 人标注"))
+        // Its second label completes the pair; the list goes on from where the reviewer was.
+        f.press(typed("1"))
+        #expect(try f.store.sampleState([try #require(try f.store.key(recordId: "R003"))], reviewer: "张敏").first?.value.votes == 2)
+        #expect(a.selectedRecord?.id == "R002")
+    }
+
     /// Two reviewers label the sample blind; agreeing labels label the record, differing ones wait
     /// (待仲裁, left out of the accuracy) until a supervisor decides in the queue.
     @Test func blindVotesAgreementDisputeAndAdjudication() throws {

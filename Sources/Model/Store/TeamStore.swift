@@ -63,6 +63,9 @@ public protocol TeamStore: AnyObject {
     func disputeCount() throws -> Int
     /// Whether any record has been sampled (a cheap check before reading sample states).
     func sampleExists() throws -> Bool
+    /// Sampled records with one label in, given by someone other than `reviewer`, not decided and
+    /// not held by anyone else: the ones this reviewer can complete, oldest first label first.
+    func awaitingSecondVote(reviewer: String, at: Int64, limit: Int) throws -> [RecordKey]
     /// A supervisor decides a dispute: the record takes `label` (已复核 by them).
     @discardableResult
     func adjudicate(recordId: String, label: Label, by: String, at: Int64) throws -> LabelChange?

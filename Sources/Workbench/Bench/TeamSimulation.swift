@@ -5,6 +5,9 @@ import Model
 /// `workbench team-sim` (hidden): one reviewer labelling as fast as it can through the app's own
 /// session (the unlabelled list, next-unlabelled with leases, the confirm on others' work, which
 /// it always declines), for the team test and the claim benchmark. Prints one line of figures.
+/// When its time is up it stops taking new records and, like a reviewer finishing a shift, only
+/// gives the second labels that sampled records still wait for (up to `--finish-seconds`), so no
+/// pair is left half done.
 struct TeamSimulationCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "team-sim", abstract: "模拟一名审核员连续标注 (one simulated reviewer; for tests and bench).",
@@ -15,6 +18,7 @@ struct TeamSimulationCommand: ParsableCommand {
     @Option var seconds: Double = 10
     /// Milliseconds between keys (0: as fast as it can).
     @Option(name: .customLong("pace-ms")) var paceMs: Int = 0
+    @Option(name: .customLong("finish-seconds")) var finishSeconds: Double = 0
 
     func run() throws {
         try runReportingErrors {
@@ -25,8 +29,29 @@ struct TeamSimulationCommand: ParsableCommand {
             session.perform(session.handle(.enter))
             var keyTimes: [Double] = [], claimTimes: [Double] = []
             var declined = 0, busyShown = 0, i = 0
-            let end = Date().addingTimeInterval(seconds)
-            while Date() < end, !session.keys.isEmpty {
+            let end = Date().addingTimeInterval(seconds), finish = end.addingTimeInterval(finishSeconds)
+            var idleSince: Date?
+            while !session.keys.isEmpty {
+                if Date() >= end {
+                    // Finishing: only the second labels of pairs; leave when none has come for a while.
+                    guard Date() < finish else { break }
+                    if !session.pending.isEmpty {
+                        session.persist()
+                        usleep(10_000)
+                        continue
+                    }
+                    let index = session.list.selection
+                    if !session.list.goToSecondVote(from: index) {
+                        // What this reviewer holds goes back, so pairs it first labelled reach others.
+                        session.list.releaseLeases()
+                        if Date().timeIntervalSince(idleSince ?? Date()) > 1.5 { break }
+                        idleSince = idleSince ?? Date()
+                        usleep(50_000)
+                        _ = session.tick()
+                        continue
+                    }
+                    idleSince = nil
+                }
                 ReviewScreen.prepare(session, width: 100, height: 30)
                 let key = Key.char(Label.allCases[i % 4].key)
                 i += 1

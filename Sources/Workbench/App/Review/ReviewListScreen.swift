@@ -13,7 +13,11 @@ final class ReviewListScreen: Screen, Tracking {
 
     var filter = RecordFilter()
     var periodPreset: PeriodPreset?
-    private(set) var keys: [RecordKey] = []
+    private(set) var keys: [RecordKey] = [] { didSet { positions = nil } }
+    /// Where each key is in `keys`, made when first needed (going to a second vote).
+    private var positions: [RecordKey: Int]?
+    /// The place in the list before going to a pair's second label, and that pair's record.
+    private var secondVoteFrom: (index: Int, key: RecordKey)?
     private(set) var rows: [RecordKey: InteractionRecord] = [:]
     /// Bumped whenever a row changes, so the wrapped detail is made again.
     private(set) var rowsGeneration = 0
@@ -245,8 +249,13 @@ final class ReviewListScreen: Screen, Tracking {
     /// After a label: the next record still to do, looking ahead in chunks, claimed (with the two
     /// after it) so that no other reviewer is sent there too; else simply the next one.
     func advance(after index: Int) {
-        var i = index + 1
-        let limit = min(keys.count, index + 5001)
+        // After a pair's second label, the list goes on from where the reviewer was.
+        let resume = secondVoteFrom.flatMap { keys.indices.contains(index) && keys[index] == $0.key ? $0.index : nil }
+        secondVoteFrom = nil
+        if !reviewMode, ctx.sampleExists, goToSecondVote(from: index, resume: resume ?? index) { return }
+        let start = resume ?? index
+        var i = start + 1
+        let limit = min(keys.count, start + 5001)
         while i < limit {
             let chunk = Array(keys[i..<min(limit, i + 200)])
             load(chunk)
@@ -271,11 +280,36 @@ final class ReviewListScreen: Screen, Tracking {
                 i += 1
             }
         }
-        if index + 1 < keys.count {
-            select(index + 1)
+        if start + 1 < keys.count {
+            select(start + 1)
             ctx.say(reviewMode ? Localized("后面没有未复核的记录", "no unreviewed record further down")
                                : Localized("后面没有未标注的记录", "no unlabelled record further down"))
         }
+    }
+
+    /// A sampled record whose first label is in and that waits for a second reviewer comes
+    /// before the list's next one: pairs complete while the first label is fresh, agreement figures
+    /// fill as the team works, and no half-done pair is left behind when the list moves on. Only
+    /// records in this list (so a reviewer's assignment holds). True when the selection moved there.
+    func goToSecondVote(from index: Int, resume: Int? = nil) -> Bool {
+        guard let waiting = try? ctx.store.awaitingSecondVote(reviewer: ctx.reviewer, at: ctx.clock(), limit: 20),
+              !waiting.isEmpty else { return false }
+        if positions == nil { positions = Dictionary(keys.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a }) }
+        for k in waiting {
+            guard let i = positions?[k], i != index else { continue }
+            load([k])
+            leasesRead.remove(k)
+            readLeases([k])
+            guard isToDo(k) else { continue }
+            let current = keys.indices.contains(index) ? [keys[index]] : []
+            if claim(current + [k]).contains(k) {
+                secondVoteFrom = (resume ?? index, k)
+                // The detail says why it came next: 双评样本（盲评）：已有 1/2 人标注.
+                select(i)
+                return true
+            }
+        }
+        return false
     }
 
     // MARK: leases
