@@ -16,17 +16,16 @@ public struct ExportSummary: Sendable {
 /// writes `RecordText` — the text the detail screen shows — and, per record, its length and
 /// SHA-256, so nothing can be cut without it showing.
 public enum RecordExporter {
-    /// `describe`: the filter in words for the XLSX summary sheet (label, value).
+    /// `describe`: the filter in words for the XLSX summary sheet (label, value). `path` is checked
+    /// first (`OutputFile`): an existing file is replaced only with `overwrite`.
     public static func export(
-        store: any RecordStore, filter: RecordFilter, format: ExportFormat, path: String,
+        store: any RecordStore, filter: RecordFilter, format: ExportFormat, path: String, overwrite: Bool = false,
         describe: [(String, String)] = [], rules: HitRules? = nil, progress: ((Int, Int) -> Void)? = nil
     ) throws -> ExportSummary {
         let started = Date()
+        let output = try OutputFile(path, overwrite: overwrite)
         let total = try store.count(filter)
-        // Write next to the target and rename at the end: an interrupted export never leaves a
-        // half file under the name the user asked for.
-        let partial = path + ".part"
-        defer { try? FileManager.default.removeItem(atPath: partial) }
+        let partial = output.workPath
         var rows = 0
         var continuations = 0
         /// Two threads: a second one reads and decodes the pages and makes a third of the rows'
@@ -106,12 +105,7 @@ public enum RecordExporter {
             }
             try x.finish()
         }
-        do {
-            try? FileManager.default.removeItem(atPath: path)
-            try FileManager.default.moveItem(atPath: partial, toPath: path)
-        } catch {
-            throw ExportError(file: path, reason: "无法写入 (cannot write): \(error.localizedDescription)")
-        }
+        try output.commit()
         return ExportSummary(file: path, rows: rows, seconds: Date().timeIntervalSince(started),
                              continuationColumns: continuations)
     }

@@ -176,10 +176,12 @@ public final class KnowledgeBase {
     public enum ExportFormat: String, CaseIterable, Sendable { case xlsx, csv, jsonl }
 
     /// Writes every entry's current version (the bureau's columns, plus id, version and dates of
-    /// change) as XLSX, CSV (UTF-8 BOM) or JSONL; `.part` first, renamed when complete.
-    public func export(to path: String, format: ExportFormat, entries: [KnowledgeEntry]? = nil) throws -> Int {
+    /// change) as XLSX, CSV (UTF-8 BOM) or JSONL, through `OutputFile` (an existing file is
+    /// replaced only with `overwrite`).
+    public func export(to path: String, format: ExportFormat, overwrite: Bool = false, entries: [KnowledgeEntry]? = nil) throws -> Int {
+        let output = try OutputFile(path, overwrite: overwrite)
         let list = try entries ?? store.knowledgeEntries()
-        let part = path + ".part"
+        let part = output.workPath
         let header = ["条目ID"] + KnowledgeEntry.fieldNames + ["版本", "修改人", "修改时间", "最近复查"]
         func cells(_ e: KnowledgeEntry) -> [String] {
             [e.id] + e.fieldValues + [String(e.version), e.updatedBy, ShanghaiTime.format(e.updatedAt),
@@ -213,12 +215,10 @@ public final class KnowledgeBase {
                 }
                 try Data(out.utf8).write(to: URL(fileURLWithPath: part))
             }
-            if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
-            try FileManager.default.moveItem(atPath: part, toPath: path)
         } catch {
-            try? FileManager.default.removeItem(atPath: part)
             throw FileError(file: path, reason: "\(error)")
         }
+        try output.commit()
         return list.count
     }
 }

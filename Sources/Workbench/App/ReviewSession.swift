@@ -11,7 +11,7 @@ final class ReviewSession {
     private(set) var stack: [any Screen] = []
     private var quitWarned = false
     /// The export the prompt asked for, run by `perform` (long: `onProgress` lets the loop draw).
-    var exportRequest: (path: String, format: ExportFormat)?
+    var exportRequest: ExportRequest?
     /// An edit waiting for the terminal to be handed to the editor (`Reaction.external`).
     var pendingEdit: PendingEntryEdit?
     /// Full counts of a list's figures (a filter change); labels never cause one.
@@ -203,8 +203,9 @@ final class ReviewSession {
                 ctx.failed(Localized("未保存", "Not saved"), error)
             case .refused(let w, let why):
                 // Never silent: one key confirms, anything else leaves their work as it is.
-                push(ConfirmOverlay(write: w, reason: why))
-                ctx.say(ConfirmOverlay.question(why), .warning)
+                let confirm = ConfirmOverlay(write: w, reason: why)
+                push(confirm)
+                ctx.say(confirm.question, .warning)
             }
         }
         if busy {
@@ -294,13 +295,14 @@ final class ReviewSession {
 
     /// Exports the current filter (all of its records, not only the loaded ones), showing progress.
     func runExport() {
-        guard let (path, format) = exportRequest else { return }
+        guard let request = exportRequest else { return }
         exportRequest = nil
         var last = Date.distantPast
         let filter = list.filter
         do {
             let s = try RecordExporter.export(
-                store: ctx.store, filter: filter, format: format, path: path, describe: filter.describedPairs, rules: ctx.rules
+                store: ctx.store, filter: filter, format: request.format, path: request.path, overwrite: request.overwrite,
+                describe: filter.describedPairs, rules: ctx.rules
             ) { done, total in
                 guard Date().timeIntervalSince(last) > 0.1 else { return }
                 last = Date()
@@ -320,6 +322,13 @@ final class ReviewSession {
         pendingEdit = nil
         (topmost(KnowledgeScreen.self) ?? KnowledgeScreen(ctx)).runEdit(edit, self)
     }
+}
+
+/// An export asked for in the app (the file prompt, then perhaps the overwrite question).
+struct ExportRequest {
+    let path: String
+    let format: ExportFormat
+    var overwrite = false
 }
 
 /// Screens that keep figures in `LiveStatistics` let go of them when they leave the stack.

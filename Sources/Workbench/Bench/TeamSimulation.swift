@@ -58,7 +58,7 @@ struct TeamSimulationCommand: ParsableCommand {
                 keyTimes.append(BenchTiming.ms { session.perform(session.handle(key)) })
                 if let c = session.top as? ConfirmOverlay {
                     declined += 1
-                    if ProcessInfo.processInfo.environment["WB_SIM_DEBUG"] != nil { printErr("declined: \(c.reason)") }
+                    if ProcessInfo.processInfo.environment["WB_SIM_DEBUG"] != nil { printErr("declined: \(c.question.zh)") }
                     session.perform(session.handle(.char("n")))
                 }
                 if let m = session.message, m.role == .error {

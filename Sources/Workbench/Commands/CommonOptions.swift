@@ -18,7 +18,8 @@ func runReportingErrors(_ body: () throws -> Void) throws {
     } catch let e as CleanExit {
         throw e
     } catch {
-        FileHandle.standardError.write(Data(("workbench: \(error)\n").utf8))
+        // Names and ids from files and arguments can hold escape sequences: shown, never run.
+        FileHandle.standardError.write(Data(("workbench: " + VisibleText.singleLine("\(error)") + "\n").utf8))
         throw ExitCode(1)
     }
 }

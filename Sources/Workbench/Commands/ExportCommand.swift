@@ -18,8 +18,11 @@ struct ExportCommand: ParsableCommand {
     @Option(help: "格式 (format): xlsx|csv|jsonl.")
     var format: ExportFormat = .xlsx
 
-    @Option(name: [.short, .long], help: "输出文件 (output file; default 问答标注_<period>.<format> here).")
+    @Option(name: [.short, .long], help: "输出文件；- 为标准输出 (output file, - for standard output; default 问答标注_<period>.<format> here).")
     var output: String?
+
+    @Flag(help: "覆盖已存在的文件 (overwrite an existing file).")
+    var force = false
 
     func run() throws {
         try runReportingErrors {
@@ -28,9 +31,10 @@ struct ExportCommand: ParsableCommand {
             let filter = try filterOptions.filter(reference: reference)
             let path = output ?? filter.defaultExportName(format: fmt, today: nowEpoch())
             let db = try store.openStore()
+            let toStdout = path == OutputFile.standardOutput
             let bar = ProgressBar(label: "export")
             let summary = try RecordExporter.export(
-                store: db, filter: filter, format: fmt, path: path, describe: filter.describedPairs,
+                store: db, filter: filter, format: fmt, path: path, overwrite: force, describe: filter.describedPairs,
                 rules: HitRules(taxonomy: reference.taxonomy)
             ) { done, total in bar.update(done: done, total: total, detail: "\(done)/\(total)") }
             bar.finish()
@@ -39,7 +43,8 @@ struct ExportCommand: ParsableCommand {
             if summary.continuationColumns > 0 {
                 line += "；较长的回答续写在 \(summary.continuationColumns) 个 问答结果(续N) 列"
             }
-            print(line)
+            // With the export on standard output, what is said goes to standard error.
+            if toStdout { printErr(line) } else { print(line) }
             reportPeakRSSIfAsked()
         }
     }

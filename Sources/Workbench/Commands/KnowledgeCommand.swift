@@ -182,14 +182,16 @@ struct KBExport: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "export", abstract: "导出知识库 (export every entry's current version).")
     @OptionGroup var options: KBOptions
     @Option(help: "格式 (format): xlsx | csv | jsonl.") var format: KnowledgeBase.ExportFormat = .xlsx
-    @Option(name: [.customShort("o"), .long], help: "输出文件 (output file).") var output: String
+    @Option(name: [.customShort("o"), .long], help: "输出文件；- 为标准输出 (output file, - for standard output).") var output: String
+    @Flag(help: "覆盖已存在的文件 (overwrite an existing file).") var force = false
 
     func run() throws {
         try runReportingErrors {
             let f = format
             let (_, kb) = try options.open()
-            let n = try kb.export(to: output, format: f)
-            print("已导出 \(n) 个条目到 \(output) (exported \(n) entries)")
+            let n = try kb.export(to: output, format: f, overwrite: force)
+            let line = "已导出 \(n) 个条目到 \(output) (exported \(n) entries)"
+            if output == OutputFile.standardOutput { printErr(line) } else { print(line) }
         }
     }
 }

@@ -33,6 +33,9 @@ struct ReportCommand: ParsableCommand {
     @Option(name: [.customShort("o"), .long], help: "写入文件而不是标准输出 (write to a file instead of stdout).")
     var output: String?
 
+    @Flag(help: "覆盖已存在的文件 (overwrite an existing file).")
+    var force = false
+
     func validate() throws {
         guard (0...100).contains(top) else { throw ValidationError("--top: 0 到 100 (0 to 100)") }
     }
@@ -72,10 +75,12 @@ struct ReportCommand: ParsableCommand {
 
     /// To `-o` (whole or not at all) or standard output.
     func write(_ text: String) throws {
-        if let output {
-            do { try Data(text.utf8).write(to: URL(fileURLWithPath: output), options: .atomic) } catch {
+        if let output, output != OutputFile.standardOutput {
+            let file = try OutputFile(output, overwrite: force)
+            do { try Data(text.utf8).write(to: URL(fileURLWithPath: file.workPath)) } catch {
                 throw UserError("无法写入 \(output)：\(error.localizedDescription) (cannot write the report)")
             }
+            try file.commit()
             printErr("已写入 \(output) (report written)")
         } else {
             FileHandle.standardOutput.write(Data(text.utf8))

@@ -1,14 +1,24 @@
 import Model
 
-/// Asks before a label replaces another reviewer's work (their label, or a record they hold):
-/// `y` writes it (the history marks the override), any other key leaves theirs as it is.
+/// One question answered with one key: `y` does it, any other key leaves things as they are.
+/// Asked before a label replaces another reviewer's work (their label, or a record they hold;
+/// the history marks the override) and before an export replaces an existing file.
 final class ConfirmOverlay: Screen {
-    let write: PendingWrite
-    let reason: StoreError
+    enum Action {
+        case override(PendingWrite)
+        case overwrite(path: String, format: ExportFormat)
+    }
 
-    init(write: PendingWrite, reason: StoreError) {
-        self.write = write
-        self.reason = reason
+    let action: Action
+    let question: Localized
+
+    init(_ action: Action, question: Localized) {
+        self.action = action
+        self.question = question
+    }
+
+    convenience init(write: PendingWrite, reason: StoreError) {
+        self.init(.override(write), question: Self.question(reason))
     }
 
     var mode: Mode { .confirm }
@@ -25,14 +35,30 @@ final class ConfirmOverlay: Screen {
                         "\(who) labelled record \(id) \(en). Press y to replace it (kept as an override), any other key cancels")
     }
 
+    static func overwriteQuestion(_ path: String) -> Localized {
+        let shown = VisibleText.singleLine(path)
+        return Localized("文件 \(shown) 已存在。按 y 覆盖它（原文件将被替换），其他键取消",
+                         "\(shown) exists. Press y to overwrite it (the file will be replaced), any other key cancels")
+    }
+
     func handle(_ command: Command, _ session: ReviewSession) -> Reaction? {
         session.pop()
-        guard command == .accept else {
-            session.ctx.say(Localized("未修改，保留他人的标注", "Nothing changed: their work stays"))
-            return .redraw
+        switch action {
+        case .override(let write):
+            guard command == .accept else {
+                session.ctx.say(Localized("未修改，保留他人的标注", "Nothing changed: their work stays"))
+                return .redraw
+            }
+            session.ctx.writes.confirm(write, at: session.ctx.clock())
+            return [.persist, .redraw]
+        case .overwrite(let path, let format):
+            guard command == .accept else {
+                session.ctx.say(Localized("未导出，原文件保持不变", "Not exported: the file is as it was"))
+                return .redraw
+            }
+            session.exportRequest = ExportRequest(path: path, format: format, overwrite: true)
+            return [.export, .redraw]
         }
-        session.ctx.writes.confirm(write, at: session.ctx.clock())
-        return [.persist, .redraw]
     }
 
     func type(_ character: Character, _ session: ReviewSession) -> Reaction? {

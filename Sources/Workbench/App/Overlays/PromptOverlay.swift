@@ -48,7 +48,14 @@ final class PromptOverlay: Screen {
                 session.push(self)  // keep what was typed
                 return .redraw
             }
-            session.exportRequest = (path, format)
+            // Never replaced without a word: an existing file is asked about first.
+            if OutputFile.wouldReplace(path) {
+                let confirm = ConfirmOverlay(.overwrite(path: path, format: format), question: ConfirmOverlay.overwriteQuestion(path))
+                session.push(confirm)
+                ctx.say(confirm.question, .warning)
+                return .redraw
+            }
+            session.exportRequest = ExportRequest(path: path, format: format)
             return [.export, .redraw]
         case .assign:
             guard let shares = Shares.parse(text) else {
