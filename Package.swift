@@ -36,7 +36,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "ModelTests", dependencies: ["Model", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
-        .testTarget(name: "WorkbenchTests", dependencies: ["Workbench", "Model"]),
+        .testTarget(name: "WorkbenchTests", dependencies: ["Workbench", "Model", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
     ],
     swiftLanguageModes: [.v6]
 )

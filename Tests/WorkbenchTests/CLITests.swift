@@ -31,10 +31,10 @@ struct CLI {
     }
 
     @discardableResult
-    func run(_ args: [String], env: [String: String] = [:]) throws -> (status: Int32, out: String, err: String) {
+    func run(_ args: [String], env: [String: String] = [:], executable: URL? = nil) throws -> (status: Int32, out: String, err: String) {
         let p = Process()
-        p.executableURL = Self.binary
-        p.arguments = args
+        p.executableURL = executable ?? Self.binary
+        p.arguments = executable == nil ? args : Array(args.dropFirst())
         var e = ProcessInfo.processInfo.environment
         e["XDG_DATA_HOME"] = dir.appendingPathComponent("xdg").path
         e.removeValue(forKey: "WORKBENCH_DB")

@@ -2,6 +2,7 @@ import Foundation
 @testable import Model
 import Testing
 @testable import Workbench
+import ZIPFoundation
 
 /// Issue 15's cases, run as a user would: nothing the user did not name for overwriting is
 /// destroyed, and what comes from files and arguments never reaches the terminal raw.
@@ -115,5 +116,130 @@ import Testing
         export()
         f.press([.char("y")])
         #expect(try String(contentsOfFile: path, encoding: .utf8).contains("记录ID"))
+    }
+
+    /// A workbook whose parts are made as they are compressed (`part` gives a part's bytes from a
+    /// position), so a test can write a gigabyte-sized part without holding it.
+    static func workbook(_ path: String, sheet: String, sharedStrings: (size: Int, bytes: (Int, Int) -> Data)? = nil,
+                         sheetPart: (size: Int, bytes: (Int, Int) -> Data)? = nil) throws {
+        try? FileManager.default.removeItem(atPath: path)
+        let archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .create)
+        func add(_ name: String, _ text: String) throws {
+            let d = Data(text.utf8)
+            try archive.addEntry(with: name, type: .file, uncompressedSize: Int64(d.count), compressionMethod: .deflate,
+                                 provider: { pos, size in d.subdata(in: Int(pos)..<Int(pos) + size) })
+        }
+        try add("xl/workbook.xml", "<workbook><sheets><sheet name=\"s\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>")
+        try add("xl/_rels/workbook.xml.rels", "<Relationships><Relationship Id=\"rId1\" Target=\"worksheets/sheet1.xml\"/></Relationships>")
+        if let part = sheetPart {
+            try archive.addEntry(with: "xl/worksheets/sheet1.xml", type: .file, uncompressedSize: Int64(part.size), compressionMethod: .deflate,
+                                 bufferSize: 1 << 20, provider: { pos, size in part.bytes(Int(pos), size) })
+        } else {
+            try add("xl/worksheets/sheet1.xml", sheet)
+        }
+        if let sst = sharedStrings {
+            try archive.addEntry(with: "xl/sharedStrings.xml", type: .file, uncompressedSize: Int64(sst.size), compressionMethod: .deflate,
+                                 bufferSize: 1 << 20, provider: { pos, size in sst.bytes(Int(pos), size) })
+        }
+    }
+
+    /// A part's bytes by position, `prefix` + `unit` repeated + `suffix`, made a slice at a time.
+    static func periodic(_ prefix: String, _ unit: String, count: Int, _ suffix: String) -> (size: Int, bytes: (Int, Int) -> Data) {
+        let p = Array(prefix.utf8), u = Array(unit.utf8), x = Array(suffix.utf8)
+        let total = p.count + u.count * count + x.count
+        var pattern: [UInt8] = []
+        while pattern.count < (2 << 20) + u.count { pattern += u }
+        return (total, { pos, size in
+            var out = Data(capacity: size)
+            var at = pos
+            while at < pos + size {
+                if at < p.count {
+                    let n = min(p.count - at, pos + size - at)
+                    out.append(contentsOf: p[at..<(at + n)])
+                    at += n
+                } else if at >= total - x.count {
+                    let from = at - (total - x.count), n = min(x.count - from, pos + size - at)
+                    out.append(contentsOf: x[from..<(from + n)])
+                    at += n
+                } else {
+                    let from = (at - p.count) % u.count, n = min(total - x.count - at, pos + size - at, 1 << 20)
+                    out.append(contentsOf: pattern[from..<(from + n)])
+                    at += n
+                }
+            }
+            return out
+        })
+    }
+
+    static let header = """
+        <row r="1"><c r="A1" t="inlineStr"><is><t>记录ID</t></is></c><c r="B1" t="inlineStr"><is><t>提问时间</t></is></c>\
+        <c r="C1" t="inlineStr"><is><t>用户问题</t></is></c><c r="D1" t="inlineStr"><is><t>问答结果</t></is></c></row>
+        """
+
+    static func row(_ n: Int, ref: String = "A") -> String {
+        """
+        <row r="\(n)"><c r="\(ref)\(n)" t="inlineStr"><is><t>id\(n)</t></is></c><c r="B\(n)" t="inlineStr"><is><t>2025-12-01 09:00</t></is></c>\
+        <c r="C\(n)" t="inlineStr"><is><t>问题\(n)</t></is></c><c r="D\(n)" t="inlineStr"><is><t>回答</t></is></c></row>
+        """
+    }
+
+    /// Imports under a 1 GB address-space limit, reporting the peak memory.
+    static func importLimited(_ cli: CLI, _ file: String) throws -> (status: Int32, out: String, err: String, peakMB: Int) {
+        let r = try cli.run(["/bin/sh", "-c", "ulimit -v 1000000; exec \"$0\" import \"$1\" --db \"$2\"", CLI.binary.path, file, cli.db],
+                            env: ["WORKBENCH_PRINT_PEAK_RSS": "1"], executable: URL(fileURLWithPath: "/bin/sh"))
+        let kb = r.out.split(separator: "\n").first { $0.hasPrefix("peak-rss-kb:") }.flatMap { Int($0.split(separator: " ").last ?? "") } ?? -1
+        return (r.status, r.out, r.err, kb / 1024)
+    }
+
+    /// Cases 3, 4 and 13 (a shared string out of range): cell references beyond Excel's bounds,
+    /// parts that inflate far beyond any log, a 30 MB line — one line on stderr, exit 1 (or the
+    /// line skipped and reported), and memory under 100 MB.
+    @Test func hostileWorkbooksAndLinesAreRefusedInOneLine() throws {
+        let cli = CLI()
+        defer { cli.cleanup() }
+        func refused(_ name: String, _ sheet: String, _ words: [String], sst: (size: Int, bytes: (Int, Int) -> Data)? = nil,
+                     sheetPart: (size: Int, bytes: (Int, Int) -> Data)? = nil) throws {
+            let path = cli.dir.appendingPathComponent(name).path
+            try Self.workbook(path, sheet: sheet, sharedStrings: sst, sheetPart: sheetPart)
+            let r = try Self.importLimited(cli, path)
+            let lines = r.err.split(separator: "\n")
+            #expect(r.status == 1 && lines.count == 1 && words.allSatisfy { r.err.contains($0) }, "\(name): \(r.status) \(r.err)")
+            #expect(r.peakMB >= 0 && r.peakMB < 100, "\(name): peak \(r.peakMB) MB")
+        }
+        for ref in ["ZZZZZZZZZZZZZZ", "ZZZZZZZ", "ZZZZZ", "XFE"] {
+            try refused("ref-\(ref).xlsx", "<worksheet><sheetData>\(Self.header)\(Self.row(2, ref: ref))</sheetData></worksheet>",
+                        ["第 2 行", "单元格 \(ref)2", "16,384"])
+        }
+        try refused("row.xlsx", "<worksheet><sheetData>\(Self.header)\(Self.row(99_999_999))</sheetData></worksheet>", ["1,048,576"])
+        try refused("index.xlsx", "<worksheet><sheetData>\(Self.header)<row r=\"2\"><c r=\"A2\" t=\"s\"><v>7</v></c></row></sheetData></worksheet>",
+                    ["第 2 行", "A2", "共享字符串序号 7"])
+        // A sheet cell of 20 MB, and a shared string of 20 MB: never held whole.
+        let big = 20 << 20
+        try refused("cell.xlsx", "", ["第 2 行"],
+                    sheetPart: Self.periodic("<worksheet><sheetData>\(Self.header)<row r=\"2\"><c r=\"A2\" t=\"inlineStr\"><is><t>", "A", count: big, ""))
+        try refused("sst.xlsx", "<worksheet><sheetData>\(Self.header)</sheetData></worksheet>", ["共享字符串"],
+                    sst: Self.periodic("<sst><si><t>", "B", count: big, ""))
+        // 20 MB of ordinary shared strings (1 KB each): imported, from a temporary file, not memory.
+        let n = 20_000
+        let many = cli.dir.appendingPathComponent("many.xlsx").path
+        try Self.workbook(many, sheet: "<worksheet><sheetData>\(Self.header)\(Self.row(2))<row r=\"3\"><c r=\"A3\" t=\"inlineStr\"><is><t>x3</t></is></c><c r=\"B3\" t=\"inlineStr\"><is><t>2025-12-01 09:00</t></is></c><c r=\"C3\" t=\"s\"><v>\(n - 1)</v></c></row></sheetData></worksheet>",
+                          sharedStrings: Self.periodic("<sst>", "<si><t>" + String(repeating: "社", count: 340) + "</t></si>", count: n, "</sst>"))
+        let ok = try Self.importLimited(cli, many)
+        #expect(ok.status == 0 && ok.out.contains("导入 2 条"), "\(ok.out) \(ok.err)")
+        #expect(ok.peakMB < 100, "peak \(ok.peakMB) MB")
+        #expect(try SQLiteRecordStore(path: cli.db).record(id: "x3")?.question == String(repeating: "社", count: 340))
+        // JSONL: a 30 MB line between two good ones is skipped and named; the good ones are kept.
+        let jsonl = cli.dir.appendingPathComponent("long.jsonl").path
+        FileManager.default.createFile(atPath: jsonl, contents: nil)
+        let h = try FileHandle(forWritingTo: URL(fileURLWithPath: jsonl))
+        h.write(Data("{\"记录ID\":\"j1\",\"提问时间\":\"2025-12-01 09:00\",\"用户问题\":\"问\",\"问答结果\":\"答\"}\n".utf8))
+        h.write(Data("{\"记录ID\":\"j2\",\"用户问题\":\"".utf8))
+        let chunk = Data(repeating: UInt8(ascii: "q"), count: 1 << 20)
+        for _ in 0..<30 { h.write(chunk) }
+        h.write(Data("\"}\n{\"记录ID\":\"j3\",\"提问时间\":\"2025-12-01 09:00\",\"用户问题\":\"问\",\"问答结果\":\"答\"}\n".utf8))
+        try h.close()
+        let j = try Self.importLimited(cli, jsonl)
+        #expect(j.status == 0 && j.out.contains("导入 2 条") && j.err.contains("第 2 行") || j.err.contains(":2"), "\(j.out) \(j.err)")
+        #expect(j.peakMB < 100, "peak \(j.peakMB) MB")
     }
 }

@@ -38,7 +38,7 @@ public final class CSVScanner {
     let readSize: Int
     /// A record longer than this is an unclosed quote swallowing the file, not data: stop before
     /// the buffer holds the whole file.
-    var maxRecordBytes = 64 << 20
+    var maxRecordBytes = ImportLimits.recordBytes
 
     public init(source: ByteSource, delimiter: UInt8 = UInt8(ascii: ","), readSize: Int = 1 << 20) {
         self.source = source

@@ -86,28 +86,37 @@ public final class JSONLLogReader: LogRowReader {
         self.file = file
     }
 
-    func nextLine() throws -> [UInt8]? {
+    /// The next line's bytes; a line over `ImportLimits.recordBytes` is read past without being
+    /// kept (`tooLong`), so a 100 MB line costs no more memory than a short one.
+    func nextLine() throws -> (bytes: [UInt8], tooLong: Bool)? {
+        var skipping = false
         while true {
             if let nl = buf[pos...].firstIndex(of: 0x0A) {
-                let l = Array(buf[pos..<nl])
+                let l = skipping ? [] : Array(buf[pos..<nl])
                 pos = nl + 1
-                return l
+                return (l, skipping)
             }
             if eof {
-                guard pos < buf.count else { return nil }
-                let l = Array(buf[pos...])
+                guard pos < buf.count || skipping else { return nil }
+                let l = skipping ? [] : Array(buf[pos...])
                 pos = buf.count
-                return l
+                return (l, skipping)
             }
-            buf.removeSubrange(0..<pos)
+            if buf.count - pos > ImportLimits.recordBytes { skipping = true }
+            buf.removeSubrange(0..<(skipping ? buf.count : pos))
             pos = 0
             if let c = try source.readChunk() { buf += c } else { eof = true }
         }
     }
 
     public func next() throws -> RowResult? {
-        while var bytes = try nextLine() {
+        while let (read, tooLong) = try nextLine() {
+            var bytes = read
             line += 1
+            if tooLong {
+                return .problem(RowProblem(file: file, line: line, field: nil,
+                                           reason: "这一行超过 \(ImportLimits.megabytes(ImportLimits.recordBytes))，不是日志记录，已跳过 (a line over the limit, skipped)"))
+            }
             if firstLine {
                 firstLine = false
                 if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }

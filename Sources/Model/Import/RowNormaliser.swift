@@ -32,7 +32,7 @@ public struct RowNormaliser: Sendable {
 
     /// Limits of what one field may hold; beyond this a row is almost surely a broken quote that
     /// swallowed the rest of the file.
-    public static let maxFieldBytes = 1 << 20
+    public static let maxFieldBytes = ImportLimits.fieldBytes
 
     public func record(from raw: RawLogRow, file: String, line: Int) -> Result<InteractionRecord, RowProblem> {
         func problem(_ f: LogField?, _ reason: String) -> Result<InteractionRecord, RowProblem> {
@@ -47,7 +47,7 @@ public struct RowNormaliser: Sendable {
         guard let q = raw[.question], !q.trimmed.isEmpty else {
             return problem(.question, "用户问题为空 (missing question)")
         }
-        for f in [LogField.question, .answer] where (raw[f]?.utf8.count ?? 0) > Self.maxFieldBytes {
+        for f in LogField.allCases where (raw[f]?.utf8.count ?? 0) > Self.maxFieldBytes {
             return problem(f, "字段超过 1 MB，可能是引号未闭合 (field over 1 MB: an unclosed quote?)")
         }
         guard let timeText = text(.askedAt) else {

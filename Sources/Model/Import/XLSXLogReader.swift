@@ -8,7 +8,7 @@ import ZIPFoundation
 public final class XLSXLogReader: LogRowReader {
     let file: String
     let archive: Archive
-    let shared: [String]
+    let shared: SharedStrings
     let scanner: XMLPullScanner
     let sheetJob: Extraction
     var map: HeaderMap!
@@ -71,23 +71,37 @@ public final class XLSXLogReader: LogRowReader {
         uncompressedSize = Int(sheetEntry.uncompressedSize)
 
         // Shared strings: each <si> is the concatenation of its <t> runs (not phonetic <rPh> ones).
-        var strings: [String] = []
+        let strings = SharedStrings()
         if let sst = archive["xl/sharedStrings.xml"] {
             let job = Extraction(archive: archive, entry: sst)
             job.start()
+            defer { job.channel.cancel() }
             let sc = XMLPullScanner { job.channel.receive() }
             var current = "", inT = false, inPhonetic = false
-            while let e = try sc.next() {
-                switch e {
-                case .start("si", _, _): current = ""
-                case .end("si"): strings.append(current)
-                case .start("rPh", _, let sc): inPhonetic = !sc
-                case .end("rPh"): inPhonetic = false
-                case .start("t", _, let sc): inT = !sc
-                case .end("t"): inT = false
-                case .text(let s) where inT && !inPhonetic: current += s
-                default: break
+            do {
+                while let e = try sc.next() {
+                    switch e {
+                    case .start("si", _, _): current = ""
+                    case .end("si"):
+                        try strings.append(current)
+                        guard strings.bytes <= ImportLimits.sharedStringsBytes else {
+                            throw ImportFileError(file: path, reason: "共享字符串表展开后超过 \(ImportLimits.sharedStringsBytes >> 30) GB，未导入 (shared strings expand beyond the limit; nothing imported)")
+                        }
+                    case .start("rPh", _, let sc): inPhonetic = !sc
+                    case .end("rPh"): inPhonetic = false
+                    case .start("t", _, let sc): inT = !sc
+                    case .end("t"): inT = false
+                    case .text(let s) where inT && !inPhonetic:
+                        current += s
+                        guard current.utf8.count <= ImportLimits.fieldBytes else {
+                            throw ImportFileError(file: path, reason: "共享字符串第 \(strings.count + 1) 项超过 \(ImportLimits.megabytes(ImportLimits.fieldBytes))，不是日志文本，未导入 (a shared string over the per-cell limit; nothing imported)")
+                        }
+                    default: break
+                    }
                 }
+                try strings.finish()
+            } catch is XMLPullScanner.TooLarge {
+                throw ImportFileError(file: path, reason: "共享字符串表第 \(strings.count + 1) 项超过 \(ImportLimits.megabytes(ImportLimits.recordBytes))，未导入 (a shared string beyond the limit; nothing imported)")
             }
             if let failure = job.error { throw ImportFileError(file: path, reason: "共享字符串表损坏 (sharedStrings.xml unreadable): \(failure)") }
         }
@@ -121,58 +135,90 @@ public final class XLSXLogReader: LogRowReader {
 
     var timeColumns: [Int] = []
 
-    /// The next <row>: cells by column (gaps filled with ""), and its row number.
+    /// The next <row>: cells by column (gaps filled with ""), and its row number. Cell references
+    /// beyond Excel's 16,384 columns or 1,048,576 rows, a cell over the field limit and a shared
+    /// string that is not in the table stop the import with the row and the cell named.
     func nextRow() throws -> (number: Int, cells: [String])? {
         var cells: [String] = []
         var number = 0
         var inRow = false
-        var col = 0, type = "", value = "", inline = "", inValue = false, inText = false
-        while let e = try scanner.next() {
-            switch e {
-            case .start("row", let a, let selfClosing):
-                number = a["r"].flatMap(Int.init) ?? number + 1
-                if selfClosing { return (number, []) }
-                inRow = true
-            case .end("row"):
-                if let err = extractionError { throw ImportFileError(file: file, reason: "解压失败 (cannot decompress): \(err)") }
-                return (number, cells)
-            case .start("c", let a, let selfClosing) where inRow:
-                col = a["r"].map(Self.column) ?? cells.count
-                type = a["t"] ?? "n"
-                value = ""
-                inline = ""
-                if selfClosing { col = -1 }
-            case .start("v", _, _): inValue = true
-            case .end("v"): inValue = false
-            case .start("t", _, let sc): inText = !sc
-            case .end("t"): inText = false
-            case .text(let s):
-                if inValue { value += s } else if inText { inline += s }
-            case .end("c") where col >= 0:
-                let text: String
-                switch type {
-                case "s": text = Int(value).flatMap { shared.indices.contains($0) ? shared[$0] : nil } ?? ""
-                case "inlineStr": text = inline
-                case "b": text = value == "1" ? "是" : "否"
-                default: text = value
+        var col = 0, ref = "", type = "", value = "", inline = "", inValue = false, inText = false
+        func refuse(_ why: String) -> ImportFileError {
+            ImportFileError(file: file, reason: "第 \(number) 行" + (ref.isEmpty ? "" : " 单元格 \(VisibleText.singleLine(String(ref.prefix(20))))")
+                            + "：\(why)")
+        }
+        do {
+            while let e = try scanner.next() {
+                switch e {
+                case .start("row", let a, let selfClosing):
+                    number = a["r"].map { Int($0) ?? -1 } ?? number + 1
+                    ref = ""
+                    guard (1...ImportLimits.maxRows).contains(number) else {
+                        number = 0
+                        throw refuse("行号 \(VisibleText.singleLine(String((a["r"] ?? "").prefix(20)))) 超出 Excel 的 1,048,576 行 (row number beyond Excel's bounds)")
+                    }
+                    if selfClosing { return (number, []) }
+                    inRow = true
+                case .end("row"):
+                    if let err = extractionError { throw ImportFileError(file: file, reason: "解压失败 (cannot decompress): \(err)") }
+                    return (number, cells)
+                case .start("c", let a, let selfClosing) where inRow:
+                    ref = a["r"] ?? ""
+                    if a["r"] != nil {
+                        guard let c = Self.column(ref) else { throw refuse("列超出 Excel 的 16,384 列 (XFD) (a column beyond Excel's bounds)") }
+                        col = c
+                    } else {
+                        col = cells.count
+                        guard col < ImportLimits.maxColumns else { throw refuse("超过 16,384 列 (more than Excel's 16,384 columns)") }
+                    }
+                    type = a["t"] ?? "n"
+                    value = ""
+                    inline = ""
+                    if selfClosing { col = -1 }
+                case .start("v", _, _): inValue = true
+                case .end("v"): inValue = false
+                case .start("t", _, let sc): inText = !sc
+                case .end("t"): inText = false
+                case .text(let s):
+                    if inValue { value += s } else if inText { inline += s }
+                    if value.utf8.count + inline.utf8.count > ImportLimits.fieldBytes {
+                        throw refuse("单元格超过 \(ImportLimits.megabytes(ImportLimits.fieldBytes)) (a cell over the limit)")
+                    }
+                case .end("c") where col >= 0:
+                    let text: String
+                    switch type {
+                    case "s":
+                        guard let i = Int(value), let s = shared[i] else {
+                            throw refuse("共享字符串序号 \(VisibleText.singleLine(String(value.prefix(20)))) 不在表中（共 \(shared.count) 项）(a shared string that is not in the table)")
+                        }
+                        text = s
+                    case "inlineStr": text = inline
+                    case "b": text = value == "1" ? "是" : "否"
+                    default: text = value
+                    }
+                    if cells.count <= col { cells += Array(repeating: "", count: col + 1 - cells.count) }
+                    cells[col] = text
+                default: break
                 }
-                if cells.count <= col { cells += Array(repeating: "", count: col + 1 - cells.count) }
-                cells[col] = text
-            default: break
             }
+        } catch let e as XMLPullScanner.TooLarge {
+            throw refuse("一段内容超过 \(ImportLimits.megabytes(ImportLimits.recordBytes))（\(e.bytes >> 20) MB 仍未结束）(a piece of the sheet beyond the limit)")
         }
         if let err = extractionError { throw ImportFileError(file: file, reason: "解压失败 (cannot decompress): \(err)") }
         return inRow ? (number, cells) : nil
     }
 
-    /// "AB12" → 27.
-    static func column(_ ref: String) -> Int {
-        var n = 0
+    /// "AB12" → 27; nil beyond Excel's 16,384 columns (XFD) or for a reference without letters.
+    static func column(_ ref: String) -> Int? {
+        var n = 0, letters = 0
         for u in ref.unicodeScalars {
             guard u.value >= 65 && u.value <= 90 else { break }
+            letters += 1
+            guard letters <= 3 else { return nil }
             n = n * 26 + Int(u.value - 64)
         }
-        return max(0, n - 1)
+        guard letters > 0, n <= ImportLimits.maxColumns else { return nil }
+        return n - 1
     }
 
     /// An Excel date number (days since 1899-12-30, wall-clock time) as `yyyy-MM-dd HH:mm:ss`.

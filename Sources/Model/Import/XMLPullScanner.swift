@@ -12,6 +12,10 @@ final class XMLPullScanner {
         case text(String)
     }
 
+    /// A text or a tag longer than this is not a spreadsheet's (a decompression bomb is).
+    struct TooLarge: Error { let bytes: Int }
+
+    var maxToken = ImportLimits.recordBytes
     private let nextChunk: () throws -> [UInt8]?
     private var buf: [UInt8] = []
     private var pos = 0
@@ -38,6 +42,7 @@ final class XMLPullScanner {
         while true {
             if let i = buf[(pos + from)...].firstIndex(of: byte) { return i - pos }
             from = buf.count - pos  // relative to pos, which fill() moves to 0
+            if from > maxToken { throw TooLarge(bytes: from) }
             guard try fill() else { return nil }
         }
     }
@@ -62,6 +67,7 @@ final class XMLPullScanner {
             while true {
                 if i >= buf.count {
                     let offset = i - pos
+                    if offset > maxToken { throw TooLarge(bytes: offset) }
                     guard try fill() else { return nil }
                     i = pos + offset
                     continue

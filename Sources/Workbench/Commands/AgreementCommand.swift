@@ -40,7 +40,7 @@ struct AgreementCommand: ParsableCommand {
                 return true
             }
             let summary = AgreementSummary(pairs: pairs, orgOf: orgOf)
-            print(Self.render(summary, format: format, blind: blind), terminator: "")
+            emit(Self.render(summary, format: format, blind: blind), machine: format == .csv || format == .json)
         }
     }
 

@@ -38,10 +38,10 @@ struct AssignCommand: ParsableCommand {
             let (db, filter, who) = try supervisorsWork(store, filterOptions, reviewer: reviewer)
             let counts = try db.assign(filter, to: parsed, by: who, at: nowEpoch())
             let now = try db.assignments()
-            print("已分配 \(counts.values.reduce(0, +)) 条 (assigned):")
+            printText("已分配 \(counts.values.reduce(0, +)) 条 (assigned):")
             for (name, _) in parsed {
                 let state = now[name]
-                print("  \(name)：本次 \(counts[name] ?? 0) 条 · 共 \(state?.assigned ?? 0) 条，未标注 \(state?.open ?? 0) 条")
+                printText("  \(name)：本次 \(counts[name] ?? 0) 条 · 共 \(state?.assigned ?? 0) 条，未标注 \(state?.open ?? 0) 条")
             }
         }
     }

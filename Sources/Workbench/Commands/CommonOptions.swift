@@ -160,8 +160,23 @@ func terminalWidth() -> Int {
     return 120
 }
 
+/// A line for a person on standard error. Names, ids and cells from files and arguments can hold
+/// escape sequences (OSC 52 writes the clipboard, `ESC[2J` clears the screen): shown as `^[`, never run.
 func printErr(_ s: String, terminator: String = "\n") {
-    FileHandle.standardError.write(Data((s + terminator).utf8))
+    FileHandle.standardError.write(Data((VisibleText.escapeControls(s) + terminator).utf8))
+}
+
+/// A line for a person on standard output, escaped as `printErr` is (machine formats — CSV,
+/// JSON, JSONL to a file or a pipe — are written as they are, losslessly).
+func printText(_ s: String) {
+    print(VisibleText.escapeControls(s))
+}
+
+/// A command's whole output: a machine format (CSV, JSON) to a file or a pipe as it is; text, or
+/// anything bound for a terminal, escaped.
+func emit(_ text: String, machine: Bool) {
+    let safe = machine && !isTerminal(STDOUT_FILENO) ? text : VisibleText.escapeControls(text)
+    FileHandle.standardOutput.write(Data(safe.utf8))
 }
 
 /// For `bench`: a child process reports its own peak resident memory (getrusage over children

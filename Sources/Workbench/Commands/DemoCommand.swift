@@ -42,7 +42,7 @@ struct DemoCommand: ParsableCommand {
                     bar.update(done: i, total: records, detail: "\(i)")
                 }
                 bar.finish()
-                print(String(format: "已写入 %d 条到 %@，用时 %.1f 秒 (wrote %d records)", records, csvPath,
+                printText(String(format: "已写入 %d 条到 %@，用时 %.1f 秒 (wrote %d records)", records, csvPath,
                              Date().timeIntervalSince(started), records))
             } else {
                 let db = try store.openStore(create: true)
@@ -51,9 +51,9 @@ struct DemoCommand: ParsableCommand {
                 }
                 bar.finish()
                 let kb = try DemoData.populateKnowledge(store: db, reference: reference, today: endEpoch)
-                print(String(format: "演示数据：新增 %d 条，共 %d 条，数据库 %@，用时 %.1f 秒 (demo: %d new records)",
+                printText(String(format: "演示数据：新增 %d 条，共 %d 条，数据库 %@，用时 %.1f 秒 (demo: %d new records)",
                              n, try db.totalCount(), db.location, Date().timeIntervalSince(started), n))
-                if kb > 0 { print("演示知识库：\(kb) 个条目 (demo knowledge base: \(kb) entries)") }
+                if kb > 0 { printText("演示知识库：\(kb) 个条目 (demo knowledge base: \(kb) entries)") }
             }
         }
     }

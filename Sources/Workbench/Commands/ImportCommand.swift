@@ -9,6 +9,7 @@ struct ImportCommand: ParsableCommand {
         discussion: """
             每个文件在一个事务中导入：坏行被跳过并报告文件名、行号与原因，好行保留；文件无法读取时整体拒绝。
             重复导入不会重复添加 (re-importing adds nothing twice). Exit status 1 when a file was refused.
+            上限 (limits): \(ImportLimits.summary)；超出的行被跳过并报告，XLSX 中超出的单元格使整个文件被拒绝。
             """
     )
 
@@ -62,7 +63,7 @@ struct ImportCommand: ParsableCommand {
                 }
             }
             if files.count > 1 {
-                print(String(format: "合计 (total): 导入 %d 条，已存在 %d 条，拒绝 %d 条，用时 %.1f 秒 (imported %d, already present %d, rejected %d, %.1f s)",
+                printText(String(format: "合计 (total): 导入 %d 条，已存在 %d 条，拒绝 %d 条，用时 %.1f 秒 (imported %d, already present %d, rejected %d, %.1f s)",
                              total.imported, total.existing, total.rejected, total.seconds,
                              total.imported, total.existing, total.rejected, total.seconds))
             }
@@ -76,7 +77,9 @@ struct ImportCommand: ParsableCommand {
             printErr("  … 另有 \(s.rejected - min(maxProblems, s.problems.count)) 条坏行 (more bad rows; --max-problems N lists more)")
         }
         if !s.unknownHeaders.isEmpty {
-            printErr("  注意：未识别的列已忽略 (unknown columns ignored): \(s.unknownHeaders.joined(separator: ", "))")
+            let shown = s.unknownHeaders.prefix(10).map { String($0.prefix(40)) }.joined(separator: ", ")
+            let more = s.unknownHeaders.count > 10 ? " … 另有 \(s.unknownHeaders.count - 10) 个 (and \(s.unknownHeaders.count - 10) more)" : ""
+            printErr("  注意：未识别的列已忽略 (unknown columns ignored): \(shown)\(more)")
         }
         if !s.unknownOrgs.isEmpty {
             let list = s.unknownOrgs.sorted { $0.value > $1.value }.prefix(10).map { "\($0.key)(\($0.value))" }
@@ -86,7 +89,7 @@ struct ImportCommand: ParsableCommand {
             printErr("  注意：\(s.rowsWithoutOrg) 条记录没有组织机构 (rows without an organisation)")
         }
         let rate = s.seconds > 0 ? Double(s.imported + s.existing) / s.seconds : 0
-        print(String(format: "%@ [%@, %@]: 导入 %d 条，已存在 %d 条，拒绝 %d 条，用时 %.1f 秒 (imported %d, already present %d, rejected %d, %.1f s, %.0f rows/s)",
+        printText(String(format: "%@ [%@, %@]: 导入 %d 条，已存在 %d 条，拒绝 %d 条，用时 %.1f 秒 (imported %d, already present %d, rejected %d, %.1f s, %.0f rows/s)",
                      s.file, s.format, s.encoding, s.imported, s.existing, s.rejected, s.seconds,
                      s.imported, s.existing, s.rejected, s.seconds, rate))
     }

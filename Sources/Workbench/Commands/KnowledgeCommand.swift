@@ -115,7 +115,7 @@ struct KBMatch: ParsableCommand {
                 print(String(decoding: d, as: UTF8.self))
                 return
             }
-            print(KnowledgeText.match(m).joined(separator: "\n"))
+            printText(KnowledgeText.match(m).joined(separator: "\n"))
         }
     }
 }
@@ -171,7 +171,7 @@ struct KBImport: ParsableCommand {
             let (_, kb) = try options.open(create: true)
             let s = try kb.importFile(file, by: reviewerName(reviewer), at: nowEpoch())
             for p in s.problems { printErr("\(file): \(p)") }
-            print("知识库导入：新建 \(s.created) 条，更新 \(s.updated) 条，未变 \(s.unchanged) 条，拒绝 \(s.problems.count) 行"
+            printText("知识库导入：新建 \(s.created) 条，更新 \(s.updated) 条，未变 \(s.unchanged) 条，拒绝 \(s.problems.count) 行"
                   + " (created \(s.created), updated \(s.updated), unchanged \(s.unchanged), rejected \(s.problems.count))")
             if s.problems.count > 0, s.created + s.updated + s.unchanged == 0 { throw ExitCode(1) }
         }
@@ -206,7 +206,7 @@ struct KBHistory: ParsableCommand {
             let (_, kb) = try options.open()
             let versions = try kb.store.knowledgeHistory(id: id)
             guard !versions.isEmpty else { throw KnowledgeError.noEntry(id) }
-            print(KnowledgeText.history(versions).joined(separator: "\n"))
+            printText(KnowledgeText.history(versions).joined(separator: "\n"))
         }
     }
 }
@@ -233,13 +233,13 @@ struct KBEdit: ParsableCommand {
             while true {
                 switch try kb.editRound(entry, startingText: text, notes: notes, by: reviewerName(reviewer), at: nowEpoch()) {
                 case .saved(let e):
-                    print("已保存 \(e.id) 版本 \(e.version) (saved)")
+                    printText("已保存 \(e.id) 版本 \(e.version) (saved)")
                     return
                 case .unchanged:
-                    print("没有改动，未生成新版本 (unchanged)")
+                    printText("没有改动，未生成新版本 (unchanged)")
                     return
                 case .cancelled:
-                    print("文件已清空，放弃编辑 (cancelled)")
+                    printText("文件已清空，放弃编辑 (cancelled)")
                     return
                 case .invalid(let reasons, let t):
                     printErr("未保存 (not saved): " + reasons.joined(separator: "；"))
@@ -277,8 +277,8 @@ struct KBEval: ParsableCommand {
             let matcher = try kb.matcher()
             if let minCoverage { matcher.minimumCoverage = minCoverage }
             let r = KnowledgeEval.run(cases, matcher: matcher, day: day)
-            print(r.summary.joined(separator: "\n"))
-            if verbose { print(r.misses.joined(separator: "\n")) }
+            printText(r.summary.joined(separator: "\n"))
+            if verbose { printText(r.misses.joined(separator: "\n")) }
         }
     }
 }

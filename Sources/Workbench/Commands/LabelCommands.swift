@@ -26,7 +26,7 @@ struct LabelCommand: ParsableCommand {
             let newLabel: Label? = clear ? nil : try parseLabel(label)
             let db = try store.openStore()
             let change = try db.setLabel(newLabel, recordId: recordId, reviewer: reviewerName(reviewer), at: nowEpoch())
-            print(describe(change, recordId: recordId))
+            printText(describe(change, recordId: recordId))
         }
     }
 }
@@ -53,7 +53,7 @@ struct ReviewCommand: ParsableCommand {
             let newLabel = try label.map(parseLabel)
             let db = try store.openStore()
             let change = try db.markReviewed(recordId: recordId, label: newLabel, reviewer: reviewerName(reviewer), at: nowEpoch())
-            print(describe(change, recordId: recordId))
+            printText(describe(change, recordId: recordId))
         }
     }
 }
@@ -81,15 +81,15 @@ struct HistoryCommand: ParsableCommand {
             let db = try store.openStore()
             guard try db.record(id: recordId) != nil else { throw StoreError.recordNotFound(recordId) }
             let changes = try db.history(recordId: recordId)
-            if changes.isEmpty { print("记录 \(recordId): 没有标注历史 (no label history)") }
+            if changes.isEmpty { printText("记录 \(recordId): 没有标注历史 (no label history)") }
             for c in changes {
                 let when = c.at > 0 ? ShanghaiTime.format(c.at) : "-"
                 let old = c.oldLabel?.chineseName ?? "未标注", new = c.newLabel?.chineseName ?? "未标注"
                 switch c.action {
                 case .note, .businessType:
-                    print("\(when)  \(c.reviewer)  \(c.action.rawValue)  「\(c.oldValue ?? "")」 → 「\(c.newValue ?? "")」")
+                    printText("\(when)  \(c.reviewer)  \(c.action.rawValue)  「\(c.oldValue ?? "")」 → 「\(c.newValue ?? "")」")
                 default:
-                    print("\(when)  \(c.reviewer)  \(c.action.rawValue)  \(old)(\(c.oldStatus.chineseName)) → \(new)(\(c.newStatus.chineseName))"
+                    printText("\(when)  \(c.reviewer)  \(c.action.rawValue)  \(old)(\(c.oldStatus.chineseName)) → \(new)(\(c.newStatus.chineseName))"
                           + (c.override ? "  覆盖他人 (override)" : ""))
                 }
             }

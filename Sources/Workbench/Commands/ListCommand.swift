@@ -73,6 +73,6 @@ struct ListCommand: ParsableCommand {
         }
         var out = table.render(rows, widths: widths)
         out += "显示 \(records.count) 条，共 \(total) 条符合条件 (showing \(records.count) of \(total))\n"
-        FileHandle.standardOutput.write(Data(out.utf8))
+        emit(out, machine: false)
     }
 }

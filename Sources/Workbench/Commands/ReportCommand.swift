@@ -83,7 +83,7 @@ struct ReportCommand: ParsableCommand {
             try file.commit()
             printErr("已写入 \(output) (report written)")
         } else {
-            FileHandle.standardOutput.write(Data(text.utf8))
+            emit(text, machine: format == .csv || format == .json)
         }
     }
 }

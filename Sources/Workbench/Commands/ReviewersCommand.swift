@@ -35,7 +35,7 @@ struct ReviewersCommand: ParsableCommand {
         try runReportingErrors {
             let db = try store.openStore()
             let lo = from.flatMap(ShanghaiTime.parseDay), hi = to.flatMap(ShanghaiTime.parseDay).map { $0 + 86400 }
-            print(Self.render(try Self.figures(db, from: lo, to: hi), format: format), terminator: "")
+            emit(Self.render(try Self.figures(db, from: lo, to: hi), format: format), machine: format == .csv || format == .json)
         }
     }
 

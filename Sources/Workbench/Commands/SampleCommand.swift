@@ -40,7 +40,7 @@ struct SampleCommand: ParsableCommand {
         try runReportingErrors {
             let (db, filter, who) = try supervisorsWork(store, filterOptions, reviewer: reviewer)
             let n = try db.drawSample(filter, rate: fraction ?? 0, seed: seed, by: who, at: nowEpoch())
-            print("已加入双评样本 \(n) 条（比例 \(rate)，种子 \(seed)） (\(n) records added to the double-review sample)")
+            printText("已加入双评样本 \(n) 条（比例 \(rate)，种子 \(seed)） (\(n) records added to the double-review sample)")
         }
     }
 }

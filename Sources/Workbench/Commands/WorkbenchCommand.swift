@@ -83,7 +83,7 @@ struct AppCommand: ParsableCommand {
             for l in session.lists { l.releaseLeases() }
             backend.shutdown()
             if session.ctx.writes.labelsThisSession > 0 {
-                print(Localized("本次标注/复核 \(session.ctx.writes.labelsThisSession) 条，均已保存到 \(db.location)",
+                printText(Localized("本次标注/复核 \(session.ctx.writes.labelsThisSession) 条，均已保存到 \(db.location)",
                                 "\(session.ctx.writes.labelsThisSession) labels/reviews this session, all saved to \(db.location)")(session.lang))
             }
         }
