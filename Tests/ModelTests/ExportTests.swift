@@ -30,6 +30,11 @@ enum HardRecords {
             InteractionRecord(id: "0000123", askedAt: t - 120, org: "南通经济技术开发区", question: "+86 电话 0513-12345678？",
                               answer: "<br>标签 &amp; 实体 ]]> <![CDATA[x]]> \u{85}C1 \u{FFFE}", label: .outOfScope,
                               status: .reviewed, reviewer: "李强", labeledAt: t, reviewedBy: "王强", reviewedAt: t + 5),
+            // Formula injection (OWASP's cases) and text that only looks guarded.
+            InteractionRecord(id: "F1", askedAt: t - 180, org: "如皋市", question: "=HYPERLINK(\"http://x\",\"点我\")",
+                              answer: "=cmd|' /C calc'!A0", note: "@SUM(1+1)*cmd|' /C calc'!A0"),
+            InteractionRecord(id: "F2", askedAt: t - 240, org: "如皋市", question: "'=已有引号", answer: "''+两个引号", note: "-5"),
+            InteractionRecord(id: "F3", askedAt: t - 300, org: "如皋市", question: "@提问开头", answer: "'普通引号开头", note: "+3.5%"),
         ]
     }()
 }
@@ -39,6 +44,17 @@ enum HardRecords {
         let s = try SQLiteRecordStore(path: dir.path(name))
         try s.importBatch { sink in for r in records { _ = try sink.insert(r) } }
         return s
+    }
+
+    @Test func formulaGuardIsReversibleAndLeavesNumbers() {
+        for text in ["=1+1", "+x", "-y", "@z", "\t=a", "\r=b", "'=c", "''@d", "'x", "x'", "-5", "+2.5%", "-", "", "正常", "'", "''"] {
+            let g = FormulaGuard.guarded(text)
+            #expect(FormulaGuard.restore(g) == text, "\(text) → \(g)")
+            // What a spreadsheet would run starts with none of = + - @ after the guard.
+            if let c = g.first, "=+-@\t\r".contains(c) { #expect(Double(g.replacingOccurrences(of: "%", with: "")) != nil || g == "-", "\(g)") }
+        }
+        #expect(FormulaGuard.guarded("=HYPERLINK(1)") == "'=HYPERLINK(1)" && FormulaGuard.guarded("-5") == "-5")
+        #expect(CSVWriter.field("=1,2") == "\"'=1,2\"")
     }
 
     @Test func splitKeepsSurrogatePairsWholeAndJoinsBack() {
@@ -57,7 +73,7 @@ enum HardRecords {
         let path = dir.path("out.\(format.rawValue)")
         let summary = try RecordExporter.export(store: original, filter: RecordFilter(), format: format, path: path,
                                                 rules: HitRules(taxonomy: ReferenceData.bundled.taxonomy))
-        #expect(summary.rows == 3)
+        #expect(summary.rows == HardRecords.all.count)
         let needed = ExportColumns.split(RecordText.answer(HardRecords.all[1])).count - 1
         #expect(needed == 3)
         #expect(summary.continuationColumns == (format == .xlsx ? needed : 0))
@@ -65,7 +81,12 @@ enum HardRecords {
 
         let copy = try SQLiteRecordStore(path: dir.path("b.sqlite"))
         let result = try Importer(store: copy, reference: .bundled).importFile(path)
-        #expect(result.imported == 3 && result.rejected == 0, "\(result.problems)")
+        #expect(result.imported == HardRecords.all.count && result.rejected == 0, "\(result.problems)")
+        if format == .csv {
+            // Nothing a spreadsheet would run: every formula-looking cell has its leading '.
+            let text = try String(contentsOfFile: path, encoding: .utf8)
+            #expect(text.contains(",\"'=HYPERLINK(") && text.contains(",'=cmd|' /C calc'!A0,") && !text.contains(",=HYPERLINK("))
+        }
         #expect(result.unknownHeaders.isEmpty, "\(result.unknownHeaders)")
         for r in HardRecords.all {
             let back = try #require(try copy.record(id: r.id), "record \(r.id) lost")
@@ -111,7 +132,7 @@ enum HardRecords {
         #expect(bytes.starts(with: [0xEF, 0xBB, 0xBF]))
         let text = String(decoding: bytes.dropFirst(3), as: UTF8.self)
         #expect(Array(text.utf8.prefix(2000)).starts(with: Array((ExportColumns.headers().joined(separator: ",") + "\r\n").utf8)))
-        #expect(text.contains("\"=SUM(A1:A2) 逗号,引号\"\"换行\n问题\""))
+        #expect(text.contains("\"'=SUM(A1:A2) 逗号,引号\"\"换行\n问题\""))
         #expect(text.contains("320682198503121233"))
         #expect(text.contains("制表^G响铃^[[31m红"))
     }

@@ -39,9 +39,10 @@ public final class CSVWriter {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// Quotes a field when it holds a comma, quote, CR or LF, or starts or ends with a space.
+    /// Quotes a field when it holds a comma, quote, CR or LF, or starts or ends with a space; a
+    /// field a spreadsheet would run as a formula is written with a leading `'` (`FormulaGuard`).
     static func appendField(_ f: String, to out: inout [UInt8]) {
-        var f = f
+        var f = FormulaGuard.guarded(f)
         // Over the contiguous UTF-8 with whole-run copies: a per-byte loop was a quarter of a
         // 1,000,000-row export.
         f.withUTF8 { u in

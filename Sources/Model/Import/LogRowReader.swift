@@ -65,7 +65,7 @@ public final class CSVLogReader: LogRowReader {
             return .problem(RowProblem(file: file, line: r.line, field: name,
                                        reason: "不是有效的 UTF-8 文本 (invalid UTF-8; is the file GB18030? try --encoding gb18030)"))
         }
-        return .row(map.raw(r.fields), line: r.line)
+        return .row(map.raw(r.fields.map(FormulaGuard.restore)), line: r.line)
     }
 }
 

@@ -167,7 +167,7 @@ public final class KnowledgeBase {
         while let r = try scanner.next() {
             if r.fields.allSatisfy({ $0.trimmed.isEmpty }) { continue }
             var row: [String: String] = [:]
-            for (i, f) in r.fields.enumerated() where i < names.count { row[names[i]] = f }
+            for (i, f) in r.fields.enumerated() where i < names.count { row[names[i]] = FormulaGuard.restore(f) }
             out.append((r.line, row))
         }
         return out
