@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 @testable import Model
 import Testing
 @testable import Workbench
@@ -241,5 +242,40 @@ import ZIPFoundation
         let j = try Self.importLimited(cli, jsonl)
         #expect(j.status == 0 && j.out.contains("导入 2 条") && j.err.contains("第 2 行") || j.err.contains(":2"), "\(j.out) \(j.err)")
         #expect(j.peakMB < 100, "peak \(j.peakMB) MB")
+    }
+
+    /// Case 11: a database from a newer Workbench is refused, unchanged; a dropped index comes back.
+    @Test func newerOrDamagedSchemas() throws {
+        let cli = try Self.seeded()
+        defer { cli.cleanup() }
+        let sqlite = { (sql: String) in
+            let store = try SQLiteRecordStore(path: cli.db)
+            try store.dbQueue.write { db in try db.execute(sql: sql) }
+        }
+        let indexes = {
+            try SQLiteRecordStore(path: cli.db).dbQueue.read { db in
+                try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%'")
+            }
+        }
+        let before = try indexes()
+        let dropped = try #require(before.first)
+        try sqlite("DROP INDEX \(dropped)")
+        #expect(Set(try indexes()) == Set(before))  // opening the file (to read the list) put it back
+        #expect(try cli.run(["list", "--db", cli.db]).status == 0)
+        try sqlite("INSERT INTO grdb_migrations (identifier) VALUES ('v99: from the future')")
+        // What the file holds (SQLite's header counters aside: item 9, reading still touches them).
+        let sum = {
+            try DatabaseQueue(path: cli.db).read { db in
+                try [Int.fetchOne(db, sql: "SELECT count(*) FROM record"), Int.fetchOne(db, sql: "SELECT count(*) FROM label_history"),
+                     Int.fetchOne(db, sql: "SELECT count(*) FROM grdb_migrations")]
+            }
+        }
+        let was = try sum()
+        for command in [["list"], ["report"], ["label", "1", "3", "--reviewer", "x"]] {
+            let r = try cli.run(command + ["--db", cli.db])
+            #expect(r.status == 1 && r.err.contains("v99: from the future") && r.err.contains("v7") && r.err.split(separator: "\n").count == 1,
+                    "\(command): \(r.err)")
+        }
+        #expect(try sum() == was)
     }
 }

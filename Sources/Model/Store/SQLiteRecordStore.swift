@@ -41,7 +41,9 @@ public final class SQLiteRecordStore: RecordStore {
                 try db.execute(sql: "PRAGMA synchronous = NORMAL")
             }
             dbQueue = try DatabaseQueue(path: path, configuration: config)
+            try SQLiteSchema.check(dbQueue, path: path)
             try SQLiteSchema.migrator.migrate(dbQueue)
+            try SQLiteSchema.repairIndexes(dbQueue, path: path)
         } catch let e as StoreError {
             throw e
         } catch let e as DatabaseError where e.resultCode == .SQLITE_BUSY {

@@ -3,6 +3,35 @@ import GRDB
 /// The embedded database's schema, as migrations: a database made by any earlier version is brought
 /// up to date on open, never rebuilt.
 enum SQLiteSchema {
+    /// Refuses a database a newer Workbench has migrated further (a migration this build does not
+    /// know): writing to it with the older schema in mind could damage it. Nothing is changed.
+    static func check(_ db: DatabaseQueue, path: String) throws {
+        let m = migrator
+        let applied = try db.read { try m.appliedIdentifiers($0) }
+        let unknown = applied.subtracting(m.migrations)
+        guard unknown.isEmpty else {
+            throw StoreError.cannotOpen(path, "数据库来自更新版本的 Workbench（含本程序不认识的结构版本「\(unknown.sorted().last!)」，本程序最高为「\(m.migrations.last!)」），请先升级 workbench；未做任何修改 (made by a newer Workbench: upgrade first; nothing changed)")
+        }
+    }
+
+    /// Puts back an index someone dropped (a dropped index makes every filter a full scan, silently):
+    /// the schema a fresh database gets is the reference. A missing table is damage, not repaired.
+    static func repairIndexes(_ db: DatabaseQueue, path: String) throws {
+        let reference = try DatabaseQueue()
+        try migrator.migrate(reference)
+        let wanted = try reference.read { db in
+            try Row.fetchAll(db, sql: "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%'")
+                .map { (type: $0["type"] as String, name: $0["name"] as String, sql: $0["sql"] as String) }
+        }
+        let present = try db.read { db in Set(try String.fetchAll(db, sql: "SELECT name FROM sqlite_master")) }
+        let missing = wanted.filter { !present.contains($0.name) }
+        if let table = missing.first(where: { $0.type != "index" }) {
+            throw StoreError.cannotOpen(path, "数据库缺少「\(table.name)」，已损坏；请用备份恢复 (a part of the database is missing: restore a backup)")
+        }
+        guard !missing.isEmpty else { return }
+        try db.write { db in for index in missing { try db.execute(sql: index.sql) } }
+    }
+
     static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
         m.registerMigration("v1: records, label history, import log") { db in
