@@ -111,7 +111,8 @@ import Testing
         try w.close()
         let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
         for chunk in [1, 3, 64, 4096] {
-            let back = try scanAll(bytes, chunk: chunk).map(\.fields)
+            // The formula guard's leading ' comes off as the importer takes it off.
+            let back = try scanAll(bytes, chunk: chunk).map { $0.fields.map(FormulaGuard.restore) }
             #expect(back == rows, "chunk \(chunk)")
         }
     }

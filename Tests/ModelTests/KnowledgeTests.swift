@@ -185,6 +185,23 @@ import Testing
         #expect(e.region == "如皋市" && e.similarQuestions == ["居民养老一年多少钱", "农村养老补贴"])
     }
 
+    /// Issue 15 case 14: an id is never a path.
+    @Test func entryIdsAreNamesNotPaths() throws {
+        let dir = TempDir()
+        defer { dir.cleanup() }
+        let (_, kb) = try base(dir, [])
+        let csv = dir.write("ids.csv", """
+            条目ID,区域,一级业务类型,二级业务类型,主题,标准问,相似问,答案,政策依据,生效日期,失效日期,状态
+            ../x,全市,养老保险,城乡居民养老保险,居民养老档次,交多少,,答案,,2024-01-01,,生效
+            a/b,全市,养老保险,城乡居民养老保险,居民养老档次,交多少呢,,答案,,2024-01-01,,生效
+            KB-00012.v2,全市,养老保险,城乡居民养老保险,居民养老档次,交多少啊,,答案,,2024-01-01,,生效
+            """)
+        let s = try kb.importFile(csv, by: "导入", at: today)
+        #expect(s.created == 1 && s.problems.count == 2, "\(s.created) \(s.updated) \(s.problems)")
+        #expect(s.problems.allSatisfy { $0.contains("条目ID") })
+        #expect(KnowledgeEntry.idProblem("如皋-养老01") == nil && KnowledgeEntry.idProblem("..") != nil && KnowledgeEntry.idProblem("x\u{1B}]52") != nil)
+    }
+
     @Test func theDemoKnowledgeBaseCoversTheTaxonomyWithCountyVariants() throws {
         let dir = TempDir()
         defer { dir.cleanup() }

@@ -278,4 +278,20 @@ import ZIPFoundation
         }
         #expect(try sum() == was)
     }
+
+    /// Cases 5 and 14: reviewer names and ids with escape sequences are shown, never run; an
+    /// entry id never becomes a path.
+    @Test func escapesAreShownNeverRun() throws {
+        let cli = try Self.seeded()
+        defer { cli.cleanup() }
+        let evil = "李\u{1B}]52;c;ZXZpbA==\u{07}\u{1B}[2J"
+        #expect(try cli.run(["label", "1", "3", "--reviewer", evil, "--db", cli.db]).status == 0)
+        for command in [["history", "1"], ["list"], ["reviewers"], ["report", "--by", "reviewer"], ["label", "2", "3", "--reviewer", evil],
+                        ["list", "--org", "\u{1B}[2J"], ["history", "\u{1B}]0;title\u{07}"]] {
+            let r = try cli.run(command + ["--db", cli.db])
+            #expect(!(r.out + r.err).unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 || $0.value == 0x9B }, "\(command)")
+        }
+        #expect(try cli.run(["history", "1", "--db", cli.db]).out.contains("李^[]52;c;ZXZpbA==^G^[[2J"))
+        #expect(ExternalEditor.safeFileName("../x.txt") == "___x.txt" && ExternalEditor.safeFileName("a/b") == "a_b")
+    }
 }

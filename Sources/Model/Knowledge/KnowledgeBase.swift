@@ -92,6 +92,7 @@ public final class KnowledgeBase {
                 similarQuestions: similar, answer: values["答案"]?.trimmed ?? "", policyBasis: v("政策依据") ?? "",
                 effectiveFrom: fromDay ?? ShanghaiTime.startOfDay(at), effectiveTo: toDay, state: state ?? .active)
             if written.isEmpty { problems.append("区域为空") }
+            if let id = v("条目ID"), !id.isEmpty { e.id = id }
             do { try e.validate(reference: reference) } catch let err as KnowledgeValidationError {
                 problems += err.reasons.filter { !problems.contains($0) }
             }
@@ -99,9 +100,7 @@ public final class KnowledgeBase {
                 summary.problems.append("第 \(line) 行：" + problems.joined(separator: "；"))
                 continue
             }
-            if let id = v("条目ID"), !id.isEmpty {
-                e.id = id
-            } else if let id = byTopicRegion[e.topic + "\u{1}" + e.region] {
+            if e.id.isEmpty, let id = byTopicRegion[e.topic + "\u{1}" + e.region] {
                 e.id = id
             }
             if let old = existing[e.id] {

@@ -100,6 +100,7 @@ extension KnowledgeEntry {
     /// Checks an entry against the reference data: region, dates, non-empty texts, business type.
     public func validate(reference: ReferenceData) throws {
         var why: [String] = []
+        if !id.isEmpty, let problem = Self.idProblem(id) { why.append(problem) }
         let regions = reference.organisations.kbRegions
         if !regions.contains(region) {
             why.append("未知区域「\(region)」，可选：\(regions.joined(separator: " "))")
@@ -114,6 +115,16 @@ extension KnowledgeEntry {
             why.append("业务类型「\(businessType)」不在分类表中")
         }
         if !why.isEmpty { throw KnowledgeValidationError(reasons: why) }
+    }
+
+    /// An entry id is a name people type and the bot's knowledge ids are (KB00012): letters,
+    /// digits (any script), `-`, `_`, `.`, at most 64 characters; never a path (`/`, `..`) or a
+    /// control character. Nil when the id is fine.
+    public static func idProblem(_ id: String) -> String? {
+        let ok = id.count <= 64 && id != "." && id != ".." && !id.hasPrefix(".") && id.unicodeScalars.allSatisfy {
+            $0.properties.isAlphabetic || $0.properties.numericType != nil || $0 == "-" || $0 == "_" || $0 == "."
+        }
+        return ok ? nil : "条目ID「\(VisibleText.singleLine(String(id.prefix(40))))」只能由字母、数字、- _ . 组成（最多 64 个字符，不以 . 开头）(entry ids: letters, digits, - _ . only)"
     }
 
     // MARK: the text a person edits in $EDITOR

@@ -16,7 +16,7 @@ enum ExternalEditor {
         let dir = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("workbench-edit-\(getpid())-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         defer { try? FileManager.default.removeItem(at: dir) }
-        let file = dir.appendingPathComponent(name)
+        let file = dir.appendingPathComponent(safeFileName(name))
         try Data(text.utf8).write(to: file)
         // The file name goes in as "$1": no quoting problems whatever the path holds.
         let status = try runInForeground(["/bin/sh", "-c", "\(command) \"$1\"", "editor", file.path])
@@ -66,12 +66,23 @@ enum ExternalEditor {
     }
 
     /// Where a text the user wrote is kept when it cannot be saved: nothing typed is lost.
+    /// A file name made from an entry's id: never a path. Anything but letters, digits, `-`, `_`
+    /// and one `.` before the extension becomes `_` (an id of `../x` once wrote outside the folder).
+    static func safeFileName(_ name: String) -> String {
+        let ext = (name as NSString).pathExtension, stem = (name as NSString).deletingPathExtension
+        let clean = String(String.UnicodeScalarView(stem.unicodeScalars.prefix(60).map {
+            $0.properties.isAlphabetic || $0.properties.numericType != nil || $0 == "-" || $0 == "_" ? $0 : "_"
+        }))
+        let e = ext.unicodeScalars.allSatisfy { $0.isASCII && $0.properties.isAlphabetic } ? ext : ""
+        return (clean.isEmpty ? "条目" : clean) + (e.isEmpty ? "" : "." + e)
+    }
+
     static func keep(_ text: String, name: String) -> String? {
         let dir = WorkbenchPaths.dataDirectory().appendingPathComponent("kb-drafts")
         try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let stamp = ShanghaiTime.format(Int64(Date().timeIntervalSince1970)).replacingOccurrences(of: " ", with: "_")
             .replacingOccurrences(of: ":", with: "")
-        let file = dir.appendingPathComponent("\(name)-\(stamp).txt")
+        let file = dir.appendingPathComponent(safeFileName("\(name)-\(stamp).txt"))
         return (try? Data(text.utf8).write(to: file)) == nil ? nil : file.path
     }
 }
