@@ -32,12 +32,17 @@ public final class SQLiteRecordStore: RecordStore {
             }
             var config = Configuration()
             config.busyMode = .callback(Self.busyWaiter(timeout: busyTimeout))
-            config.journalMode = .wal
             config.prepareDatabase { db in
                 // 8 KB pages: a record's text row (~1.1 KB) packs better and the import's insert
                 // side took 0.47 s instead of 0.84 s per 100,000 rows (bench). Effective only
-                // when the file is new.
+                // when the file is new (so before WAL is set, which writes the header).
                 try db.execute(sql: "PRAGMA page_size = 8192")
+                // WAL, set only when the file is not in it yet: GRDB's `.wal` journal mode writes
+                // a table and drops it on every open (for its pools' readers, not needed by one
+                // queue), so merely listing records changed the file (issue 15, case 9).
+                if try String.fetchOne(db, sql: "PRAGMA journal_mode")?.lowercased() != "wal" {
+                    _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
+                }
                 try db.execute(sql: "PRAGMA synchronous = NORMAL")
             }
             dbQueue = try DatabaseQueue(path: path, configuration: config)
