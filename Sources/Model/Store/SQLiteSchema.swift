@@ -17,12 +17,7 @@ enum SQLiteSchema {
     /// Puts back an index someone dropped (a dropped index makes every filter a full scan, silently):
     /// the schema a fresh database gets is the reference. A missing table is damage, not repaired.
     static func repairIndexes(_ db: DatabaseQueue, path: String) throws {
-        let reference = try DatabaseQueue()
-        try migrator.migrate(reference)
-        let wanted = try reference.read { db in
-            try Row.fetchAll(db, sql: "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%'")
-                .map { (type: $0["type"] as String, name: $0["name"] as String, sql: $0["sql"] as String) }
-        }
+        let wanted = reference
         let present = try db.read { db in Set(try String.fetchAll(db, sql: "SELECT name FROM sqlite_master")) }
         let missing = wanted.filter { !present.contains($0.name) }
         if let table = missing.first(where: { $0.type != "index" }) {
@@ -31,6 +26,24 @@ enum SQLiteSchema {
         guard !missing.isEmpty else { return }
         try db.write { db in for index in missing { try db.execute(sql: index.sql) } }
     }
+
+    /// What a fresh database holds (tables, indexes, triggers and their SQL), made once a process.
+    struct Item: Sendable {
+        let type, name, sql: String
+    }
+
+    static let reference: [Item] = {
+        do {
+            let fresh = try DatabaseQueue()
+            try migrator.migrate(fresh)
+            return try fresh.read { db in
+                try Row.fetchAll(db, sql: "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%'")
+                    .map { Item(type: $0["type"], name: $0["name"], sql: $0["sql"]) }
+            }
+        } catch {
+            return []  // an in-memory database that cannot be made: nothing to compare with
+        }
+    }()
 
     static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
