@@ -66,10 +66,15 @@ enum HelpView {
                               "Labels: 1 missing ∅ · 2 misunderstood ✗ · 3 correct ✓ · 4 out of scope ⊘ · ✔ reviewed · ⟳ saving")(lang), .dim))
         all.append((Localized("准确率 = 回答正确 ÷ (业务缺失 + 理解错误 + 回答正确)；n < 20 时灰显",
                               "Accuracy = correct ÷ (missing + misunderstood + correct); dimmed when n < 20")(lang), .dim))
-        all.append((Localized("@姓名（灰）：另一位审核员正在看这条，下一条会跳过它；改别人的标注要按 y 确认",
-                              "@name (dim): another reviewer is on this record; next skips it; changing others' labels asks for y")(lang), .dim))
-        all.append((Localized("双评1/2：盲评样本已有一人标注（看不到是什么）；标注后先到等第二人的样本，再回到原处",
-                              "双评1/2: a blind-sample record with one label in (hidden); after a label such records come first, then back to your place")(lang), .dim))
+        // Short lines: the overlay cuts at its width (76 columns at 80×24).
+        for (zh, en) in [
+            ("@姓名（灰）：另一位审核员正在看这条，下一条会跳过它", "@name (dim): another reviewer is on it; next skips it"),
+            ("改别人的标注或别人手上的记录：先问，按 y 才写（记为覆盖）", "Others' labels or records: asked first, y writes (an override)"),
+            ("双评1/2：盲评样本已有一人标注（看不到是什么）", "双评1/2: a blind-sample record with one label in (hidden)"),
+            ("标注后先到等第二人标注的样本，再回到原处", "After a label such records come first, then back to your place"),
+        ] {
+            all.append((Localized(zh, en)(lang), .dim))
+        }
         return all
     }
 
