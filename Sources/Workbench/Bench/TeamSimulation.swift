@@ -42,7 +42,8 @@ struct TeamSimulationCommand: ParsableCommand {
                     }
                     let index = session.list.selection
                     if !session.list.goToSecondVote(from: index) {
-                        // What this reviewer holds goes back, so pairs it first labelled reach others.
+                        // What this reviewer holds goes back, so pairs it first labelled reach others
+                        // (on every idle turn: the tick below claims the selected record again).
                         session.list.releaseLeases()
                         if Date().timeIntervalSince(idleSince ?? Date()) > 1.5 { break }
                         idleSince = idleSince ?? Date()
