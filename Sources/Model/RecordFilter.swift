@@ -10,8 +10,8 @@ public struct RecordFilter: Equatable, Sendable {
     public var label: Label?
     public var biz1: String?
     public var biz2: String?
-    /// Words (split at spaces) that must each be contained in the question or the answer: plain
-    /// substrings, not patterns.
+    /// The text condition in the query language of `TextQuery` (words that must occur, `-word`,
+    /// "phrases", `问:`/`答:`): plain substrings, not patterns.
     public var text: String?
     /// One hot-question topic (TOP10's `Enter`): its hash and, for the screen, its title.
     public var topic: TopicFilter?
@@ -19,8 +19,13 @@ public struct RecordFilter: Equatable, Sendable {
     /// store only (a record does not carry its assignment): `matches` ignores it.
     public var assignee: String?
 
-    public var textTerms: [String] {
-        (text ?? "").split(whereSeparator: { $0 == " " || $0 == "\u{3000}" }).map(String.init)
+    public var textQuery: TextQuery { TextQuery(parsing: text ?? "") }
+
+    /// The same filter without its text condition.
+    public var withoutText: RecordFilter {
+        var f = self
+        f.text = nil
+        return f
     }
 
     public init(
@@ -61,7 +66,7 @@ public struct RecordFilter: Equatable, Sendable {
         if let label, r.label != label { return false }
         if let biz1, r.effectiveBiz1 != biz1 { return false }
         if let biz2, r.effectiveBiz2 != biz2 { return false }
-        for t in textTerms where !r.question.contains(t) && !r.answer.contains(t) { return false }
+        if let text, !TextQuery(parsing: text).matches(question: r.question, answer: r.answer) { return false }
         if let topic, QuestionTopic.bundled.topic(of: r) != topic.hash { return false }
         return true
     }

@@ -16,7 +16,7 @@ public struct DashboardQuery: Equatable, Sendable {
     }
 
     /// Whether the index must be given the filter's keys (it cannot test text or topic itself).
-    public static func needsKeys(_ f: RecordFilter) -> Bool { !f.textTerms.isEmpty || f.topic != nil || f.assignee != nil }
+    public static func needsKeys(_ f: RecordFilter) -> Bool { !f.textQuery.isEmpty || f.topic != nil || f.assignee != nil }
 }
 
 /// How a table groups records.

@@ -75,11 +75,29 @@ public protocol RecordStore: TeamStore {
     /// Runs one file's import in one transaction: either all of `body`'s inserts are kept or none.
     /// `expectedRows` (an estimate) lets a store choose a faster way for a large import.
     func importBatch<T>(expectedRows: Int?, _ body: (any ImportSink) throws -> T) throws -> T
+    /// How far the text index (which answers text conditions) has come. Records not in it yet are
+    /// still found, by a slower substring scan.
+    func textIndexProgress() throws -> TextIndexProgress
+    /// Adds up to `limit` more records to the text index in one short write transaction: a large
+    /// import, or a database from before the index, is indexed by repeated calls, resumably.
+    func buildTextIndex(limit: Int) throws -> TextIndexProgress
     /// Keeps a line per imported file (what, how many, how long) for the audit trail.
     func logImport(_ summary: ImportSummary) throws
 }
 
 extension RecordStore {
+    /// Builds the text index to the end in batches, reporting after each; stops early (resumable)
+    /// when `progress` returns false.
+    @discardableResult
+    public func completeTextIndex(batch: Int = 20_000, progress: (TextIndexProgress) -> Bool = { _ in true }) throws -> TextIndexProgress {
+        var p = try textIndexProgress()
+        while !p.isComplete {
+            p = try buildTextIndex(limit: batch)
+            if !progress(p) { break }
+        }
+        return p
+    }
+
     /// Sets the label whoever set it before (commands, scripts): an override is marked in the history.
     @discardableResult
     public func setLabel(_ label: Label?, recordId: String, reviewer: String, at: Int64) throws -> LabelChange? {

@@ -116,8 +116,8 @@ public final class SQLiteRecordStore: RecordStore {
             oldValue: row["old_value"], newValue: row["new_value"], override: (row["override"] as Int?) == 1)
     }
 
-    /// WHERE clause and arguments for a filter; shared by page and count so they always agree.
-    static func whereClause(_ f: RecordFilter) -> (String, StatementArguments) {
+    /// WHERE clause and arguments for a filter's conditions other than text.
+    static func fieldClause(_ f: RecordFilter) -> (String, StatementArguments) {
         var parts: [String] = []
         var args: [(any DatabaseValueConvertible)?] = []
         // Duplicates removed: `org IN (a, a)` is two index ranges to SQLite, which then sorts the
@@ -139,16 +139,20 @@ public final class SQLiteRecordStore: RecordStore {
         if let b = f.biz2 { parts.append("eff_biz2 = ?"); args.append(b) }
         if let t = f.topic { parts.append("topic_hash = ?"); args.append(t.hash) }
         if let a = f.assignee { parts.append("seq IN (SELECT seq FROM assignment WHERE reviewer = ?)"); args.append(a) }
-        for t in f.textTerms {
-            // instr: a plain substring, no LIKE wildcards or ASCII case folding.
-            // Tested per candidate row in the index's order, so a page stops after 50 matches.
-            parts.append("""
-                EXISTS (SELECT 1 FROM record_text t WHERE t.seq = record.seq
-                        AND (instr(t.question, ?) > 0 OR instr(t.answer, ?) > 0))
-                """)
-            args += [t, t]
-        }
         return (parts.isEmpty ? "1" : parts.joined(separator: " AND "), StatementArguments(args))
+    }
+
+    /// WHERE clause and arguments for a filter, its text condition answered from the text index
+    /// (SQLiteTextSearch); shared by count, keys and the statistics so they always agree.
+    static func whereClause(_ db: Database, _ f: RecordFilter) throws -> (String, StatementArguments) {
+        var (w, args) = fieldClause(f)
+        let q = f.textQuery
+        if !q.isEmpty {
+            let plan = try SQLiteTextSearch.plan(db, q)
+            w += " AND " + plan.condition
+            args += StatementArguments(plan.arguments)
+        }
+        return (w, args)
     }
 
     public func totalCount() throws -> Int {
@@ -156,12 +160,24 @@ public final class SQLiteRecordStore: RecordStore {
     }
 
     public func count(_ filter: RecordFilter) throws -> Int {
-        let (w, args) = Self.whereClause(filter)
-        return try dbQueue.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM record WHERE \(w)", arguments: args) ?? 0 }
+        try dbQueue.read { db in
+            let q = filter.textQuery
+            if !q.isEmpty, filter.withoutText == RecordFilter() {
+                // Text alone, answered by the index alone: counted there, no record read.
+                let plan = try SQLiteTextSearch.plan(db, q)
+                if plan.nothing { return 0 }
+                if plan.exact, let c = plan.candidates {
+                    return try Int.fetchOne(db, sql: "SELECT count(*) FROM (\(c.sql))", arguments: StatementArguments(c.arguments)) ?? 0
+                }
+            }
+            let (w, args) = try Self.whereClause(db, filter)
+            return try Int.fetchOne(db, sql: "SELECT count(*) FROM record WHERE \(w)", arguments: args) ?? 0
+        }
     }
 
     public func page(_ filter: RecordFilter, after cursor: PageCursor?, limit: Int) throws -> RecordPage {
         try dbQueue.read { db in
+            let text = try Self.pageTextCondition(db, filter)
             // SQLite cannot merge several ranges of the (org, …, asked_at) indexes in order, so
             // `org IN (a, b)` sorted the whole selection (bench: 33 ms a page at 100,000 rows).
             // One query per organisation, each reading its own index range in order, merged here.
@@ -170,17 +186,41 @@ public final class SQLiteRecordStore: RecordStore {
                 ? try orgs.map { org -> [(PageCursor, InteractionRecord)] in
                     var one = filter
                     one.orgs = [org]
-                    return try Self.pageRows(db, one, after: cursor, limit: limit)
+                    return try Self.pageRows(db, one, text: text, after: cursor, limit: limit)
                 }.joined().sorted { ($0.0.askedAt, $0.0.seq) > ($1.0.askedAt, $1.0.seq) }.prefix(limit).map { $0 }
-                : try Self.pageRows(db, filter, after: cursor, limit: limit)
+                : try Self.pageRows(db, filter, text: text, after: cursor, limit: limit)
             return RecordPage(records: parts.map(\.1), next: parts.count == limit ? parts.last?.0 : nil)
         }
     }
 
-    static func pageRows(_ db: Database, _ filter: RecordFilter, after cursor: PageCursor?, limit: Int) throws
-        -> [(PageCursor, InteractionRecord)]
+    /// Up to this many candidates from the text index, a page is read by them (each looked up and
+    /// the few sorted); more, and the words are common enough that reading the list in its order
+    /// and testing each text finds a page sooner (docs/decisions.md, "Text search").
+    static let fewCandidates = 20_000
+
+    /// The text condition for reading a page: by the index's candidates when they are few, else
+    /// the substring test along the list's order. Nil without text; "0" when nothing can match.
+    static func pageTextCondition(_ db: Database, _ filter: RecordFilter) throws -> (String, [(any DatabaseValueConvertible)?])? {
+        let q = filter.textQuery
+        guard !q.isEmpty else { return nil }
+        let plan = try SQLiteTextSearch.plan(db, q)
+        if plan.nothing { return ("0", []) }
+        if let c = plan.candidates {
+            let n = try Int.fetchOne(db, sql: "SELECT count(*) FROM (\(c.sql) LIMIT \(fewCandidates))",
+                                     arguments: StatementArguments(c.arguments)) ?? 0
+            if n < fewCandidates { return (plan.condition, plan.arguments) }
+        }
+        return (plan.scan.sql, plan.scan.arguments)
+    }
+
+    static func pageRows(_ db: Database, _ filter: RecordFilter, text: (String, [(any DatabaseValueConvertible)?])?,
+                         after cursor: PageCursor?, limit: Int) throws -> [(PageCursor, InteractionRecord)]
     {
-        var (w, args) = whereClause(filter)
+        var (w, args) = fieldClause(filter)
+        if let (t, a) = text {
+            w += " AND " + t
+            args += StatementArguments(a)
+        }
         if let c = cursor {
             // A row value, not `asked_at < ? OR (asked_at = ? AND seq < ?)`: with the OR, SQLite
             // scanned the index from the top on every page (a page 900,000 rows down: 120 ms
@@ -384,9 +424,9 @@ public final class SQLiteRecordStore: RecordStore {
     // MARK: the review screen's list, change polling, statistics
 
     public func keys(_ filter: RecordFilter) throws -> [RecordKey] {
-        let (w, args) = Self.whereClause(filter)
-        return try dbQueue.read { db in
-            try RecordKey.fetchAll(db, sql: "SELECT seq FROM record WHERE \(w) ORDER BY asked_at DESC, seq DESC",
+        try dbQueue.read { db in
+            let (w, args) = try Self.whereClause(db, filter)
+            return try RecordKey.fetchAll(db, sql: "SELECT seq FROM record WHERE \(w) ORDER BY asked_at DESC, seq DESC",
                                    arguments: args)
         }
     }
@@ -427,14 +467,14 @@ public final class SQLiteRecordStore: RecordStore {
     }
 
     public func longestAnswer(_ filter: RecordFilter, atLeast: Int, shown: (String) -> String) throws -> Int {
-        let (w, args) = Self.whereClause(filter)
-        // UTF-16 units of the shown text are at most twice the stored UTF-8 bytes (a control byte
-        // becomes two characters), so shorter answers need not be read into Swift at all.
-        let sql = """
-            SELECT t.answer FROM record JOIN record_text t ON t.seq = record.seq
-            WHERE \(w) AND length(CAST(t.answer AS BLOB)) * 2 >= ?
-            """
-        return try dbQueue.read { db in
+        try dbQueue.read { db in
+            let (w, args) = try Self.whereClause(db, filter)
+            // UTF-16 units of the shown text are at most twice the stored UTF-8 bytes (a control byte
+            // becomes two characters), so shorter answers need not be read into Swift at all.
+            let sql = """
+                SELECT t.answer FROM record JOIN record_text t ON t.seq = record.seq
+                WHERE \(w) AND length(CAST(t.answer AS BLOB)) * 2 >= ?
+                """
             var longest = 0
             let rows = try String.fetchCursor(db, sql: sql, arguments: args + [atLeast])
             while let a = try rows.next() { longest = max(longest, shown(a).utf16.count) }
@@ -513,7 +553,7 @@ public final class SQLiteRecordStore: RecordStore {
     }
 
     static func tallies(_ db: Database, _ filter: RecordFilter, rules: HitRules) throws -> [String: Tally] {
-        let (w, whereArgs) = Self.whereClause(filter)
+        let (w, whereArgs) = try Self.whereClause(db, filter)
         let (hit, hitArgs) = hitClassSQL(rules.fallbackPhrases)
         let sql = """
             SELECT org, label, coalesce(eff_biz1 = ? AND eff_biz2 = ?, 0), \(hit) AS h, count(*)
@@ -551,10 +591,16 @@ public final class SQLiteRecordStore: RecordStore {
             }
             var result: T?
             try db.inTransaction(.immediate) {
+                // A small import into an indexed database is indexed in its own transaction
+                // (~67 µs a record); a large one after its commit, resumably (completeTextIndex).
+                let indexed = try SQLiteTextSearch.progress(db)
                 // Bulk: drop the secondary indexes and build them again at the end, by sorting,
                 // inside the same transaction (DDL is transactional in SQLite).
                 let indexes = bulk ? try Self.dropSecondaryIndexes(db) : []
                 result = try body(try SQLiteImportSink(db))
+                if !bulk, indexed.isComplete {
+                    _ = try SQLiteTextSearch.build(db, limit: Int.max)
+                }
                 if !indexes.isEmpty {
                     // Sorting with helper threads: the indexes over 1,000,000 rows took ~4 s instead of ~6 s.
                     try db.execute(sql: "PRAGMA threads = \(min(4, ProcessInfo.processInfo.activeProcessorCount))")
@@ -592,6 +638,14 @@ public final class SQLiteRecordStore: RecordStore {
             """)
         for row in rows { try db.execute(sql: "DROP INDEX \(row[0] as String)") }
         return rows.map { $0[1] }
+    }
+
+    public func textIndexProgress() throws -> TextIndexProgress {
+        try dbQueue.read { db in try SQLiteTextSearch.progress(db) }
+    }
+
+    public func buildTextIndex(limit: Int) throws -> TextIndexProgress {
+        try mappingBusy { try dbQueue.write { db in try SQLiteTextSearch.build(db, limit: limit) } }
     }
 
     public func logImport(_ s: ImportSummary) throws {
@@ -738,8 +792,8 @@ extension SQLiteRecordStore {
     }
 
     public func drawSample(_ filter: RecordFilter, rate: Double, seed: UInt64, by: String, at: Int64) throws -> Int {
-        let (w, args) = Self.whereClause(filter)
-        return try mappingBusy { try dbQueue.write { db in
+        try mappingBusy { try dbQueue.write { db in
+            let (w, args) = try Self.whereClause(db, filter)
             let rows = try Row.fetchAll(db, sql: """
                 SELECT seq, org, asked_at FROM record WHERE \(w) AND label IS NULL
                 AND seq NOT IN (SELECT seq FROM double_sample)

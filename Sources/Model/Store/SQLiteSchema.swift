@@ -239,6 +239,17 @@ enum SQLiteSchema {
                 CREATE INDEX assignment_reviewer ON assignment(reviewer, seq);
                 """)
         }
+        m.registerMigration("v8: text index") { db in
+            // See SQLiteTextSearch. Records already stored are indexed afterwards, resumably
+            // (`indexed_to` says how far): searches test the rest with instr meanwhile.
+            try db.execute(sql: """
+                CREATE VIRTUAL TABLE record_fts USING fts5(question, answer,
+                  tokenize = 'trigram case_sensitive 1', content = '', detail = none);
+                CREATE VIRTUAL TABLE record_fts_vocab USING fts5vocab(record_fts, row);
+                CREATE TABLE text_index (indexed_to INTEGER NOT NULL);
+                INSERT INTO text_index VALUES (0);
+                """)
+        }
         return m
     }
 }

@@ -50,6 +50,7 @@ struct DemoCommand: ParsableCommand {
                     bar.update(done: i, total: records, detail: "\(i)")
                 }
                 bar.finish()
+                try buildTextIndex(db)
                 let kb = try DemoData.populateKnowledge(store: db, reference: reference, today: endEpoch)
                 printText(String(format: "演示数据：新增 %d 条，共 %d 条，数据库 %@，用时 %.1f 秒 (demo: %d new records)",
                              n, try db.totalCount(), db.location, Date().timeIntervalSince(started), n))

@@ -67,6 +67,7 @@ struct ImportCommand: ParsableCommand {
                              total.imported, total.existing, total.rejected, total.seconds,
                              total.imported, total.existing, total.rejected, total.seconds))
             }
+            try buildTextIndex(db)
             if failed > 0 { throw ExitCode(1) }
         }
     }

@@ -212,6 +212,19 @@ struct FilterForm: Equatable, Sendable {
 
     /// The filter the fields describe (fields that do not parse are left out), the named period
     /// if one was chosen, and what each field was read as.
+    /// How the text field was read: 含「失业金」 问中不含「退休」 …
+    static func explain(_ q: TextQuery, _ lang: Language) -> String {
+        q.terms.map { t in
+            let field: Localized = switch t.field {
+            case .any: Localized("", "")
+            case .question: Localized("问中", "question ")
+            case .answer: Localized("答中", "answer ")
+            }
+            let verb = t.excluded ? Localized("不含", "lacks ") : Localized("含", "has ")
+            return field(lang) + verb(lang) + "「" + t.text + "」"
+        }.joined(separator: " ")
+    }
+
     func parse(reference: ReferenceData, today: Int64, lang: Language) -> (RecordFilter, PeriodPreset?, [Field: Reading]) {
         var f = RecordFilter()
         var readings: [Field: Reading] = [:]
@@ -223,7 +236,7 @@ struct FilterForm: Equatable, Sendable {
         (f.biz1, f.biz2, readings[.biz]) = readBiz(reference.taxonomy)
         let t = text(.text).trimmed
         f.text = t.isEmpty ? nil : t
-        readings[.text] = t.isEmpty ? .any : .value(f.textTerms.map { "「\($0)」" }.joined(separator: " "))
+        readings[.text] = t.isEmpty ? .any : .value(Self.explain(f.textQuery, lang))
         // A hot question opened from the dashboard has no field here: it stays until Esc goes back.
         f.topic = original.topic
         // So does the reviewer's own assignment (T switches it).

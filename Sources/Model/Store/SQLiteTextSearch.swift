@@ -1,0 +1,190 @@
+import Foundation
+import GRDB
+
+/// Text conditions on the embedded store, answered from a full-text index (docs/decisions.md,
+/// "Text search"):
+///
+/// - `record_fts`: FTS5, trigram tokenizer, case-sensitive, contentless, `detail=none` — 1,000,000
+///   records (400 M characters) index in ~67 s into +326 MB (+22%); `detail=full` took 168 s and
+///   +1.8 GB (+120%) for the phrase queries that `detail=none` lacks.
+/// - A word of three or more characters is the AND of its trigrams; one of one or two characters
+///   is the OR of every indexed trigram that begins with it (found in `record_fts_vocab`). Each
+///   text is indexed with two U+FFFF after it, so every character starts a trigram and that OR
+///   is exact: a word at the very end of a text is found too.
+/// - Exactly three characters (or fewer), in either field, are answered by the index alone;
+///   longer words and `问:`/`答:` are checked with `instr` on the candidates (the index gives a
+///   superset; the answer is always the plain substring test's).
+/// - Records above `text_index.indexed_to` are not indexed yet (a large import indexes after its
+///   commit, resumably): they are tested with `instr`, so a search is right while the index builds.
+enum SQLiteTextSearch {
+    static let padding = "\u{FFFF}\u{FFFF}"
+
+    /// One text condition, ready for SQL.
+    struct Plan {
+        /// An SQL condition on `record` (exact), with its arguments.
+        var condition: String
+        var arguments: [(any DatabaseValueConvertible)?]
+        /// When the index selects the candidates: an SQL subquery yielding their seqs (a superset
+        /// of the matches, or exactly them when `exact`) and its arguments.
+        var candidates: (sql: String, arguments: [(any DatabaseValueConvertible)?])?
+        /// The plain substring test of every term (on the record's texts).
+        var scan: (sql: String, arguments: [(any DatabaseValueConvertible)?])
+        /// The index alone answers (no term needs the substring test) and covers every record.
+        var exact: Bool
+        /// A required term occurs in no record at all.
+        var nothing: Bool
+    }
+
+    /// The substring test of one term, on `record`.
+    static func instr(_ t: TextQuery.Term) -> (String, [(any DatabaseValueConvertible)?]) {
+        let sub = "(SELECT %@ FROM record_text t WHERE t.seq = record.seq)"
+        let test: String
+        var args: [(any DatabaseValueConvertible)?] = []
+        switch t.field {
+        case .any:
+            test = "EXISTS (SELECT 1 FROM record_text t WHERE t.seq = record.seq AND (instr(t.question, ?) > 0 OR instr(t.answer, ?) > 0))"
+            args = [t.text, t.text]
+        case .question:
+            test = "instr(\(String(format: sub, "question")), ?) > 0"
+            args = [t.text]
+        case .answer:
+            test = "instr(\(String(format: sub, "answer")), ?) > 0"
+            args = [t.text]
+        }
+        return (t.excluded ? "NOT \(test)" : test, args)
+    }
+
+    /// An FTS5 string token: the text in double quotes, quotes doubled.
+    static func quoted(_ s: String) -> String { "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+
+    /// The index's expression for a term's text, or nil when the index cannot help (a text
+    /// holding the padding character). `.none` inside: the text occurs in no indexed record.
+    enum Expression { case match(String, exact: Bool), none }
+
+    static func expression(_ db: Database, _ text: String) throws -> Expression? {
+        let scalars = Array(text.unicodeScalars)
+        guard !scalars.isEmpty, !text.unicodeScalars.contains("\u{FFFF}") else { return nil }
+        if scalars.count >= 3 {
+            var grams: [String] = []
+            var seen = Set<String>()
+            for i in 0...(scalars.count - 3) {
+                var g = String.UnicodeScalarView()
+                g.append(contentsOf: scalars[i..<(i + 3)])
+                let s = String(g)
+                if seen.insert(s).inserted { grams.append(quoted(s)) }
+            }
+            return .match(grams.count == 1 ? grams[0] : "(" + grams.joined(separator: " AND ") + ")", exact: scalars.count == 3)
+        }
+        // One or two characters: every trigram that starts with them (a range of the vocabulary;
+        // U+10FFFF sorts after every character in UTF-8 byte order).
+        let terms = try String.fetchAll(db.cachedStatement(sql: """
+            SELECT term FROM record_fts_vocab WHERE term >= ? AND term < ?
+            """), arguments: [text, text + "\u{10FFFF}"])
+        guard !terms.isEmpty else { return Expression.none }
+        return .match(terms.count == 1 ? quoted(terms[0]) : "(" + terms.map(quoted).joined(separator: " OR ") + ")", exact: true)
+    }
+
+    /// The records above this seq are not in the index yet.
+    static func indexedTo(_ db: Database) throws -> Int64 {
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT indexed_to FROM text_index")) ?? 0
+    }
+
+    static func plan(_ db: Database, _ query: TextQuery) throws -> Plan {
+        var scanParts: [String] = []
+        var scanArgs: [(any DatabaseValueConvertible)?] = []
+        for t in query.terms {
+            let (s, a) = instr(t)
+            scanParts.append(s)
+            scanArgs += a
+        }
+        let scan = (sql: scanParts.joined(separator: " AND "), arguments: scanArgs)
+        let indexedTo = try indexedTo(db)
+        let last = try Int64.fetchOne(db.cachedStatement(sql: "SELECT coalesce(max(seq), 0) FROM record")) ?? 0
+        let complete = indexedTo >= last
+
+        var required: [String] = []
+        var excluded: [String] = []
+        var exact = true
+        var nothing = false
+        for t in query.terms {
+            guard let e = try expression(db, t.text) else { exact = false; continue }
+            switch e {
+            case .none:
+                if !t.excluded { nothing = true }  // an excluded word that never occurs excludes nothing
+            case .match(let m, let termExact):
+                let isExact = termExact && t.field == .any
+                if t.excluded {
+                    // Only an exact expression may exclude by the index: a superset would drop matches.
+                    if isExact { excluded.append(m) } else { exact = false }
+                } else {
+                    required.append(m)
+                    if !isExact { exact = false }
+                }
+            }
+        }
+        var candidates: (sql: String, arguments: [(any DatabaseValueConvertible)?])?
+        if !required.isEmpty {
+            var m = required.joined(separator: " AND ")
+            if !excluded.isEmpty { m = "(" + m + ") NOT (" + excluded.joined(separator: " OR ") + ")" }
+            candidates = (sql: "SELECT rowid FROM record_fts WHERE record_fts MATCH ?", arguments: [m])
+        }
+        // The exact condition on `record`.
+        var condition: String
+        var args: [(any DatabaseValueConvertible)?] = []
+        if nothing && complete {
+            condition = "0"
+        } else if let c = candidates {
+            condition = "record.seq IN (\(c.sql))"
+            args += c.arguments
+            if !exact {
+                condition += " AND " + scan.sql
+                args += scan.arguments
+            }
+            if !complete {
+                // Not indexed yet: the substring test alone.
+                condition = "((\(condition)) OR (record.seq > ? AND \(scan.sql)))"
+                args += [indexedTo] + scan.arguments
+            }
+        } else {
+            condition = scan.sql
+            args += scan.arguments
+        }
+        return Plan(condition: condition, arguments: args, candidates: complete ? candidates : nil, scan: scan,
+                    exact: exact && complete, nothing: nothing && complete)
+    }
+
+    /// Indexes up to `limit` more records in one write transaction; the progress after it.
+    static func build(_ db: Database, limit: Int) throws -> TextIndexProgress {
+        let from = try indexedTo(db)
+        let last = try Int64.fetchOne(db, sql: "SELECT coalesce(max(seq), 0) FROM record") ?? 0
+        guard from < last else { return TextIndexProgress(indexedTo: last, last: last) }
+        let to = try Int64.fetchOne(db, sql: """
+            SELECT max(seq) FROM (SELECT seq FROM record_text WHERE seq > ? ORDER BY seq LIMIT ?)
+            """, arguments: [from, limit]) ?? last
+        try db.execute(sql: """
+            INSERT INTO record_fts (rowid, question, answer)
+            SELECT seq, question || ?, answer || ? FROM record_text WHERE seq > ? AND seq <= ?
+            """, arguments: [padding, padding, from, to])
+        try db.execute(sql: "UPDATE text_index SET indexed_to = ?", arguments: [to])
+        return TextIndexProgress(indexedTo: to, last: last)
+    }
+
+    static func progress(_ db: Database) throws -> TextIndexProgress {
+        TextIndexProgress(
+            indexedTo: try indexedTo(db),
+            last: try Int64.fetchOne(db, sql: "SELECT coalesce(max(seq), 0) FROM record") ?? 0)
+    }
+}
+
+/// How far the text index has come: records up to `indexedTo` (a record key) are indexed, of
+/// those up to `last`.
+public struct TextIndexProgress: Equatable, Sendable {
+    public var indexedTo: Int64
+    public var last: Int64
+    public init(indexedTo: Int64, last: Int64) {
+        self.indexedTo = indexedTo
+        self.last = last
+    }
+    public var isComplete: Bool { indexedTo >= last }
+    public var fraction: Double { last == 0 ? 1 : min(1, Double(indexedTo) / Double(last)) }
+}
