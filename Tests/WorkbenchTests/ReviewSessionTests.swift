@@ -307,13 +307,14 @@ extension AppFixture {
         let recount = try f.store.tallies(s.statsFilter, rules: s.rules).total
         #expect(s.total == recount)
         #expect(s.total.count(.correct) == 2 && s.total.count(.missingKnowledge) == 1)
-        // A refilter counts again in the background; the list is there at once.
+        // A text search runs in the background (keys stay live); its list and figures follow.
         s.perform(s.handle(.char("/")))
         for k in typed("养老") { s.perform(s.handle(k)) }
         s.perform(s.handle(.enter))
-        #expect(s.keys.count == 2)
+        #expect(s.list.searching?.text == "养老" && s.statisticsPending)
         waited = 0
         while s.statisticsPending, waited < 500 { _ = s.tick(); usleep(10_000); waited += 1 }
+        #expect(s.keys.count == 2 && s.list.searching == nil)
         #expect(s.total == (try f.store.tallies(s.statsFilter, rules: s.rules).total))
     }
 }

@@ -69,6 +69,9 @@ public protocol RecordStore: TeamStore {
     func statisticsRows(after key: RecordKey, _ body: (StatisticsRow) throws -> Void) throws
     /// The current statistics rows of these records (after label changes), in no set order.
     func statisticsRows(recordIds: [String]) throws -> [StatisticsRow]
+    /// Stops the query this connection is running (called from another thread): it throws.
+    /// A search superseded by a newer keystroke ends at once instead of finishing unseen.
+    func interrupt()
     /// Another connection to the same data, for work on another thread.
     func openAnother() throws -> any RecordStore
 

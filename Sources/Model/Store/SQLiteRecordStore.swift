@@ -526,6 +526,8 @@ public final class SQLiteRecordStore: RecordStore {
         }
     }
 
+    public func interrupt() { dbQueue.interrupt() }
+
     public func openAnother() throws -> any RecordStore {
         try SQLiteRecordStore(path: path, busyTimeout: busyTimeout)
     }
@@ -645,7 +647,10 @@ public final class SQLiteRecordStore: RecordStore {
     }
 
     public func buildTextIndex(limit: Int) throws -> TextIndexProgress {
-        try mappingBusy { try dbQueue.write { db in try SQLiteTextSearch.build(db, limit: limit) } }
+        let p = try mappingBusy { try dbQueue.write { db in try SQLiteTextSearch.build(db, limit: limit) } }
+        // The index of a large import went through the WAL: fold it back, as the import does.
+        if p.isComplete, limit > 1000 { try? dbQueue.writeWithoutTransaction { _ = try $0.checkpoint(.truncate) } }
+        return p
     }
 
     public func logImport(_ s: ImportSummary) throws {

@@ -41,6 +41,8 @@ final class AppContext {
     /// leaves them out until decided, and the panel says how many wait.
     var disputes = 0
     /// Whether any record is in the double-review sample (else no record's sample state is read).
+    /// The text index being built in the background (header: 全文索引 n%); nil when complete.
+    var textIndexing: TextIndexProgress?
     var sampleExists = false
     /// The knowledge entries and matcher as last read: `M` and the knowledge screen share them.
     var knowledge: KnowledgeSnapshot?

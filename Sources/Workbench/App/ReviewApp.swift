@@ -25,7 +25,9 @@ final class ReviewApp {
     func run(stopWhenIdle: Bool = false) {
         backend.present(frame())
         while true {
-            guard let key = backend.nextKey(timeoutMilliseconds: Self.tickMilliseconds) else {
+            // While a search runs, ticks come sooner so its list shows as soon as it is ready.
+            let wait = session.list.searching != nil ? 20 : Self.tickMilliseconds
+            guard let key = backend.nextKey(timeoutMilliseconds: wait) else {
                 if stopWhenIdle { return }
                 if session.tick() { backend.present(frame()) }
                 continue

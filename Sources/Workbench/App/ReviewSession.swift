@@ -18,6 +18,7 @@ final class ReviewSession {
     var fullCounts = 0
     private var lastChangeCounter: Int64 = 0
     private var indexJob: BackgroundJob<(StatisticsIndex, Int64)>?
+    private var textIndexBuilder: TextIndexBuilder?
 
     /// A session on a database that holds records and the knowledge base.
     convenience init<S: RecordStore & KnowledgeStore>(
@@ -48,6 +49,8 @@ final class ReviewSession {
                 return (index, seq)
             }
             indexJob = job
+            textIndexBuilder = try TextIndexBuilder.startIfNeeded(store)
+            ctx.textIndexing = textIndexBuilder?.state.progress
         } else {
             try ctx.live.load(from: store)
         }
@@ -65,6 +68,9 @@ final class ReviewSession {
     var top: any Screen { stack[stack.count - 1] }
 
     func push(_ screen: any Screen) { stack.append(screen) }
+
+    /// The app quits: the text index build stops after its batch (the next start goes on).
+    func stopBackgroundWork() { textIndexBuilder?.stop() }
 
     /// Takes the top screen off (never the base list) and lets it let go of its figures.
     func pop() {
@@ -290,6 +296,24 @@ final class ReviewSession {
             }
         }
         for l in lists where l.takeKeys(self) { changed = true }
+        for l in lists where l.takeSearch(self) { changed = true }
+        if let b = textIndexBuilder {
+            let (p, failure) = b.state
+            if let failure {
+                textIndexBuilder = nil
+                ctx.textIndexing = nil
+                ctx.failed(Localized("全文索引未能建立（搜索仍然正确，只是较慢）", "The text index could not be built (searches stay right, only slower)"), failure)
+                changed = true
+            } else if p.isComplete {
+                textIndexBuilder = nil
+                ctx.textIndexing = nil
+                ctx.say(Localized("全文索引已建立", "Text index built"), .ok)
+                changed = true
+            } else if Int(p.fraction * 100) != Int((ctx.textIndexing?.fraction ?? 0) * 100) {
+                ctx.textIndexing = p
+                changed = true
+            }
+        }
         return changed
     }
 

@@ -19,7 +19,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "每类查询的次数 (queries per filter shape).")
     var queries: Int = 200
 
-    @Option(help: "只测某几部分，逗号分隔 (only these parts): import,pages,label,export,review,dashboard,kb")
+    @Option(help: "只测某几部分，逗号分隔 (only these parts): import,pages,search,label,export,review,dashboard,kb")
     var only: String?
 
     func wants(_ part: String) -> Bool {
@@ -179,6 +179,7 @@ struct BenchCommand: ParsableCommand {
             
             }
 
+            if wants("search") { try BenchSearch.run(storePath: demoPath, reference: reference, end: end, queries: min(queries, 100)) }
             // 6. The review screen, on the imported database (labels land there, not in the demo one).
             if wants("review") { try BenchReviewScreen.run(storePath: dbPath, reference: reference, end: end) }
             // 7. The supervisors' dashboard, on the demo database (labelled as `workbench demo` makes

@@ -81,6 +81,7 @@ struct AppCommand: ParsableCommand {
             let backend = try NcursesBackend(noColour: noColour)
             ReviewApp(session: session, backend: backend).run()
             for l in session.lists { l.releaseLeases() }
+            session.stopBackgroundWork()
             backend.shutdown()
             if session.ctx.writes.labelsThisSession > 0 {
                 printText(Localized("本次标注/复核 \(session.ctx.writes.labelsThisSession) 条，均已保存到 \(db.location)",

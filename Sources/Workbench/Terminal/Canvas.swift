@@ -1,3 +1,4 @@
+import Foundation
 import Model
 
 /// What a cell means, not how it looks: the terminal backend maps roles to colours, or to
@@ -82,9 +83,27 @@ struct Canvas: Equatable, Sendable {
     }
 
     /// Changes the role of a run of cells, keeping their characters (the selected row).
-    mutating func restyle(x: Int, y: Int, width w: Int, role: Role) {
+    /// Cells of the role `except` keep theirs (a search's words on the selected row).
+    mutating func restyle(x: Int, y: Int, width w: Int, role: Role, except: Role? = nil) {
         guard y >= 0, y < height else { return }
-        for col in max(0, x)..<min(width, x + w) { cells[y * width + col].role = role }
+        for col in max(0, x)..<min(width, x + w) where cells[y * width + col].role != except || except == nil {
+            cells[y * width + col].role = role
+        }
+    }
+
+    /// Marks every occurrence of `terms` in `shown` — text already drawn from (x, y), clipped to
+    /// `maxWidth` columns — with the search-match role (bold and underlined without colour).
+    mutating func highlight(_ shown: String, terms: [String], x: Int, y: Int, maxWidth: Int) {
+        for t in terms where !t.isEmpty {
+            var from = shown.startIndex
+            while from < shown.endIndex, let r = shown.range(of: t, options: .literal, range: from..<shown.endIndex) {
+                let col = DisplayWidth.of(shown[shown.startIndex..<r.lowerBound], ambiguousWide: ambiguousWide)
+                guard col < maxWidth else { break }
+                let w = DisplayWidth.of(shown[r], ambiguousWide: ambiguousWide)
+                restyle(x: x + col, y: y, width: min(w, maxWidth - col), role: .match)
+                from = r.upperBound
+            }
+        }
     }
 
     private mutating func set(_ x: Int, _ y: Int, _ cell: Cell) {

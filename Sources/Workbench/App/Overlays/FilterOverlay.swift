@@ -63,9 +63,9 @@ final class FilterOverlay: Screen {
         guard f != list.filter else { return .redraw }
         let onlyText = f.text != list.filter.text && { var g = f; g.text = list.filter.text; return g == list.filter }()
         list.filter = f
-        // Text is searched by scanning every record's text (seconds at 1,000,000): while it is
-        // typed, the query waits for a pause instead of running on every keystroke.
-        if onlyText, f.text != nil {
+        // A text search runs in the background in the app (each keystroke interrupts the last);
+        // without that (scripted sessions), the query waits for a pause in typing.
+        if onlyText, f.text != nil, !ctx.background {
             list.refilterDue = true
             return .redraw
         }

@@ -7,6 +7,8 @@ enum DetailView {
     struct Line: Equatable {
         let text: String
         let role: Role
+        /// The question's or the answer's lines (where a search's words are marked).
+        var source: TextQuery.Field? = nil
     }
 
     /// `sample`: the record is in the blind double review (what this reviewer may know of it).
@@ -15,9 +17,9 @@ enum DetailView {
     {
         var out: [Line] = []
         // `shown` is text already made visible (RecordText); facts are escaped here.
-        func add(_ text: String, _ role: Role = .normal, shown: Bool = false) {
+        func add(_ text: String, _ role: Role = .normal, shown: Bool = false, source: TextQuery.Field? = nil) {
             for l in DisplayWidth.wrap(shown ? text : VisibleText.escapeControls(text), width: width, ambiguousWide: ambiguousWide) {
-                out.append(Line(text: l, role: role))
+                out.append(Line(text: l, role: role, source: source))
             }
         }
         var facts = "\(Localized("记录", "Record")(L)) \(rec.id) · \(ShanghaiTime.format(rec.askedAt)) · \(rec.org)"
@@ -57,10 +59,10 @@ enum DetailView {
         if let n = rec.note { add(Localized("备注", "Note")(L) + ": " + n, .warning) }
         out.append(Line(text: "", role: .normal))
         add("── " + Localized("用户问题", "Question")(L) + " ──", .title)
-        add(RecordText.question(rec), shown: true)
+        add(RecordText.question(rec), shown: true, source: .question)
         out.append(Line(text: "", role: .normal))
         add("── " + Localized("问答结果", "Answer")(L) + " (\(grouped(RecordText.count(RecordText.answer(rec)))) " + Localized("字", "characters")(L) + ") ──", .title)
-        add(RecordText.answer(rec), shown: true)
+        add(RecordText.answer(rec), shown: true, source: .answer)
         return out
     }
 
@@ -84,10 +86,17 @@ enum DetailView {
         let hint = focused ? Localized("  (j/k 滚动, Tab 回列表)", "  (j/k scroll, Tab back to list)")(L)
                            : Localized("  (Tab 进入详情滚动)", "  (Tab to scroll here)")(L)
         c.text(" " + Localized("详情", "Detail")(L) + position + hint, x: r.x, y: r.y, role: titleRole, maxWidth: r.width)
+        let required = s.filter.textQuery.required
         for i in 0..<visible {
             let n = top + i
             guard n < lines.count else { break }
             c.text(lines[n].text, x: r.x + 1, y: r.y + 1 + i, role: lines[n].role, maxWidth: r.width - 2)
+            // A search's words, in the text they were asked of (a word wrapped across two lines
+            // is not marked).
+            if let source = lines[n].source {
+                let words = required.filter { $0.field == .any || $0.field == source }.map(\.text)
+                c.highlight(lines[n].text, terms: words, x: r.x + 1, y: r.y + 1 + i, maxWidth: r.width - 2)
+            }
         }
     }
 }

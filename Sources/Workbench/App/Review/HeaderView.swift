@@ -8,11 +8,15 @@ enum HeaderView {
         var top = " " + Localized("人社问答审核工作台", "Workbench · 人社 answer review")(L)
         top += "  \(Localized("审核员", "reviewer")(L)) \(ctx.reviewer)"
         if s.reviewMode { top += "  [\(Localized("复核模式", "REVIEW MODE")(L))]" }
+        if let p = ctx.textIndexing {
+            top += "  " + Localized("全文索引 \(Int(p.fraction * 100))%", "text index \(Int(p.fraction * 100))%")(L)
+        }
         let db = "  " + Localized("数据库", "db")(L) + " " + ctx.location
         let total = s.total
         let done = Ratio(total.labelledAll, of: total.records)
         var second = " " + Localized("筛选", "Filter")(L) + ": " + filterSummary(s.filter, preset: s.periodPreset, lang: L)
-        second += "  │ " + Localized("列表 \(grouped(s.keys.count)) 条", "\(grouped(s.keys.count)) listed")(L)
+        second += "  │ " + (s.searching != nil ? Localized("搜索中…", "searching…")(L)
+                                                : Localized("列表 \(grouped(s.keys.count)) 条", "\(grouped(s.keys.count)) listed")(L))
         second += "  │ " + Localized("已标注", "labelled")(L) + " "
             + (s.statisticsPending && total.records == 0 ? Localized("统计中…", "counting…")(L)
                                                          : "\(grouped(total.labelledAll))/\(grouped(total.records)) (\(done.percentText))")

@@ -40,6 +40,8 @@ enum RecordListView {
                    x: r.x + 2, y: r.y + 1, role: .dim, maxWidth: r.width - 2)
             return
         }
+        // The search's words in the question column (kept on the selected row too).
+        let highlights = s.filter.textQuery.required.filter { $0.field != .answer }.map(\.text)
         let rows = r.height - 1
         for i in 0..<rows {
             let index = s.cursor.top + i
@@ -49,12 +51,12 @@ enum RecordListView {
             let selected = index == s.selection
             if let rec = s.row(key) {
                 drawRow(rec, pending: ctx.writes.isPending(key), heldBy: s.leases[key]?.reviewer, sample: s.samples[key],
-                        cols: cols, x: r.x, y: y, width: r.width, lang: L, &c)
+                        cols: cols, x: r.x, y: y, width: r.width, lang: L, highlight: highlights, &c)
             } else {
                 c.text(Localized("（记录已不存在）", "(record no longer exists)")(L), x: r.x + 2, y: y, role: .dim, maxWidth: r.width - 2)
             }
             if selected {
-                c.restyle(x: r.x, y: y, width: r.width, role: .selected)
+                c.restyle(x: r.x, y: y, width: r.width, role: .selected, except: .match)
                 c.put(">", x: r.x, y: y, role: .selected)
             }
         }
@@ -76,7 +78,8 @@ enum RecordListView {
 
     /// `heldBy`: another reviewer is on it (their lease): the row is dimmed and says who.
     static func drawRow(_ rec: InteractionRecord, pending: Bool, heldBy: String? = nil, sample: SampleState? = nil,
-                        cols: Columns, x x0: Int, y: Int, width: Int, lang L: Language, _ c: inout Canvas) {
+                        cols: Columns, x x0: Int, y: Int, width: Int, lang L: Language, highlight: [String] = [],
+                        _ c: inout Canvas) {
         var x = x0 + 2
         func cell(_ text: String, _ w: Int, _ role: Role = .normal) {
             guard w > 0 else { return }
@@ -108,6 +111,11 @@ enum RecordListView {
         } else {
             cell(cols.label > 3 ? "· " + Localized("未标注", "—")(L) : "·", cols.label, .dim)
         }
-        cell(rec.question, max(0, x0 + width - x), heldBy != nil ? .dim : .normal)
+        let questionX = x, questionWidth = max(0, x0 + width - x)
+        cell(rec.question, questionWidth, heldBy != nil ? .dim : .normal)
+        if !highlight.isEmpty, questionWidth > 0 {
+            c.highlight(DisplayWidth.truncate(VisibleText.singleLine(rec.question), to: questionWidth), terms: highlight,
+                        x: questionX, y: y, maxWidth: questionWidth)
+        }
     }
 }

@@ -51,6 +51,12 @@ final class ReviewListScreen: Screen, Tracking {
     /// read on another thread in the app while `keysJob` runs.
     private(set) var countsByKeys = false
     private var keysJob: BackgroundJob<[RecordKey]>?
+    /// A text search runs on its own connection (interrupted when a newer one starts), so keys
+    /// and the filter bar stay live while it runs; the list shown meanwhile is the previous one.
+    private var searchJob: BackgroundJob<[RecordKey]>?
+    private var searchStore: Unchecked<any RecordStore>?
+    /// The filter whose search is running (shown in the header as 搜索中…).
+    private(set) var searching: RecordFilter?
 
     init(_ ctx: AppContext, openedFromDashboard: Bool) {
         self.ctx = ctx
@@ -93,7 +99,7 @@ final class ReviewListScreen: Screen, Tracking {
     var tallies: [String: Tally] {
         Dictionary(uniqueKeysWithValues: (board?.byOrg() ?? []).filter { $0.tally.records > 0 }.map { ($0.name, $0.tally) })
     }
-    var statisticsPending: Bool { !ctx.live.isLoaded || keysJob?.isRunning == true || board == nil }
+    var statisticsPending: Bool { !ctx.live.isLoaded || keysJob?.isRunning == true || searching != nil || board == nil }
 
     func unavailable(_ r: Requirement) -> Localized? {
         switch r {
@@ -352,14 +358,27 @@ final class ReviewListScreen: Screen, Tracking {
     /// still listed, else keeps its place, clamped.
     func refilter(_ session: ReviewSession) throws {
         refilterDue = false
-        if filter.text != nil {
-            // A text search reads every record's text: say so before the wait.
-            ctx.say(Localized("正在搜索全文…", "Searching the text…"))
-            ctx.onProgress?()
-            ctx.message = nil
+        if !filter.textQuery.isEmpty, ctx.background {
+            // In the background: a newer search interrupts this one; its keys arrive on a tick.
+            searchStore?.value.interrupt()
+            if searchStore == nil { searchStore = Unchecked(try ctx.store.openAnother()) }
+            let store = searchStore!, f = filter
+            let job = searchJob ?? BackgroundJob<[RecordKey]>()
+            job.start { try store.value.keys(f) }
+            searchJob = job
+            searching = f
+            return
         }
+        searchJob?.cancel()
+        searching = nil
+        try install(try ctx.store.keys(filter), session)
+    }
+
+    /// Shows a new list of keys: the selection stays on the same record when it is still listed,
+    /// else the list starts at its top; the figures are counted again.
+    private func install(_ newKeys: [RecordKey], _ session: ReviewSession) throws {
         let keep = selectedKey
-        keys = try ctx.store.keys(filter)
+        keys = newKeys
         newSinceQuery = 0
         if let keep, let i = keys.firstIndex(of: keep) {
             cursor.select(i, count: keys.count, page: listRows)
@@ -370,6 +389,20 @@ final class ReviewListScreen: Screen, Tracking {
             detailScroll = ScrollOffset()
         }
         try recomputeStatistics(session)
+    }
+
+    /// Installs a finished text search. True when the screen changed.
+    func takeSearch(_ session: ReviewSession) -> Bool {
+        guard let result = searchJob?.take() else { return false }
+        let f = searching
+        searching = nil
+        do {
+            guard f == filter else { return true }  // the filter moved on meanwhile (a refilter follows)
+            try install(try result.get(), session)
+        } catch {
+            ctx.failed(Localized("搜索失败", "Search failed"), error)
+        }
+        return true
     }
 
     /// Counts the figures of the filter again, from the statistics index: a text or topic
@@ -413,6 +446,8 @@ final class ReviewListScreen: Screen, Tracking {
 
     func stopTracking(_ session: ReviewSession) {
         keysJob?.cancel()
+        searchJob?.cancel()
+        searchStore?.value.interrupt()
         try? ctx.live.track(statsName, nil, store: ctx.store)
     }
 }
