@@ -32,6 +32,7 @@ struct BenchCommand: ParsableCommand {
 
     func run() throws {
         try runReportingErrors {
+            setvbuf(stdout, nil, _IOLBF, 0)  // each figure as it is measured, also into a file
             let fm = FileManager.default
             let workDir = dir ?? (NSTemporaryDirectory() as NSString).appendingPathComponent("workbench-bench-\(getpid())")
             try fm.createDirectory(atPath: workDir, withIntermediateDirectories: true)
@@ -179,7 +180,7 @@ struct BenchCommand: ParsableCommand {
             
             }
 
-            if wants("search") { try BenchSearch.run(storePath: demoPath, reference: reference, end: end, queries: min(queries, 100)) }
+            if wants("search") { try BenchSearch.run(storePath: demoPath, reference: reference, end: end, queries: min(queries, 40)) }
             // 6. The review screen, on the imported database (labels land there, not in the demo one).
             if wants("review") { try BenchReviewScreen.run(storePath: dbPath, reference: reference, end: end) }
             // 7. The supervisors' dashboard, on the demo database (labelled as `workbench demo` makes

@@ -88,7 +88,7 @@ struct FilterOptions: ParsableArguments {
     @Option(name: .long, help: "业务类型 (business type): 一级 or 一级/二级.")
     var biz: String?
 
-    @Option(name: .long, help: "问题或回答中包含的文字，空格分隔的词须全部出现 (words in question or answer).")
+    @Option(name: .long, help: "问题或回答中的文字：词须全部出现，-词 排除，\"短语\"，问:词/答:词 只搜一边 (words that must all occur in question or answer; -word excludes; \"a phrase\"; 问:/答: one side only).")
     var text: String?
 
     static func day(_ text: String, option: String) throws -> Int64 {

@@ -72,6 +72,8 @@ enum HelpView {
             ("改别人的标注或别人手上的记录：先问，按 y 才写（记为覆盖）", "Others' labels or records: asked first, y writes (an override)"),
             ("双评1/2：盲评样本已有一人标注（看不到是什么）", "双评1/2: a blind-sample record with one label in (hidden)"),
             ("标注后先到等第二人标注的样本，再回到原处", "After a label such records come first, then back to your place"),
+            ("搜索：词须全部出现 · -词 排除 · \"短语\" · 问:词 / 答:词 只搜问或答", "Search: all words · -word excludes · \"a phrase\" · 问:/答: one side"),
+            ("搜到的词加粗下划线标出；搜索在后台进行，按键照常", "Found words are marked; searches run while you keep working"),
         ] {
             all.append((Localized(zh, en)(lang), .dim))
         }
