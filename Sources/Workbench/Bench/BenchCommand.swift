@@ -32,7 +32,6 @@ struct BenchCommand: ParsableCommand {
 
     func run() throws {
         try runReportingErrors {
-            setvbuf(stdout, nil, _IOLBF, 0)  // each figure as it is measured, also into a file
             let fm = FileManager.default
             let workDir = dir ?? (NSTemporaryDirectory() as NSString).appendingPathComponent("workbench-bench-\(getpid())")
             try fm.createDirectory(atPath: workDir, withIntermediateDirectories: true)

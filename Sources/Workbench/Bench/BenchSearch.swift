@@ -15,6 +15,7 @@ enum BenchSearch {
         if try !store.textIndexProgress().isComplete {
             let t0 = Date()
             try store.completeTextIndex(batch: 50_000)
+            defer { fflush(nil) }
             print(String(format: "text index: built over %d records in %.1f s; file %.0f → %.0f MB (+%.0f%%)",
                          try store.totalCount(), Date().timeIntervalSince(t0), Double(before) / 1e6, Double(size()) / 1e6,
                          Double(size() - before) * 100 / Double(max(1, before))))
@@ -109,6 +110,7 @@ enum BenchSearch {
             print(String(format: "search %-24@ first page p50 %6.2f p99 %6.2f max %6.2f ms | count p50 %6.2f p99 %6.2f max %6.2f ms | matches median %d",
                          name as NSString, BenchTiming.p(p, 0.5), BenchTiming.p(p, 0.99), p.max() ?? 0,
                          BenchTiming.p(c, 0.5), BenchTiming.p(c, 0.99), c.max() ?? 0, matches.sorted()[matches.count / 2]))
+            fflush(nil)  // each figure as it is measured, also into a file
         }
         print(String(format: "search, all kinds: first page p99 %.2f ms (target ≤ 50), count p99 %.2f ms (target ≤ 200); slowest page %.1f ms for 「%@」",
                      BenchTiming.p(pages, 0.99), BenchTiming.p(counts, 0.99), worst.0, worst.1))
