@@ -177,56 +177,112 @@ public final class SQLiteRecordStore: RecordStore {
 
     public func page(_ filter: RecordFilter, after cursor: PageCursor?, limit: Int) throws -> RecordPage {
         try dbQueue.read { db in
-            let text = try Self.pageTextCondition(db, filter)
             // SQLite cannot merge several ranges of the (org, …, asked_at) indexes in order, so
             // `org IN (a, b)` sorted the whole selection (bench: 33 ms a page at 100,000 rows).
             // One query per organisation, each reading its own index range in order, merged here.
-            let orgs = Set(filter.orgs)
-            let parts = orgs.count > 1
-                ? try orgs.map { org -> [(PageCursor, InteractionRecord)] in
+            func rows(_ text: PageText, window: Int?) throws -> [(PageCursor, InteractionRecord)] {
+                let orgs = Set(filter.orgs)
+                guard orgs.count > 1 else { return try Self.pageRows(db, filter, text: text, window: window, after: cursor, limit: limit) }
+                return try orgs.map { org -> [(PageCursor, InteractionRecord)] in
                     var one = filter
                     one.orgs = [org]
-                    return try Self.pageRows(db, one, text: text, after: cursor, limit: limit)
+                    return try Self.pageRows(db, one, text: text, window: window, after: cursor, limit: limit)
                 }.joined().sorted { ($0.0.askedAt, $0.0.seq) > ($1.0.askedAt, $1.0.seq) }.prefix(limit).map { $0 }
-                : try Self.pageRows(db, filter, text: text, after: cursor, limit: limit)
+            }
+            var text = Self.pageText(filter)
+            var parts: [(PageCursor, InteractionRecord)]
+            if case .scan = text {
+                // The window first: a common word's page is there.
+                parts = try rows(text, window: Self.denseWindow)
+                if parts.count < limit {
+                    text = try Self.pageTextByIndex(db, filter)
+                    parts = try rows(text, window: nil)
+                }
+            } else {
+                parts = try rows(text, window: nil)
+            }
             return RecordPage(records: parts.map(\.1), next: parts.count == limit ? parts.last?.0 : nil)
         }
     }
 
-    /// Up to this many candidates from the text index, a page is read by them (each looked up and
-    /// the few sorted); more, and the words are common enough that reading the list in its order
-    /// and testing each text finds a page sooner (docs/decisions.md, "Text search").
+    /// A page with text is first looked for among the next `denseWindow` records of the list
+    /// (their texts tested one by one, ~4 ms): a common word fills the page there. Otherwise, when
+    /// the text index gives fewer than `fewCandidates` records, the page is read by them (each
+    /// looked up, the few sorted); else along the list's order with the substring test
+    /// (docs/decisions.md, "Text search").
+    static let denseWindow = 2_000
     static let fewCandidates = 20_000
 
-    /// The text condition for reading a page: by the index's candidates when they are few, else
-    /// the substring test along the list's order. Nil without text; "0" when nothing can match.
-    static func pageTextCondition(_ db: Database, _ filter: RecordFilter) throws -> (String, [(any DatabaseValueConvertible)?])? {
+    enum PageText {
+        case none
+        /// Test the texts along the list's order.
+        case scan(String, [(any DatabaseValueConvertible)?])
+        /// Read the index's candidates in the list's order (record only, no text), then test the
+        /// texts of the first ones (`check`, when the index gives a superset) until a page is full.
+        case candidates(String, [(any DatabaseValueConvertible)?], check: (String, [(any DatabaseValueConvertible)?])?)
+    }
+
+    /// The substring test of the filter's text (`.none` without text).
+    static func pageText(_ filter: RecordFilter) -> PageText {
         let q = filter.textQuery
-        guard !q.isEmpty else { return nil }
-        let plan = try SQLiteTextSearch.plan(db, q)
-        if plan.nothing { return ("0", []) }
+        guard !q.isEmpty else { return .none }
+        let s = SQLiteTextSearch.scan(q)
+        return .scan(s.sql, s.arguments)
+    }
+
+    /// The index's plan, when the page was not found in the window: candidates if few.
+    static func pageTextByIndex(_ db: Database, _ filter: RecordFilter) throws -> PageText {
+        let plan = try SQLiteTextSearch.plan(db, filter.textQuery)
+        if plan.nothing { return .candidates("0", [], check: nil) }
         if let c = plan.candidates {
             let n = try Int.fetchOne(db, sql: "SELECT count(*) FROM (\(c.sql) LIMIT \(fewCandidates))",
                                      arguments: StatementArguments(c.arguments)) ?? 0
-            if n < fewCandidates { return (plan.condition, plan.arguments) }
+            if n < fewCandidates {
+                return .candidates("record.seq IN (\(c.sql))", c.arguments, check: plan.exact ? nil : (plan.scan.sql, plan.scan.arguments))
+            }
         }
-        return (plan.scan.sql, plan.scan.arguments)
+        return .scan(plan.scan.sql, plan.scan.arguments)
     }
 
-    static func pageRows(_ db: Database, _ filter: RecordFilter, text: (String, [(any DatabaseValueConvertible)?])?,
+    /// `window`: only among the next so many records of the list (in its order).
+    static func pageRows(_ db: Database, _ filter: RecordFilter, text: PageText, window: Int? = nil,
                          after cursor: PageCursor?, limit: Int) throws -> [(PageCursor, InteractionRecord)]
     {
         var (w, args) = fieldClause(filter)
-        if let (t, a) = text {
-            w += " AND " + t
-            args += StatementArguments(a)
-        }
         if let c = cursor {
             // A row value, not `asked_at < ? OR (asked_at = ? AND seq < ?)`: with the OR, SQLite
             // scanned the index from the top on every page (a page 900,000 rows down: 120 ms
             // instead of 0.9 ms; a full export of 1,000,000 rows took 79 s).
             w += " AND (asked_at, record.seq) < (?, ?)"
             args += [c.askedAt, c.seq]
+        }
+        if let window {
+            // The window's keys read in the list's order from the filter's index, then tested.
+            w = "record.seq IN (SELECT seq FROM record WHERE \(w) ORDER BY asked_at DESC, seq DESC LIMIT \(window))"
+        }
+        switch text {
+        case .none: break
+        case .scan(let t, let a):
+            w += " AND " + t
+            args += StatementArguments(a)
+        case .candidates(let t, let a, let check):
+            // Keys first (no text read), sorted; then the texts of only as many as a page needs.
+            w += " AND " + t
+            args += StatementArguments(a)
+            let keys = try RecordKey.fetchCursor(db, sql: "SELECT seq FROM record WHERE \(w) ORDER BY asked_at DESC, seq DESC", arguments: args)
+            var chosen: [RecordKey] = []
+            let test = try check.map { c in (try db.cachedStatement(sql: "SELECT 1 FROM record WHERE seq = ? AND \(c.0)"), c.1) }
+            while chosen.count < limit, let k = try keys.next() {
+                if let (statement, a) = test {
+                    guard try Int.fetchOne(statement, arguments: [k] + StatementArguments(a)) != nil else { continue }
+                }
+                chosen.append(k)
+            }
+            let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT \(columns) FROM \(joined) WHERE record.seq IN (SELECT value FROM json_each(?))"),
+                                        arguments: [jsonList(chosen)])
+            var byKey: [RecordKey: Row] = [:]
+            for row in rows { byKey[row["seq"]] = row }
+            return chosen.compactMap { k in byKey[k].map { (PageCursor(askedAt: $0["asked_at"], seq: k), decode($0)) } }
         }
         let sql = "SELECT \(columns) FROM \(joined) WHERE \(w) ORDER BY asked_at DESC, record.seq DESC LIMIT ?"
         args += [limit]

@@ -89,15 +89,20 @@ enum SQLiteTextSearch {
         try Int64.fetchOne(db.cachedStatement(sql: "SELECT indexed_to FROM text_index")) ?? 0
     }
 
-    static func plan(_ db: Database, _ query: TextQuery) throws -> Plan {
-        var scanParts: [String] = []
-        var scanArgs: [(any DatabaseValueConvertible)?] = []
+    /// The plain substring test of every term, on `record`.
+    static func scan(_ query: TextQuery) -> (sql: String, arguments: [(any DatabaseValueConvertible)?]) {
+        var parts: [String] = []
+        var args: [(any DatabaseValueConvertible)?] = []
         for t in query.terms {
             let (s, a) = instr(t)
-            scanParts.append(s)
-            scanArgs += a
+            parts.append(s)
+            args += a
         }
-        let scan = (sql: scanParts.joined(separator: " AND "), arguments: scanArgs)
+        return (parts.joined(separator: " AND "), args)
+    }
+
+    static func plan(_ db: Database, _ query: TextQuery) throws -> Plan {
+        let scan = scan(query)
         let indexedTo = try indexedTo(db)
         let last = try Int64.fetchOne(db.cachedStatement(sql: "SELECT coalesce(max(seq), 0) FROM record")) ?? 0
         let complete = indexedTo >= last

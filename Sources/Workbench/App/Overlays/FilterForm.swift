@@ -66,7 +66,7 @@ struct FilterForm: Equatable, Sendable {
             case .status: Localized("←→ 未标注/已标注/已复核", "←→ unlabelled / labelled / reviewed")
             case .label: Localized("←→ 或输入 1-4、名称", "←→ or type 1-4, a name")
             case .biz: Localized("一级 或 一级/二级，可输入部分文字；←→ 逐项", "level 1 or level 1/level 2, partial text; ←→ steps")
-            case .text: Localized("问题或回答包含的词，空格分隔", "words in the question or answer")
+            case .text: Localized("词须全部出现；-词 排除；\"短语\"；问:词 答:词 只搜一边", "all words must occur; -word excludes; \"a phrase\"; 问:/答: one side")
             }
         }
     }
