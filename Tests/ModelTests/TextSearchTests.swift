@@ -101,6 +101,9 @@ import Testing
                     f.withoutText.matches(r) && q.matches(question: r.question, answer: r.answer)
                 }.map(\.id)
                 let keys = try store.keys(f)
+                if keys.count != expected.count, ProcessInfo.processInfo.environment["WB_DEBUG"] != nil {
+                    for r in try store.records(keys: keys).values { print("DEBUG", f.text!, "|", r.question, "|", r.answer.prefix(300)) }
+                }
                 #expect(keys.count == expected.count, "\(f.text ?? "")")
                 #expect(try store.count(f) == expected.count, "\(f.text ?? "")")
                 #expect(try store.page(f, after: nil, limit: 50).records.map(\.id) == Array(expected.prefix(50)), "\(f.text ?? "")")

@@ -212,7 +212,7 @@ public final class SQLiteRecordStore: RecordStore {
     /// (docs/decisions.md, "Text search").
     static let denseWindow = 2_000
     /// Sorting candidates as keys costs ~0.3 µs each; testing texts along the list ~5 µs a row.
-    /// Up to 20,000: 问:/答: words (a superset from the index) took 2.5 s p99 by the scan (bench).
+    /// With 20,000 here, 问:/答: words (a superset from the index) took 2.5 s p99 by the scan (bench).
     static let fewCandidates = 200_000
 
     enum PageText {

@@ -244,7 +244,7 @@ enum SQLiteSchema {
             // (`indexed_to` says how far): searches test the rest with instr meanwhile.
             try db.execute(sql: """
                 CREATE VIRTUAL TABLE record_fts USING fts5(question, answer,
-                  tokenize = 'trigram case_sensitive 1', content = '', detail = none);
+                  tokenize = 'trigram case_sensitive 1', content = '', columnsize = 0, detail = full);
                 CREATE VIRTUAL TABLE record_fts_vocab USING fts5vocab(record_fts, row);
                 CREATE TABLE text_index (indexed_to INTEGER NOT NULL);
                 INSERT INTO text_index VALUES (0);

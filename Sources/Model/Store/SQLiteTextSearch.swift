@@ -4,16 +4,15 @@ import GRDB
 /// Text conditions on the embedded store, answered from a full-text index (docs/decisions.md,
 /// "Text search"):
 ///
-/// - `record_fts`: FTS5, trigram tokenizer, case-sensitive, contentless, `detail=none` — 1,000,000
-///   records (400 M characters) index in ~67 s into +326 MB (+22%); `detail=full` took 168 s and
-///   +1.8 GB (+120%) for the phrase queries that `detail=none` lacks.
-/// - A word of three or more characters is the AND of its trigrams; one of one or two characters
-///   is the OR of every indexed trigram that begins with it (found in `record_fts_vocab`). Each
-///   text is indexed with two U+FFFF after it, so every character starts a trigram and that OR
-///   is exact: a word at the very end of a text is found too.
-/// - Exactly three characters (or fewer), in either field, are answered by the index alone;
-///   longer words and `问:`/`答:` are checked with `instr` on the candidates (the index gives a
-///   superset; the answer is always the plain substring test's).
+/// - `record_fts`: FTS5, trigram tokenizer, case-sensitive, contentless, with positions
+///   (`detail=full`): 1,000,000 records (402 M characters) index in ~170 s into +1.8 GB. Without
+///   positions (`detail=none`, 67 s, +326 MB) words of four or more characters and 问:/答: had to be
+///   checked text by text: counting 灵活就业 took 1.1 s instead of 61 ms.
+/// - A word of three or more characters is a phrase of its trigrams (exact); one of one or two
+///   characters is the OR of every indexed trigram that begins with it (found in
+///   `record_fts_vocab`). Each text is indexed with two U+FFFF after it, so every character starts
+///   a trigram and that OR is exact too: a word at the very end of a text is found.
+/// - 问:/答: are column filters. Only a word holding U+FFFF itself is tested with `instr`.
 /// - Records above `text_index.indexed_to` are not indexed yet (a large import indexes after its
 ///   commit, resumably): they are tested with `instr`, so a search is right while the index builds.
 enum SQLiteTextSearch {
@@ -61,25 +60,48 @@ enum SQLiteTextSearch {
     /// holding the padding character). `.none` inside: the text occurs in no indexed record.
     enum Expression { case match(String, exact: Bool), none }
 
+    /// The trigrams that begin with a one- or two-character word, per database file, as of an
+    /// index mark: reading them from `record_fts_vocab` walks every posting of the range (33 ms
+    /// for 卡, 177 ms for 的 at 1,000,000 records), and a reviewer types the same words again.
+    /// Any index build moves the mark, so a cached list is never older than the index.
+    private static let expansions = ExpansionCache()
+
+    final class ExpansionCache: @unchecked Sendable {
+        private let lock = NSLock()
+        private var entries: [String: (mark: Int64, terms: [String])] = [:]
+        func get(_ key: String, mark: Int64) -> [String]? {
+            lock.lock()
+            defer { lock.unlock() }
+            guard let e = entries[key], e.mark == mark else { return nil }
+            return e.terms
+        }
+        func set(_ key: String, mark: Int64, _ terms: [String]) {
+            lock.lock()
+            defer { lock.unlock() }
+            if entries.count >= 512 { entries.removeAll() }
+            entries[key] = (mark, terms)
+        }
+    }
+
     static func expression(_ db: Database, _ text: String) throws -> Expression? {
         let scalars = Array(text.unicodeScalars)
         guard !scalars.isEmpty, !text.unicodeScalars.contains("\u{FFFF}") else { return nil }
         if scalars.count >= 3 {
-            var grams: [String] = []
-            var seen = Set<String>()
-            for i in 0...(scalars.count - 3) {
-                var g = String.UnicodeScalarView()
-                g.append(contentsOf: scalars[i..<(i + 3)])
-                let s = String(g)
-                if seen.insert(s).inserted { grams.append(quoted(s)) }
-            }
-            return .match(grams.count == 1 ? grams[0] : "(" + grams.joined(separator: " AND ") + ")", exact: scalars.count == 3)
+            // A phrase: its trigrams at consecutive positions, which is the word itself.
+            return .match(quoted(text), exact: true)
         }
         // One or two characters: every trigram that starts with them (a range of the vocabulary;
         // U+10FFFF sorts after every character in UTF-8 byte order).
-        let terms = try String.fetchAll(db.cachedStatement(sql: """
-            SELECT term FROM record_fts_vocab WHERE term >= ? AND term < ?
-            """), arguments: [text, text + "\u{10FFFF}"])
+        let mark = try indexedTo(db)
+        let file = try String.fetchOne(db.cachedStatement(sql: "SELECT file FROM pragma_database_list WHERE name = 'main'")) ?? ""
+        let key = file + "\u{0}" + text
+        let terms = try (file.isEmpty ? nil : expansions.get(key, mark: mark)) ?? {
+            let t = try String.fetchAll(db.cachedStatement(sql: """
+                SELECT term FROM record_fts_vocab WHERE term >= ? AND term < ?
+                """), arguments: [text, text + "\u{10FFFF}"])
+            if !file.isEmpty { expansions.set(key, mark: mark, t) }  // an in-memory database has no name to key by
+            return t
+        }()
         guard !terms.isEmpty else { return Expression.none }
         return .match(terms.count == 1 ? quoted(terms[0]) : "(" + terms.map(quoted).joined(separator: " OR ") + ")", exact: true)
     }
@@ -115,9 +137,13 @@ enum SQLiteTextSearch {
             guard let e = try expression(db, t.text) else { exact = false; continue }
             switch e {
             case .none:
-                if !t.excluded { nothing = true }  // an excluded word that never occurs excludes nothing
-            case .match(let m, let termExact):
-                let isExact = termExact && t.field == .any
+                // A required word no indexed record has: nothing matches once the index is
+                // complete; until then only unindexed records can, so the word is tested there.
+                if !t.excluded { nothing = true; exact = false }  // an excluded one excludes nothing
+            case .match(let expr, let termExact):
+                // A column filter keeps 问:/答: exact too.
+                let m = t.field == .any ? expr : "\(t.field == .question ? "question" : "answer") : \(expr)"
+                let isExact = termExact
                 if t.excluded {
                     // Only an exact expression may exclude by the index: a superset would drop matches.
                     if isExact { excluded.append(m) } else { exact = false }
