@@ -302,4 +302,140 @@ import ZIPFoundation
         #expect(try cli.run(["history", "1", "--db", cli.db]).out.contains("李^[]52;c;ZXZpbA==^G^[[2J"))
         #expect(ExternalEditor.safeFileName("../x.txt") == "___x.txt" && ExternalEditor.safeFileName("a/b") == "a_b")
     }
+
+    /// A tmpfs of `megabytes` mounted in a new folder (root only: CI and this machine run as root).
+    final class Mount {
+        let path: String
+        init(megabytes: Int) throws {
+            path = NSTemporaryDirectory() + "wb-mount-\(UUID().uuidString)"
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+            let status = Self.sh("/bin/mount", "-t", "tmpfs", "-o", "size=\(megabytes)m", "tmpfs", path)
+            if status != 0 { throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: "mount tmpfs at \(path): \(status)"]) }
+        }
+        func remountReadOnly() { #expect(Self.sh("/bin/mount", "-o", "remount,ro", path) == 0) }
+        deinit {
+            _ = Self.sh("/bin/umount", path)
+            try? FileManager.default.removeItem(atPath: path)
+        }
+        @discardableResult
+        static func sh(_ args: String...) -> Int32 {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: args[0])
+            p.arguments = Array(args.dropFirst())
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = FileHandle.nullDevice
+            guard (try? p.run()) != nil else { return -1 }
+            p.waitUntilExit()
+            return p.terminationStatus
+        }
+    }
+
+    static func md5(_ path: String) -> Data? { try? Data(contentsOf: URL(fileURLWithPath: path)) }
+
+    /// Cases 9 and 12: a read-only filesystem, a file its user cannot write, a full disk. Reading
+    /// works and changes nothing (no -wal or -shm left either); every write is refused in one line
+    /// that says why.
+    @Test func readOnlyAndFullDisksAreReadNeverWritten() throws {
+        let cli = try Self.seeded()
+        defer { cli.cleanup() }
+        let fm = FileManager.default
+        func readsButRefusesWrites(_ db: String, why: String, as user: [String] = []) throws {
+            let before = Self.md5(db)
+            let bin = user.isEmpty ? [] : user + [CLI.binary.path]
+            let exe = user.isEmpty ? nil : URL(fileURLWithPath: user[0])
+            for command in [["list"], ["report"], ["history", "1"], ["db", "check"]] {
+                let r = try cli.run(bin + command + ["--db", db], executable: exe)
+                #expect(r.status == 0 && r.err.isEmpty, "\(why) \(command): \(r.err)")
+            }
+            #expect(try cli.run(bin + ["list", "--db", db], executable: exe).out.contains("社保卡丢了怎么办"))
+            for command in [["label", "1", "3"], ["review", "1"], ["import", cli.dir.appendingPathComponent("log.csv").path],
+                            ["kb", "import", cli.dir.appendingPathComponent("log.csv").path]] {
+                let r = try cli.run(bin + command + ["--db", db], executable: exe)
+                #expect(r.status == 1 && r.err.contains(why) && r.err.split(separator: "\n").count == 1, "\(why) \(command): \(r.err)")
+            }
+            #expect(Self.md5(db) == before)
+            let dir = (db as NSString).deletingLastPathComponent
+            #expect(try fm.contentsOfDirectory(atPath: dir).filter { $0.hasPrefix("cli.sqlite") } == ["cli.sqlite"], "\(why)")
+        }
+        // Everything written back, so the copies carry no -wal.
+        _ = try SQLiteRecordStore(path: cli.db).dbQueue.writeWithoutTransaction { try $0.checkpoint(.truncate) }
+        _ = cli.file("log.csv", "记录ID,提问时间,组织机构,用户问题,问答结果\n9,2025-12-03 09:00:00,海门市,问,答\n")
+
+        let ro = try Mount(megabytes: 20)
+        try fm.copyItem(atPath: cli.db, toPath: ro.path + "/cli.sqlite")
+        ro.remountReadOnly()
+        try readsButRefusesWrites(ro.path + "/cli.sqlite", why: "只读文件系统")
+
+        // The disk full: nothing can be made, not even SQLite's 32 KB -shm.
+        let full = try Mount(megabytes: 2)
+        try fm.copyItem(atPath: cli.db, toPath: full.path + "/cli.sqlite")
+        let filler = FileHandle(forWritingAtPath: { _ = fm.createFile(atPath: full.path + "/fill", contents: nil); return full.path + "/fill" }())!
+        let block = Data(count: 64 * 1024)
+        while (try? filler.write(contentsOf: block)) != nil {}
+        try? filler.close()
+        try readsButRefusesWrites(full.path + "/cli.sqlite", why: "磁盘已满")
+
+        // A file and folder its user may read but not write (root passes permission checks, so as nobody).
+        let shared = cli.dir.appendingPathComponent("shared").path
+        try fm.createDirectory(atPath: shared, withIntermediateDirectories: true)
+        try fm.copyItem(atPath: cli.db, toPath: shared + "/cli.sqlite")
+        chmod(shared + "/cli.sqlite", 0o644)
+        chmod(cli.dir.path, 0o755)
+        chmod(shared, 0o755)
+        try readsButRefusesWrites(shared + "/cli.sqlite", why: "写权限", as: ["/usr/bin/setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"])
+    }
+
+    /// Case 9 in the app: the header says 只读 and a label key says why nothing is saved.
+    @Test func theAppOnAReadOnlyDatabaseSaysSoAndRefusesLabels() throws {
+        let f = try AppFixture()
+        _ = try f.store.dbQueue.writeWithoutTransaction { try $0.checkpoint(.truncate) }
+        let ro = try Mount(megabytes: 20)
+        try FileManager.default.copyItem(atPath: f.store.path, toPath: ro.path + "/app.sqlite")
+        ro.remountReadOnly()
+        let store = try SQLiteRecordStore(path: ro.path + "/app.sqlite")
+        #expect(store.readOnly?.contains("只读文件系统") == true)
+        let s = try ReviewSession(store: store, reference: .bundled, reviewer: "张敏", lang: .zh,
+                                  location: "app.sqlite", clock: { AppFixture.now })
+        ReviewScreen.prepare(s, width: 80, height: 24)
+        #expect(ReviewScreen.draw(s, width: 80, height: 24).row(0).contains("[只读]"))
+        let first = s.selectedRecord?.id
+        s.perform(s.handle(.char("3")))
+        #expect(s.message?.role == .error && s.message?.text.zh.hasPrefix("未保存：数据库只读") == true)
+        #expect(s.pending.isEmpty && s.selectedRecord?.id == first)
+        #expect(try store.record(id: first ?? "")?.label == nil)
+        let canvas = ReviewScreen.draw(s, width: 80, height: 24)
+        #expect((0..<24).map(canvas.row).contains { $0.contains("未保存") })
+    }
+
+    /// Case 10: 4 KB of garbage in the middle of the file. Every write is refused with how to
+    /// recover; `db check` names the damage (exit 1); `db backup` copies a sound file while it is open.
+    @Test func aDamagedDatabaseIsNeverWrittenAndSaysHowToRecover() throws {
+        let cli = CLI()
+        defer { cli.cleanup() }
+        #expect(try cli.run(["demo", "--db", cli.db, "--records", "3000"]).status == 0)
+        _ = try SQLiteRecordStore(path: cli.db).dbQueue.writeWithoutTransaction { try $0.checkpoint(.truncate) }
+        let backup = cli.dir.appendingPathComponent("backup.sqlite").path
+        let b = try cli.run(["db", "backup", backup, "--db", cli.db])
+        #expect(b.status == 0 && b.out.contains("已备份"), "\(b.err)")
+        #expect(try cli.run(["db", "backup", backup, "--db", cli.db]).status == 1)  // never over an existing file
+        let good = try cli.run(["db", "check", "--db", backup])
+        #expect(good.status == 0 && good.out.contains("完好"))
+        let counts = { (db: String) in try cli.run(["list", "--db", db, "--limit", "1"]).out.split(separator: "\n").last.map(String.init) }
+        #expect(try counts(backup) == counts(cli.db))
+
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: cli.db)[.size] as? Int)
+        let h = try #require(FileHandle(forUpdatingAtPath: cli.db))
+        try h.seek(toOffset: UInt64(size / 2 / 4096 * 4096))
+        try h.write(contentsOf: Data((0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 7919 &+ 13) }))
+        try h.close()
+        let damaged = Self.md5(cli.db)
+        for command in [["label", "1700000000000000001", "3"], ["import", backup], ["kb", "import", backup]] {
+            let r = try cli.run(command + ["--db", cli.db])
+            #expect(r.status == 1 && r.err.contains("已损坏") && r.err.contains(".recover") && r.err.split(separator: "\n").count == 1,
+                    "\(command): \(r.err)")
+        }
+        let check = try cli.run(["db", "check", "--db", cli.db])
+        #expect(check.status == 1 && check.out.contains("已损坏") && check.out.contains("recover"))
+        #expect(Self.md5(cli.db) == damaged)
+    }
 }

@@ -4,6 +4,16 @@
 public protocol RecordStore: TeamStore {
     /// A short description for headers and messages (a path, or a server and database).
     var location: String { get }
+    /// Why this store cannot be written now (no permission, a read-only filesystem, a full disk,
+    /// damage found), or nil. Reading works either way; every write is refused with the reason.
+    var readOnly: String? { get }
+    /// SQLite's quick check (`thorough`: its full integrity check, which also compares every index
+    /// with its table): the problems found, none when the file is sound. Problems found make the
+    /// store refuse every later write (`readOnly`).
+    func checkIntegrity(thorough: Bool) throws -> [String]
+    /// A consistent copy of the whole database at `destination` (which must not exist), made
+    /// while others may go on writing (SQLite's online backup API).
+    func backup(to destination: String) throws
 
     func totalCount() throws -> Int
     func count(_ filter: RecordFilter) throws -> Int
@@ -204,6 +214,10 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
     case othersWork(String, reviewer: String, label: Label?, holds: Bool)
     /// A double-review record already has its two reviewers' labels.
     case sampleComplete(String)
+    /// The database cannot be written (why: permissions, a read-only filesystem, a full disk).
+    case readOnly(String, why: String)
+    /// SQLite found damage (detail: its words): nothing more is written until it is repaired.
+    case damaged(String, String)
 
     public var description: String {
         switch self {
@@ -216,6 +230,9 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
                   : "记录 \(id) 已由 \(who) 标注为「\(label?.chineseName ?? "未标注")」 (labelled by \(who))"
         case .sampleComplete(let id):
             "记录 \(id) 是双评样本，已有两名审核员标注 (a double-review record that two reviewers have already labelled)"
+        case .readOnly(let path, let why): "数据库 \(path) 只读（\(why)），未保存任何修改 (the database is read-only: nothing saved)"
+        case .damaged(let path, let detail):
+            "数据库 \(path) 已损坏（\(detail)），未写入任何内容；用 workbench db check --db \(path) 查看，再用备份恢复（workbench db backup 做的）或 sqlite3 \(path) .recover (the database is damaged: nothing written; restore a backup or recover with sqlite3 .recover)"
         case .busy(let path): "数据库 \(path) 正被另一个进程写入（可能在大批量导入），未保存，请稍后再试 (database busy: another process is writing, perhaps a large import; nothing was saved, try again)"
         }
     }

@@ -9,8 +9,17 @@ public final class SQLiteRecordStore: RecordStore {
     let busyTimeout: TimeInterval
     public var location: String { path }
 
+    /// Why this store cannot write (nil: it can): a file, folder or filesystem without write
+    /// permission, a full disk, or damage SQLite found. Reading works; every write is refused.
+    public var readOnly: String? { damage.map { "已损坏 (damaged): \($0)" } ?? unwritable }
+    let unwritable: String?
+    /// What SQLite said when it found the file damaged (at open or on any later read or write).
+    public private(set) var damage: String?
+
     /// Opens (creating with owner-only permissions if needed) and migrates the database at `path`.
     /// `busyTimeout`: how long a write waits for another process's write before giving up.
+    /// A database that cannot be written (permissions, a read-only filesystem, a full disk) is
+    /// opened read-only when its schema is current: reading never needs to write (issue 15, 9, 12).
     public init(path: String, busyTimeout: TimeInterval = 10) throws {
         self.path = path
         self.busyTimeout = busyTimeout
@@ -24,39 +33,124 @@ public final class SQLiteRecordStore: RecordStore {
                     throw StoreError.cannotOpen(path, "无法创建目录 (cannot create the directory) \(dir)")
                 }
             }
-            if !fm.fileExists(atPath: path) {
+            var why = Self.whyNotWritable(path: path, dir: dir.isEmpty ? "." : dir)
+            if why == nil, !fm.fileExists(atPath: path) {
                 // SQLite gives its -wal and -shm files the database file's mode, so 0600 here covers all three.
                 guard fm.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]) else {
                     throw StoreError.cannotOpen(path, "cannot create the file")
                 }
             }
-            var config = Configuration()
-            config.busyMode = .callback(Self.busyWaiter(timeout: busyTimeout))
-            config.prepareDatabase { db in
-                // 8 KB pages: a record's text row (~1.1 KB) packs better and the import's insert
-                // side took 0.47 s instead of 0.84 s per 100,000 rows (bench). Effective only
-                // when the file is new (so before WAL is set, which writes the header).
-                try db.execute(sql: "PRAGMA page_size = 8192")
-                // WAL, set only when the file is not in it yet: GRDB's `.wal` journal mode writes
-                // a table and drops it on every open (for its pools' readers, not needed by one
-                // queue), so merely listing records changed the file (issue 15, case 9).
-                if try String.fetchOne(db, sql: "PRAGMA journal_mode")?.lowercased() != "wal" {
-                    _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
+            var queue: DatabaseQueue
+            if why == nil {
+                let sideFiles = [path + "-wal", path + "-shm"]
+                let hadSideFiles = sideFiles.map { fm.fileExists(atPath: $0) }
+                do {
+                    queue = try Self.openWritable(path: path, busyTimeout: busyTimeout)
+                } catch let e as DatabaseError where Self.isDiskFull(e, dir: dir.isEmpty ? "." : dir) {
+                    // A full disk: SQLite cannot make the -shm file every WAL reader needs.
+                    why = "磁盘已满 (the disk is full)"
+                    queue = try Self.openReadOnly(path: path, busyTimeout: busyTimeout)
+                    // What the tries began (an empty -wal, a -shm of a few bytes, smaller than the
+                    // 32 KB any process using the file maps) is removed: the folder stays as it was.
+                    for (file, had) in zip(sideFiles, hadSideFiles) where !had {
+                        let size = (try? fm.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
+                        if size < 32 * 1024 { try? fm.removeItem(atPath: file) }
+                    }
                 }
-                try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            } else {
+                queue = try Self.openReadOnly(path: path, busyTimeout: busyTimeout)
             }
-            dbQueue = try DatabaseQueue(path: path, configuration: config)
+            dbQueue = queue
+            unwritable = why
             try SQLiteSchema.check(dbQueue, path: path)
-            try SQLiteSchema.migrator.migrate(dbQueue)
-            try SQLiteSchema.repairIndexes(dbQueue, path: path)
+            if let why {
+                let pending = try dbQueue.read { try !SQLiteSchema.migrator.hasCompletedMigrations($0) }
+                if pending {
+                    throw StoreError.cannotOpen(path, "数据库来自旧版本，需要升级结构才能使用，但现在无法写入（\(why)）(made by an older Workbench and needs an upgrade, but cannot be written)")
+                }
+            } else {
+                try SQLiteSchema.migrator.migrate(dbQueue)
+                try SQLiteSchema.repairIndexes(dbQueue, path: path)
+            }
         } catch let e as StoreError {
             throw e
         } catch let e as DatabaseError where e.resultCode == .SQLITE_BUSY {
             throw StoreError.cannotOpen(path, "数据库被另一个进程占用，可能正在进行大批量导入，请稍后再试 (database is locked by another process, perhaps a large import; try again shortly)")
+        } catch let e as DatabaseError where e.resultCode == .SQLITE_CORRUPT || e.resultCode == .SQLITE_NOTADB {
+            throw StoreError.damaged(path, e.message ?? "\(e)")
         } catch let e as DatabaseError {
             throw StoreError.cannotOpen(path, e.message ?? "\(e)")
         } catch {
             throw StoreError.cannotOpen(path, error.localizedDescription)
+        }
+    }
+
+    /// Why the file (or, for a new file, its folder) cannot be written, or nil. SQLite also needs
+    /// the folder for its -wal and -shm files. (root passes permission checks, not a read-only mount.)
+    static func whyNotWritable(path: String, dir: String) -> String? {
+        let exists = FileManager.default.fileExists(atPath: path)
+        for target in exists ? [path, dir] : [dir] where access(target, W_OK) != 0 {
+            let code = errno
+            if code == EROFS { return "只读文件系统 (a read-only filesystem)" }
+            if code == EACCES || code == EPERM {
+                return target == path ? "没有文件的写权限 (no write permission on the file)" : "没有所在目录的写权限 (no write permission on its folder)"
+            }
+        }
+        return nil
+    }
+
+    /// SQLITE_FULL, or an I/O error (making the -shm file) where the folder's disk has no room.
+    static func isDiskFull(_ e: DatabaseError, dir: String) -> Bool {
+        if e.resultCode == .SQLITE_FULL { return true }
+        guard e.resultCode == .SQLITE_IOERR else { return false }
+        var st = statvfs()
+        guard statvfs(dir, &st) == 0 else { return false }
+        return UInt64(st.f_bavail) * UInt64(st.f_frsize) < 64 * 1024
+    }
+
+    static func openWritable(path: String, busyTimeout: TimeInterval) throws -> DatabaseQueue {
+        var config = Configuration()
+        config.busyMode = .callback(busyWaiter(timeout: busyTimeout))
+        config.prepareDatabase { db in
+            // 8 KB pages: a record's text row (~1.1 KB) packs better and the import's insert
+            // side took 0.47 s instead of 0.84 s per 100,000 rows (bench). Effective only
+            // when the file is new (so before WAL is set, which writes the header).
+            try db.execute(sql: "PRAGMA page_size = 8192")
+            // WAL, set only when the file is not in it yet: GRDB's `.wal` journal mode writes
+            // a table and drops it on every open (for its pools' readers, not needed by one
+            // queue), so merely listing records changed the file (issue 15, case 9).
+            if try String.fetchOne(db, sql: "PRAGMA journal_mode")?.lowercased() != "wal" {
+                _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
+            }
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        let queue = try DatabaseQueue(path: path, configuration: config)
+        // The -shm file is made on the first read, not at open: a full disk shows here.
+        _ = try queue.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM sqlite_master") }
+        return queue
+    }
+
+    /// Read-only. A WAL database's readers need its -shm file; where it is missing and cannot be
+    /// made (a read-only folder or filesystem, a full disk) and no -wal holds changes, the file is
+    /// opened as immutable — no other process can be writing it then.
+    static func openReadOnly(path: String, busyTimeout: TimeInterval) throws -> DatabaseQueue {
+        var config = Configuration()
+        config.readonly = true
+        config.busyMode = .callback(busyWaiter(timeout: busyTimeout))
+        do {
+            let queue = try DatabaseQueue(path: path, configuration: config)
+            _ = try queue.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM sqlite_master") }
+            return queue
+        } catch let e as DatabaseError where e.resultCode != .SQLITE_CORRUPT && e.resultCode != .SQLITE_NOTADB {
+            let wal = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
+            guard wal == 0 else { throw e }
+            // SQLite's URI form (this build opens URIs: SQLITE_USE_URI); ? # % escaped in the path.
+            var allowed = CharacterSet.urlPathAllowed
+            allowed.remove(charactersIn: "?#%")
+            let escaped = path.addingPercentEncoding(withAllowedCharacters: allowed) ?? path
+            let queue = try DatabaseQueue(path: "file:\(escaped)?immutable=1", configuration: config)
+            _ = try queue.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM sqlite_master") }
+            return queue
         }
     }
 
@@ -451,12 +545,52 @@ public final class SQLiteRecordStore: RecordStore {
         } }
     }
 
-    /// A write that waited out the busy timeout is the user's to retry, said plainly.
+    public func checkIntegrity(thorough: Bool) throws -> [String] {
+        var problems: [String]
+        do {
+            // At most 20 problems: enough to say what is wrong; a badly damaged file lists thousands.
+            let rows = try dbQueue.read { try String.fetchAll($0, sql: thorough ? "PRAGMA integrity_check(20)" : "PRAGMA quick_check(20)") }
+            problems = rows == ["ok"] ? [] : rows
+        } catch let e as DatabaseError where e.resultCode == .SQLITE_CORRUPT || e.resultCode == .SQLITE_NOTADB {
+            problems = [e.message ?? "\(e)"]
+        }
+        if damage == nil, let first = problems.first { damage = first }
+        return problems
+    }
+
+    public func backup(to destination: String) throws {
+        let fm = FileManager.default
+        // Owner-only like the database itself; a new name, so nothing the user has is replaced.
+        guard fm.createFile(atPath: destination, contents: nil, attributes: [.posixPermissions: 0o600]) else {
+            throw StoreError.cannotOpen(destination, "cannot create the file")
+        }
+        do {
+            let copy = try DatabaseQueue(path: destination)
+            try dbQueue.backup(to: copy)
+            try copy.close()
+        } catch let e as DatabaseError {
+            try? fm.removeItem(atPath: destination)
+            throw StoreError.cannotOpen(destination, e.message ?? "\(e)")
+        }
+    }
+
+    /// Every write goes through here. Refused before it starts on a store that cannot be written
+    /// (`readOnly`) or was found damaged; a write that waited out the busy timeout is the user's
+    /// to retry, said plainly; damage found while writing stops every later write.
     func mappingBusy<T>(_ body: () throws -> T) throws -> T {
+        if let damage { throw StoreError.damaged(path, damage) }
+        if let unwritable { throw StoreError.readOnly(path, why: unwritable) }
         do {
             return try body()
         } catch let e as DatabaseError where e.resultCode == .SQLITE_BUSY || e.resultCode == .SQLITE_LOCKED {
             throw StoreError.busy(path)
+        } catch let e as DatabaseError where e.resultCode == .SQLITE_CORRUPT || e.resultCode == .SQLITE_NOTADB {
+            damage = e.message ?? "\(e)"
+            throw StoreError.damaged(path, damage!)
+        } catch let e as DatabaseError where e.resultCode == .SQLITE_READONLY {
+            throw StoreError.readOnly(path, why: "文件或目录不可写 (the file or its folder cannot be written)")
+        } catch let e as DatabaseError where e.resultCode == .SQLITE_FULL {
+            throw StoreError.readOnly(path, why: "磁盘已满 (the disk is full)")
         }
     }
 
@@ -672,11 +806,11 @@ public final class SQLiteRecordStore: RecordStore {
         } }
         // Keep the planner's statistics current after big changes, and fold the WAL back into the
         // file so it does not stay as large as the import.
-        try dbQueue.writeWithoutTransaction { db in
+        try mappingBusy { try dbQueue.writeWithoutTransaction { db in
             // analysis_limit keeps ANALYZE to a sample: a few ms at 1,000,000 rows.
             try db.execute(sql: "PRAGMA analysis_limit = 1000; ANALYZE record;")
             _ = try? db.checkpoint(.truncate)
-        }
+        } }
         return result
     }
 
@@ -712,7 +846,7 @@ public final class SQLiteRecordStore: RecordStore {
     }
 
     public func logImport(_ s: ImportSummary) throws {
-        try dbQueue.write { db in
+        try mappingBusy { try dbQueue.write { db in
             try db.execute(
                 sql: """
                     INSERT INTO import_log (file, format, encoding, imported, existing, rejected, finished_at, seconds)
@@ -720,7 +854,7 @@ public final class SQLiteRecordStore: RecordStore {
                     """,
                 arguments: [s.file, s.format, s.encoding, s.imported, s.existing, s.rejected,
                             Int64(Date().timeIntervalSince1970), s.seconds])
-        }
+        } }
     }
 }
 
@@ -1030,6 +1164,23 @@ extension SQLiteRecordStore {
                 out[row["reviewer"]] = (row["n"], row["open"])
             }
             return out
+        }
+    }
+}
+
+extension StoreError {
+    /// An error as one line for a person: SQLite's own errors (a damaged page met while reading,
+    /// a full disk) without the SQL statement GRDB adds; everything else as it describes itself.
+    public static func explain(_ error: Error) -> String {
+        guard let e = error as? DatabaseError else { return "\(error)" }
+        let what = e.message ?? "SQLite error \(e.resultCode.rawValue)"
+        switch e.resultCode {
+        case .SQLITE_CORRUPT, .SQLITE_NOTADB:
+            return "数据库已损坏（\(what)）；用 workbench db check 检查，再用备份恢复或 sqlite3 .recover (the database is damaged)"
+        case .SQLITE_FULL: return "磁盘已满，未保存 (the disk is full: nothing saved)"
+        case .SQLITE_READONLY: return "数据库只读，未保存 (the database is read-only: nothing saved)"
+        case .SQLITE_IOERR: return "读写数据库文件出错（\(what)），磁盘可能已满或损坏 (an I/O error: the disk may be full or failing)"
+        default: return "数据库错误 (database error): \(what)"
         }
     }
 }

@@ -43,6 +43,13 @@ final class AppContext {
     /// Whether any record is in the double-review sample (else no record's sample state is read).
     /// The text index being built in the background (header: 全文索引 n%); nil when complete.
     var textIndexing: TextIndexProgress?
+    /// Damage the background integrity check found (nil: none, or not checked yet).
+    var damageFound: String?
+    /// Why label keys and edits are refused: the database cannot be written, or is damaged.
+    var writeRefusal: String? {
+        damageFound.map { Localized("数据库已损坏，见 workbench db check（\($0)）", "the database is damaged, see workbench db check (\($0))")(lang) }
+            ?? store.readOnly.map { Localized("数据库只读：\($0)", "the database is read-only: \($0)")(lang) }
+    }
     var sampleExists = false
     /// The knowledge entries and matcher as last read: `M` and the knowledge screen share them.
     var knowledge: KnowledgeSnapshot?
@@ -81,7 +88,8 @@ final class AppContext {
 
     /// "读取失败：…" and the like: what failed, and the error's own one line.
     func failed(_ what: Localized, _ error: Error) {
-        message = Message(text: Localized("\(what.zh)：\(error)", "\(what.en): \(error)"), role: .error)
+        let why = StoreError.explain(error)
+        message = Message(text: Localized("\(what.zh)：\(why)", "\(what.en): \(why)"), role: .error)
     }
 
     static let cannotRead = Localized("读取失败", "Cannot read")

@@ -37,6 +37,16 @@ enum Command: Hashable, Sendable {
     // text entry (filter bar, prompt, picker)
     case nextField, previousField, nextOption, previousOption, toggleOption
     case accept, cancel, deleteBackward, clearInput
+
+    /// Whether it writes to the database: refused, with the reason, on a read-only or damaged one.
+    var writes: Bool {
+        switch self {
+        case .label, .clearLabel, .undo, .review, .correctBusinessType, .editNote, .editEntry, .newEntry, .retireEntry,
+             .entryDates, .markReviewed, .sendBack:
+            true
+        default: false
+        }
+    }
 }
 
 /// One row of the keymap: the keys, what they do, the help text, the footer text (nil: help

@@ -19,7 +19,7 @@ func runReportingErrors(_ body: () throws -> Void) throws {
         throw e
     } catch {
         // Names and ids from files and arguments can hold escape sequences: shown, never run.
-        FileHandle.standardError.write(Data(("workbench: " + VisibleText.singleLine("\(error)") + "\n").utf8))
+        FileHandle.standardError.write(Data(("workbench: " + VisibleText.singleLine(StoreError.explain(error)) + "\n").utf8))
         throw ExitCode(1)
     }
 }
@@ -49,14 +49,22 @@ struct StoreOptions: ParsableArguments {
     /// The database the options name, as the protocols: commands never name a concrete store
     /// (the one place that does is `openDatabase`). Only a command that creates data (`create`:
     /// import, demo) makes a new file; the others say there is none and how to make one.
-    func openStore(busyTimeout: TimeInterval? = nil, create: Bool = false) throws -> any WorkbenchStore {
+    /// `writes`: the command is about to write, so a database that cannot be written or that
+    /// SQLite's quick check finds damaged is refused here, before any work (0.33 s at 300,000
+    /// records; issue 15, case 10). Reading commands skip the check: they change nothing.
+    func openStore(busyTimeout: TimeInterval? = nil, create: Bool = false, writes: Bool = false) throws -> any WorkbenchStore {
         if demo { return try DemoDatabase.open(reference: try reference()) }
         let path = databasePath
         if !create, !FileManager.default.fileExists(atPath: path) {
             throw UserError("没有数据库 \(path)：先导入日志（workbench import 文件 --db \(path)），或生成演示数据（workbench demo），或加 --demo 使用演示数据库"
                             + " (no database at \(path): import a log first, or try --demo)")
         }
-        return try openDatabase(path: path, busyTimeout: busyTimeout)
+        let db = try openDatabase(path: path, busyTimeout: busyTimeout)
+        if writes {
+            if let problem = try db.checkIntegrity(thorough: false).first { throw StoreError.damaged(path, problem) }
+            if let why = db.readOnly { throw StoreError.readOnly(path, why: why) }
+        }
+        return db
     }
 
     /// Reference data: `--reference-dir`, else files in the data directory, else the bundled defaults.
@@ -197,5 +205,5 @@ func supervisorsWork(_ store: StoreOptions, _ filterOptions: FilterOptions, revi
     let reference = try store.reference()
     let who = reviewerName(reviewer)
     if let why = reference.team.notSupervisor(who) { throw UserError(why) }
-    return (try store.openStore(), try filterOptions.filter(reference: reference), who)
+    return (try store.openStore(writes: true), try filterOptions.filter(reference: reference), who)
 }

@@ -37,7 +37,7 @@ struct ImportCommand: ParsableCommand {
                 throw UserError("--encoding: 可选 auto | utf-8 | gb18030 (got \(encoding))")
             }
             let fmt = format
-            let db = try store.openStore(create: true)
+            let db = try store.openStore(create: true, writes: true)
             let importer = Importer(store: db, reference: try store.reference())
             var failed = 0
             var total = (imported: 0, existing: 0, rejected: 0, seconds: 0.0)

@@ -15,8 +15,8 @@ struct KnowledgeCommand: ParsableCommand {
 struct KBOptions: ParsableArguments {
     @OptionGroup var store: StoreOptions
 
-    func open(create: Bool = false) throws -> (any WorkbenchStore, KnowledgeBase) {
-        let db = try store.openStore(create: create)
+    func open(create: Bool = false, writes: Bool = false) throws -> (any WorkbenchStore, KnowledgeBase) {
+        let db = try store.openStore(create: create, writes: writes)
         return (db, KnowledgeBase(store: db, reference: try store.reference()))
     }
 }
@@ -168,7 +168,7 @@ struct KBImport: ParsableCommand {
 
     func run() throws {
         try runReportingErrors {
-            let (_, kb) = try options.open(create: true)
+            let (_, kb) = try options.open(create: true, writes: true)
             let s = try kb.importFile(file, by: reviewerName(reviewer), at: nowEpoch())
             for p in s.problems { printErr("\(file): \(p)") }
             printText("知识库导入：新建 \(s.created) 条，更新 \(s.updated) 条，未变 \(s.unchanged) 条，拒绝 \(s.problems.count) 行"
@@ -221,7 +221,7 @@ struct KBEdit: ParsableCommand {
 
     func run() throws {
         try runReportingErrors {
-            let (_, kb) = try options.open()
+            let (_, kb) = try options.open(writes: true)
             var entry = KnowledgeEntry(topic: "", region: "全市", standardQuestion: "", answer: "",
                                        effectiveFrom: ShanghaiTime.startOfDay(nowEpoch()), state: .draft)
             if let id {

@@ -24,7 +24,7 @@ struct LabelCommand: ParsableCommand {
         try runReportingErrors {
             let clear = ["0", "clear", "none", "未标注", "清除"].contains(label.lowercased())
             let newLabel: Label? = clear ? nil : try parseLabel(label)
-            let db = try store.openStore()
+            let db = try store.openStore(writes: true)
             let change = try db.setLabel(newLabel, recordId: recordId, reviewer: reviewerName(reviewer), at: nowEpoch())
             printText(describe(change, recordId: recordId))
         }
@@ -51,7 +51,7 @@ struct ReviewCommand: ParsableCommand {
     func run() throws {
         try runReportingErrors {
             let newLabel = try label.map(parseLabel)
-            let db = try store.openStore()
+            let db = try store.openStore(writes: true)
             let change = try db.markReviewed(recordId: recordId, label: newLabel, reviewer: reviewerName(reviewer), at: nowEpoch())
             printText(describe(change, recordId: recordId))
         }

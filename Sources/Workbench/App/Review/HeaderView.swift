@@ -8,6 +8,11 @@ enum HeaderView {
         var top = " " + Localized("人社问答审核工作台", "Workbench · 人社 answer review")(L)
         top += "  \(Localized("审核员", "reviewer")(L)) \(ctx.reviewer)"
         if s.reviewMode { top += "  [\(Localized("复核模式", "REVIEW MODE")(L))]" }
+        if ctx.damageFound != nil {
+            top += "  [" + Localized("已损坏·只读", "DAMAGED · read-only")(L) + "]"
+        } else if ctx.store.readOnly != nil {
+            top += "  [" + Localized("只读", "READ-ONLY")(L) + "]"
+        }
         if let p = ctx.textIndexing {
             top += "  " + Localized("全文索引 \(Int(p.fraction * 100))%", "text index \(Int(p.fraction * 100))%")(L)
         }

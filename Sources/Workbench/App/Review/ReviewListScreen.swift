@@ -323,6 +323,8 @@ final class ReviewListScreen: Screen, Tracking {
     /// Claims records for this reviewer (ending their other leases); the keys now held.
     @discardableResult
     func claim(_ wanted: [RecordKey]) -> Set<RecordKey> {
+        // A read-only or damaged database: no leases (labels are refused anyway).
+        if ctx.writeRefusal != nil { held = []; return held }
         do {
             held = try ctx.store.claim(wanted, reviewer: ctx.reviewer, at: ctx.clock())
             claimedAt = ctx.clock()

@@ -1,0 +1,76 @@
+import ArgumentParser
+import Foundation
+import Model
+
+/// `workbench db …`: looking after the database file itself.
+struct DatabaseCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "db", abstract: "数据库维护：检查、备份 (the database itself: check, backup).",
+        subcommands: [DatabaseCheck.self, DatabaseBackup.self])
+}
+
+struct DatabaseCheck: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "完整检查数据库文件是否损坏 (SQLite's full integrity check; exit status 1 when damaged).",
+        discussion: "每个命令写入前、审核界面打开时都做快速检查 (every writing command and the app run the quick check themselves).")
+
+    @OptionGroup var store: StoreOptions
+
+    func run() throws {
+        try runReportingErrors {
+            let path = VisibleText.singleLine(store.databasePath)
+            let db: any WorkbenchStore
+            do {
+                db = try store.openStore()
+            } catch StoreError.damaged(_, let detail) {
+                print("数据库 \(path) 已损坏 (damaged): \(VisibleText.singleLine(detail))")
+                print(DatabaseCheck.recovery(path))
+                throw ExitCode(1)
+            }
+            let started = Date()
+            let problems = try db.checkIntegrity(thorough: true)
+            let seconds = String(format: "%.1f", Date().timeIntervalSince(started))
+            if problems.isEmpty {
+                print("数据库 \(path) 完好，用时 \(seconds) 秒 (no damage found, \(seconds) s)")
+                return
+            }
+            print("数据库 \(path) 已损坏，发现 \(problems.count) 处问题 (damaged: \(problems.count) problem(s)):")
+            for p in problems { print("  " + VisibleText.singleLine(p)) }
+            print(DatabaseCheck.recovery(path))
+            throw ExitCode(1)
+        }
+    }
+
+    static func recovery(_ path: String) -> String {
+        """
+        恢复 (to recover): 用 workbench db backup 做的备份替换它；或 sqlite3 \(path) ".recover" | sqlite3 新文件.sqlite，\
+        再 workbench db check --db 新文件.sqlite (restore a backup, or let sqlite3 .recover what it can into a new file)
+        """
+    }
+}
+
+struct DatabaseBackup: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "backup",
+        abstract: "在线备份到新文件，其他审核员可继续标注 (a consistent copy while others keep working).")
+
+    @OptionGroup var store: StoreOptions
+
+    @Argument(help: "备份文件，不能已存在 (the backup file; must not exist yet).")
+    var destination: String
+
+    func run() throws {
+        try runReportingErrors {
+            if FileManager.default.fileExists(atPath: destination) {
+                throw UserError("\(VisibleText.singleLine(destination)) 已存在，不覆盖；换一个文件名 (exists: not replaced; choose a new name)")
+            }
+            let db = try store.openStore()
+            let started = Date()
+            try db.backup(to: destination)
+            let seconds = String(format: "%.1f", Date().timeIntervalSince(started))
+            let size = (try? FileManager.default.attributesOfItem(atPath: destination)[.size] as? Int) ?? 0
+            print("已备份到 \(VisibleText.singleLine(destination))（\(size / 1_000_000) MB，用时 \(seconds) 秒）(backed up)")
+        }
+    }
+}
