@@ -18,6 +18,9 @@ enum HardRecords {
         return head + "𠀀" + s
     }()
 
+    /// U+0001–U+001F, U+007F, U+0080–U+009F (U+0000 is refused on import: SQLite's text ends there).
+    static let controls = String(String.UnicodeScalarView(((1..<0x20).map { $0 } + [0x7F] + (0x80..<0xA0).map { $0 }).map { Unicode.Scalar(UInt32($0))! }))
+
     static let all: [InteractionRecord] = {
         let t = ShanghaiTime.parse("2025-12-20 10:00:00")!
         return [
@@ -35,6 +38,9 @@ enum HardRecords {
                               answer: "=cmd|' /C calc'!A0", note: "@SUM(1+1)*cmd|' /C calc'!A0"),
             InteractionRecord(id: "F2", askedAt: t - 240, org: "如皋市", question: "'=已有引号", answer: "''+两个引号", note: "-5"),
             InteractionRecord(id: "F3", askedAt: t - 300, org: "如皋市", question: "@提问开头", answer: "'普通引号开头", note: "+3.5%"),
+            // Every C0 and C1 control, DEL, the two non-characters, and text that looks like OOXML's escape.
+            InteractionRecord(id: "C1", askedAt: t - 360, org: "如皋市", question: "控制\(controls)字符 _x0041_ _x005F_ _xZZ_",
+                              answer: "答\(controls)完 _x0007_\u{FFFE}\u{FFFF}"),
         ]
     }()
 }
@@ -74,7 +80,7 @@ enum HardRecords {
         let summary = try RecordExporter.export(store: original, filter: RecordFilter(), format: format, path: path,
                                                 rules: HitRules(taxonomy: ReferenceData.bundled.taxonomy))
         #expect(summary.rows == HardRecords.all.count)
-        let needed = ExportColumns.split(RecordText.answer(HardRecords.all[1])).count - 1
+        let needed = ExportColumns.split(HardRecords.all[1].answer).count - 1
         #expect(needed == 3)
         #expect(summary.continuationColumns == (format == .xlsx ? needed : 0))
         #expect(!FileManager.default.fileExists(atPath: path + ".part"))
@@ -90,10 +96,9 @@ enum HardRecords {
         #expect(result.unknownHeaders.isEmpty, "\(result.unknownHeaders)")
         for r in HardRecords.all {
             let back = try #require(try copy.record(id: r.id), "record \(r.id) lost")
-            // What comes back is exactly what the screen showed: the same function made both.
-            #expect(back.question == RecordText.question(r))
-            #expect(back.answer == RecordText.answer(r))
-            #expect(ExportColumns.sha256(back.answer) == ExportColumns.sha256(RecordText.answer(r)))
+            // What comes back is exactly what was stored, every control character included.
+            #expect(back.question == r.question, "\(r.id) \(format) \(back.question.unicodeScalars.map { String($0.value, radix: 16) })")
+            #expect(back.answer == r.answer, "\(r.id) \(format)")
             #expect(back.label == r.label && back.status == r.status && back.reviewedBy == r.reviewedBy)
             #expect(back.askedAt == r.askedAt && back.org == r.org && back.note == r.note)
         }
@@ -134,7 +139,7 @@ enum HardRecords {
         #expect(Array(text.utf8.prefix(2000)).starts(with: Array((ExportColumns.headers().joined(separator: ",") + "\r\n").utf8)))
         #expect(text.contains("\"'=SUM(A1:A2) 逗号,引号\"\"换行\n问题\""))
         #expect(text.contains("320682198503121233"))
-        #expect(text.contains("制表^G响铃^[[31m红"))
+        #expect(text.contains("制表\u{07}响铃\u{1B}[31m红"))
     }
 
     @Test func xmlScannerReadsTagsSplitAcrossEveryChunkSize() throws {

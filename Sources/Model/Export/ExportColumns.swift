@@ -18,8 +18,8 @@ public enum ExportCell: Equatable, Sendable {
 }
 
 /// The columns of a record export, with the Chinese headers the importer reads back, plus
-/// 问答结果字符数 and 问答结果SHA256 so anyone can prove nothing was cut. The answer is
-/// `RecordText.answer`, the string the detail screen shows.
+/// 问答结果字符数 and 问答结果SHA256 so anyone can prove nothing was cut. The answer is the
+/// stored string, every character (the detail screen shows the same with controls made visible).
 public enum ExportColumns {
     public static let answerHeader = "问答结果"
     public static let charsHeader = "问答结果字符数"
@@ -61,7 +61,7 @@ public enum ExportColumns {
     public static func cells(_ r: InteractionRecord, answer: String, answerParts: [String]) -> [ExportCell] {
         var out: [ExportCell] = [
             .text(r.id), text(r.sessionId), r.turn.map { .number($0) } ?? .empty, time(r.askedAt), text(r.channel),
-            .text(r.org), .text(RecordText.question(r)),
+            .text(r.org), .text(r.question),
         ]
         out += answerParts.map { $0.isEmpty ? .empty : .text($0) }
         out += [

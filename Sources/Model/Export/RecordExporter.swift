@@ -13,8 +13,9 @@ public struct ExportSummary: Sendable {
 }
 
 /// Exports the records a filter selects, newest first, in pages (memory stays flat). Every format
-/// writes `RecordText` — the text the detail screen shows — and, per record, its length and
-/// SHA-256, so nothing can be cut without it showing.
+/// writes the stored text, every character of it (control characters too: CSV and JSONL carry
+/// them, XLSX as `_xHHHH_`), and, per record, its length and SHA-256, so nothing can be cut or
+/// changed without it showing. Screens show the same text with controls made visible (`RecordText`).
 public enum RecordExporter {
     /// `describe`: the filter in words for the XLSX summary sheet (label, value). `path` is checked
     /// first (`OutputFile`): an existing file is replaced only with `overwrite`.
@@ -61,22 +62,16 @@ public enum RecordExporter {
         case .csv:
             let w = try CSVWriter(path: partial)
             try w.writeRow(ExportColumns.headers())
-            try eachRow({ r in
-                let answer = RecordText.answer(r)
-                return ExportColumns.cells(r, answer: answer, answerParts: [answer])
-            }, { cells in try w.writeRow(cells.map(\.csvText)) })
+            try eachRow({ r in ExportColumns.cells(r, answer: r.answer, answerParts: [r.answer]) },
+                        { cells in try w.writeRow(cells.map(\.csvText)) })
             try w.close()
         case .jsonl:
             let w = try CSVWriter(path: partial, bom: false)
-            try eachRow({ r in
-                var shown = r
-                shown.question = RecordText.question(r)
-                shown.answer = RecordText.answer(r)
-                return [.text(RecordJSON.line(shown, proof: (RecordText.count(shown.answer), ExportColumns.sha256(shown.answer))))]
-            }, { cells in try w.writeLine(cells[0].csvText) })
+            try eachRow({ r in [.text(RecordJSON.line(r, proof: (RecordText.count(r.answer), ExportColumns.sha256(r.answer))))] },
+                        { cells in try w.writeLine(cells[0].csvText) })
             try w.close()
         case .xlsx:
-            let longest = try store.longestAnswer(filter, atLeast: ExportColumns.cellLimit + 1, shown: { VisibleText.escapeControls($0) })
+            let longest = try store.longestAnswer(filter, atLeast: ExportColumns.cellLimit + 1, shown: { $0 })
             continuations = max(0, (longest + ExportColumns.cellLimit - 1) / ExportColumns.cellLimit - 1)
             let x = try XLSXWriter(path: partial)
             let headers = ExportColumns.headers(continuations: continuations)
@@ -91,8 +86,8 @@ public enum RecordExporter {
             try x.beginSheet("问答标注", columns: columns, header: headers)
             let columnsForAnswer = continuations + 1
             try eachRow({ r in
-                let answer = RecordText.answer(r)
-                guard RecordText.question(r).utf16.count <= ExportColumns.cellLimit else {
+                let answer = r.answer
+                guard r.question.utf16.count <= ExportColumns.cellLimit else {
                     throw ExportError(file: path, reason: "记录 \(r.id) 的用户问题超过 Excel 单元格上限 32,767 字，未导出 (question longer than Excel's cell limit)")
                 }
                 var parts = ExportColumns.split(answer)

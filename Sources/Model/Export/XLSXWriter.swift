@@ -97,10 +97,23 @@ public final class XLSXWriter {
         out = nil
     }
 
-    /// XML text: the five entities, and CR as a character reference (a bare CR would be read back
-    /// as LF). Other control characters never get here: RecordText has made them visible.
+    /// XML text: the five entities, CR as a character reference (a bare CR would be read back as
+    /// LF), and what XML 1.0 cannot carry (C0 controls but tab and LF, U+FFFE, U+FFFF) as OOXML's
+    /// `_xHHHH_`, which Excel, WPS, openpyxl and our importer read back as the character. A `_`
+    /// that would otherwise start such an escape is written `_x005F_`, so `_x0041_` typed in an
+    /// answer comes back as typed.
     static func appendEscaped(_ s: String, to out: inout [UInt8]) {
-        for b in s.utf8 {
+        let u = Array(s.utf8)
+        let hex = Array("0123456789ABCDEF".utf8)
+        func escape(_ v: UInt32) {
+            out += Array("_x".utf8)
+            for shift in stride(from: 12, through: 0, by: -4) { out.append(hex[Int((v >> UInt32(shift)) & 15)]) }
+            out.append(UInt8(ascii: "_"))
+        }
+        func isHex(_ b: UInt8) -> Bool { (b >= 0x30 && b <= 0x39) || (b | 0x20 >= 0x61 && b | 0x20 <= 0x66) }
+        var i = 0
+        while i < u.count {
+            let b = u[i]
             switch b {
             case UInt8(ascii: "&"): out += Array("&amp;".utf8)
             case UInt8(ascii: "<"): out += Array("&lt;".utf8)
@@ -108,9 +121,16 @@ public final class XLSXWriter {
             case UInt8(ascii: "\""): out += Array("&quot;".utf8)
             case 0x0D: out += Array("&#13;".utf8)
             case 0x09, 0x0A: out.append(b)
-            case 0..<0x20: out += Array("^\(Character(Unicode.Scalar(b + 0x40)))".utf8)
+            case 0..<0x20: escape(UInt32(b))
+            case UInt8(ascii: "_") where i + 6 < u.count && u[i + 1] == UInt8(ascii: "x")
+                && u[(i + 2)...(i + 5)].allSatisfy(isHex) && u[i + 6] == UInt8(ascii: "_"):
+                escape(0x5F)
+            case 0xEF where i + 2 < u.count && u[i + 1] == 0xBF && u[i + 2] >= 0xBE:
+                escape(u[i + 2] == 0xBE ? 0xFFFE : 0xFFFF)
+                i += 2
             default: out.append(b)
             }
+            i += 1
         }
     }
 

@@ -50,6 +50,10 @@ public struct RowNormaliser: Sendable {
         for f in LogField.allCases where (raw[f]?.utf8.count ?? 0) > Self.maxFieldBytes {
             return problem(f, "字段超过 1 MB，可能是引号未闭合 (field over 1 MB: an unclosed quote?)")
         }
+        // SQLite's text stops at U+0000 (GRDB reads a C string): kept, it would cut the text there.
+        for f in LogField.allCases where raw[f]?.utf8.contains(0) == true {
+            return problem(f, "含 NUL 字符 (U+0000)，保存会截断文本，请先从文件中删除 (a NUL character: storing it would cut the text)")
+        }
         guard let timeText = text(.askedAt) else {
             return problem(.askedAt, "提问时间为空 (missing time)")
         }

@@ -193,7 +193,7 @@ public final class KnowledgeBase {
                 let widths: [Double] = [10, 8, 14, 18, 24, 36, 36, 60, 24, 12, 12, 6, 6, 10, 18, 18]
                 try w.beginSheet("知识库", columns: widths.enumerated().map { .init(width: $0.1, wrap: [5, 6, 7].contains($0.0)) },
                                  header: header)
-                for e in list { try w.row(cells(e).map { .text(VisibleText.escapeControls($0)) }) }
+                for e in list { try w.row(cells(e).map { .text($0) }) }
                 try w.finish()
             case .csv:
                 var out = "\u{FEFF}" + header.map(CSVWriter.field).joined(separator: ",") + "\r\n"

@@ -76,8 +76,9 @@ public enum VisibleText {
 
 import Foundation
 
-/// The one place record text becomes what a person sees: the detail screen and every export call
-/// these, so the exported 问答结果 is the string the screen shows (domain.md §7).
+/// The one place record text becomes what a person sees on a screen: control characters as
+/// visible escapes. Exports carry the stored characters themselves (issue 15, case 6: a file must
+/// give back, on import, exactly what was imported), with the count and SHA-256 of those.
 public enum RecordText {
     /// Characters as 问答结果字符数 counts them (Unicode code points, Python's `len`): UTF-8
     /// bytes that start a character.
