@@ -438,4 +438,66 @@ import ZIPFoundation
         #expect(check.status == 1 && check.out.contains("已损坏") && check.out.contains("recover"))
         #expect(Self.md5(cli.db) == damaged)
     }
+
+    /// Case 2: an id stored already with other content, and a repeated id inside one file, are
+    /// conflicts: counted, listed with file:line and the fields that differ, both sides kept.
+    /// A plain re-import of identical rows stays silent.
+    @Test func importConflictsAreListedAndBothSidesKept() throws {
+        let cli = CLI()
+        defer { cli.cleanup() }
+        let header = "记录ID,提问时间,组织机构,用户问题,问答结果\n"
+        let a = cli.file("a.csv", header + "1,2025-12-01 09:00:00,海门市,问一,答一\n2,2025-12-01 09:00:00,海门市,问二,答二\n2,2025-12-01 09:00:00,海门市,问二,答二改\n")
+        let first = try cli.run(["import", a, "--db", cli.db])
+        #expect(first.status == 0 && first.out.contains("导入 2 条") && first.out.contains("冲突 1 条"))
+        #expect(first.err.contains("a.csv:4") && first.err.contains("记录 2") && first.err.contains("问答结果"), "\(first.err)")
+        let b = cli.file("b.csv", header + "1,2025-12-01 09:00:00,如皋市,问一,答一\n2,2025-12-01 09:00:00,海门市,问二,答二\n")
+        for _ in 0..<2 {
+            let r = try cli.run(["import", b, "--db", cli.db])
+            #expect(r.status == 0 && r.out.contains("已存在 1 条") && r.out.contains("冲突 1 条"))
+            #expect(r.err.contains("b.csv:2") && r.err.contains("组织机构") && !r.err.contains("记录 2"), "\(r.err)")
+        }
+        // Identical rows again: silent.
+        let again = try cli.run(["import", a, "--db", cli.db])
+        #expect(again.out.contains("已存在 2 条"))
+        // Both sides recoverable: the stored record as it was, the incoming one in the conflicts (once each).
+        #expect(try cli.run(["list", "--db", cli.db, "--format", "jsonl"]).out.contains("\"answer\":\"答二\""))
+        let listed = try cli.run(["history", "--conflicts", "--db", cli.db])
+        #expect(listed.status == 0 && listed.out.components(separatedBy: "导入的一份").count - 1 == 2, "\(listed.out)")
+        #expect(listed.out.contains("\"answer\":\"答二改\"") && listed.out.contains("\"org\":\"如皋市\""))
+        let one = try cli.run(["history", "2", "--conflicts", "--db", cli.db])
+        #expect(one.out.contains("a.csv:4") && !one.out.contains("b.csv"))
+        #expect(try cli.run(["history", "--db", cli.db]).status != 0)
+    }
+
+    /// Case 13: one bad byte in a UTF-8 file names its line, field and byte and the good rows
+    /// import; CR-only line ends read as lines; a repeated header is named; a U+0000 is refused
+    /// with its row and field (SQLite's text would end there).
+    @Test func smallerFileFaultsAreNamed() throws {
+        let cli = CLI()
+        defer { cli.cleanup() }
+        let header = "记录ID,提问时间,组织机构,用户问题,问答结果\n"
+        var bytes = Array((header + "1,2025-12-01 09:00:00,海门市,问一,答一\n2,2025-12-01 09:00:00,海门市,问").utf8)
+        bytes += [0xFF] + Array("二,答二\n".utf8)
+        for i in 3...5 { bytes += Array("\(i),2025-12-01 09:00:00,海门市,问题\(i),回答\(i)\n".utf8) }
+        let bad = cli.dir.appendingPathComponent("bad.csv").path
+        FileManager.default.createFile(atPath: bad, contents: Data(bytes))
+        let r = try cli.run(["import", bad, "--db", cli.db])
+        #expect(r.status == 0 && r.out.contains("导入 4 条") && r.out.contains("拒绝 1 条"), "\(r.out) \(r.err)")
+        #expect(r.err.contains("bad.csv:3") && r.err.contains("用户问题") && r.err.contains("第 4 字节 0xFF"), "\(r.err)")
+
+        let cr = cli.file("cr.csv", (header + "6,2025-12-01 09:00:00,海门市,问六,\"答\r六\"\n7,bad,海门市,问七,答七\n8,2025-12-01 09:00:00,海门市,问八,答八\n")
+            .replacingOccurrences(of: "\n", with: "\r"))
+        let c = try cli.run(["import", cr, "--db", cli.db])
+        #expect(c.out.contains("导入 2 条") && c.out.contains("拒绝 1 条") && c.err.contains("cr.csv:3") && !c.err.contains("列数"), "\(c.out) \(c.err)")
+        #expect(try cli.run(["list", "--db", cli.db, "--format", "jsonl"]).out.contains("\"answer\":\"答\\r六\""))
+
+        let dup = cli.file("dup.csv", "记录ID,提问时间,组织机构,问题,问答结果,用户问题\n9,2025-12-01 09:00:00,海门市,问九,答九,另一列\n")
+        let d = try cli.run(["import", dup, "--db", cli.db])
+        #expect(d.out.contains("导入 1 条") && d.err.contains("用户问题（第 6 列，与第 4 列「问题」同为用户问题"), "\(d.err)")
+
+        let nul = cli.file("nul.jsonl", "{\"记录ID\":\"10\",\"提问时间\":\"2025-12-01 09:00:00\",\"用户问题\":\"问\\u0000十\",\"问答结果\":\"答\"}\n"
+                           + "{\"记录ID\":\"11\",\"提问时间\":\"2025-12-01 09:00:00\",\"用户问题\":\"问十一\",\"问答结果\":\"答\"}\n")
+        let n = try cli.run(["import", nul, "--db", cli.db])
+        #expect(n.out.contains("导入 1 条") && n.err.contains("nul.jsonl:1") && n.err.contains("用户问题") && n.err.contains("NUL"), "\(n.err)")
+    }
 }

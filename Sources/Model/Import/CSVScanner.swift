@@ -9,6 +9,30 @@ public struct CSVRecord: Equatable, Sendable {
     public var line: Int
     /// Indexes of the fields that were not valid UTF-8 (their text is then replaced).
     public var invalidFields: [Int] = []
+    /// For each of those, the offset of its first bad byte within the field, and the byte.
+    public var invalidBytes: [(offset: Int, byte: UInt8)] = []
+
+    public static func == (a: CSVRecord, b: CSVRecord) -> Bool {
+        a.fields == b.fields && a.line == b.line && a.invalidFields == b.invalidFields
+    }
+}
+
+/// Where UTF-8 first goes wrong in `bytes`: the offset of the byte that starts no valid character.
+func firstInvalidUTF8<C: Collection>(_ bytes: C) -> (offset: Int, byte: UInt8)? where C.Element == UInt8 {
+    var it = bytes.makeIterator()
+    var decoder = UTF8()
+    var offset = 0
+    var copy = Array(bytes)[...]
+    while true {
+        switch decoder.decode(&it) {
+        case .scalarValue(let u):
+            let n = UTF8.width(u)
+            offset += n
+            copy = copy.dropFirst(n)
+        case .emptyInput: return nil
+        case .error: return (offset, copy.first ?? 0)
+        }
+    }
 }
 
 public enum CSVScanError: Error, Equatable {
@@ -215,6 +239,7 @@ public final class CSVScanner {
         var fields: [String] = []
         fields.reserveCapacity(starts.count)
         var invalid: [Int] = []
+        var invalidBytes: [(offset: Int, byte: UInt8)] = []
         do {
             let p = UnsafeBufferPointer(start: storage.baseAddress!.assumingMemoryBound(to: UInt8.self), count: count)
             for k in 0..<starts.count {
@@ -225,17 +250,19 @@ public final class CSVScanner {
                     let b = Self.unescape(slice)
                     if let v = String(validating: b, as: UTF8.self) { s = v } else {
                         s = String(decoding: b, as: UTF8.self); valid = false
+                        invalidBytes.append(firstInvalidUTF8(b) ?? (0, 0))
                     }
                 } else if let v = String(validating: slice, as: UTF8.self) {
                     s = v
                 } else {
                     s = String(decoding: slice, as: UTF8.self); valid = false
+                    invalidBytes.append(firstInvalidUTF8(slice) ?? (0, 0))
                 }
                 if !valid { invalid.append(k) }
                 fields.append(s)
             }
         }
-        return CSVRecord(fields: fields, line: line, invalidFields: invalid)
+        return CSVRecord(fields: fields, line: line, invalidFields: invalid, invalidBytes: invalidBytes)
     }
 
     /// A quoted field's text with doubled quotes made single (and a stray closing quote dropped).

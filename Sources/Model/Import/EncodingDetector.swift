@@ -35,6 +35,9 @@ public enum EncodingDetector {
         }
         if isValidUTF8(sample, allowTruncatedEnd: !isWholeFile) { return .encoding(.utf8) }
         if decodesAsGB18030(sample, allowTruncatedEnd: !isWholeFile) { return .encoding(.gb18030) }
+        // UTF-8 but for a few bad bytes (a damaged copy, one pasted symbol): read as UTF-8, so
+        // the good rows import and each bad one is named with its line and byte.
+        if mostlyUTF8(sample) { return .encoding(.utf8) }
         return .refuse("无法识别文件编码，既不是 UTF-8 也不是 GB18030/GBK (unknown encoding); 可用 --encoding 指定")
     }
 
@@ -49,6 +52,21 @@ public enum EncodingDetector {
             if k >= 0, b[k] >= 0xC0 { end = k }
         }
         return String(validating: b[0..<end], as: UTF8.self) != nil
+    }
+
+    /// At least 20 well-formed multi-byte characters for every malformed sequence.
+    static func mostlyUTF8(_ b: [UInt8]) -> Bool {
+        var good = 0, bad = 0
+        var decoder = UTF8()
+        var it = b.makeIterator()
+        loop: while true {
+            switch decoder.decode(&it) {
+            case .scalarValue(let u): if u.value >= 0x80 { good += 1 }
+            case .error: bad += 1
+            case .emptyInput: break loop
+            }
+        }
+        return good >= 20 * max(bad, 1)
     }
 
     static func decodesAsGB18030(_ b: [UInt8], allowTruncatedEnd: Bool) -> Bool {

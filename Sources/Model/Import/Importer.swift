@@ -24,6 +24,12 @@ public struct ImportSummary: Sendable {
     public var unknownOrgs: [String: Int] = [:]
     public var rowsWithoutOrg = 0
     public var unknownHeaders: [String] = []
+    /// Header names given twice (or two aliases of one field): the first column is read.
+    public var duplicateHeaders: [String] = []
+    /// Rows whose id was stored already with other content (`conflictCount` in all; the first
+    /// `keptProblems` here). The stored record is kept; the incoming one is in `import_conflict`.
+    public var conflicts: [ImportConflict] = []
+    public var conflictCount = 0
     public var bytes = 0
     public var seconds = 0.0
 
@@ -117,8 +123,18 @@ public final class Importer {
                 var lastReport = Date.distantPast
                 while let batch = channel.receive() {
                     if let error = batch.error { throw error }
-                    for (record, facts) in zip(batch.records, batch.facts) {
-                        if try sink.insert(record, facts: facts) { summary.imported += 1 } else { summary.existing += 1 }
+                    for i in batch.records.indices {
+                        let record = batch.records[i]
+                        switch try sink.add(record, facts: batch.facts[i], origin: ImportOrigin(file: path, line: batch.lines[i])) {
+                        case .inserted: summary.imported += 1
+                        case .identical: summary.existing += 1
+                        case .conflict(let fields):
+                            summary.conflictCount += 1
+                            if summary.conflicts.count < ImportSummary.keptProblems {
+                                summary.conflicts.append(ImportConflict(file: path, line: batch.lines[i], recordId: record.id,
+                                                                        fields: fields, incoming: "", at: 0))
+                            }
+                        }
                     }
                     rows += batch.rowsRead
                     _ = recycled.send(batch)
@@ -142,6 +158,7 @@ public final class Importer {
         summary.unknownOrgs = producer.unknownOrgs
         summary.rowsWithoutOrg = producer.rowsWithoutOrg
         summary.unknownHeaders = reader.unknownHeaders
+        summary.duplicateHeaders = reader.duplicateHeaders
         summary.seconds = Date().timeIntervalSince(started)
         // The records are committed; a failure to add the log line must not report them lost.
         try? store.logImport(summary)
@@ -199,6 +216,8 @@ final class RowProducer: @unchecked Sendable {
         var records: [InteractionRecord] = []
         /// Each record's statistics facts, worked out here rather than on the inserting thread.
         var facts: [RecordFacts] = []
+        /// Each record's line (CSV, JSONL) or row (XLSX) in the file.
+        var lines: [Int] = []
         var rowsRead = 0
         var bytesRead = 0
         var error: Error?
@@ -235,10 +254,12 @@ final class RowProducer: @unchecked Sendable {
             var b = Batch()
             b.records.reserveCapacity(Self.batchSize)
             b.facts.reserveCapacity(Self.batchSize)
+            b.lines.reserveCapacity(Self.batchSize)
             return b
         }
         b.records.removeAll(keepingCapacity: true)
         b.facts.removeAll(keepingCapacity: true)
+        b.lines.removeAll(keepingCapacity: true)
         b.rowsRead = 0
         b.bytesRead = 0
         return b
@@ -266,6 +287,7 @@ final class RowProducer: @unchecked Sendable {
                         }
                         batch.facts.append(RecordFacts.of(record, rules: rules, topics: topics))
                         batch.records.append(record)
+                        batch.lines.append(line)
                     }
                 }
                 if batch.rowsRead >= Self.batchSize {

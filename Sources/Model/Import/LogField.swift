@@ -118,12 +118,15 @@ public struct HeaderMap: Sendable {
     public let columns: [Int]
     public let columnCount: Int
     public let unknownHeaders: [String]
+    /// "用户问题（第 6 列，已由第 4 列「问题」给出）": columns whose field an earlier column gives.
+    public let duplicateHeaders: [String]
     /// Columns continuing the answer, in order (问答结果(续1), (续2) …).
     public let answerContinuations: [Int]
 
     public init(headers: [String]) {
         var cols = [Int](repeating: -1, count: LogField.allCases.count)
         var unknown: [String] = []
+        var duplicates: [String] = []
         var continuations: [(Int, Int)] = []
         for (i, h) in headers.enumerated() {
             if let n = LogField.answerContinuation(h) {
@@ -131,7 +134,13 @@ public struct HeaderMap: Sendable {
             } else if LogField.isExportOnly(h) {
                 continue
             } else if let f = LogField.match(header: h) {
-                if cols[f.rawValue] == -1 { cols[f.rawValue] = i }
+                if cols[f.rawValue] == -1 {
+                    cols[f.rawValue] = i
+                } else {
+                    let first = cols[f.rawValue]
+                    duplicates.append("\(h)（第 \(i + 1) 列，与第 \(first + 1) 列「\(headers[first])」同为\(f.displayName)，读第 \(first + 1) 列）"
+                                      + " (column \(i + 1) repeats column \(first + 1))")
+                }
             } else if !h.trimmed.isEmpty {
                 unknown.append(h)
             }
@@ -139,6 +148,7 @@ public struct HeaderMap: Sendable {
         columns = cols
         columnCount = headers.count
         unknownHeaders = unknown
+        duplicateHeaders = duplicates
         answerContinuations = continuations.sorted { $0.0 < $1.0 }.map(\.1)
     }
 

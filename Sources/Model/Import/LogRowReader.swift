@@ -11,6 +11,12 @@ public protocol LogRowReader: AnyObject {
     func next() throws -> RowResult?
     /// Columns or keys that map to no field (reported, not fatal).
     var unknownHeaders: [String] { get }
+    /// Columns that name a field an earlier column already gave (reported; the first is read).
+    var duplicateHeaders: [String] { get }
+}
+
+extension LogRowReader {
+    public var duplicateHeaders: [String] { [] }
 }
 
 /// CSV with a header row. Rows with a different column count are reported, not guessed at.
@@ -19,6 +25,7 @@ public final class CSVLogReader: LogRowReader {
     let map: HeaderMap
     let file: String
     public var unknownHeaders: [String] { map.unknownHeaders }
+    public var duplicateHeaders: [String] { map.duplicateHeaders }
 
     public init(source: ByteSource, file: String) throws {
         scanner = CSVScanner(source: source)
@@ -60,10 +67,13 @@ public final class CSVLogReader: LogRowReader {
                 reason: "列数不对：应为 \(map.columnCount) 列，实为 \(r.fields.count) 列 (expected \(map.columnCount) columns, found \(r.fields.count))"))
         }
         // A garbled column nobody reads (not mapped to a field) does not cost the row.
-        if let bad = r.invalidFields.first(where: { map.columns.contains($0) }) {
+        if let k = r.invalidFields.firstIndex(where: { map.columns.contains($0) }) {
+            let bad = r.invalidFields[k]
             let name = map.columns.firstIndex(of: bad).flatMap { LogField(rawValue: $0)?.displayName } ?? "第\(bad + 1)列"
+            let at = k < r.invalidBytes.count ? r.invalidBytes[k] : (offset: 0, byte: 0)
+            let where_ = "字段第 \(at.offset + 1) 字节 0x\(String(format: "%02X", at.byte))"
             return .problem(RowProblem(file: file, line: r.line, field: name,
-                                       reason: "不是有效的 UTF-8 文本 (invalid UTF-8; is the file GB18030? try --encoding gb18030)"))
+                                       reason: "不是有效的 UTF-8 文本（\(where_)），此行未导入 (invalid UTF-8 at byte \(at.offset + 1) of the field; the row is skipped — is the file GB18030? try --encoding gb18030)"))
         }
         return .row(map.raw(r.fields.map(FormulaGuard.restore)), line: r.line)
     }

@@ -15,6 +15,7 @@ public final class XLSXLogReader: LogRowReader {
     var extractionError: Error? { sheetJob.error }
     let uncompressedSize: Int
     public var unknownHeaders: [String] { map?.unknownHeaders ?? [] }
+    public var duplicateHeaders: [String] { map?.duplicateHeaders ?? [] }
     /// Uncompressed sheet bytes read so far, and in all (progress).
     public var progress: (done: Int, total: Int) { (scanner.bytesScanned, uncompressedSize) }
 

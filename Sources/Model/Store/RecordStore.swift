@@ -15,6 +15,9 @@ public protocol RecordStore: TeamStore {
     /// while others may go on writing (SQLite's online backup API).
     func backup(to destination: String) throws
 
+    /// Conflicts kept by imports (newest first), or those of one record.
+    func importConflicts(recordId: String?, limit: Int) throws -> [ImportConflict]
+
     func totalCount() throws -> Int
     func count(_ filter: RecordFilter) throws -> Int
     /// Newest first (asked-at, then insertion order). Pass the previous page's `next` to continue.
@@ -190,12 +193,48 @@ public struct LabelChange: Equatable, Sendable {
 
 /// Receives one file's records inside the import transaction.
 public protocol ImportSink: AnyObject {
-    /// Inserts the record with its statistics facts unless one with its id is already stored;
-    /// true when inserted.
-    func insert(_ record: InteractionRecord, facts: RecordFacts) throws -> Bool
+    /// Inserts the record with its statistics facts unless one with its id is already stored
+    /// (earlier, or from this same file). A stored record with other content is a conflict: the
+    /// stored side stays, the incoming one is kept in the conflicts (`origin`: file and line).
+    func add(_ record: InteractionRecord, facts: RecordFacts, origin: ImportOrigin) throws -> ImportOutcome
+}
+
+/// Where an imported row came from.
+public struct ImportOrigin: Sendable, Equatable {
+    public let file: String
+    public let line: Int
+    public init(file: String, line: Int) { self.file = file; self.line = line }
+}
+
+public enum ImportOutcome: Equatable, Sendable {
+    case inserted
+    /// Already stored with the same content (a plain re-import): nothing to say.
+    case identical
+    /// Already stored with other content in these fields (their Chinese header names).
+    case conflict(fields: [String])
+}
+
+/// An imported record that met a stored one with the same id and other content.
+public struct ImportConflict: Sendable, Equatable {
+    public let file: String
+    public let line: Int
+    public let recordId: String
+    public let fields: [String]
+    /// The incoming record as a `list --format jsonl` line.
+    public let incoming: String
+    public let at: Int64
+
+    public init(file: String, line: Int, recordId: String, fields: [String], incoming: String, at: Int64) {
+        self.file = file; self.line = line; self.recordId = recordId; self.fields = fields; self.incoming = incoming; self.at = at
+    }
 }
 
 extension ImportSink {
+    /// Inserts; true when the record was new.
+    public func insert(_ record: InteractionRecord, facts: RecordFacts) throws -> Bool {
+        try add(record, facts: facts, origin: ImportOrigin(file: "", line: 0)) == .inserted
+    }
+
     /// Inserts with facts from the bundled reference data and the default fallback phrases.
     public func insert(_ record: InteractionRecord) throws -> Bool {
         try insert(record, facts: RecordFacts.of(record, rules: .defaultPhrases, topics: .bundled))

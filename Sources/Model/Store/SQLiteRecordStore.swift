@@ -845,6 +845,19 @@ public final class SQLiteRecordStore: RecordStore {
         return p
     }
 
+    public func importConflicts(recordId: String?, limit: Int) throws -> [ImportConflict] {
+        try dbQueue.read { db in
+            let sql = "SELECT file, line, record_id, fields, incoming, at FROM import_conflict"
+                + (recordId == nil ? "" : " WHERE record_id = ?") + " ORDER BY id DESC LIMIT ?"
+            let args: StatementArguments = recordId.map { [$0, limit] } ?? [limit]
+            return try Row.fetchAll(db, sql: sql, arguments: args).map { row in
+                ImportConflict(file: row["file"], line: row["line"], recordId: row["record_id"],
+                               fields: (row["fields"] as String).split(separator: ",").map(String.init),
+                               incoming: row["incoming"], at: row["at"])
+            }
+        }
+    }
+
     public func logImport(_ s: ImportSummary) throws {
         try mappingBusy { try dbQueue.write { db in
             try db.execute(
@@ -876,7 +889,47 @@ final class SQLiteImportSink: ImportSink {
         insertText = try SQLiteBulkStatement(db, sql: "INSERT INTO record_text (seq, question, answer) VALUES (?, ?, ?)")
     }
 
-    func insert(_ r: InteractionRecord, facts: RecordFacts) throws -> Bool {
+    func add(_ r: InteractionRecord, facts: RecordFacts, origin: ImportOrigin) throws -> ImportOutcome {
+        guard try insertNew(r, facts: facts) else { return try compareWithStored(r, origin: origin) }
+        return .inserted
+    }
+
+    /// The log's own fields (not what reviewers changed since): a record stored with other values
+    /// in any of these is a conflict, one with the same values a plain re-import.
+    static let comparedSQL = """
+        SELECT r.session_id, r.turn, r.asked_at, r.channel, r.org, t.question, t.answer, r.knowledge_id,
+               r.standard_question, r.fallback, r.hit_flag, r.biz1, r.biz2, r.satisfaction
+        FROM record r JOIN record_text t ON t.seq = r.seq WHERE r.id = ?
+        """
+
+    /// Only rows whose id is stored already get here: a first import pays nothing; a re-import of
+    /// the same file reads each stored row once.
+    func compareWithStored(_ r: InteractionRecord, origin: ImportOrigin) throws -> ImportOutcome {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: Self.comparedSQL), arguments: [r.id]) else { return .identical }
+        let pairs: [(LogField, Bool)] = [
+            (.sessionId, row[0] == r.sessionId), (.turn, row[1] == r.turn), (.askedAt, row[2] == r.askedAt),
+            (.channel, row[3] == r.channel), (.org, row[4] == r.org), (.question, row[5] == r.question),
+            (.answer, row[6] == r.answer), (.knowledgeId, row[7] == r.knowledgeId),
+            (.standardQuestion, row[8] == r.standardQuestion), (.fallback, row[9] == r.fallback),
+            (.hitFlag, row[10] == r.hitFlag), (.biz1, row[11] == r.biz1), (.biz2, row[12] == r.biz2),
+            (.satisfaction, row[13] == r.satisfaction),
+        ]
+        let differing = pairs.filter { !$0.1 }.map { $0.0.displayName }
+        guard !differing.isEmpty else { return .identical }
+        let incoming = RecordJSON.line(r)
+        // The same file imported again keeps one copy of each conflict.
+        let known = try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM import_conflict WHERE record_id = ? AND incoming = ?"),
+                                      arguments: [r.id, incoming]) ?? false
+        if !known {
+            try db.cachedStatement(sql: """
+                INSERT INTO import_conflict (file, line, record_id, fields, incoming, at) VALUES (?, ?, ?, ?, ?, ?)
+                """).execute(arguments: [origin.file, origin.line, r.id, differing.joined(separator: ","), incoming,
+                                        Int64(Date().timeIntervalSince1970)])
+        }
+        return .conflict(fields: differing)
+    }
+
+    func insertNew(_ r: InteractionRecord, facts: RecordFacts) throws -> Bool {
         let s = insertRecord
         s.bind(1, r.id); s.bind(2, r.sessionId); s.bind(3, r.turn); s.bind(4, r.askedAt); s.bind(5, r.channel)
         s.bind(6, r.org); s.bind(7, r.knowledgeId); s.bind(8, r.standardQuestion); s.bind(9, r.fallback)

@@ -250,6 +250,22 @@ enum SQLiteSchema {
                 INSERT INTO text_index VALUES (0);
                 """)
         }
+        m.registerMigration("v9: import conflicts") { db in
+            // A record whose id was stored already with other content: the stored side stays in
+            // `record`, the incoming side is kept here whole (the `list --format jsonl` line).
+            try db.execute(sql: """
+                CREATE TABLE import_conflict (
+                  id INTEGER PRIMARY KEY,
+                  file TEXT NOT NULL,
+                  line INTEGER NOT NULL,
+                  record_id TEXT NOT NULL,
+                  fields TEXT NOT NULL,
+                  incoming TEXT NOT NULL,
+                  at INTEGER NOT NULL
+                );
+                CREATE INDEX import_conflict_record ON import_conflict(record_id);
+                """)
+        }
         return m
     }
 }

@@ -82,6 +82,14 @@ struct ImportCommand: ParsableCommand {
             let more = s.unknownHeaders.count > 10 ? " … 另有 \(s.unknownHeaders.count - 10) 个 (and \(s.unknownHeaders.count - 10) more)" : ""
             printErr("  注意：未识别的列已忽略 (unknown columns ignored): \(shown)\(more)")
         }
+        for d in s.duplicateHeaders { printErr("  注意：重复的列已忽略 (a repeated column ignored): \(d)") }
+        for c in s.conflicts.prefix(maxProblems) {
+            printErr("  冲突 (conflict) \(c.file):\(c.line): 记录 \(c.recordId) 已存在且\(c.fields.joined(separator: "、"))不同；保留已存的一份，导入的一份记入冲突表"
+                     + " (stored with other \(c.fields.joined(separator: ", ")): stored kept, incoming kept as a conflict; workbench history \(c.recordId) --conflicts)")
+        }
+        if s.conflictCount > min(maxProblems, s.conflicts.count) {
+            printErr("  … 另有 \(s.conflictCount - min(maxProblems, s.conflicts.count)) 条冲突 (more conflicts: workbench history --conflicts)")
+        }
         if !s.unknownOrgs.isEmpty {
             let list = s.unknownOrgs.sorted { $0.value > $1.value }.prefix(10).map { "\($0.key)(\($0.value))" }
             printErr("  注意：不在机构表中的组织机构，已按原样保存 (unknown organisations, kept as written): \(list.joined(separator: " "))")
@@ -89,9 +97,11 @@ struct ImportCommand: ParsableCommand {
         if s.rowsWithoutOrg > 0 {
             printErr("  注意：\(s.rowsWithoutOrg) 条记录没有组织机构 (rows without an organisation)")
         }
-        let rate = s.seconds > 0 ? Double(s.imported + s.existing) / s.seconds : 0
-        printText(String(format: "%@ [%@, %@]: 导入 %d 条，已存在 %d 条，拒绝 %d 条，用时 %.1f 秒 (imported %d, already present %d, rejected %d, %.1f s, %.0f rows/s)",
-                     s.file, s.format, s.encoding, s.imported, s.existing, s.rejected, s.seconds,
-                     s.imported, s.existing, s.rejected, s.seconds, rate))
+        let rate = s.seconds > 0 ? Double(s.imported + s.existing + s.conflictCount) / s.seconds : 0
+        let conflictsZh = s.conflictCount > 0 ? "冲突 \(s.conflictCount) 条，" : ""
+        let conflictsEn = s.conflictCount > 0 ? "conflicts \(s.conflictCount), " : ""
+        printText(String(format: "%@ [%@, %@]: 导入 %d 条，已存在 %d 条，%@拒绝 %d 条，用时 %.1f 秒 (imported %d, already present %d, %@rejected %d, %.1f s, %.0f rows/s)",
+                     s.file, s.format, s.encoding, s.imported, s.existing, conflictsZh, s.rejected, s.seconds,
+                     s.imported, s.existing, conflictsEn, s.rejected, s.seconds, rate))
     }
 }

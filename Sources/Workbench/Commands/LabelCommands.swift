@@ -68,17 +68,38 @@ func describe(_ change: LabelChange?, recordId: String) -> String {
 struct HistoryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "history",
-        abstract: "一条记录的标注历史 (a record's label history, oldest first)."
+        abstract: "一条记录的标注历史 (a record's label history, oldest first); --conflicts: 导入冲突 (import conflicts)."
     )
 
-    @Argument(help: "记录ID (record id).")
-    var recordId: String
+    @Argument(help: "记录ID (record id); 与 --conflicts 同用时可省略 (optional with --conflicts).")
+    var recordId: String?
+
+    @Flag(help: "列出导入时与已存记录 ID 相同而内容不同的行：文件:行、不同的字段、导入的那一份 (rows an import met with the same id and other content, newest first).")
+    var conflicts = false
+
+    @Option(help: "--conflicts 最多列出几条 (at most this many conflicts).")
+    var limit = 100
 
     @OptionGroup var store: StoreOptions
+
+    func validate() throws {
+        if recordId == nil && !conflicts { throw ValidationError("需要记录ID，或 --conflicts (a record id, or --conflicts)") }
+        if limit < 1 { throw ValidationError("--limit 必须 ≥ 1") }
+    }
 
     func run() throws {
         try runReportingErrors {
             let db = try store.openStore()
+            if conflicts {
+                let list = try db.importConflicts(recordId: recordId, limit: limit)
+                if list.isEmpty { printText("没有导入冲突 (no import conflicts)") }
+                for c in list {
+                    printText("\(ShanghaiTime.format(c.at))  \(c.file):\(c.line)  记录 \(c.recordId)  不同 (differs): \(c.fields.joined(separator: "、"))")
+                    printText("  导入的一份 (incoming): \(c.incoming)")
+                }
+                return
+            }
+            guard let recordId else { return }
             guard try db.record(id: recordId) != nil else { throw StoreError.recordNotFound(recordId) }
             let changes = try db.history(recordId: recordId)
             if changes.isEmpty { printText("记录 \(recordId): 没有标注历史 (no label history)") }
