@@ -265,4 +265,36 @@ import Testing
             .filter { Set($0.map { (r: Row) -> String in r["reviewer"] }).count > 1 }
         #expect(doubled.isEmpty)
     }
+    /// Issue 15, case 8: emoji ZWJ sequences, flags, stacked combining marks, C1 controls and a
+    /// bidi override in the list. Every row keeps the statistics pane whole to its right: nothing
+    /// of the list's text (a fragment such as `009C`, `<U`, an emoji) is drawn past the divider.
+    @Test func wideAndCombiningTextStaysInItsColumn() throws {
+        guard Tmux.available() else { return }
+        let cli = CLI()
+        defer { cli.cleanup() }
+        let hostile = ["家庭👨‍👩‍👧成员参保怎么办👨‍👩‍👧‍👦", "Z\u{334}\u{321}\u{322}\u{31B}\u{317}\u{318}\u{319}\u{31C}\u{31D}\u{31E}\u{300}\u{301}\u{302} 组合符号堆叠",
+                       "国旗🇨🇳表情❤️和\u{9C}控制\u{85}符", "右到左\u{202E}覆盖文本abc\u{202C}结束", "普通问题社保卡怎么补办"]
+        var csv = "记录ID,提问时间,组织机构,用户问题,问答结果\n"
+        for i in 0..<15 { csv += "\(i + 1),2025-12-01 09:\(String(format: "%02d", i)):00,海门市,\"\(hostile[i % 5])\",\"答\(hostile[i % 5])\"\n" }
+        #expect(try cli.run(["import", cli.file("wide.csv", csv), "--db", cli.db]).status == 0)
+        let tmux = Tmux()
+        defer { tmux.kill() }
+        try tmux.start("\(CLI.binary.path) --db \(cli.db) --reviewer 测试员; sleep 5", width: 160, height: 45,
+                       env: ["LANG": "C.UTF-8", "XDG_DATA_HOME": cli.dir.path, "TERM": "xterm-256color"])
+        _ = try tmux.waitFor("闲聊 0")
+        usleep(300_000)  // the whole frame written
+        let screen = try tmux.screen()
+        let rows = screen.split(separator: "\n").filter { $0.hasPrefix("  12-01 09:") || $0.hasPrefix("> 12-01 09:") }
+        #expect(rows.count == 15, "\(rows.count) rows")
+        for row in rows {
+            let right = row.components(separatedBy: "│").last ?? ""
+            let leaked = ["009C", "0085", "<U", "U+", "👨", "🇨", "组合", "覆盖", "社保卡", "\u{301}"].filter { right.contains($0) }
+            #expect(leaked.isEmpty, "past the divider: \(leaked) in \(VisibleText.escapeControls(String(row)).unicodeScalars.map { $0.value == 0x202E || $0.value == 0x202C ? "<bidi>" : String($0) }.joined())")
+            #expect(row.filter { $0 == "│" }.count == 1, "\(row)")
+        }
+        // The pane beside the rows is drawn whole: its lines, in order.
+        for title in ["准确率", "全口径", "命中率", "各机构准确率", "标注分布", "业务缺失", "回答正确", "未标注 15"] {
+            #expect(rows.contains { $0.contains("│ " + title) || $0.contains("│ ∅ " + title) || $0.contains("│ ✓ " + title) }, "\(title) missing")
+        }
+    }
 }

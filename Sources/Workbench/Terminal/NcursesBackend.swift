@@ -1,5 +1,6 @@
 import CNcurses
 import Foundation
+import Model
 
 /// The real terminal, and the only code that imports CNcurses (htop's CRT.c: setup, teardown and
 /// signals in one place). It copies the canvas cell by cell (continuation cells skipped) after
@@ -95,15 +96,35 @@ final class NcursesBackend: TerminalBackend {
                 let cell = canvas[x, y]
                 if cell.isContinuation { continue }
                 let style = styles[cell.role] ?? (0, 0)
-                // Base character plus up to four combining marks (CCHARW_MAX is 5).
-                var wide = cell.character.unicodeScalars.prefix(4).map { wchar_t(bitPattern: $0.value) }
-                wide.append(0)
-                setcchar(&cc, wide, style.attr, style.pair, nil)
                 wmove(win, Int32(y), Int32(x))
+                // setcchar refuses a second spacing character (an emoji ZWJ sequence, a flag) and
+                // then leaves `cc` as it was: the previous cell's character was drawn again
+                // (fragments such as `009C` beside a row, issue 15 case 8). So only the base and
+                // the marks that take no column go in; a cluster ncurses still refuses is a `?`.
+                if setcchar(&cc, Self.cell(cell.character), style.attr, style.pair, nil) == ERR {
+                    _ = setcchar(&cc, [wchar_t(bitPattern: UInt32(UInt8(ascii: "?"))), 0], style.attr, style.pair, nil)
+                }
                 wadd_wch(win, &cc)  // ERR at the bottom-right corner is expected: the cell is still drawn
             }
         }
         wrefresh(win)
+    }
+
+    /// A cell's wide characters for setcchar: the grapheme's first scalar, then up to four of the
+    /// zero-width ones that follow (combining marks, variation selectors; CCHARW_MAX is 5), NUL-ended.
+    /// The base decides the cell's width, as `DisplayWidth` does; the rest of a ZWJ sequence
+    /// (👨‍👩‍👧 is drawn 👨) is left out, since terminals disagree on how wide the joined form is.
+    static func cell(_ c: Character) -> [wchar_t] {
+        var out: [wchar_t] = []
+        for (i, u) in c.unicodeScalars.enumerated() {
+            if i == 0 { out.append(wchar_t(bitPattern: u.value)); continue }
+            if u.value == 0x200D { break }
+            guard DisplayWidth.of(u) == 0, u.value >= 0x300 else { continue }
+            out.append(wchar_t(bitPattern: u.value))
+            if out.count == 5 { break }
+        }
+        out.append(0)
+        return out
     }
 
     func nextKey(timeoutMilliseconds: Int) -> Key? {
