@@ -292,6 +292,22 @@ import Testing
             #expect(leaked.isEmpty, "past the divider: \(leaked) in \(VisibleText.escapeControls(String(row)).unicodeScalars.map { $0.value == 0x202E || $0.value == 0x202C ? "<bidi>" : String($0) }.joined())")
             #expect(row.filter { $0 == "│" }.count == 1, "\(row)")
         }
+        // At 80×24 a ZWJ sequence drawn whole left its joiner at the start of the next line.
+        let narrow = Tmux()
+        defer { narrow.kill() }
+        try narrow.start("\(CLI.binary.path) --db \(cli.db) --reviewer 测试员; sleep 5", width: 80, height: 24,
+                         env: ["LANG": "C.UTF-8", "XDG_DATA_HOME": cli.dir.path, "TERM": "xterm-256color"])
+        _ = try narrow.waitFor("实时统计")
+        try narrow.keys("j", "j", "j", "j")
+        usleep(300_000)
+        let small = try narrow.screen()
+        #expect(!small.unicodeScalars.contains { $0.value == 0x200D }, "a joiner drawn")
+        #expect(small.split(separator: "\n").contains { $0.hasPrefix(" 详情") }, "the detail's title moved")
+        // tmux draws ❤️ one column wide and our blank second column beside it; DisplayWidth
+        // counts the pair as two (U+FE0F), so the selector is left out of the measure.
+        for line in small.split(separator: "\n") {
+            #expect(DisplayWidth.of(line.replacingOccurrences(of: "\u{FE0F}", with: "")) <= 80, "\(line)")
+        }
         // The pane beside the rows is drawn whole: its lines, in order.
         for title in ["准确率", "全口径", "命中率", "各机构准确率", "标注分布", "业务缺失", "回答正确", "未标注 15"] {
             #expect(rows.contains { $0.contains("│ " + title) || $0.contains("│ ∅ " + title) || $0.contains("│ ✓ " + title) }, "\(title) missing")
