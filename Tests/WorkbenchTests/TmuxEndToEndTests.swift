@@ -293,6 +293,8 @@ import Testing
             #expect(row.filter { $0 == "│" }.count == 1, "\(row)")
         }
         // At 80×24 a ZWJ sequence drawn whole left its joiner at the start of the next line.
+        // A reviewer's name with escape sequences (from an imported 标注人 column or --reviewer).
+        #expect(try cli.run(["label", "11", "3", "--reviewer", "李\u{1B}]0;x\u{07}娜\u{9C}", "--db", cli.db]).status == 0)
         let narrow = Tmux()
         defer { narrow.kill() }
         try narrow.start("\(CLI.binary.path) --db \(cli.db) --reviewer 测试员; sleep 5", width: 80, height: 24,
@@ -302,6 +304,7 @@ import Testing
         usleep(300_000)
         let small = try narrow.screen()
         #expect(!small.unicodeScalars.contains { $0.value == 0x200D }, "a joiner drawn")
+        #expect(small.contains("李^[]0;x^G娜<U+009C>"), "the reviewer's name not shown as escapes")
         #expect(small.split(separator: "\n").contains { $0.hasPrefix(" 详情") }, "the detail's title moved")
         // tmux draws ❤️ one column wide and our blank second column beside it; DisplayWidth
         // counts the pair as two (U+FE0F), so the selector is left out of the measure.

@@ -63,7 +63,7 @@ public enum VisibleText {
         return false
     }
 
-    static func needsEscape(_ u: Unicode.Scalar, keepNewlines: Bool) -> Bool {
+    public static func needsEscape(_ u: Unicode.Scalar, keepNewlines: Bool) -> Bool {
         let v = u.value
         if v == 0x0A || v == 0x09 || v == 0x0D { return !keepNewlines }
         // U+FFFE and U+FFFF are not characters: XML cannot carry them either.

@@ -69,6 +69,14 @@ struct Canvas: Equatable, Sendable {
         var col = x
         for c in s {
             if col >= min(limit, width) { break }
+            // A control character that reached here unescaped (a name from a file, an option) is
+            // shown as VisibleText shows it, clipped like any text: never dropped, never sent.
+            if let u = c.unicodeScalars.first, c.unicodeScalars.count == 1, VisibleText.needsEscape(u, keepNewlines: false) {
+                for e in VisibleText.singleLine(String(c)) where col < min(limit, width) {
+                    col += put(e, x: col, y: y, role: role, limit: limit)
+                }
+                continue
+            }
             col += put(c, x: col, y: y, role: role, limit: limit)
         }
         return col - x

@@ -44,7 +44,9 @@ enum DetailView {
             if let by = rec.reviewedBy {
                 label += " · " + Localized("复核", "reviewed by")(L) + " \(by)" + (rec.reviewedAt.map { " " + ShanghaiTime.format($0) } ?? "")
             }
-            out.append(contentsOf: DisplayWidth.wrap(label, width: width, ambiguousWide: ambiguousWide).map { Line(text: $0, role: Role.of(l)) })
+            // Names come from files and options: their control characters shown, never dropped or run.
+            out.append(contentsOf: DisplayWidth.wrap(VisibleText.singleLine(label), width: width, ambiguousWide: ambiguousWide)
+                .map { Line(text: $0, role: Role.of(l)) })
         } else {
             add(label + Localized("未标注", "unlabelled")(L), .dim)
         }
