@@ -162,6 +162,10 @@ public enum DemoCorpus {
     ]
 
     /// Fake people: IDs with valid check digits (domain.md §8) and mobiles.
+    static let citizens = ["张建国", "李秀英", "王芳", "刘洋", "陈静怡", "杨伟", "欧阳娜娜"]
+    static func fullWidth(_ s: String) -> String {
+        String(String.UnicodeScalarView(s.unicodeScalars.map { (0x30...0x39).contains($0.value) ? Unicode.Scalar($0.value + 0xFEE0)! : $0 }))
+    }
     static let ids = ["320682198503121233", "320623197908052462", "320612199202270011"]
     static let mobiles = ["13800001234", "13912345678", "15062801234", "18951300000"]
     static let reviewers = ["张敏", "李娜", "王强", "陈静", "周婷"]

@@ -75,7 +75,15 @@ public struct DemoGenerator {
         }
         question = rng.pick(DemoCorpus.prefixes) + question
         if rng.chance(0.03) {
-            question += "我身份证号是\(rng.pick(DemoCorpus.ids))，手机\(rng.pick(DemoCorpus.mobiles))，麻烦帮我查一下。"
+            // Written the ways citizens write them (issue 18): the normaliser masks every form.
+            let id = rng.pick(DemoCorpus.ids), mobile = rng.pick(DemoCorpus.mobiles)
+            switch rng.int(0...4) {
+            case 0: question += "我身份证号是\(id)，手机\(mobile)，麻烦帮我查一下。"
+            case 1: question += "我叫\(rng.pick(DemoCorpus.citizens))，身份证\(id.prefix(6)) \(id.dropFirst(6).prefix(8)) \(id.suffix(4))，电话\(mobile.prefix(3))-\(mobile.dropFirst(3).prefix(4))-\(mobile.suffix(4))。"
+            case 2: question += "手机\(DemoCorpus.fullWidth(mobile))，身份证\(DemoCorpus.fullWidth(id))，帮我查下。"
+            case 3: question += "联系人\(rng.pick(DemoCorpus.citizens))，+86 \(mobile)，住\(rng.pick(["阳光", "紫琅", "濠河"]))小区\(rng.int(1...30))栋\(rng.int(101...2405))室。"
+            default: question += "我身份证号是\(id)，手机\(mobile)，麻烦帮我查一下。"
+            }
         } else if rng.chance(0.02) {
             question += "有结果请打我电话\(rng.pick(DemoCorpus.mobiles))。"
         }

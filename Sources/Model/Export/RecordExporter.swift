@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 
 public enum ExportFormat: String, CaseIterable, Sendable {
@@ -10,6 +11,18 @@ public struct ExportSummary: Sendable {
     public let seconds: Double
     /// XLSX: how many 问答结果(续N) columns long answers needed.
     public let continuationColumns: Int
+    /// Personal data the last check found unmasked in the written texts, and masked there.
+    public let maskedAtExport: Int
+    /// The file's SHA-256 as written (nil for a pipe, a terminal or standard output).
+    public let sha256: String?
+}
+
+/// Counted from the reader thread and this one.
+final class LockedCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var n = 0
+    func add(_ k: Int) { guard k > 0 else { return }; lock.lock(); n += k; lock.unlock() }
+    var value: Int { lock.lock(); defer { lock.unlock() }; return n }
 }
 
 /// Exports the records a filter selects, newest first, in pages (memory stays flat). Every format
@@ -21,9 +34,21 @@ public enum RecordExporter {
     /// first (`OutputFile`): an existing file is replaced only with `overwrite`.
     public static func export(
         store: any RecordStore, filter: RecordFilter, format: ExportFormat, path: String, overwrite: Bool = false,
-        describe: [(String, String)] = [], rules: HitRules? = nil, progress: ((Int, Int) -> Void)? = nil
+        describe: [(String, String)] = [], rules: HitRules? = nil, by: String = "", progress: ((Int, Int) -> Void)? = nil
     ) throws -> ExportSummary {
         let started = Date()
+        // The last check (issue 18): every question and answer written goes through the masking
+        // rules once more, so text stored before a rule existed leaves the building masked.
+        let masked = LockedCounter()
+        @Sendable func checked(_ r: InteractionRecord) -> InteractionRecord {
+            let m = Masking.maskCounting(question: r.question, answer: r.answer)
+            guard m.count > 0 else { return r }
+            masked.add(m.count)
+            var copy = r
+            copy.question = m.question
+            copy.answer = m.answer
+            return copy
+        }
         let output = try OutputFile(path, overwrite: overwrite)
         let total = try store.count(filter)
         let partial = output.workPath
@@ -62,12 +87,12 @@ public enum RecordExporter {
         case .csv:
             let w = try CSVWriter(path: partial)
             try w.writeRow(ExportColumns.headers())
-            try eachRow({ r in ExportColumns.cells(r, answer: r.answer, answerParts: [r.answer]) },
+            try eachRow({ r in let r = checked(r); return ExportColumns.cells(r, answer: r.answer, answerParts: [r.answer]) },
                         { cells in try w.writeRow(cells.map(\.csvText)) })
             try w.close()
         case .jsonl:
             let w = try CSVWriter(path: partial, bom: false)
-            try eachRow({ r in [.text(RecordJSON.line(r, proof: (RecordText.count(r.answer), ExportColumns.sha256(r.answer))))] },
+            try eachRow({ r in let r = checked(r); return [.text(RecordJSON.line(r, proof: (RecordText.count(r.answer), ExportColumns.sha256(r.answer))))] },
                         { cells in try w.writeLine(cells[0].csvText) })
             try w.close()
         case .xlsx:
@@ -86,6 +111,7 @@ public enum RecordExporter {
             try x.beginSheet("问答标注", columns: columns, header: headers)
             let columnsForAnswer = continuations + 1
             try eachRow({ r in
+                let r = checked(r)
                 let answer = r.answer
                 guard r.question.utf16.count <= ExportColumns.cellLimit else {
                     throw ExportError(file: path, reason: "记录 \(r.id) 的用户问题超过 Excel 单元格上限 32,767 字，未导出 (question longer than Excel's cell limit)")
@@ -95,14 +121,28 @@ public enum RecordExporter {
                 return ExportColumns.cells(r, answer: answer, answerParts: parts)
             }, { cells in try x.row(cells) })
             try x.beginSheet("筛选与汇总", columns: [.init(width: 24), .init(width: 60)], header: ["项目", "内容"])
-            for (k, v) in summary(store: store, filter: filter, describe: describe, rules: rules, rows: rows) {
+            for (k, v) in summary(store: store, filter: filter, describe: describe, rules: rules, rows: rows) + [("导出时遮盖的个人信息", String(masked.value))] {
                 try x.row([.text(k), .text(v)])
             }
             try x.finish()
         }
         try output.commit()
+        let hash = output.kind == .stream ? nil : try fileSHA256(path)
+        // Every export is logged: who, when, which filter, how many rows, where, the file's hash.
+        let words = describe.isEmpty ? "全部" : describe.map { "\($0.0)=\($0.1)" }.joined(separator: "；")
+        try store.logExport(ExportLogEntry(by: by, at: Int64(Date().timeIntervalSince1970), filter: words, format: format.rawValue,
+                                           rows: rows, file: path, sha256: hash, masked: masked.value))
         return ExportSummary(file: path, rows: rows, seconds: Date().timeIntervalSince(started),
-                             continuationColumns: continuations)
+                             continuationColumns: continuations, maskedAtExport: masked.value, sha256: hash)
+    }
+
+    /// SHA-256 of a file, read in 1 MB pieces.
+    public static func fileSHA256(_ path: String) throws -> String {
+        guard let h = FileHandle(forReadingAtPath: path) else { throw ExportError(file: path, reason: "无法读回文件以计算 SHA-256 (cannot read the file back)") }
+        defer { try? h.close() }
+        var hasher = SHA256()
+        while let chunk = try h.read(upToCount: 1 << 20), !chunk.isEmpty { hasher.update(data: chunk) }
+        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
     }
 
     /// The second sheet: when, which filter, and the figures of what was exported.
@@ -122,7 +162,7 @@ public enum RecordExporter {
             ]
             for l in Label.allCases { out.append((l.chineseName, String(t.count(l)))) }
         }
-        out.append(("说明", "问答结果与审核界面显示的文字相同；控制字符以可见转义（如 ^G）写出；超过 32,767 字的回答续写在 问答结果(续N) 列。问答结果字符数按 Unicode 码位计，SHA256 按 UTF-8 计算。"))
+        out.append(("说明", "问答结果为存储的原文，每个字符都在（控制字符在 XLSX 中写作 _xHHHH_，Excel/WPS 读作原字符）；超过 32,767 字的回答续写在 问答结果(续N) 列。问答结果字符数按 Unicode 码位计，SHA256 按 UTF-8 计算。导出前再按个人信息规则检查一遍。"))
         return out
     }
 }

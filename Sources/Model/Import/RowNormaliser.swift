@@ -78,8 +78,7 @@ public struct RowNormaliser: Sendable {
             (biz1, biz2) = Self.splitBusinessType(combined)
         }
 
-        let question = Masking.mask(q)
-        let answer = Masking.mask(raw[.answer] ?? "")
+        let (question, answer) = Masking.mask(question: q, answer: raw[.answer] ?? "")
         let org = reference.organisations.normalise(raw[.org] ?? "")
         let sessionId = text(.sessionId)
         let turn = text(.turn).flatMap { Int($0.filter(\.isNumber)) }

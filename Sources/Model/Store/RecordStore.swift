@@ -18,6 +18,19 @@ public protocol RecordStore: TeamStore {
     /// Conflicts kept by imports (newest first), or those of one record.
     func importConflicts(recordId: String?, limit: Int) throws -> [ImportConflict]
 
+    // Personal data (issue 18): stored texts read in key order, masked in place.
+    /// Up to `limit` records after `after`, in key order, with their texts.
+    func texts(after: RecordKey, limit: Int) throws -> [StoredText]
+    /// Replaces records' question and answer with masked forms in one transaction, a `mask`
+    /// history row each saying what was masked (never the text), the text index kept in step.
+    func replaceTexts(_ items: [MaskedText], reviewer: String, at: Int64) throws
+    /// How far `privacy apply` came with which version of the rules (nil: never run).
+    func privacyMark() throws -> (rules: Int, doneTo: RecordKey)?
+    func setPrivacyMark(rules: Int, doneTo: RecordKey) throws
+    /// Every export: who, when, what, how many rows, where, the file's SHA-256.
+    func logExport(_ entry: ExportLogEntry) throws
+    func exportLog(limit: Int) throws -> [ExportLogEntry]
+
     func totalCount() throws -> Int
     func count(_ filter: RecordFilter) throws -> Int
     /// Newest first (asked-at, then insertion order). Pass the previous page's `next` to continue.
@@ -157,6 +170,8 @@ public struct LabelChange: Equatable, Sendable {
         case adjudicate
         /// A disagreement sent back to both reviewers (their labels are in the history).
         case sendBack = "send-back"
+        /// Personal data masked in the texts (`newValue` says what, never the text itself).
+        case mask
     }
     public let recordId: String
     public let action: Action
@@ -212,6 +227,46 @@ public enum ImportOutcome: Equatable, Sendable {
     case identical
     /// Already stored with other content in these fields (their Chinese header names).
     case conflict(fields: [String])
+}
+
+public struct StoredText: Sendable, Equatable {
+    public let key: RecordKey
+    public let recordId: String
+    public let question: String
+    public let answer: String
+    public init(key: RecordKey, recordId: String, question: String, answer: String) {
+        self.key = key; self.recordId = recordId; self.question = question; self.answer = answer
+    }
+}
+
+/// A record's texts after masking, and what was masked in words ("身份证号 1、手机号 2").
+public struct MaskedText: Sendable, Equatable {
+    public let key: RecordKey
+    public let recordId: String
+    public let question: String
+    public let answer: String
+    public let what: String
+    public init(key: RecordKey, recordId: String, question: String, answer: String, what: String) {
+        self.key = key; self.recordId = recordId; self.question = question; self.answer = answer; self.what = what
+    }
+}
+
+/// One export, as the export log keeps it.
+public struct ExportLogEntry: Sendable, Equatable {
+    public let by: String
+    public let at: Int64
+    public let filter: String
+    public let format: String
+    public let rows: Int
+    public let file: String
+    /// Of the file as written; nil for a pipe or a terminal (nothing to read back).
+    public let sha256: String?
+    /// Personal data the last check found and masked in the written texts.
+    public let masked: Int
+    public init(by: String, at: Int64, filter: String, format: String, rows: Int, file: String, sha256: String?, masked: Int) {
+        self.by = by; self.at = at; self.filter = filter; self.format = format; self.rows = rows; self.file = file
+        self.sha256 = sha256; self.masked = masked
+    }
 }
 
 /// An imported record that met a stored one with the same id and other content.

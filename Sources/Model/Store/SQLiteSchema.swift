@@ -266,6 +266,26 @@ enum SQLiteSchema {
                 CREATE INDEX import_conflict_record ON import_conflict(record_id);
                 """)
         }
+        m.registerMigration("v10: export log and privacy mark") { db in
+            try db.execute(sql: """
+                CREATE TABLE export_log (
+                  id INTEGER PRIMARY KEY,
+                  by TEXT NOT NULL,
+                  at INTEGER NOT NULL,
+                  filter TEXT NOT NULL,
+                  format TEXT NOT NULL,
+                  rows INTEGER NOT NULL,
+                  file TEXT NOT NULL,
+                  sha256 TEXT,
+                  masked INTEGER NOT NULL
+                );
+                CREATE TRIGGER export_log_no_update BEFORE UPDATE ON export_log
+                  BEGIN SELECT RAISE(ABORT, 'export_log is append-only'); END;
+                CREATE TRIGGER export_log_no_delete BEFORE DELETE ON export_log
+                  BEGIN SELECT RAISE(ABORT, 'export_log is append-only'); END;
+                CREATE TABLE privacy_mark (rules INTEGER NOT NULL, done_to INTEGER NOT NULL);
+                """)
+        }
         return m
     }
 }

@@ -200,6 +200,15 @@ enum SQLiteTextSearch {
         return TextIndexProgress(indexedTo: to, last: last)
     }
 
+    /// A record's texts changed (masking): its old entry out of the contentless index (FTS5's
+    /// 'delete' needs the values it was indexed with), the new one in.
+    static func replace(_ db: Database, key: RecordKey, old: (String, String), new: (String, String)) throws {
+        try db.cachedStatement(sql: "INSERT INTO record_fts (record_fts, rowid, question, answer) VALUES ('delete', ?, ?, ?)")
+            .execute(arguments: [key, old.0 + padding, old.1 + padding])
+        try db.cachedStatement(sql: "INSERT INTO record_fts (rowid, question, answer) VALUES (?, ?, ?)")
+            .execute(arguments: [key, new.0 + padding, new.1 + padding])
+    }
+
     static func progress(_ db: Database) throws -> TextIndexProgress {
         TextIndexProgress(
             indexedTo: try indexedTo(db),

@@ -34,6 +34,8 @@ enum Command: Hashable, Sendable {
     case left, right
     // double review
     case openAdjudication, sendBack, toggleMyTasks, assignFilter, reviewerFigures
+    // personal data
+    case maskSpan
     // text entry (filter bar, prompt, picker)
     case nextField, previousField, nextOption, previousOption, toggleOption
     case accept, cancel, deleteBackward, clearInput
@@ -41,7 +43,7 @@ enum Command: Hashable, Sendable {
     /// Whether it writes to the database: refused, with the reason, on a read-only or damaged one.
     var writes: Bool {
         switch self {
-        case .label, .clearLabel, .undo, .review, .correctBusinessType, .editNote, .editEntry, .newEntry, .retireEntry,
+        case .label, .clearLabel, .undo, .review, .correctBusinessType, .editNote, .maskSpan, .editEntry, .newEntry, .retireEntry,
              .entryDates, .markReviewed, .sendBack:
             true
         default: false
@@ -127,6 +129,10 @@ enum Keymap {
                     footer: Localized("分类", "type"), requires: .record),
             Binding(review, [.char("n")], .editNote, help: Localized("编辑备注", "Edit the note"),
                     footer: Localized("备注", "note"), requires: .record),
+            Binding(review, [.char("x")], .maskSpan,
+                    help: Localized("遮盖规则漏掉的个人信息（姓名、号码）：输入文字，本条问题与回答中每一处都遮盖，记入历史，其他审核员随即看到",
+                                    "Mask personal data the rules missed (a name, a number): every place in this record, kept in the history, seen by others at once"),
+                    requires: .record),
             Binding(review, [.char("e")], .export, help: Localized("导出当前筛选（xlsx/csv/jsonl，问答结果完整）", "Export this filter (xlsx/csv/jsonl, answers complete)"),
                     footer: Localized("导出", "export"), requires: .nonEmptyList),
             Binding(review, [.char("K")], .openKnowledge, help: Localized("知识库：条目、覆盖矩阵、缺口（业务缺失）", "Knowledge base: entries, coverage matrix, gaps (missing knowledge)"),

@@ -352,7 +352,7 @@ final class ReviewSession {
         do {
             let s = try RecordExporter.export(
                 store: ctx.store, filter: filter, format: request.format, path: request.path, overwrite: request.overwrite,
-                describe: filter.describedPairs, rules: ctx.rules
+                describe: filter.describedPairs, rules: ctx.rules, by: ctx.reviewer
             ) { done, total in
                 guard Date().timeIntervalSince(last) > 0.1 else { return }
                 last = Date()

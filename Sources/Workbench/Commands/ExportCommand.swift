@@ -24,6 +24,9 @@ struct ExportCommand: ParsableCommand {
     @Flag(help: "覆盖已存在的文件 (overwrite an existing file).")
     var force = false
 
+    @Option(help: "导出人，记入导出日志 (who exports, for the export log; default $WORKBENCH_REVIEWER or the login name).")
+    var reviewer: String?
+
     func run() throws {
         try runReportingErrors {
             let fmt = format
@@ -35,7 +38,7 @@ struct ExportCommand: ParsableCommand {
             let bar = ProgressBar(label: "export")
             let summary = try RecordExporter.export(
                 store: db, filter: filter, format: fmt, path: path, overwrite: force, describe: filter.describedPairs,
-                rules: HitRules(taxonomy: reference.taxonomy)
+                rules: HitRules(taxonomy: reference.taxonomy), by: reviewerName(reviewer)
             ) { done, total in bar.update(done: done, total: total, detail: "\(done)/\(total)") }
             bar.finish()
             var line = String(format: "已导出 %d 条到 %@，用时 %.1f 秒 (exported %d records)", summary.rows, summary.file,
@@ -43,6 +46,10 @@ struct ExportCommand: ParsableCommand {
             if summary.continuationColumns > 0 {
                 line += "；较长的回答续写在 \(summary.continuationColumns) 个 问答结果(续N) 列"
             }
+            if summary.maskedAtExport > 0 {
+                line += "；导出时又遮盖了 \(summary.maskedAtExport) 处个人信息（workbench privacy apply 可改存储的原文）(personal data masked at export)"
+            }
+            if let h = summary.sha256 { line += "\nSHA-256 \(h)（已记入导出日志：workbench history --exports）" }
             // With the export on standard output, what is said goes to standard error.
             if toStdout { printErr(line) } else { print(line) }
             reportPeakRSSIfAsked()

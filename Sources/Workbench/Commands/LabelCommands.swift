@@ -77,19 +77,32 @@ struct HistoryCommand: ParsableCommand {
     @Flag(help: "列出导入时与已存记录 ID 相同而内容不同的行：文件:行、不同的字段、导入的那一份 (rows an import met with the same id and other content, newest first).")
     var conflicts = false
 
+    @Flag(help: "列出每次导出：谁、何时、筛选条件、条数、文件、SHA-256、导出时遮盖的个人信息 (every export, newest first).")
+    var exports = false
+
     @Option(help: "--conflicts 最多列出几条 (at most this many conflicts).")
     var limit = 100
 
     @OptionGroup var store: StoreOptions
 
     func validate() throws {
-        if recordId == nil && !conflicts { throw ValidationError("需要记录ID，或 --conflicts (a record id, or --conflicts)") }
+        if recordId == nil && !conflicts && !exports { throw ValidationError("需要记录ID，或 --conflicts / --exports (a record id, or --conflicts / --exports)") }
         if limit < 1 { throw ValidationError("--limit 必须 ≥ 1") }
     }
 
     func run() throws {
         try runReportingErrors {
             let db = try store.openStore()
+            if exports {
+                let list = try db.exportLog(limit: limit)
+                if list.isEmpty { printText("没有导出记录 (no exports)") }
+                for e in list {
+                    printText("\(ShanghaiTime.format(e.at))  \(e.by)  \(e.format)  \(e.rows) 条  \(e.file)  筛选：\(e.filter)"
+                              + (e.masked > 0 ? "  导出时遮盖 \(e.masked) 处" : ""))
+                    printText("  SHA-256 \(e.sha256 ?? "—（标准输出或管道）")")
+                }
+                return
+            }
             if conflicts {
                 let list = try db.importConflicts(recordId: recordId, limit: limit)
                 if list.isEmpty { printText("没有导入冲突 (no import conflicts)") }

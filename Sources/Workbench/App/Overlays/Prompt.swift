@@ -13,6 +13,8 @@ struct Prompt: Equatable, Sendable {
         case sendBack(recordId: String)
         /// The list's filter split among reviewers: `姓名:份额 …`.
         case assign
+        /// Text of this record's question or answer that the masking rules missed (a name, a number).
+        case maskSpan(recordId: String, key: RecordKey)
     }
 
     let kind: Kind
@@ -27,6 +29,8 @@ struct Prompt: Equatable, Sendable {
         case .entryDates: Localized("有效期：生效日期~失效日期，失效日期可空（回车保存为新版本）", "Effective dates: from~to, to may be empty (Enter saves a new version)")
         case .sendBack: Localized("退回两人重标：写给两位审核员的备注（回车退回，Esc 取消）", "Send back: a note for both reviewers (Enter sends, Esc cancels)")
         case .assign: Localized("分配当前筛选：审核员:份额，空格分隔（如 李娜:2 王强:1）", "Split this filter: reviewer:share, space-separated (e.g. 李娜:2 王强:1)")
+        case .maskSpan: Localized("遮盖个人信息：输入问题或回答中要遮盖的文字（如姓名、号码），回车遮盖本条中的每一处，不可撤销",
+                                  "Mask personal data: type the text to mask (a name, a number); Enter masks every place in this record, for good")
         }
     }
 
@@ -38,6 +42,7 @@ struct Prompt: Equatable, Sendable {
         case .entryDates: Localized("有效期: ", "Effective: ")
         case .sendBack: Localized("退回备注: ", "Note for both: ")
         case .assign: Localized("分配给: ", "Assign to: ")
+        case .maskSpan: Localized("遮盖: ", "Mask: ")
         }
     }
 }

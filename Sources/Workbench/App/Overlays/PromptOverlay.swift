@@ -72,6 +72,9 @@ final class PromptOverlay: Screen {
                 ctx.failed(Localized("未分配", "Not assigned"), error)
             }
             return .redraw
+        case .maskSpan(let id, let key):
+            session.list.maskSpan(text, recordId: id, key: key)
+            return .redraw
         case .sendBack(let id):
             session.topmost(AdjudicationScreen.self)?.sendBack(recordId: id, note: text, session)
             return .redraw

@@ -58,6 +58,9 @@ extension ReviewListScreen {
         case .editNote:
             guard let key = selectedKey, let r = selectedRecord else { return [] }
             session.push(PromptOverlay(Prompt(kind: .note(recordId: r.id, key: key), input: TextInput(r.note ?? ""))))
+        case .maskSpan:
+            guard let key = selectedKey, let r = selectedRecord else { return [] }
+            session.push(PromptOverlay(Prompt(kind: .maskSpan(recordId: r.id, key: key), input: TextInput())))
         case .export:
             let name = filter.defaultExportName(format: .xlsx, today: ctx.clock())
             session.push(PromptOverlay(Prompt(kind: .export, input: TextInput(FileManager.default.currentDirectoryPath + "/" + name))))
