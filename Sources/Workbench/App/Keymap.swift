@@ -35,7 +35,7 @@ enum Command: Hashable, Sendable {
     // double review
     case openAdjudication, sendBack, toggleMyTasks, assignFilter, reviewerFigures
     // personal data
-    case maskSpan
+    case maskSpan, exportLog
     // text entry (filter bar, prompt, picker)
     case nextField, previousField, nextOption, previousOption, toggleOption
     case accept, cancel, deleteBackward, clearInput
@@ -176,6 +176,10 @@ enum Keymap {
             Binding([.dashboard], [.char("w")], .reviewerFigures,
                     help: Localized("审核员/质量：工作量、速度、标注分布与团队比较、双评一致、被仲裁推翻、过快连标（再按 w 返回）",
                                     "Reviewers: volume, pace, label mix against the team, agreement, overturned, fast streaks (w again: back)")),
+            Binding([.dashboard], [.char("x")], .exportLog,
+                    help: Localized("导出记录（主管）：谁、何时、筛选条件、条数、文件、SHA-256、导出时遮盖的个人信息（再按 x 返回）",
+                                    "Export log (supervisors): who, when, filter, rows, file, SHA-256, personal data masked at export (x again: back)"),
+                    requires: .supervisor),
             Binding([.dashboard], [.char("f")], .openFilter, help: Localized("筛选（机构、时间周期、业务类型用于看板）", "Filter (organisation, period and business type apply here)"),
                     footer: Localized("筛选", "filter")),
             Binding([.dashboard], [.char("s")], .closeDashboard, help: Localized("回到审核列表", "Back to the review list")),

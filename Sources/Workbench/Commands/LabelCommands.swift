@@ -120,6 +120,8 @@ struct HistoryCommand: ParsableCommand {
                 let when = c.at > 0 ? ShanghaiTime.format(c.at) : "-"
                 let old = c.oldLabel?.chineseName ?? "未标注", new = c.newLabel?.chineseName ?? "未标注"
                 switch c.action {
+                case .mask:
+                    printText("\(when)  \(c.reviewer)  \(c.action.rawValue)  遮盖个人信息 (masked): \(c.newValue ?? "")")
                 case .note, .businessType:
                     printText("\(when)  \(c.reviewer)  \(c.action.rawValue)  「\(c.oldValue ?? "")」 → 「\(c.newValue ?? "")」")
                 default:

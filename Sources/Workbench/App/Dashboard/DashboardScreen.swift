@@ -58,6 +58,14 @@ final class DashboardScreen: Screen, Tracking {
         }
     }
 
+    func loadExports() {
+        do {
+            ui.exports = try ctx.store.exportLog(limit: 500)
+        } catch {
+            ctx.failed(AppContext.cannotRead, error)
+        }
+    }
+
     private func clampSelections() {
         let s = state
         for v in DashboardState.View.allCases {
@@ -68,9 +76,13 @@ final class DashboardScreen: Screen, Tracking {
     }
 
     func unavailable(_ r: Requirement) -> Localized? {
+        if r == .supervisor {
+            return ctx.reference.team.notSupervisor(ctx.reviewer).map { Localized("导出记录只给主管看：\($0)", "The export log is for supervisors: \($0)") }
+        }
         guard r == .dashboardRow else { return nil }
         if ui.view == .trend { return Localized("趋势图没有可打开的行", "the trend has no rows to open") }
         if ui.view == .reviewers { return Localized("审核员视图没有可打开的行", "the reviewers view has no rows to open") }
+        if ui.view == .exports { return Localized("导出记录没有可打开的行", "the export log has no rows to open") }
         if state.rowCount(ctx.orgOrder) == 0 { return Localized("没有数据", "no data") }
         return nil
     }
@@ -101,6 +113,13 @@ final class DashboardScreen: Screen, Tracking {
                 ui.view = .reviewers
                 loadReviewers()
             }
+        case .exportLog:
+            if ui.view == .exports {
+                ui.view = .counties
+            } else {
+                ui.view = .exports
+                loadExports()
+            }
         case .accept:
             return open(session)
         case .cancel:
@@ -116,6 +135,7 @@ final class DashboardScreen: Screen, Tracking {
             session.syncOthers()
             track(session)
             if ui.view == .reviewers { loadReviewers() }
+            if ui.view == .exports { loadExports() }
         default:
             return nil
         }
@@ -131,7 +151,7 @@ final class DashboardScreen: Screen, Tracking {
         f.label = nil
         f.text = nil
         switch ui.view {
-        case .trend, .reviewers:
+        case .trend, .reviewers, .exports:
             return []
         case .counties:
             let rows = s.countyRows(ctx.orgOrder)

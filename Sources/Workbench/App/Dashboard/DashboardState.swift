@@ -8,6 +8,8 @@ struct DashboardState {
         case counties, trend, business, hot
         /// 审核员/质量 (`w`): outside the Tab cycle, from the label history rather than the board.
         case reviewers
+        /// 导出记录 (`x`, supervisors): every export, from the export log.
+        case exports
 
         /// The views Tab steps through.
         static var allCases: [View] { [.counties, .trend, .business, .hot] }
@@ -19,6 +21,7 @@ struct DashboardState {
             case .business: Localized("业务类型", "Business types")
             case .hot: Localized("热点TOP10", "Hot TOP10")
             case .reviewers: Localized("审核员/质量", "Reviewers")
+            case .exports: Localized("导出记录", "Exports")
             }
         }
     }
@@ -49,6 +52,8 @@ struct DashboardState {
     var board: Dashboard?
     /// The reviewers' figures, read when the view is opened (`w`) or refreshed (`R`).
     var reviewers: ReviewerFigures?
+    /// The export log, newest first (`x`).
+    var exports: [ExportLogEntry]?
 
     var selected: Int { selection[view] ?? 0 }
 
@@ -88,6 +93,7 @@ struct DashboardState {
         case .business: businessRows.count
         case .hot: board?.hot.count ?? 0
         case .reviewers: reviewers?.rows.count ?? 0
+        case .exports: exports?.count ?? 0
         }
     }
 }

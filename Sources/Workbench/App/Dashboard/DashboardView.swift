@@ -24,13 +24,15 @@ enum DashboardView {
         }
         if d.view == .reviewers, body.height > 0 {
             reviewers(s, d, body, &c)
+        } else if d.view == .exports, body.height > 0 {
+            exports(s, d, body, &c)
         } else if let board = d.board, body.height > 0 {
             switch d.view {
             case .counties: counties(s, d, board, body, &c)
             case .trend: trend(s, d, board, body, &c)
             case .business: business(s, d, board, body, &c)
             case .hot: hot(s, d, board, body, &c)
-            case .reviewers: break
+            case .reviewers, .exports: break
             }
         }
     }
@@ -76,8 +78,9 @@ enum DashboardView {
             x += 1
         }
         // 审核员/质量 is outside the Tab cycle (w opens and closes it; `?` lists it).
-        if d.view == .reviewers {
-            x += c.text(" \(DashboardState.View.reviewers.title(s.lang)) (w) ", x: x, y: r.y, role: .focusTitle, maxWidth: r.x + r.width - x) + 1
+        if d.view == .reviewers || d.view == .exports {
+            let key = d.view == .reviewers ? "w" : "x"
+            x += c.text(" \(d.view.title(s.lang)) (\(key)) ", x: x, y: r.y, role: .focusTitle, maxWidth: r.x + r.width - x) + 1
         }
         if d.view == .counties {
             c.text(Localized("  排序：", "  sort: ")(s.lang) + d.sort.title(s.lang) + " (o)", x: x, y: r.y, role: .dim,

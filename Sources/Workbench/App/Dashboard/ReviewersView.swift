@@ -1,3 +1,4 @@
+import Foundation
 import Model
 
 extension DashboardView {
@@ -55,6 +56,50 @@ extension DashboardView {
         dy += 1
         for l in lines where dy < r.bottom {
             c.text(" " + l.0, x: r.x, y: dy, role: l.1, maxWidth: r.width)
+            dy += 1
+        }
+    }
+}
+
+extension DashboardView {
+    /// 导出记录: the export log, newest first; the selected export's filter and hash below.
+    static func exports(_ s: AppContext, _ d: DashboardState, _ r: Rect, _ c: inout Canvas) {
+        let L = s.lang
+        guard let list = d.exports else { return }
+        if list.isEmpty {
+            c.text(Localized("  还没有导出记录", "  No exports yet")(L), x: r.x, y: r.y, role: .dim, maxWidth: r.width)
+            return
+        }
+        let cols: [(Localized, Int)] = [(Localized("时间", "When"), 17), (Localized("导出人", "By"), 10), (Localized("格式", "Format"), 6),
+                                        (Localized("条数", "Rows"), 10), (Localized("遮盖", "Masked"), 6), (Localized("文件", "File"), 200)]
+        var x = r.x + 1
+        for (t, w) in cols where x < r.x + r.width {
+            x += c.text(DisplayWidth.truncate(t(L), to: w, pad: true), x: x, y: r.y, role: .title, maxWidth: r.x + r.width - x)
+        }
+        let shown = ListCursor.window(count: list.count, selected: d.selected, height: max(0, r.height - 4))
+        var y = r.y + 1
+        for i in shown {
+            let e = list[i]
+            let file = (e.file as NSString).lastPathComponent
+            let cells = [ShanghaiTime.format(e.at).prefix(16).description, e.by, e.format, grouped(e.rows), e.masked > 0 ? String(e.masked) : "—", file]
+            let selected = i == d.selected
+            x = r.x + 1
+            for (k, (_, w)) in cols.enumerated() where x < r.x + r.width {
+                let role: Role = selected ? .selected : (k == 4 && e.masked > 0 ? .warning : .normal)
+                x += c.text(DisplayWidth.truncate(VisibleText.singleLine(cells[k]), to: min(w, r.x + r.width - x), pad: k < 5),
+                            x: x, y: y, role: role, maxWidth: r.x + r.width - x)
+            }
+            if selected { c.put("▶", x: r.x, y: y, role: .selected) }
+            y += 1
+        }
+        guard list.indices.contains(d.selected), r.height > 4 else { return }
+        let e = list[d.selected]
+        var dy = r.bottom - 3
+        c.fill(x: r.x, y: dy, width: r.width, height: 1, role: .border, with: s.glyphs.horizontal)
+        dy += 1
+        for line in [Localized("筛选：", "Filter: ")(L) + e.filter + "  " + e.file, "SHA-256 " + (e.sha256 ?? Localized("—（标准输出或管道）", "— (standard output or a pipe)")(L))]
+            where dy < r.bottom {
+            c.text(" " + VisibleText.singleLine(line), x: r.x, y: dy, role: .dim, maxWidth: r.width)
             dy += 1
         }
     }
