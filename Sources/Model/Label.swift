@@ -17,14 +17,22 @@ public enum Label: String, CaseIterable, Sendable, Codable {
         }
     }
 
+    /// One English name each, everywhere (screens, help, messages, reports): short enough for the
+    /// list's label column with the ✔ of a review (issue 16, point 8).
     public var englishName: String {
         switch self {
-        case .missingKnowledge: "missing knowledge"
-        case .misunderstood: "misunderstood"
+        case .missingKnowledge: "missing KB"
+        case .misunderstood: "misread"
         case .correct: "correct"
-        case .outOfScope: "out of scope"
+        case .outOfScope: "off-scope"
         }
     }
+
+    /// Earlier English names, still understood when typed.
+    static let englishAliases: [String: Label] = [
+        "missing knowledge": .missingKnowledge, "missing": .missingKnowledge, "misunderstood": .misunderstood,
+        "out of scope": .outOfScope, "not hr": .outOfScope, "out-of-scope": .outOfScope,
+    ]
 
     /// The key that sets this label in the app and the digit scripts may pass.
     public var key: Character {
@@ -41,8 +49,10 @@ public enum Label: String, CaseIterable, Sendable, Codable {
     public init?(parsing text: String) {
         let t = text.trimmed
         if let l = Label.allCases.first(where: {
-            String($0.key) == t || $0.chineseName == t || $0.code.lowercased() == t.lowercased()
+            String($0.key) == t || $0.chineseName == t || $0.code.lowercased() == t.lowercased() || $0.englishName == t.lowercased()
         }) {
+            self = l
+        } else if let l = Label.englishAliases[t.lowercased()] {
             self = l
         } else {
             return nil

@@ -237,11 +237,17 @@ import Testing
 @Suite struct DigitScanTests {
     @Test func theWordAtATimeScanAgreesWithTheByteLoop() {
         var rng = SeededRandom(seed: 3)
-        let pieces = ["社保", "1", "23", "4567", "89012", " ", "a", "。", "：", "0513-", "\u{1F600}", "１", "２３", "（", "＊", "ｘ"]
+        let pieces = ["社保", "1", "23", "4567", "89012", " ", "a", "。", "：", "0513-", "\u{1F600}", "１", "２３", "（", "＊", "ｘ", "-", ".", "\u{3000}", "－", "．", "  "]
         for _ in 0..<2000 {
             let s = (0..<rng.int(0...30)).map { _ in rng.pick(pieces) }.joined()
-            let digits = s.unicodeScalars.filter { Masking.digit($0.value) != nil }.count
-            #expect(Masking.mayHoldNumber(s) == (digits >= 11), "\(s)")
+            // The definition, scalar by scalar: 11 digits with one separator at most between two.
+            var run = 0, separated = false, expected = false
+            for u in s.unicodeScalars {
+                if Masking.digit(u.value) != nil { run += 1; separated = false; if run >= 11 { expected = true } }
+                else if [" ", "-", ".", "\u{3000}", "－", "．"].contains(u), run > 0, !separated { separated = true }
+                else { run = 0; separated = false }
+            }
+            #expect(Masking.mayHoldNumber(s) == expected, "\(s)")
         }
         for b in 0...255 {
             let word = UInt64(b) << 24 | 0x4141_4141_0041_4141

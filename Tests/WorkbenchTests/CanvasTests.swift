@@ -21,6 +21,20 @@ import Testing
         #expect(DisplayWidth.wrap("一a二\r\n三", width: 3) == ["一a", "二", "三"])
         #expect(DisplayWidth.wrap("ab\tc", width: 8) == ["ab  c"])
         #expect(DisplayWidth.wrap("", width: 5) == [""])
+        // Chinese line-breaking rules (issue 16, point 10): no line starts with ，。）」 or ends with
+        // （「; an ID or a number moves down whole when it fits a line.
+        #expect(DisplayWidth.wrap("一二三四，五", width: 8) == ["一二三", "四，五"])
+        #expect(DisplayWidth.wrap("一二三四。」五", width: 8) == ["一二三", "四。」五"])
+        #expect(DisplayWidth.wrap("一二三。」五", width: 6) == ["一二", "三。」", "五"])
+        #expect(DisplayWidth.wrap("一二三（四", width: 8) == ["一二三", "（四"])
+        #expect(DisplayWidth.wrap("请拨打12333咨询", width: 10) == ["请拨打", "12333咨询"])
+        #expect(DisplayWidth.wrap("身份证320682********1233", width: 20) == ["身份证", "320682********1233"])
+        for text in ["您好！灵活就业人员可在60%至300%之间选择缴费基数，如有疑问请拨打12333。", String(repeating: "，。", count: 20), String(repeating: "1", count: 50)] {
+            for w in 2...30 {
+                let lines = DisplayWidth.wrap(text, width: w)
+                #expect(lines.joined() == text && lines.allSatisfy { DisplayWidth.of($0) <= w }, "\(w): \(lines)")
+            }
+        }
     }
 
     @Test func aWideCharacterAtTheEdgeBecomesASpace() {

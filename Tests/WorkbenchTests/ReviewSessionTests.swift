@@ -174,7 +174,10 @@ import Testing
         for k in typed("养老") { s.perform(s.handle(k)) }
         s.perform(s.handle(.enter))
         s.perform(s.handle(.char("e")))
-        #expect(s.prompt?.input.text.hasSuffix("/问答标注_2025-12-31.xlsx") == true)
+        // In the data directory's exports folder, named for what it holds (the search too).
+        let offered = WorkbenchPaths.dataDirectory().appendingPathComponent("exports/问答标注_2025-12-31_养老.xlsx").path
+        #expect(s.prompt?.input.text == offered, "\(String(describing: s.prompt?.input.text))")
+        #expect(FileManager.default.fileExists(atPath: (offered as NSString).deletingLastPathComponent))
         s.perform(s.handle(.ctrl("u")))
         let bad = f.dir.appendingPathComponent("导出.txt").path
         for k in typed(bad) { s.perform(s.handle(k)) }

@@ -57,15 +57,22 @@ public enum ExportColumns {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// 是否命中: the log's own value, else the same rule the figures use, marked (推断) so a
+    /// re-import reads it as no value, as it was (issue 16, point 7).
+    static func hit(_ r: InteractionRecord, _ rules: HitRules) -> ExportCell {
+        if let logged = HitRules.logged(r) { return .text(logged ? "是" : "否") }
+        return .text(rules.contribution(of: r).hit ? "是（推断）" : "否（推断）")
+    }
+
     /// The cells of one record; `answerParts` is the answer as one piece (CSV) or cut into cells.
-    public static func cells(_ r: InteractionRecord, answer: String, answerParts: [String]) -> [ExportCell] {
+    public static func cells(_ r: InteractionRecord, answer: String, answerParts: [String], rules: HitRules = .defaultPhrases) -> [ExportCell] {
         var out: [ExportCell] = [
             .text(r.id), text(r.sessionId), r.turn.map { .number($0) } ?? .empty, time(r.askedAt), text(r.channel),
             .text(r.org), .text(r.question),
         ]
         out += answerParts.map { $0.isEmpty ? .empty : .text($0) }
         out += [
-            text(r.knowledgeId), text(r.standardQuestion), yesNo(r.fallback), yesNo(r.hitFlag), text(r.biz1), text(r.biz2),
+            text(r.knowledgeId), text(r.standardQuestion), yesNo(r.fallback), hit(r, rules), text(r.biz1), text(r.biz2),
             text(r.correctedBiz1), text(r.correctedBiz2), text(r.satisfaction), text(r.label?.chineseName),
             .text(r.status.chineseName), text(r.reviewer), time(r.labeledAt), text(r.reviewedBy), time(r.reviewedAt),
             text(r.note), .number(RecordText.count(answer)), .text(sha256(answer)),

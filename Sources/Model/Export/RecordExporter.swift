@@ -87,7 +87,8 @@ public enum RecordExporter {
         case .csv:
             let w = try CSVWriter(path: partial)
             try w.writeRow(ExportColumns.headers())
-            try eachRow({ r in let r = checked(r); return ExportColumns.cells(r, answer: r.answer, answerParts: [r.answer]) },
+            let hitRules = rules ?? .defaultPhrases
+            try eachRow({ r in let r = checked(r); return ExportColumns.cells(r, answer: r.answer, answerParts: [r.answer], rules: hitRules) },
                         { cells in try w.writeRow(cells.map(\.csvText)) })
             try w.close()
         case .jsonl:
@@ -118,7 +119,7 @@ public enum RecordExporter {
                 }
                 var parts = ExportColumns.split(answer)
                 parts += Array(repeating: "", count: columnsForAnswer - parts.count)
-                return ExportColumns.cells(r, answer: answer, answerParts: parts)
+                return ExportColumns.cells(r, answer: answer, answerParts: parts, rules: rules ?? .defaultPhrases)
             }, { cells in try x.row(cells) })
             try x.beginSheet("筛选与汇总", columns: [.init(width: 24), .init(width: 60)], header: ["项目", "内容"])
             for (k, v) in summary(store: store, filter: filter, describe: describe, rules: rules, rows: rows) + [("导出时遮盖的个人信息", String(masked.value))] {
@@ -184,11 +185,24 @@ extension RecordFilter {
     }
 
     /// `问答标注_2025-12-01_2025-12-31.xlsx`, or with today's date when the period is open.
+    /// `问答标注_如皋市_2025-12-01_2025-12-31_未标注_失业金.xlsx`: organisations, period, status,
+    /// label and search, so a folder of exports says what each one holds (issue 16, point 7).
     public func defaultExportName(format: ExportFormat, today: Int64) -> String {
         let from = fromDay.map(ShanghaiTime.formatDate)
         let to = (toDay ?? (fromDay == nil ? nil : today)).map(ShanghaiTime.formatDate)
         let period = [from, to].compactMap { $0 }.joined(separator: "_")
-        return "问答标注_\(period.isEmpty ? ShanghaiTime.formatDate(today) : period).\(format.rawValue)"
+        var parts = ["问答标注"]
+        if !orgs.isEmpty { parts.append(orgs.prefix(3).joined(separator: "+") + (orgs.count > 3 ? "等" : "")) }
+        parts.append(period.isEmpty ? ShanghaiTime.formatDate(today) : period)
+        if let status { parts.append(status.chineseName) }
+        if let label { parts.append(label.chineseName) }
+        if let biz1 { parts.append(biz2 ?? biz1) }
+        if let text { parts.append(String(text.prefix(12))) }
+        // Only what a file name may hold everywhere: no / \ : * ? " < > | or control characters.
+        let name = parts.joined(separator: "_").unicodeScalars.map { u -> String in
+            "/\\:*?\"<>|".unicodeScalars.contains(u) || u.value < 0x20 || u == " " ? "-" : String(u)
+        }.joined()
+        return "\(name).\(format.rawValue)"
     }
 }
 

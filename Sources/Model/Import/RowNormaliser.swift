@@ -51,7 +51,7 @@ public struct RowNormaliser: Sendable {
             return problem(f, "字段超过 1 MB，可能是引号未闭合 (field over 1 MB: an unclosed quote?)")
         }
         // SQLite's text stops at U+0000 (GRDB reads a C string): kept, it would cut the text there.
-        for f in LogField.allCases where raw[f]?.utf8.contains(0) == true {
+        for f in LogField.allCases where raw[f].map(Self.holdsNUL) == true {
             return problem(f, "含 NUL 字符 (U+0000)，保存会截断文本，请先从文件中删除 (a NUL character: storing it would cut the text)")
         }
         guard let timeText = text(.askedAt) else {
@@ -101,6 +101,12 @@ public struct RowNormaliser: Sendable {
             satisfaction: text(.satisfaction), label: label, status: status, reviewer: text(.reviewer),
             labeledAt: text(.labeledAt).flatMap(ShanghaiTime.parse), reviewedBy: text(.reviewedBy),
             reviewedAt: text(.reviewedAt).flatMap(ShanghaiTime.parse), note: raw[.note].flatMap { $0.isEmpty ? nil : $0 }))
+    }
+
+    /// memchr over the UTF-8 (a byte loop over every field was ~1 s of a 1,000,000-row import).
+    static func holdsNUL(_ s: String) -> Bool {
+        var s = s
+        return s.withUTF8 { u in u.count > 0 && memchr(u.baseAddress!, 0, u.count) != nil }
     }
 
     struct IdProblem: Error { let reason: String }

@@ -66,40 +66,74 @@ public enum DisplayWidth {
 }
 
 extension DisplayWidth {
+    /// Characters no line may start with (closing punctuation: 禁则, GB/T 15834) and none may end
+    /// with (opening brackets).
+    static let noLineStart: Set<Character> = Set("，。、；：？！）」』》〉】〕〗｝”’％‰·…—～,.;:?!)]}%")
+    static let noLineEnd: Set<Character> = Set("（「『《〈【〔〖｛“‘([{")
+
+    /// Part of a run that must not be broken: an ID, a number, a code, a word (ASCII letters,
+    /// digits and the marks inside them, and the * of a masked number).
+    @inline(__always) static func isWordPart(_ c: Character) -> Bool {
+        guard let a = c.asciiValue else { return false }
+        return (a >= 0x30 && a <= 0x39) || (a >= 0x41 && a <= 0x5A) || (a >= 0x61 && a <= 0x7A) || "*-_./@:#%+=&?".utf8.contains(a)
+    }
+
     /// Lines of at most `width` columns: breaks at newlines (CRLF and CR too), then wherever the
-    /// next character would not fit (Chinese has no spaces to break at). Tabs become spaces to
-    /// the next multiple of 4. Control characters must already be escaped (`VisibleText`).
+    /// next character would not fit (Chinese has no spaces to break at), by Chinese line-breaking
+    /// rules: no line starts with closing punctuation (，。）」 …) or ends with an opening one
+    /// (（「 …) — a character or two moves down with it — and an ASCII run (an ID, a number, a URL)
+    /// moves down whole when it fits on a line. Tabs become spaces to the next multiple of 4.
+    /// Control characters must already be escaped (`VisibleText`).
     public static func wrap(_ text: String, width: Int, ambiguousWide: Bool = false) -> [String] {
         guard width > 0 else { return [] }
         var lines: [String] = []
-        var line = ""
+        var line: [(Character, Int)] = []
         var used = 0
+        func flush() { lines.append(String(line.map(\.0))); line.removeAll(keepingCapacity: true); used = 0 }
         for c in text {
             if c == "\n" || c == "\r\n" || c == "\r" {
-                lines.append(line)
-                line = ""
-                used = 0
+                flush()
                 continue
             }
             if c == "\t" {
                 let spaces = 4 - used % 4
                 if used + spaces > width {
-                    lines.append(line); line = ""; used = 0
+                    flush()
                 } else {
-                    line += String(repeating: " ", count: spaces); used += spaces
+                    line.append(contentsOf: Array(repeating: (" ", 1), count: spaces)); used += spaces
                 }
                 continue
             }
             let w = of(c, ambiguousWide: ambiguousWide)
-            if used + w > width {
-                lines.append(line)
-                line = ""
-                used = 0
+            if used + w > width, !line.isEmpty {
+                var cut = line.count
+                if isWordPart(c) {
+                    // Back to the start of the run, if the run (with c) fits a whole line.
+                    var start = cut
+                    while start > 0, isWordPart(line[start - 1].0) { start -= 1 }
+                    let runWidth = line[start...].reduce(0) { $0 + $1.1 } + w
+                    if start > 0, runWidth <= width { cut = start }
+                } else if noLineStart.contains(c) {
+                    // Closing punctuation takes the character before it down (twice at most).
+                    var moved = 0
+                    while cut > 1, moved < 2 {
+                        cut -= 1; moved += 1
+                        if !noLineStart.contains(line[cut].0) { break }
+                    }
+                }
+                // An opening bracket never ends a line.
+                while cut > 1, noLineEnd.contains(line[cut - 1].0) { cut -= 1 }
+                let carried = Array(line[cut...])
+                line.removeSubrange(cut...)
+                flush()
+                line = carried
+                used = carried.reduce(0) { $0 + $1.1 }
+                if used + w > width { flush() }
             }
-            line.append(c)
+            line.append((c, w))
             used += w
         }
-        lines.append(line)
+        flush()
         return lines
     }
 }

@@ -36,6 +36,8 @@ enum Command: Hashable, Sendable {
     case openAdjudication, sendBack, toggleMyTasks, assignFilter, reviewerFigures
     // personal data
     case maskSpan, exportLog
+    // reading
+    case toggleReading
     // text entry (filter bar, prompt, picker)
     case nextField, previousField, nextOption, previousOption, toggleOption
     case accept, cancel, deleteBackward, clearInput
@@ -88,7 +90,8 @@ enum Keymap {
                 review, [.char(l.key)], .label(l),
                 help: Localized("标注为「\(l.chineseName)」并跳到下一条未标注（复核模式：复核为此标注）",
                                 "Label \(l.englishName) and go to the next unlabelled (review mode: review as this label)"),
-                footer: l == .missingKnowledge ? Localized("标注", "label") : nil, footerKeys: "1-4",
+                // Which key is which label, on screen all the time (issue 16, point 9).
+                footer: Localized(l.chineseName, l.englishName), footerKeys: String(l.key),
                 requires: .record))
         }
         for l in Label.allCases {
@@ -121,6 +124,10 @@ enum Keymap {
                     footer: Localized("焦点", "focus")),
             Binding(review, [.enter], .toggleDetail, help: Localized("显示/隐藏详情窗格", "Show or hide the detail pane"),
                     footer: Localized("详情", "detail")),
+            Binding(review, [.char("v")], .toggleReading,
+                    help: Localized("阅读模式：详情占满屏幕，问题与完整回答在前，信息压成一两行（再按 v 返回）；1-4 照常标注并跳到下一条",
+                                    "Reading mode: the detail fills the screen, question and whole answer first, the facts in a line or two (v again: back); 1-4 label as usual"),
+                    footer: Localized("阅读", "read")),
             Binding(review, [.char("/")], .search, help: Localized("搜索问题与回答中的文字", "Search the text of questions and answers"),
                     footer: Localized("搜索", "search")),
             Binding(review, [.char("f")], .openFilter, help: Localized("打开筛选栏（机构、时间、状态、标注、业务类型、文本）", "Open the filter bar (organisation, period, status, label, business type, text)"),
@@ -135,7 +142,7 @@ enum Keymap {
                     requires: .record),
             Binding(review, [.char("e")], .export, help: Localized("导出当前筛选（xlsx/csv/jsonl，问答结果完整）", "Export this filter (xlsx/csv/jsonl, answers complete)"),
                     footer: Localized("导出", "export"), requires: .nonEmptyList),
-            Binding(review, [.char("K")], .openKnowledge, help: Localized("知识库：条目、覆盖矩阵、缺口（业务缺失）", "Knowledge base: entries, coverage matrix, gaps (missing knowledge)"),
+            Binding(review, [.char("K")], .openKnowledge, help: Localized("知识库：条目、覆盖矩阵、缺口（业务缺失）", "Knowledge base: entries, coverage matrix, gaps (missing KB)"),
                     footer: Localized("知识库", "KB")),
             Binding(review, [.char("M")], .matchKnowledge,
                     help: Localized("知识匹配：这条问题由哪个条目、哪一级（县区/全市）回答，答案是什么（区分业务缺失与理解错误）",

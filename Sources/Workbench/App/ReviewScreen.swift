@@ -16,7 +16,7 @@ enum ReviewScreen {
     }
 
     static func layout(_ list: ReviewListScreen, _ s: ReviewSession, width: Int, height: Int) -> Layout {
-        Layout(width: width, height: height, detailShown: list.detailShown, filterOpen: overlays(s).filter != nil)
+        Layout(width: width, height: height, detailShown: list.detailShown, filterOpen: overlays(s).filter != nil, reading: list.reading)
     }
 
     /// Sizes and data for the frame about to be drawn, before any key is handled.
@@ -68,7 +68,7 @@ enum ReviewScreen {
             RecordListView.draw(ctx, list, onTop: onTop, l.list, &c)
             if let d = l.detail { DetailView.draw(ctx, list, onTop: onTop, d, &c) }
             if let fr = l.filterBar, let form = over.filter?.form { FilterBarView.draw(ctx, form, fr, &c) }
-            AccuracyPanelView.draw(ctx, list, l.panel, atSide: l.panelAtSide, &c)
+            if l.panel.height > 0 { AccuracyPanelView.draw(ctx, list, l.panel, atSide: l.panelAtSide, &c) }
             idle = RecordListView.status(list, lang: L)
         default:
             break

@@ -21,16 +21,6 @@ struct Localized: Sendable, Equatable {
 extension Label {
     func name(_ lang: Language) -> String { lang == .zh ? chineseName : englishName }
 
-    /// A name that fits the list's label column with the ✔ of a review after it.
-    func shortName(_ lang: Language) -> String {
-        guard lang == .en else { return chineseName }
-        switch self {
-        case .missingKnowledge: return "missing KB"
-        case .misunderstood: return "misread"
-        case .correct: return "correct"
-        case .outOfScope: return "not HR"
-        }
-    }
 
     /// Each label has a glyph as well as a colour, so monochrome screens and text captures tell
     /// them apart. All four are narrow in every terminal (East Asian Width N).

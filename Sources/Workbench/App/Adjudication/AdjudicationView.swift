@@ -25,7 +25,7 @@ enum AdjudicationView {
             guard n < a.disputes.count else { break }
             let d = a.disputes[n], y = 3 + i
             let r = a.records[d.key]
-            let votes = d.votes.prefix(2).map { "\($0.reviewer) \($0.label.glyph)\($0.label.shortName(L))" }.joined(separator: " | ")
+            let votes = d.votes.prefix(2).map { "\($0.reviewer) \($0.label.glyph)\($0.label.name(L))" }.joined(separator: " | ")
             let time = r.map { String(ShanghaiTime.format($0.askedAt).dropFirst(5).prefix(11)) } ?? ""
             let line = DisplayWidth.truncate(time, to: 12, pad: true) + " " + DisplayWidth.truncate(r?.org ?? "", to: 8, pad: true) + " "
                 + DisplayWidth.truncate(votes, to: 31, pad: true) + " " + VisibleText.singleLine(r?.question ?? "")

@@ -12,7 +12,7 @@ struct KnowledgeState {
             switch self {
             case .entries: Localized("知识条目", "Entries")
             case .coverage: Localized("覆盖矩阵", "Coverage")
-            case .gaps: Localized("缺口（业务缺失）", "Gaps (missing knowledge)")
+            case .gaps: Localized("缺口（业务缺失）", "Gaps (missing KB)")
             }
         }
     }

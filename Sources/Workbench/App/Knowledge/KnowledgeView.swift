@@ -136,7 +136,7 @@ enum KnowledgeView {
         let L = s.lang
         guard let gaps = k.gaps else { return }
         c.text(" " + Localized("标为「业务缺失」的问题，按归一化问题与区域分组、按次数排序（最近 \(grouped(k.gapRecords)) 条）；n 按所选缺口起草条目",
-                               "Questions labelled missing knowledge, grouped by normalised text and region, by count (newest \(grouped(k.gapRecords))); n drafts an entry")(L),
+                               "Questions labelled missing KB, grouped by normalised text and region, by count (newest \(grouped(k.gapRecords))); n drafts an entry")(L),
                x: r.x, y: r.y, role: .dim, maxWidth: r.width)
         let countW = 6, regionW = 7, answeredW = min(30, r.width / 4)
         let textW = max(10, r.width - countW - regionW - answeredW - 6)
@@ -157,7 +157,7 @@ enum KnowledgeView {
             y += 1
         }
         if gaps.isEmpty {
-            c.text(Localized("  没有标为「业务缺失」的记录", "  No record is labelled missing knowledge")(L), x: r.x, y: y, role: .dim)
+            c.text(Localized("  没有标为「业务缺失」的记录", "  No record is labelled missing KB")(L), x: r.x, y: y, role: .dim)
         }
     }
 

@@ -63,9 +63,9 @@ enum HelpView {
         var all = lines(lang)
         all.append(("", .normal))
         all.append((Localized("标注：1 业务缺失 ∅ · 2 理解错误 ✗ · 3 回答正确 ✓ · 4 非人社职能 ⊘ · ✔ 已复核 · ⟳ 保存中",
-                              "Labels: 1 missing ∅ · 2 misunderstood ✗ · 3 correct ✓ · 4 out of scope ⊘ · ✔ reviewed · ⟳ saving")(lang), .dim))
+                              "Labels: 1 missing KB ∅ · 2 misread ✗ · 3 correct ✓ · 4 off-scope ⊘ · ✔ reviewed · ⟳ saving")(lang), .dim))
         all.append((Localized("准确率 = 回答正确 ÷ (业务缺失 + 理解错误 + 回答正确)；n < 20 时灰显",
-                              "Accuracy = correct ÷ (missing + misunderstood + correct); dimmed when n < 20")(lang), .dim))
+                              "Accuracy = correct ÷ (missing KB + misread + correct); dimmed when n < 20")(lang), .dim))
         // Short lines: the overlay cuts at its width (76 columns at 80×24).
         for (zh, en) in [
             ("@姓名（灰）：另一位审核员正在看这条，下一条会跳过它", "@name (dim): another reviewer is on it; next skips it"),

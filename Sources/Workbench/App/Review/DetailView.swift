@@ -12,9 +12,10 @@ enum DetailView {
     }
 
     /// `sample`: the record is in the blind double review (what this reviewer may know of it).
-    static func lines(_ rec: InteractionRecord, width: Int, lang L: Language, ambiguousWide: Bool, sample: SampleState? = nil)
-        -> [Line]
+    static func lines(_ rec: InteractionRecord, width: Int, lang L: Language, ambiguousWide: Bool, sample: SampleState? = nil,
+                      reading: Bool = false) -> [Line]
     {
+        if reading { return readingLines(rec, width: width, lang: L, ambiguousWide: ambiguousWide, sample: sample) }
         var out: [Line] = []
         // `shown` is text already made visible (RecordText); facts are escaped here.
         func add(_ text: String, _ role: Role = .normal, shown: Bool = false, source: TextQuery.Field? = nil) {
@@ -65,6 +66,31 @@ enum DetailView {
         out.append(Line(text: "", role: .normal))
         add("── " + Localized("问答结果", "Answer")(L) + " (\(grouped(RecordText.count(RecordText.answer(rec)))) " + Localized("字", "characters")(L) + ") ──", .title)
         add(RecordText.answer(rec), shown: true, source: .answer)
+        return out
+    }
+
+    /// The reading mode's lines: what the record is in one line (two when narrow), its label,
+    /// then the question and the whole answer — the text a reviewer judges, nearly all the screen.
+    static func readingLines(_ rec: InteractionRecord, width: Int, lang L: Language, ambiguousWide: Bool, sample: SampleState?) -> [Line] {
+        var out: [Line] = []
+        func add(_ text: String, _ role: Role, shown: Bool = false, source: TextQuery.Field? = nil) {
+            for l in DisplayWidth.wrap(shown ? text : VisibleText.escapeControls(text), width: width, ambiguousWide: ambiguousWide) {
+                out.append(Line(text: l, role: role, source: source))
+            }
+        }
+        var facts = "\(ShanghaiTime.format(rec.askedAt).prefix(16)) · \(rec.org) · " + (rec.effectiveBusinessType.text.nonEmpty ?? "—")
+        if let k = rec.knowledgeId { facts += " · \(k)" }
+        if rec.fallback == true { facts += " · " + Localized("兜底", "fallback")(L) }
+        var label = rec.label.map { "\($0.glyph) \($0.name(L)) · \(rec.status.name(L))" + (rec.reviewer.map { " · \($0)" } ?? "") }
+            ?? Localized("未标注", "unlabelled")(L)
+        if let s = sample, rec.label == nil { label += " · " + Localized("双评 \(s.votes)/2", "double review \(s.votes)/2")(L) }
+        if let n = rec.note { label += " · " + Localized("备注", "note")(L) + ": " + n }
+        add(VisibleText.singleLine(facts), .dim)
+        out.append(contentsOf: DisplayWidth.wrap(VisibleText.singleLine(label), width: width, ambiguousWide: ambiguousWide)
+            .map { Line(text: $0, role: rec.label.map(Role.of) ?? .dim) })
+        add(Localized("问：", "Q: ")(L) + RecordText.question(rec), .title, shown: true, source: .question)
+        add("── " + Localized("问答结果", "Answer")(L) + " (\(grouped(RecordText.count(RecordText.answer(rec)))) " + Localized("字", "characters")(L) + ") ──", .dim)
+        add(RecordText.answer(rec), .normal, shown: true, source: .answer)
         return out
     }
 

@@ -106,8 +106,9 @@ enum RecordListView {
                 ?? Localized("双评\(s.votes)/2", "2x \(s.votes)/2")(L)
             cell(cols.label > 3 ? text : (s.disputed ? "!" : "2"), cols.label, s.disputed ? .warning : .dim)
         } else if let l = rec.label {
-            let mark = rec.status == .reviewed ? "✔" : ""
-            cell(cols.label > 3 ? "\(l.glyph) \(l.shortName(L))\(mark)" : "\(l.glyph)\(mark)", cols.label, labelRole)
+            // ✔ (已复核) stands between the glyph and the name, so it is never the part cut off.
+            let mark = rec.status == .reviewed ? "✔" : " "
+            cell(cols.label > 3 ? "\(l.glyph)\(mark)\(l.name(L))" : "\(l.glyph)\(mark.trimmed)", cols.label, labelRole)
         } else {
             cell(cols.label > 3 ? "· " + Localized("未标注", "—")(L) : "·", cols.label, .dim)
         }

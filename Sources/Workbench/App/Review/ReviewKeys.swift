@@ -46,6 +46,11 @@ extension ReviewListScreen {
         case .toggleFocus:
             detailShown = true
             focusDetail.toggle()
+        case .toggleReading:
+            reading.toggle()
+            detailShown = true
+            focusDetail = reading
+            detailScroll = ScrollOffset()
         case .toggleDetail:
             detailShown.toggle()
             if !detailShown { focusDetail = false }
@@ -62,8 +67,12 @@ extension ReviewListScreen {
             guard let key = selectedKey, let r = selectedRecord else { return [] }
             session.push(PromptOverlay(Prompt(kind: .maskSpan(recordId: r.id, key: key), input: TextInput())))
         case .export:
+            // An exports folder in the data directory (owner-only, made when first needed), and a
+            // name that says what the file holds; the prompt shows the whole path to change.
             let name = filter.defaultExportName(format: .xlsx, today: ctx.clock())
-            session.push(PromptOverlay(Prompt(kind: .export, input: TextInput(FileManager.default.currentDirectoryPath + "/" + name))))
+            let folder = WorkbenchPaths.dataDirectory().appendingPathComponent("exports")
+            try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            session.push(PromptOverlay(Prompt(kind: .export, input: TextInput(folder.appendingPathComponent(name).path))))
         case .refresh:
             return [.refilter, .redraw]
         case .openDashboard:

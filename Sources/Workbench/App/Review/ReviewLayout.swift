@@ -16,14 +16,18 @@ struct Layout: Equatable, Sendable {
     let status: Rect
     let footer: Rect
 
-    init(width: Int, height: Int, detailShown: Bool, filterOpen: Bool) {
+    /// `reading`: the reading mode (`v`): one row of the list, the detail takes the rest, and the
+    /// figures give way (issue 16, point 10: at 80×24 the detail had 10 lines, 9 of them metadata).
+    init(width: Int, height: Int, detailShown: Bool, filterOpen: Bool, reading: Bool = false) {
         tooSmall = width < Self.minWidth || height < Self.minHeight
         header = Rect(x: 0, y: 0, width: width, height: 2)
         status = Rect(x: 0, y: height - 2, width: width, height: 1)
         footer = Rect(x: 0, y: height - 1, width: width, height: 1)
         var body = Rect(x: 0, y: 2, width: width, height: max(0, height - 4))
-        panelAtSide = width >= 110
-        if panelAtSide {
+        panelAtSide = width >= 110 && !reading
+        if reading {
+            panel = Rect(x: 0, y: body.bottom, width: width, height: 0)
+        } else if panelAtSide {
             panel = Rect(x: width - Self.sidePanelWidth, y: body.y, width: Self.sidePanelWidth, height: body.height)
             body.width -= Self.sidePanelWidth + 1
         } else {
@@ -38,7 +42,10 @@ struct Layout: Equatable, Sendable {
         } else {
             filterBar = nil
         }
-        if detailShown, body.height >= 8 {
+        if reading, body.height >= 4 {
+            list = Rect(x: body.x, y: body.y, width: body.width, height: 2)
+            detail = Rect(x: body.x, y: body.y + 2, width: body.width, height: body.height - 2)
+        } else if detailShown, body.height >= 8 {
             let listHeight = max(4, body.height * 2 / 5)
             list = Rect(x: body.x, y: body.y, width: body.width, height: listHeight)
             detail = Rect(x: body.x, y: body.y + listHeight, width: body.width, height: body.height - listHeight)

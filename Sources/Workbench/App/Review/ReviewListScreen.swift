@@ -25,6 +25,8 @@ final class ReviewListScreen: Screen, Tracking {
     var detailScroll = ScrollOffset()
     var detailShown = true
     var focusDetail = false
+    /// The reading mode (`v`): the detail fills the screen, the answer in the foreground.
+    var reading = false
     var reviewMode = false
     /// Text typed in the filter bar waits for a pause (the next idle tick) or Enter.
     var refilterDue = false
@@ -244,10 +246,10 @@ final class ReviewListScreen: Screen, Tracking {
         guard let d = layout.detail else { return }
         detailRows = max(1, d.height - 1)
         if let rec = selectedRecord {
-            let key = DetailCacheKey(id: rec.id, width: max(1, d.width - 2), lang: ctx.lang, generation: rowsGeneration)
+            let key = DetailCacheKey(id: rec.id, width: max(1, d.width - 2), lang: ctx.lang, generation: rowsGeneration, reading: reading)
             if key != detailKey {
                 detailLines = DetailView.lines(rec, width: key.width, lang: ctx.lang, ambiguousWide: ctx.ambiguousWide,
-                                               sample: selectedKey.flatMap { samples[$0] })
+                                               sample: selectedKey.flatMap { samples[$0] }, reading: reading)
                 detailKey = key
             }
         } else {
@@ -481,4 +483,5 @@ struct DetailCacheKey: Equatable {
     let width: Int
     let lang: Language
     let generation: Int
+    let reading: Bool
 }
