@@ -83,3 +83,15 @@ public struct TopicFilter: Equatable, Sendable {
         self.title = title
     }
 }
+
+extension RecordFilter {
+    /// What the figures of a filter count (准确率, 命中率 …), the same in the app's panel, an
+    /// export's summary and a report: the filter without its 状态 and 标注 conditions — the share
+    /// of correct answers among 未标注 records means nothing (issue 16, point 6).
+    public var statisticsScope: RecordFilter {
+        var f = self
+        f.status = nil
+        f.label = nil
+        return f
+    }
+}

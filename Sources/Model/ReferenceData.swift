@@ -72,6 +72,16 @@ public struct Organisation: Decodable, Sendable, Equatable {
     /// city, county or zone.
     public let kind: String
     public let aliases: [String]
+    /// Its name in pinyin, syllables apart ("ru gao"): typed as `rugao` or by initials `rg`
+    /// (issue 16, point 11: choosing a county needed a Chinese input method).
+    public let pinyin: String?
+
+    /// `rugao` and `rg`, and the same for every alias given in pinyin.
+    public var pinyinKeys: [String] {
+        guard let p = pinyin?.lowercased() else { return [] }
+        let syllables = p.split(separator: " ")
+        return [syllables.joined(), String(syllables.compactMap(\.first))]
+    }
 }
 
 public struct Organisations: Sendable {
@@ -99,6 +109,7 @@ public struct Organisations: Sendable {
         for o in f.organisations {
             map[o.name] = o.name
             for a in o.aliases { map[a] = o.name }
+            for k in o.pinyinKeys where map[k] == nil { map[k] = o.name }
             if let c = o.code { map[c] = o.name }
         }
         for (old, new) in f.legacy { map[old] = new }
@@ -167,16 +178,26 @@ public struct Taxonomy: Sendable {
 public struct Team: Equatable, Sendable {
     public var supervisors: [String] = []
     public var reviewers: [String] = []
+    /// The bureau's targets, drawn as a line on the county bars (counties below are marked ▼):
+    /// `"accuracyTarget": 0.8, "hitRateTarget": 0.85` in team.json.
+    public var accuracyTarget: Double = 0.80
+    public var hitRateTarget: Double = 0.85
 
-    public init(supervisors: [String] = [], reviewers: [String] = []) {
+    public init(supervisors: [String] = [], reviewers: [String] = [], accuracyTarget: Double = 0.80, hitRateTarget: Double = 0.85) {
         self.supervisors = supervisors
         self.reviewers = reviewers
+        self.accuracyTarget = accuracyTarget
+        self.hitRateTarget = hitRateTarget
     }
 
     public init(json: Data) throws {
-        struct File: Decodable { var supervisors: [String]?; var reviewers: [String]? }
+        struct File: Decodable { var supervisors: [String]?; var reviewers: [String]?; var accuracyTarget: Double?; var hitRateTarget: Double? }
         let f = try JSONDecoder().decode(File.self, from: json)
-        self.init(supervisors: f.supervisors ?? [], reviewers: f.reviewers ?? [])
+        for (name, v) in [("accuracyTarget", f.accuracyTarget), ("hitRateTarget", f.hitRateTarget)] {
+            if let v, !(0...1).contains(v) { throw ReferenceDataError(file: "team.json", reason: "\(name) 应在 0 与 1 之间 (between 0 and 1), 是 \(v)") }
+        }
+        self.init(supervisors: f.supervisors ?? [], reviewers: f.reviewers ?? [], accuracyTarget: f.accuracyTarget ?? 0.80,
+                  hitRateTarget: f.hitRateTarget ?? 0.85)
     }
 
     public func isSupervisor(_ name: String) -> Bool { supervisors.contains(name) }

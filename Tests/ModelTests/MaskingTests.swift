@@ -240,12 +240,25 @@ import Testing
         let pieces = ["社保", "1", "23", "4567", "89012", " ", "a", "。", "：", "0513-", "\u{1F600}", "１", "２３", "（", "＊", "ｘ", "-", ".", "\u{3000}", "－", "．", "  "]
         for _ in 0..<2000 {
             let s = (0..<rng.int(0...30)).map { _ in rng.pick(pieces) }.joined()
-            // The definition, scalar by scalar: 11 digits with one separator at most between two.
-            var run = 0, separated = false, expected = false
-            for u in s.unicodeScalars {
-                if Masking.digit(u.value) != nil { run += 1; separated = false; if run >= 11 { expected = true } }
-                else if [" ", "-", ".", "\u{3000}", "－", "．"].contains(u), run > 0, !separated { separated = true }
-                else { run = 0; separated = false }
+            // The definition, scalar by scalar: 11 digits with one separator at most between two,
+            // not glued to an ASCII letter or digit at either end (a code, not a number).
+            let u = Array(s.unicodeScalars)
+            func alnum(_ k: Int) -> Bool { k >= 0 && k < u.count && u[k].isASCII && (u[k].properties.isAlphabetic || ("0"..."9").contains(u[k])) }
+            var expected = false
+            var k = 0
+            while k < u.count {
+                guard Masking.digit(u[k].value) != nil else { k += 1; continue }
+                let start = k
+                var digits = 0, last = k
+                while k < u.count {
+                    if Masking.digit(u[k].value) != nil { digits += 1; last = k; k += 1 }
+                    else if [" ", "-", ".", "\u{3000}", "－", "．"].contains(u[k]), k == last + 1, k + 1 < u.count, Masking.digit(u[k + 1].value) != nil { k += 1 }
+                    else { break }
+                }
+                var after = last + 1
+                if digits == 17, after < u.count, Masking.isCheckX(u[after].value) { after += 1; digits = 11 }
+                if digits >= 11, !alnum(start - 1), !alnum(after) { expected = true }
+                k = max(k, start + 1)
             }
             #expect(Masking.mayHoldNumber(s) == expected, "\(s)")
         }

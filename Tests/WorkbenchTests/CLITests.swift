@@ -159,7 +159,7 @@ struct CLI {
         #expect(abs((acc["value"] as? Double ?? -1) - expected.total.accuracy.value!) < 1e-9)
         let groups = try #require(o["groups"] as? [[String: Any]])
         #expect(groups.map { $0["name"] as? String } == ["海门区", "如皋市"])
-        #expect((o["hotQuestions"] as? [Any])?.count == 3 && (o["trend"] as? [Any]) != nil && o["bucket"] as? String == "week")
+        #expect((o["hotQuestions"] as? [Any])?.count == 3 && (o["trend"] as? [Any]) != nil && o["bucket"] as? String == "month")
 
         let csv = try cli.run(["report", "--db", cli.db, "--by", "biz1", "--format", "csv"]).out
         let lines = csv.split(separator: "\r\n")

@@ -43,6 +43,22 @@ import Testing
         check(f.press([.char("?")], width: 80, height: 24), "help-80x24")
     }
 
+    /// Issue 16, point 10: `v` gives the answer the screen at 80×24 — the question and 13 lines of
+    /// the answer where the detail pane showed 10 lines, 9 of them facts; `3` labels and moves on.
+    @Test func readingModeGivesTheAnswerTheScreen() throws {
+        let f = try AppFixture()
+        let c = f.press([.down, .char("v")], width: 80, height: 24)
+        check(c, "reading-80x24")
+        let rows = (0..<24).map(c.row)
+        let q = try #require(rows.firstIndex { $0.contains("问：海安市城乡居民养老保险") })
+        #expect(q <= 7 && rows[q + 2].contains("您好！关于城乡居民养老保险缴费档次"), "\(c.dump())")
+        #expect(rows.filter { $0.contains("海安市城乡居民养老保险缴费档次分为每年") }.count >= 6)
+        f.press([.char("3")], width: 80, height: 24)
+        #expect(try f.store.record(id: "R002")?.label == .correct && f.session.list.reading)
+        let back = f.press([.char("v")], width: 80, height: 24)
+        #expect(!f.session.list.reading && back.dump().contains("实时统计"))
+    }
+
     @Test func resizeRelaysOutAndTooSmallSaysSo() throws {
         let f = try AppFixture()
         f.press(typed("jjj"), width: 120, height: 40)

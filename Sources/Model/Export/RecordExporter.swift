@@ -153,7 +153,10 @@ public enum RecordExporter {
                                        ("数据库", store.location)]
         out += describe.isEmpty ? [("筛选条件", "全部")] : describe
         out.append(("记录数", String(rows)))
-        if let rules, let t = try? store.tallies(filter, rules: rules).total {
+        if let rules, let t = try? store.tallies(filter.statisticsScope, rules: rules).total {
+            if filter.status != nil || filter.label != nil {
+                out.append(("统计口径", "下列指标按筛选的机构、时间、业务类型与文本计算，不含状态与标注条件（与审核界面的实时统计相同）"))
+            }
             func f(_ r: Ratio) -> String { "\(r.percentText)（\(r.numerator)/\(r.denominator)）" + (r.isReliable ? "" : " 样本不足 n<20") }
             out += [
                 ("准确率", f(t.accuracy)), ("准确率(全口径)", f(t.accuracyAll)),

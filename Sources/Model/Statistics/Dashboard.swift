@@ -47,7 +47,7 @@ public struct HotQuestion: Equatable, Sendable {
 /// as counts per contribution class so a label change moves it without counting again.
 public struct Dashboard: Sendable {
     public let query: DashboardQuery
-    public let bucket: TimeBucket
+    public private(set) var bucket: TimeBucket
     /// The days the trend covers (the period, or the records' first and last day).
     public let firstDay: Int32
     public let lastDay: Int32
@@ -219,6 +219,20 @@ public struct Dashboard: Sendable {
         pairLevel1 = index.pairLevel1
         biz1Names = index.biz1Names
         orgAllowedNames = Set(f.orgs)
+        if query.bucket == nil { bucket = Self.step(by: self) }
+    }
+
+    /// The trend's step when none is asked for: from the period's length, then coarser until a
+    /// typical step holds 20 judged labels (a county-month by day drew mostly hidden points,
+    /// n < 20: issue 16, point 5). Steps with no records do not count.
+    static func step(by d: Dashboard) -> TimeBucket {
+        let all = TimeBucket.allCases
+        let finest = all.firstIndex(of: d.bucket) ?? 0
+        for b in all[finest...] {
+            let judged = d.series(b).map(\.tally.accuracy.denominator).filter { $0 > 0 }.sorted()
+            if judged.isEmpty || judged[judged.count / 2] >= Ratio.reliableN { return b }
+        }
+        return .month
     }
 
     private var hotCounts: [Int32]

@@ -22,6 +22,8 @@ final class ReviewSession {
     /// SQLite's quick check, on its own connection: 0.33 s at 300,000 records (0.7 s with the text
     /// index), so the list shows meanwhile; damage found stops every write (issue 15, case 10).
     private var integrityJob: BackgroundJob<[String]>?
+    /// Where the base list's filter is kept between runs (the app sets it; tests do not).
+    var filterMemory: FilterMemory?
 
     /// A session on a database that holds records and the knowledge base.
     convenience init<S: RecordStore & KnowledgeStore>(
@@ -188,6 +190,7 @@ final class ReviewSession {
 
     /// Queries a list again, and the dashboards counting its filter.
     func refilter(_ l: ReviewListScreen) {
+        if l === stack.first { filterMemory?.save(l.filter, preset: l.periodPreset) }
         do {
             try l.refilter(self)
             for case let d as DashboardScreen in stack where d.list === l { d.track(self) }

@@ -42,7 +42,8 @@ struct ReportCommand: ParsableCommand {
 
     func run() throws {
         try runReportingErrors {
-            let step = bucket
+            // A time grouping (--by day) is the trend's step too, unless --bucket says otherwise.
+            let step = bucket ?? TimeBucket(rawValue: by.rawValue)
             let db = try store.openStore()
             let reference = try store.reference()
             let filter = try filterOptions.filter(reference: reference)

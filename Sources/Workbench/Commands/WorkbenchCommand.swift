@@ -77,6 +77,7 @@ struct AppCommand: ParsableCommand {
                 store: db, reference: reference, reviewer: reviewerName(reviewer), lang: lang,
                 ambiguousWide: ambiguousWide || env["WORKBENCH_AMBIGUOUS_WIDE"] == "1", backgroundStatistics: true)
             session.staleDays = staleDays
+            session.remember(FilterMemory(location: db.location, reviewer: reviewerName(reviewer)))
             let noColour = noColor || !(env["NO_COLOR"] ?? "").isEmpty
             let backend = try NcursesBackend(noColour: noColour)
             ReviewApp(session: session, backend: backend).run()

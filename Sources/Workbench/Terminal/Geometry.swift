@@ -11,9 +11,12 @@ struct Glyphs: Sendable {
     let empty: Character
     let vertical: Character
     let horizontal: Character
+    /// A bar's 95% interval beyond its sure part, and the target's mark on it.
+    var interval: Character = "▒"
+    var target: Character = "┃"
 
     static func forTerminal(ambiguousWide: Bool) -> Glyphs {
-        ambiguousWide ? Glyphs(fill: "#", empty: ".", vertical: "|", horizontal: "-")
+        ambiguousWide ? Glyphs(fill: "#", empty: ".", vertical: "|", horizontal: "-", interval: ":", target: "|")
                       : Glyphs(fill: "█", empty: "░", vertical: "│", horizontal: "─")
     }
 }

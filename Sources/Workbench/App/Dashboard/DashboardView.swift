@@ -133,53 +133,77 @@ enum DashboardView {
     static func counties(_ s: AppContext, _ d: DashboardState, _ b: Dashboard, _ r: Rect, _ c: inout Canvas) {
         let L = s.lang, g = glyphs(s)
         let rows = d.countyRows(s.orgOrder)
+        let team = s.reference.team
         // Whole names when there is room (南通经济技术开发区 is 18 columns), else cut with ~.
         let longest = rows.map { DisplayWidth.of($0.name) }.max() ?? 8
-        let nameWidth = max(8, min(longest, r.width >= 120 ? 18 : 12)), countWidth = 10
-        let barWidth = max(6, (r.width - nameWidth - countWidth - 5) / 2)
-        let xAcc = r.x + 1 + nameWidth + 1, xHit = xAcc + barWidth + 1, xCount = xHit + barWidth + 1
+        let nameWidth = max(8, min(longest, r.width >= 120 ? 18 : 12)), countWidth = 8, figureWidth = 7
+        // Each metric: a bar over a stated range, then its figure (▼ below target), never inside.
+        let barWidth = max(6, (r.width - nameWidth - countWidth - 5 - 2 * (figureWidth + 1)) / 2)
+        let xAcc = r.x + 1 + nameWidth + 1, xHit = xAcc + barWidth + figureWidth + 2, xCount = xHit + barWidth + figureWidth + 2
+        let accFrom = Bars.rangeStart(rows.map(\.1.accuracy), target: team.accuracyTarget)
+        let hitFrom = Bars.rangeStart(rows.map(\.1.hitRate), target: team.hitRateTarget)
+        func range(_ from: Double) -> String { "\(Int((from * 100).rounded()))–100%" }
         c.text(DisplayWidth.truncate(Localized("组织机构", "Organisation")(L), to: nameWidth, pad: true), x: r.x + 1, y: r.y, role: .title)
-        c.text(Localized("准确率 (回答正确 ÷ 已判断)", "Accuracy (correct ÷ judged)")(L), x: xAcc, y: r.y, role: .title, maxWidth: barWidth)
-        c.text(Localized("命中率 (命中 ÷ 有效问题)", "Hit rate (hits ÷ questions)")(L), x: xHit, y: r.y, role: .title, maxWidth: barWidth)
-        c.text(Localized("问题量", "Questions")(L).leftPadded(to: countWidth), x: xCount, y: r.y, role: .title,
+        c.text(Localized("准确率 ", "Accuracy ")(L) + range(accFrom), x: xAcc, y: r.y, role: .title, maxWidth: barWidth + figureWidth + 1)
+        c.text(Localized("命中率 ", "Hit rate ")(L) + range(hitFrom), x: xHit, y: r.y, role: .title, maxWidth: barWidth + figureWidth + 1)
+        c.text(Localized("有效问题", "Questions")(L).leftPadded(to: countWidth), x: xCount, y: r.y, role: .title,
                maxWidth: r.x + r.width - xCount)
-        let shown = ListCursor.window(count: rows.count, selected: d.selected, height: r.height - 2)
+        // The selected county's figures keep their five lines at the bottom; the list scrolls above.
+        let detailHeight = r.height >= 12 ? 5 : 0
+        let shown = ListCursor.window(count: rows.count, selected: d.selected, height: max(1, r.height - 2 - detailHeight))
         var y = r.y + 1
+        func putFigure(_ ratio: Ratio, target: Double, x: Int) {
+            guard let v = ratio.value else {
+                c.text("—".leftPadded(to: figureWidth - 1), x: x, y: y, role: .dim)
+                return
+            }
+            let below = ratio.isReliable && v < target
+            let text = ratio.percentText + (below ? "▼" : " ")
+            c.text(text.leftPadded(to: figureWidth), x: x, y: y, role: !ratio.isReliable ? .dim : (below ? .warning : .normal), maxWidth: figureWidth)
+        }
         for i in shown {
             let (name, t) = rows[i]
             let acc = t.accuracy, hit = t.hitRate
             let selected = i == d.selected
+            let below = (acc.isReliable && (acc.value ?? 1) < team.accuracyTarget) || (hit.isReliable && (hit.value ?? 1) < team.hitRateTarget)
             c.text(DisplayWidth.truncate(name, to: nameWidth, pad: true), x: r.x + 1, y: y,
-                   role: selected ? .selected : (acc.isReliable ? .normal : .dim))
-            c.draw(Bars.cells(fraction: acc.value, width: barWidth, text: barText(acc), glyphs: g, dim: !acc.isReliable), x: xAcc, y: y)
-            c.draw(Bars.cells(fraction: hit.value, width: barWidth, text: barText(hit), glyphs: g, dim: !hit.isReliable), x: xHit, y: y)
+                   role: selected ? .selected : (below ? .warning : (acc.isReliable ? .normal : .dim)))
+            c.draw(Bars.scaled(acc, from: accFrom, target: team.accuracyTarget, width: barWidth, glyphs: g), x: xAcc, y: y)
+            putFigure(acc, target: team.accuracyTarget, x: xAcc + barWidth)
+            c.draw(Bars.scaled(hit, from: hitFrom, target: team.hitRateTarget, width: barWidth, glyphs: g), x: xHit, y: y)
+            putFigure(hit, target: team.hitRateTarget, x: xHit + barWidth)
             c.text(grouped(t.valid).leftPadded(to: countWidth), x: xCount, y: y, role: .normal, maxWidth: r.x + r.width - xCount)
             if selected { c.put("▶", x: r.x, y: y, role: .selected) }
             y += 1
         }
         if rows.isEmpty {
             c.text(Localized("  这个筛选没有记录", "  No records in this filter")(L), x: r.x, y: y, role: .dim)
-        } else if rows.indices.contains(d.selected), r.bottom - 1 - y >= 5 {
-            // The selected organisation in full: every metric with its n, and its labels.
+        } else if rows.indices.contains(d.selected), detailHeight > 0 {
+            // The selected organisation in full: every metric with its n and interval, and its labels.
             let (name, t) = rows[d.selected]
-            y = r.bottom - 5
+            y = r.bottom - 1 - detailHeight
             c.fill(x: r.x, y: y, width: r.width, height: 1, role: .border, with: g.horizontal)
             c.text(" \(name) ", x: r.x + 2, y: y, role: .title)
-            var acc = figure(Localized("准确率", "Accuracy")(L), t.accuracy)
-            if let w = t.accuracy.wilson95 { acc += String(format: " [95%%: %.1f–%.1f%%]", w.lower * 100, w.upper * 100) }
+            func withInterval(_ name: String, _ ratio: Ratio) -> String {
+                var s = figure(name, ratio)
+                if let w = ratio.wilson95 { s += String(format: " [95%%: %.1f–%.1f%%]", w.lower * 100, w.upper * 100) }
+                return s
+            }
             let lines: [(String, Role)] = [
-                (acc + "   " + figure(Localized("全口径", "All labels")(L), t.accuracyAll), t.accuracy.isReliable ? .normal : .dim),
-                (figure(Localized("命中率", "Hit rate")(L), t.hitRate) + "   " + figure(Localized("知识覆盖率", "KB coverage")(L), t.knowledgeCoverage)
-                    + "   " + figure(Localized("非人社占比", "Out of scope")(L), t.outOfScopeShare), t.hitRate.isReliable ? .normal : .dim),
+                (withInterval(Localized("准确率", "Accuracy")(L), t.accuracy) + "   " + figure(Localized("全口径", "All labels")(L), t.accuracyAll), t.accuracy.isReliable ? .normal : .dim),
+                (withInterval(Localized("命中率", "Hit rate")(L), t.hitRate) + "   " + figure(Localized("知识覆盖率", "KB coverage")(L), t.knowledgeCoverage)
+                    + "   " + figure(Localized("非人社占比", "Off-scope")(L), t.outOfScopeShare), t.hitRate.isReliable ? .normal : .dim),
                 (Label.allCases.map { "\($0.glyph) \($0.name(L)) \(grouped(t.count($0)))" }.joined(separator: "   ")
                     + "   " + Localized("未标注", "unlabelled")(L) + " \(grouped(t.valid - t.labelled))", .normal),
+                (Localized("目标：准确率 \(Int(team.accuracyTarget * 100))%、命中率 \(Int(team.hitRateTarget * 100))%（team.json 可改），▼ 低于目标",
+                           "Targets: accuracy \(Int(team.accuracyTarget * 100))%, hit rate \(Int(team.hitRateTarget * 100))% (team.json), ▼ below target")(L), .dim),
             ]
-            for (k, line) in lines.enumerated() {
+            for (k, line) in lines.enumerated() where y + 1 + k < r.bottom - 1 {
                 c.text(" " + line.0, x: r.x, y: y + 1 + k, role: line.1, maxWidth: r.width)
             }
         }
-        c.text(Localized(" n < 20 灰显（样本太少）· Enter 打开该机构的记录 · o 换排序",
-                         " dimmed: n < 20 (too few) · Enter opens its records · o changes the order")(L),
+        c.text(Localized(" \(g.fill)确定 \(g.interval)95%区间 \(g.target)目标 · 有效问题不含闲聊 · n<20 灰显 · Enter 打开 · o 排序",
+                         " \(g.fill)sure \(g.interval)95% interval \(g.target)target · questions: no small talk · dim: n<20 · Enter · o")(L),
                x: r.x, y: r.bottom - 1, role: .dim, maxWidth: r.width)
     }
 
@@ -190,7 +214,9 @@ enum DashboardView {
     static func trend(_ s: AppContext, _ d: DashboardState, _ b: Dashboard, _ r: Rect, _ c: inout Canvas) {
         let L = s.lang
         let series = b.series()
-        let labels = series.map { b.bucket.label($0.start) }
+        // A partial first step is labelled by its first day in the period (not 10-26 for a week
+        // that holds only 11-01); the caption says which steps are partial.
+        let labels = series.map { b.bucket.label(max($0.start, b.firstDay)) }
         let ascii = d.ascii || s.ambiguousWide
         let each = max(4, r.height / 3)
         func ratioValues(_ pick: (Tally) -> Ratio) -> ([Double?], Int) {
@@ -211,24 +237,33 @@ enum DashboardView {
             (Localized("命中率", "Hit rate")(L), hits, percent, hitSkipped),
             (Localized("准确率", "Accuracy")(L), accs, percent, accSkipped),
         ]
-        var y = r.y
+        // Three charts stacked when each gets five plot rows; else the two rates side by side under
+        // the questions (at 80×24 three stacked charts had two plot rows each: issue 16, point 5).
+        let stacked = r.height >= 3 * 8
+        let boxes: [Rect] = stacked
+            ? [Rect(x: r.x, y: r.y, width: r.width, height: each), Rect(x: r.x, y: r.y + each, width: r.width, height: each),
+               Rect(x: r.x, y: r.y + 2 * each, width: r.width, height: r.bottom - r.y - 2 * each)]
+            : {
+                let top = max(4, r.height / 2), half = r.width / 2
+                return [Rect(x: r.x, y: r.y, width: r.width, height: top), Rect(x: r.x, y: r.y + top, width: half, height: r.height - top),
+                        Rect(x: r.x + half, y: r.y + top, width: r.width - half, height: r.height - top)]
+            }()
         for (k, (title, values, format, skipped)) in charts.enumerated() {
-            let h = k == 2 ? r.bottom - y : each
-            guard h >= 4 else { break }
+            let box = boxes[k]
+            guard box.height >= 4 else { continue }
             var caption = " " + title
             if skipped > 0 {
-                caption += Localized("（\(skipped) 个时段 n<20 未画）", " (\(skipped) steps with n < 20 not drawn)")(L)
+                caption += Localized("（\(skipped) 个时段 n<20 未画）", " (\(skipped) steps, n < 20, not drawn)")(L)
             }
-            c.text(caption, x: r.x, y: y, role: .title, maxWidth: r.width)
-            let chart = LineChart.render(values: values, xLabels: labels, width: r.width - 1, height: h - 1, ascii: ascii,
+            c.text(caption, x: box.x, y: box.y, role: .title, maxWidth: box.width)
+            let chart = LineChart.render(values: values, xLabels: labels, width: box.width - 1, height: box.height - 1, ascii: ascii,
                                          fromZero: k == 0, format: format, empty: Localized("无数据", "no data")(L))
             for (i, line) in chart.lines.enumerated() {
                 let role: Role = chart.plotRows.contains(i) ? .normal : .dim
-                let used = c.text(String(line.prefix(chart.plotColumn)), x: r.x + 1, y: y + 1 + i, role: .dim)
-                c.text(String(line.dropFirst(chart.plotColumn)), x: r.x + 1 + used, y: y + 1 + i,
-                       role: chart.plotRows.contains(i) ? .barFill : role, maxWidth: r.width - 1 - used)
+                let used = c.text(String(line.prefix(chart.plotColumn)), x: box.x + 1, y: box.y + 1 + i, role: .dim)
+                c.text(String(line.dropFirst(chart.plotColumn)), x: box.x + 1 + used, y: box.y + 1 + i,
+                       role: chart.plotRows.contains(i) ? .barFill : role, maxWidth: box.width - 1 - used)
             }
-            y += h
         }
     }
 

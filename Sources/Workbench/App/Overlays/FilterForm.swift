@@ -2,11 +2,14 @@ import Model
 
 /// The named periods of the filter bar, relative to today in Asia/Shanghai.
 enum PeriodPreset: CaseIterable, Sendable {
-    case today, last7, last30, thisMonth, lastMonth
+    case today, last7, last30, thisMonth, lastMonth, yesterday, thisWeek, lastWeek
 
     var name: Localized {
         switch self {
         case .today: Localized("今天", "today")
+        case .yesterday: Localized("昨天", "yesterday")
+        case .thisWeek: Localized("本周", "this week")
+        case .lastWeek: Localized("上周", "last week")
         case .last7: Localized("近7天", "last 7 days")
         case .last30: Localized("近30天", "last 30 days")
         case .thisMonth: Localized("本月", "this month")
@@ -20,6 +23,12 @@ enum PeriodPreset: CaseIterable, Sendable {
         var c = ShanghaiTime.civil(t)
         switch self {
         case .today: return (t, t)
+        case .yesterday: return (t - 86400, t - 86400)
+        case .thisWeek, .lastWeek:
+            // Weeks run Monday to Sunday; 1970-01-01 (day 0) was a Thursday.
+            let day = t / 86400 + (t % 86400 < 0 ? -1 : 0)
+            let monday = t - Int64(((Int(day) - 4) % 7 + 7) % 7) * 86400
+            return self == .thisWeek ? (monday, t) : (monday - 7 * 86400, monday - 86400)
         case .last7: return (t - 6 * 86400, t)
         case .last30: return (t - 29 * 86400, t)
         case .thisMonth:
@@ -37,7 +46,9 @@ enum PeriodPreset: CaseIterable, Sendable {
     static func parse(_ text: String) -> PeriodPreset? {
         let t = text.trimmed.lowercased()
         return allCases.first { $0.name.zh == t || $0.name.en == t }
-            ?? ["7d": PeriodPreset.last7, "30d": .last30, "近七天": .last7, "近三十天": .last30][t]
+            ?? ["7d": PeriodPreset.last7, "30d": .last30, "近七天": .last7, "近三十天": .last30, "这周": .thisWeek,
+                "这个月": .thisMonth, "上个月": .lastMonth, "上星期": .lastWeek, "本星期": .thisWeek, "week": .thisWeek,
+                "month": .thisMonth][t]
     }
 }
 
@@ -118,7 +129,11 @@ struct FilterForm: Equatable, Sendable {
         let n = orgs.normalise(token)
         if orgs.isKnown(n) { return [n] }
         let hits = orgs.names.filter { $0.hasPrefix(token) }
-        return hits.isEmpty ? orgs.names.filter { $0.contains(token) } : hits
+        if !hits.isEmpty { return hits }
+        // Pinyin as far as typed: ru → 如皋市、如东县 (say which), rug → 如皋市.
+        let t = token.lowercased()
+        let spelled = orgs.all.filter { o in o.pinyinKeys.first.map { $0.hasPrefix(t) } ?? false }.map(\.name)
+        return spelled.isEmpty ? orgs.names.filter { $0.contains(token) } : spelled
     }
 
     func readOrgs(_ orgs: Organisations) -> ([String], Reading) {
@@ -151,6 +166,18 @@ struct FilterForm: Equatable, Sendable {
         func day(_ s: String, end: Bool) -> Int64?? {
             if s.isEmpty { return .some(nil) }
             if let d = ShanghaiTime.parseDay(s) { return .some(d) }
+            // A short date, 11-23 or 11/23 or 11月23日: this year's, or last year's when that is still to come.
+            let md = s.replacingOccurrences(of: "月", with: "-").replacingOccurrences(of: "日", with: "")
+                .split(whereSeparator: { $0 == "-" || $0 == "/" || $0 == "." })
+            if md.count == 2, let mo = Int(md[0]), let d = Int(md[1]), (1...12).contains(mo), (1...31).contains(d) {
+                let year = ShanghaiTime.civil(ShanghaiTime.startOfDay(today)).year
+                for y in [year, year - 1] {
+                    let c = ShanghaiTime.Civil(year: y, month: mo, day: d, hour: 0, minute: 0, second: 0)
+                    let e = ShanghaiTime.epoch(c)
+                    guard ShanghaiTime.civil(e).day == d else { return nil }  // 02-30
+                    if e <= ShanghaiTime.startOfDay(today) || y < year { return .some(e) }
+                }
+            }
             // A month: 2025-12 or 2025/12.
             let m = s.split(whereSeparator: { $0 == "-" || $0 == "/" })
             if m.count == 2, let y = Int(m[0]), let mo = Int(m[1]), (1...12).contains(mo), y > 1900 {

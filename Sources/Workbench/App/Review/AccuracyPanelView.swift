@@ -101,12 +101,20 @@ enum AccuracyPanelView {
         x += c.text("  " + figure(Localized("命中率", "Hit rate")(L), t.hitRate) + (t.judgedByTemplate > 0 ? "*" : ""),
                     x: x, y: r.y + 1, role: t.hitRate.isReliable ? .normal : .dim, maxWidth: r.x + r.width - x)
         c.text("  " + figure(Localized("全口径", "all")(L), t.accuracyAll), x: x, y: r.y + 1, role: .dim, maxWidth: r.x + r.width - x)
+        // Every count the header's 已标注 n/total adds up from, 闲聊 too, at every width: names
+        // when they fit, else glyphs (issue 16, point 6).
+        let rest = [(Localized("未标注", "unlabelled")(L), t.valid - t.labelled), (Localized("闲聊", "small talk")(L), t.smallTalk)]
+        let full = Label.allCases.map { "\($0.glyph)\($0.name(L)) \(grouped(t.count($0)))  " }.joined()
+            + rest.map { "\($0.0) \(grouped($0.1))  " }.joined()
+        let compact = DisplayWidth.of(full) > r.width
         x = r.x
         for l in Label.allCases {
-            x += c.text("\(l.glyph)\(l.name(L)) \(grouped(t.count(l)))  ", x: x, y: r.y + 2, role: Role.of(l), maxWidth: r.x + r.width - x)
+            let item = compact ? "\(l.glyph)\(grouped(t.count(l))) " : "\(l.glyph)\(l.name(L)) \(grouped(t.count(l)))  "
+            x += c.text(item, x: x, y: r.y + 2, role: Role.of(l), maxWidth: r.x + r.width - x)
         }
-        c.text(Localized("未标注", "unlabelled")(L) + " \(grouped(t.valid - t.labelled))", x: x, y: r.y + 2, role: .dim,
-               maxWidth: r.x + r.width - x)
+        for (name, n) in rest {
+            x += c.text(compact ? "\(name)\(grouped(n)) " : "\(name) \(grouped(n))  ", x: x, y: r.y + 2, role: .dim, maxWidth: r.x + r.width - x)
+        }
     }
 }
 

@@ -18,13 +18,16 @@ enum HeaderView {
         }
         let db = "  " + Localized("数据库", "db")(L) + " " + ctx.location
         let total = s.total
-        let done = Ratio(total.labelledAll, of: total.records)
+        // 标注率's definition, as the dashboard and the panel count it: labelled ÷ valid questions,
+        // 闲聊 apart (the panel's label counts, 未标注 and 闲聊 add up to the list).
+        let done = total.labelRate
         var second = " " + Localized("筛选", "Filter")(L) + ": " + filterSummary(s.filter, preset: s.periodPreset, lang: L)
         second += "  │ " + (s.searching != nil ? Localized("搜索中…", "searching…")(L)
                                                 : Localized("列表 \(grouped(s.keys.count)) 条", "\(grouped(s.keys.count)) listed")(L))
         second += "  │ " + Localized("已标注", "labelled")(L) + " "
             + (s.statisticsPending && total.records == 0 ? Localized("统计中…", "counting…")(L)
-                                                         : "\(grouped(total.labelledAll))/\(grouped(total.records)) (\(done.percentText))")
+                                                         : "\(grouped(total.labelled))/\(grouped(total.valid)) (\(done.percentText))"
+                                                           + (total.smallTalk > 0 ? Localized(" 闲聊\(grouped(total.smallTalk))不计", " +\(grouped(total.smallTalk)) small talk")(L) : ""))
         if s.filter.assignee != nil, !s.statisticsPending {
             second += "  │ " + Localized("任务剩余 \(grouped(total.records - total.labelledAll)) 条", "\(grouped(total.records - total.labelledAll)) left")(L)
         }

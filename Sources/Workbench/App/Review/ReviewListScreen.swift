@@ -83,12 +83,7 @@ final class ReviewListScreen: Screen, Tracking {
 
     /// The filter without its status and label conditions: accuracy over only the unlabelled
     /// records would say nothing.
-    var statsFilter: RecordFilter {
-        var f = filter
-        f.status = nil
-        f.label = nil
-        return f
-    }
+    var statsFilter: RecordFilter { filter.statisticsScope }
 
     /// The dashboard uses the filter's organisations, period and business type only.
     var dashboardFilter: RecordFilter {
