@@ -321,3 +321,59 @@ extension AppFixture {
         #expect(s.total == (try f.store.tallies(s.statsFilter, rules: s.rules).total))
     }
 }
+
+/// Issue 16, point 11: periods as people say them, organisations without a Chinese input method,
+/// and the last filter back after a restart.
+@Suite struct FilterWordsTests {
+    static let today = ShanghaiTime.parse("2025-12-03 10:00:00")!  // a Wednesday
+
+    func read(period: String = "", orgs: String = "") -> (RecordFilter, PeriodPreset?, [FilterForm.Field: FilterForm.Reading]) {
+        var form = FilterForm(filter: RecordFilter(), preset: nil, lang: .zh)
+        form.texts[.period] = TextInput(period)
+        form.texts[.orgs] = TextInput(orgs)
+        return form.parse(reference: .bundled, today: Self.today, lang: .zh)
+    }
+
+    func days(_ text: String) -> String? {
+        let (f, _, _) = read(period: text)
+        guard let lo = f.fromDay, let hi = f.toDay else { return nil }
+        return ShanghaiTime.formatDate(lo) + "~" + ShanghaiTime.formatDate(hi)
+    }
+
+    @Test func periodWordsAndShortDates() {
+        #expect(days("今天") == "2025-12-03~2025-12-03" && days("昨天") == "2025-12-02~2025-12-02")
+        #expect(days("本周") == "2025-12-01~2025-12-03" && days("上周") == "2025-11-24~2025-11-30")
+        #expect(days("this week") == "2025-12-01~2025-12-03" && days("last week") == "2025-11-24~2025-11-30")
+        #expect(days("本月") == "2025-12-01~2025-12-03" && days("上月") == "2025-11-01~2025-11-30")
+        #expect(days("近7天") == "2025-11-27~2025-12-03" && days("近30天") == "2025-11-04~2025-12-03")
+        #expect(days("11-23~11-29") == "2025-11-23~2025-11-29" && days("11月23日~11月29日") == "2025-11-23~2025-11-29")
+        // A short date still to come this year is last year's.
+        #expect(days("12-20~12-31") == "2024-12-20~2024-12-31" && days("2/30") == nil)
+    }
+
+    @Test func organisationsByPinyinAndInitials() {
+        #expect(read(orgs: "rugao").0.orgs == ["如皋市"] && read(orgs: "rg").0.orgs == ["如皋市"])
+        #expect(read(orgs: "hm, qd").0.orgs == ["海门区", "启东市"] && read(orgs: "RUDONG").0.orgs == ["如东县"])
+        // Pinyin as far as typed: ru is two counties, and says so.
+        let (f, _, readings) = read(orgs: "ru")
+        guard case .problem(let why)? = readings[.orgs] else { Issue.record("ru read as \(f.orgs)"); return }
+        #expect(why.zh.contains("如皋市") && why.zh.contains("如东县"))
+    }
+
+    @Test func theLastFilterComesBackAfterARestart() throws {
+        let f = try AppFixture()
+        let memory = FilterMemory(location: "fixture.sqlite", reviewer: "张敏", directory: f.dir)
+        f.session.remember(memory)
+        f.press([.char("f")] + typed("如皋") + [.tab, .right, .right] + [.enter])
+        #expect(f.session.filter.orgs == ["如皋市"] && f.session.periodPreset == .last7)
+        let again = try ReviewSession(store: f.store, reference: .bundled, reviewer: "张敏", lang: .zh, location: "fixture.sqlite",
+                                      clock: { AppFixture.now })
+        again.remember(memory)
+        #expect(again.filter.orgs == ["如皋市"] && again.periodPreset == .last7 && again.message?.text.zh.contains("已恢复") == true)
+        // Another reviewer on the same database starts from everything.
+        let other = try ReviewSession(store: f.store, reference: .bundled, reviewer: "王强", lang: .zh, location: "fixture.sqlite",
+                                      clock: { AppFixture.now })
+        other.remember(FilterMemory(location: "fixture.sqlite", reviewer: "王强", directory: f.dir))
+        #expect(other.filter == RecordFilter())
+    }
+}

@@ -52,6 +52,10 @@ public struct Dashboard: Sendable {
     public let firstDay: Int32
     public let lastDay: Int32
     public private(set) var hot: [HotQuestion]
+    /// TOP N among the questions the bot did not answer from its knowledge (no hit, or a fallback),
+    /// grouped by normalised question text: what the knowledge base lacks (issue 16, point 13).
+    /// Counted when the board is made (a label moves its 准确率 at the next count, not live).
+    public private(set) var missed: [HotQuestion] = []
     let classes = StatisticsIndex.classCount
     private(set) var orgCounts: [Int32]
     private(set) var pairCounts: [Int32]
@@ -90,6 +94,7 @@ public struct Dashboard: Sendable {
         // Topics are counted only when TOP N is asked for (the review panel asks for none).
         let countTopics = query.top > 0
         var topicCounts = [Int32](repeating: 0, count: countTopics ? index.topicHashes.count : 0)
+        var missCounts = [Int32](repeating: 0, count: countTopics ? index.topicHashes.count : 0)
         var firstSeen = Int32.max, lastSeen = Int32.min
 
         var member: [Bool]? = nil
@@ -120,6 +125,7 @@ public struct Dashboard: Sendable {
             pairCounts.withUnsafeMutableBufferPointer { pc in
             dayCounts.withUnsafeMutableBufferPointer { dc in
             topicCounts.withUnsafeMutableBufferPointer { tc in
+            missCounts.withUnsafeMutableBufferPointer { mc in
                 func visit(_ i: Int) {
                     let d = days[i], o = orgs[i], p = bizs[i], l = ls[i]
                     guard passes(i, d, o, p, l) else { return }
@@ -131,14 +137,18 @@ public struct Dashboard: Sendable {
                     if di >= 0 && di < dayTable { dc[di * c + cls] += 1 }
                     if d < firstSeen { firstSeen = d }
                     if d > lastSeen { lastSeen = d }
-                    if countTopics, !talk { tc[Int(topics[i])] += 1 }
+                    if countTopics, !talk {
+                        tc[Int(topics[i])] += 1
+                        // Hit classes 0 and 2 are misses (by the log, by the fallback template).
+                        if hits[i] & 1 == 0 { mc[Int(topics[i])] += 1 }
+                    }
                 }
                 if let keys = query.keys {
                     for k in keys { if let i = index.index(of: k) { visit(i) } }
                 } else {
                     for i in 0..<days.count { visit(i) }
                 }
-            } } } }
+            } } } } }
         } } } } } }
 
         // Without a period the trend spans the records found (not the whole index).
@@ -163,40 +173,52 @@ public struct Dashboard: Sendable {
         }
         bucket = query.bucket ?? TimeBucket.auto(spanDays: max(1, Int(last) - Int(first) + 1))
 
-        // TOP N topics by valid questions; ties by first appearance, so the order is stable.
-        var best: [(count: Int32, topic: UInt32)] = []
-        if query.top > 0 {
-            topicCounts.withUnsafeBufferPointer { tc in
+        // TOP N topics by valid questions (and by missed ones); ties by first appearance, so the
+        // order is stable.
+        func best(of counts: [Int32]) -> [(count: Int32, topic: UInt32)] {
+            var out: [(count: Int32, topic: UInt32)] = []
+            guard query.top > 0 else { return out }
+            counts.withUnsafeBufferPointer { tc in
                 for t in 0..<tc.count where tc[t] > 0 {
                     let n = tc[t]
-                    if best.count == query.top, let worst = best.last, worst.count >= n { continue }
-                    let at = best.firstIndex { $0.count < n } ?? best.count
-                    best.insert((n, UInt32(t)), at: at)
-                    if best.count > query.top { best.removeLast() }
+                    if out.count == query.top, let worst = out.last, worst.count >= n { continue }
+                    let at = out.firstIndex { $0.count < n } ?? out.count
+                    out.insert((n, UInt32(t)), at: at)
+                    if out.count > query.top { out.removeLast() }
                 }
             }
+            return out
         }
+        let lists = [best(of: topicCounts), best(of: missCounts)]
         var rank: [UInt32: Int] = [:]
-        for (r, b) in best.enumerated() { rank[b.topic] = r }
+        for (r, b) in lists[0].enumerated() { rank[b.topic] = r }
         hotRank = rank
-        // The same as an array by topic code for the second pass: a dictionary lookup per record
+        // The same as arrays by topic code for the second pass: a dictionary lookup per record
         // was most of a recompute's 25-30 ms at 1,000,000 records.
-        var rankOf = [Int16](repeating: -1, count: best.isEmpty ? 0 : index.topicHashes.count)
-        for (r, b) in best.enumerated() { rankOf[Int(b.topic)] = Int16(r) }
-        // Second pass over the hot topics' records: their tallies and wordings.
-        var hotCounts = [Int32](repeating: 0, count: best.count * c)
-        var wordingCounts = [[Int64: (n: Int, key: RecordKey)]](repeating: [:], count: best.count)
-        if !best.isEmpty {
+        let anyTop = !lists[0].isEmpty || !lists[1].isEmpty
+        var rankOf = lists.map { list -> [Int16] in
+            var a = [Int16](repeating: -1, count: anyTop ? index.topicHashes.count : 0)
+            for (r, b) in list.enumerated() { a[Int(b.topic)] = Int16(r) }
+            return a
+        }
+        // Second pass over the listed topics' records: their tallies and wordings (the missed
+        // list counts only its misses).
+        var counts = lists.map { [Int32](repeating: 0, count: $0.count * c) }
+        var wordingCounts = lists.map { [[Int64: (n: Int, key: RecordKey)]](repeating: [:], count: $0.count) }
+        if anyTop {
             func visit(_ i: Int) {
-                let code = Int(rankOf[Int(index.topics[i])])
-                guard code >= 0 else { return }
-                let r = code
+                let topic = Int(index.topics[i])
+                guard rankOf[0][topic] >= 0 || rankOf[1][topic] >= 0 else { return }
                 let p = index.bizs[i]
                 guard !smallTalk[Int(p)], passes(i, index.days[i], index.orgs[i], p, index.labelStatus[i]) else { return }
-                hotCounts[r * c + index.contributionClass(i)] += 1
-                let w = index.wordings[i]
-                if let e = wordingCounts[r][w] { wordingCounts[r][w] = (e.n + 1, e.key) }
-                else { wordingCounts[r][w] = (1, index.keys[i]) }
+                for l in 0..<2 {
+                    let r = Int(rankOf[l][topic])
+                    guard r >= 0, l == 0 || index.hitClasses[i] & 1 == 0 else { continue }
+                    counts[l][r * c + index.contributionClass(i)] += 1
+                    let w = index.wordings[i]
+                    if let e = wordingCounts[l][r][w] { wordingCounts[l][r][w] = (e.n + 1, e.key) }
+                    else { wordingCounts[l][r][w] = (1, index.keys[i]) }
+                }
             }
             if let keys = query.keys {
                 for k in keys { if let i = index.index(of: k) { visit(i) } }
@@ -204,12 +226,18 @@ public struct Dashboard: Sendable {
                 for i in 0..<index.count { visit(i) }
             }
         }
-        hot = best.enumerated().map { r, b in
-            let common = wordingCounts[r].max { $0.value.n != $1.value.n ? $0.value.n < $1.value.n : $0.value.key > $1.value.key }
-            let t = hotCounts.withUnsafeBufferPointer { StatisticsIndex.tally(UnsafeBufferPointer(rebasing: $0[(r * c)..<(r * c + c)])) }
-            return HotQuestion(topic: index.topicHashes[Int(b.topic)], tally: t, wordingKey: common?.value.key ?? 0,
-                               wordings: wordingCounts[r].count)
+        rankOf = []
+        let made = (0..<2).map { l in
+            lists[l].enumerated().map { r, b -> HotQuestion in
+                let common = wordingCounts[l][r].max { $0.value.n != $1.value.n ? $0.value.n < $1.value.n : $0.value.key > $1.value.key }
+                let t = counts[l].withUnsafeBufferPointer { StatisticsIndex.tally(UnsafeBufferPointer(rebasing: $0[(r * c)..<(r * c + c)])) }
+                return HotQuestion(topic: index.topicHashes[Int(b.topic)], tally: t, wordingKey: common?.value.key ?? 0,
+                                   wordings: wordingCounts[l][r].count)
+            }
         }
+        hot = made[0]
+        missed = made[1]
+        let hotCounts = counts[0]
         self.hotCounts = hotCounts
         self.orgCounts = orgCounts
         self.pairCounts = pairCounts
@@ -246,15 +274,19 @@ public struct Dashboard: Sendable {
 
     /// Looks up the hot questions' wording and standard question (a few records by key).
     public mutating func resolveTexts(_ store: any RecordStore) throws {
-        let found = try store.records(keys: hot.map(\.wordingKey))
-        for i in hot.indices {
-            guard let r = found[hot[i].wordingKey] else { continue }
-            hot[i].wording = r.question
-            let sq = r.standardQuestion?.trimmed ?? ""
-            hot[i].standardQuestion = sq.isEmpty ? nil : sq
-            let k = r.knowledgeId?.trimmed ?? ""
-            hot[i].knowledgeId = k.isEmpty ? nil : k
+        let found = try store.records(keys: (hot + missed).map(\.wordingKey))
+        func fill(_ list: inout [HotQuestion]) {
+            for i in list.indices {
+                guard let r = found[list[i].wordingKey] else { continue }
+                list[i].wording = r.question
+                let sq = r.standardQuestion?.trimmed ?? ""
+                list[i].standardQuestion = sq.isEmpty ? nil : sq
+                let k = r.knowledgeId?.trimmed ?? ""
+                list[i].knowledgeId = k.isEmpty ? nil : k
+            }
         }
+        fill(&hot)
+        fill(&missed)
     }
 
     // MARK: reading

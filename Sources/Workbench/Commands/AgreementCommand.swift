@@ -21,6 +21,10 @@ struct AgreementCommand: ParsableCommand {
     @Option(help: "输出格式 (output format): text | markdown | csv | json.")
     var format: ReportFormat = .text
 
+    func validate() throws {
+        if format == .html || format == .xlsx { throw ValidationError("--format: text | markdown | csv | json") }
+    }
+
     @Option(help: "配对来源 (pairs from): votes = 盲评双评样本, reviews = 标注与他人复核; 默认有双评就用双评.")
     var source: AgreementSource?
 
@@ -76,7 +80,7 @@ struct AgreementCommand: ParsableCommand {
                     + "\(k.map { String(format: "%.4f", $0.interval95.upper) } ?? "")\r\n"
             }
             return out
-        case .text, .markdown:
+        case .text, .markdown, .html, .xlsx:
             let md = format == .markdown
             let title = blind ? "标注一致性（双评样本，盲评：先标 × 后标）" : "标注一致性（原标注 × 他人复核）"
             var out = md ? "# \(title)\n\n" : "\(title)\n"

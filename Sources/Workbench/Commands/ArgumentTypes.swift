@@ -17,7 +17,7 @@ enum ListFormat: String, CaseIterable, ExpressibleByArgument {
 
 /// `report --format`.
 enum ReportFormat: String, CaseIterable, ExpressibleByArgument {
-    case text, markdown, csv, json
+    case text, markdown, csv, json, html, xlsx
 }
 
 /// `kb match --format`.

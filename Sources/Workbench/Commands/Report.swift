@@ -12,6 +12,9 @@ struct Report {
     let generatedAt: Int64
     /// The database read (a report names its source).
     var database = ""
+    /// 本期与上期 and the error examples (text, markdown, html, xlsx).
+    var parts = MeetingParts()
+    var team = Team()
     let ascii: Bool
     /// Text width for tables and charts (text format).
     let width: Int
@@ -70,9 +73,12 @@ struct Report {
          share(t.accuracyAll), share(t.knowledgeCoverage), share(t.outOfScopeShare), share(t.labelRate)]
     }
 
-    var hotRows: [[String]] {
-        board.hot.enumerated().map { i, h in
-            [String(i + 1), VisibleText.singleLine(h.title), grouped(h.count), Self.share(h.tally.hitRate), Self.share(h.tally.accuracy),
+    var hotRows: [[String]] { Self.rows(board.hot) }
+    var missedRows: [[String]] { Self.rows(board.missed) }
+
+    static func rows(_ list: [HotQuestion]) -> [[String]] {
+        list.enumerated().map { i, h in
+            [String(i + 1), VisibleText.singleLine(h.title), grouped(h.count), share(h.tally.hitRate), share(h.tally.accuracy),
              grouped(h.tally.accuracy.denominator), VisibleText.singleLine(h.wording)]
         }
     }
@@ -146,6 +152,31 @@ struct Report {
             shrinkOrder: [6, 1], dropOrder: [6])
         out.append(hot.render(hotRows, widths: hot.widths(for: width)).trimmingCharacters(in: .newlines))
         out.append("")
+        out.append("未命中/兜底问题 TOP\(board.query.top)（机器人未用知识库回答的，按归一化问题文字分组）")
+        out.append(hot.render(missedRows, widths: hot.widths(for: width)).trimmingCharacters(in: .newlines))
+        out.append("次数 = 有效问题数；命中率 = 命中知识的问题 ÷ 次数；准确率 = 回答正确 ÷ (业务缺失 + 理解错误 + 回答正确)；n = 准确率的分母。")
+        out.append("")
+        if let c = parts.byOrg, let z = parts.byBiz1 {
+            out.append("本期与上期（上期 \(TimeBucket.date(c.previousFrom)) ~ \(TimeBucket.date(c.previousTo))，与本期等长）")
+            for (title, comparison) in [("组织机构", c), ("一级业务类型", z)] {
+                let table = TextTable(columns: [.init(title: title, preferred: 14, minimum: 6)]
+                                        + MeetingParts.comparisonHeader.map { .init(title: $0, preferred: max(10, DisplayWidth.of($0)), minimum: 6) },
+                                      shrinkOrder: [0], dropOrder: [8, 7, 6, 2])
+                out.append(table.render(comparison.rows.map { [$0.name] + MeetingParts.comparisonCells($0) }, widths: table.widths(for: width))
+                    .trimmingCharacters(in: .newlines))
+            }
+            out.append("")
+        }
+        out.append("错误示例（每类最新 3 条）")
+        for (l, records) in parts.examples {
+            out.append("\(l.glyph) \(l.chineseName)" + (records.isEmpty ? "：这段时间没有" : ""))
+            for r in records {
+                let (head, answer) = MeetingParts.exampleLine(r)
+                out.append("  " + head)
+                out.append("    " + answer)
+            }
+        }
+        out.append("")
         out.append("\(Self.unreliableMark) n < 20，样本太少，仅供参考。准确率 = 回答正确 ÷ (业务缺失 + 理解错误 + 回答正确)；命中率 = 命中知识的有效问题 ÷ 有效问题。")
         return out.joined(separator: "\n") + "\n"
     }
@@ -203,6 +234,13 @@ struct Report {
         // The last column (wording) is text: left-aligned.
         out += Self.mdTable(Self.hotHeader, hotRows, numericFrom: 2, text: [Self.hotHeader.count - 1])
         out.append("")
+        out.append("## 未命中/兜底问题 TOP\(board.query.top)（机器人未用知识库回答的，按归一化问题文字分组）")
+        out.append("")
+        out += Self.mdTable(Self.hotHeader, missedRows, numericFrom: 2, text: [Self.hotHeader.count - 1])
+        out.append("")
+        out.append("次数 = 有效问题数；命中率 = 命中知识的问题 ÷ 次数；准确率 = 回答正确 ÷ (业务缺失 + 理解错误 + 回答正确)；n = 准确率的分母。")
+        out.append("")
+        out += parts.markdown(periodOf: parts.byOrg)
         out.append("\(Self.unreliableMark) n < 20，样本太少，仅供参考。")
         return out.joined(separator: "\n") + "\n"
     }
@@ -279,6 +317,10 @@ struct Report {
         o["businessTypes"] = board.byBiz1().map { l1 -> [String: Any] in
             ["name": l1.name, "figures": Self.tallyJSON(l1.tally),
              "level2": board.byBiz2(of: l1.name).map { ["name": $0.name, "figures": Self.tallyJSON($0.tally)] as [String: Any] }]
+        }
+        o["missedQuestions"] = board.missed.enumerated().map { i, h -> [String: Any] in
+            ["rank": i + 1, "title": h.title, "mostCommonWording": h.wording, "count": h.count, "wordings": h.wordings,
+             "figures": Self.tallyJSON(h.tally)]
         }
         o["hotQuestions"] = board.hot.enumerated().map { i, h -> [String: Any] in
             ["rank": i + 1, "title": h.title, "mostCommonWording": h.wording, "knowledgeId": h.knowledgeId ?? NSNull(),

@@ -24,7 +24,7 @@ struct ReportCommand: ParsableCommand {
     @Option(help: "趋势粒度，默认按时段长短自动 (trend step; default from the period): day | week | month.")
     var bucket: TimeBucket?
 
-    @Option(help: "输出格式 (output format): text | markdown | csv | json.")
+    @Option(help: "输出格式 (output format): text | markdown | csv | json | html（一个自带 SVG 图表的网页文件，可打印 a self-contained page with charts）| xlsx（各表一张工作表，须 -o）.")
     var format: ReportFormat = .text
 
     @Flag(help: "图表与条形图只用 ASCII 字符 (ASCII charts and bars).")
@@ -38,6 +38,9 @@ struct ReportCommand: ParsableCommand {
 
     func validate() throws {
         guard (0...100).contains(top) else { throw ValidationError("--top: 0 到 100 (0 to 100)") }
+        if by == .reviewer, format == .html || format == .xlsx {
+            throw ValidationError("--by reviewer: --format text | markdown | csv | json")
+        }
     }
 
     func run() throws {
@@ -63,12 +66,26 @@ struct ReportCommand: ParsableCommand {
                                 filterText: described.isEmpty ? "全部" : described, generatedAt: nowEpoch(), ascii: ascii,
                                 width: output == nil && isTerminal(STDOUT_FILENO) ? terminalWidth() : 120)
             report.database = db.location
+            report.team = reference.team
+            if [.text, .markdown, .html, .xlsx].contains(format) {
+                report.parts = try MeetingParts.load(db, index: index, filter: filter, board: board, orgOrder: reference.organisations.names)
+            }
             let text: String
             switch format {
             case .markdown: text = report.markdown()
             case .csv: text = report.csv()
             case .json: text = try report.json(filter: filter)
             case .text: text = report.text()
+            case .html: text = report.html(parts: report.parts, team: reference.team)
+            case .xlsx:
+                guard let output, output != OutputFile.standardOutput else {
+                    throw UserError("--format xlsx 须用 -o 指定文件 (an xlsx report needs -o FILE)")
+                }
+                let file = try OutputFile(output, overwrite: force)
+                try report.xlsx(parts: report.parts, path: file.workPath)
+                try file.commit()
+                printErr("已写入 \(VisibleText.singleLine(output)) (report written)")
+                return
             }
             try write(text)
         }

@@ -26,6 +26,7 @@ struct ReviewersCommand: ParsableCommand {
     var format: ReportFormat = .text
 
     func validate() throws {
+        if format == .html || format == .xlsx { throw ValidationError("--format: text | markdown | csv | json") }
         for (name, v) in [("--from", from), ("--to", to)] {
             if let v, ShanghaiTime.parseDay(v) == nil { throw ValidationError("\(name): 无法识别的日期「\(v)」(expected a date like 2025-12-01)") }
         }
@@ -73,7 +74,7 @@ struct ReviewersCommand: ParsableCommand {
             var out = "# 审核员/质量\n\n| " + head.joined(separator: " | ") + " |\n|" + head.map { _ in "---" }.joined(separator: "|") + "|\n"
             for r in rows { out += "| " + r.joined(separator: " | ") + " |\n" }
             return out + streakList(f)
-        case .text:
+        case .text, .html, .xlsx:
             let widths = head.indices.map { i in ([head[i]] + rows.map { $0[i] }).map { DisplayWidth.of($0) }.max() ?? 0 }
             func line(_ cells: [String]) -> String {
                 cells.enumerated().map { DisplayWidth.truncate($0.element, to: widths[$0.offset], pad: true) }.joined(separator: "  ")

@@ -58,6 +58,16 @@ final class DashboardScreen: Screen, Tracking {
         }
     }
 
+    /// A view outside the Tab cycle (`w`, `x`): opened and loaded, or closed back to the counties.
+    private func toggle(_ view: DashboardState.View, load: () -> Void) {
+        if ui.view == view {
+            ui.view = .counties
+        } else {
+            ui.view = view
+            load()
+        }
+    }
+
     func loadExports() {
         do {
             ui.exports = try ctx.store.exportLog(limit: 500)
@@ -107,19 +117,9 @@ final class DashboardScreen: Screen, Tracking {
         case .toggleAscii:
             ui.ascii.toggle()
         case .reviewerFigures:
-            if ui.view == .reviewers {
-                ui.view = .counties
-            } else {
-                ui.view = .reviewers
-                loadReviewers()
-            }
+            toggle(.reviewers, load: loadReviewers)
         case .exportLog:
-            if ui.view == .exports {
-                ui.view = .counties
-            } else {
-                ui.view = .exports
-                loadExports()
-            }
+            toggle(.exports, load: loadExports)
         case .accept:
             return open(session)
         case .cancel:
@@ -167,8 +167,8 @@ final class DashboardScreen: Screen, Tracking {
             }
             f.biz1 = l1 == Dashboard.unclassified ? nil : l1
             f.biz2 = rows[s.selected].name == Dashboard.unclassified ? nil : rows[s.selected].name
-        case .hot:
-            guard let hot = board?.hot, hot.indices.contains(s.selected) else { return [] }
+        case .hot, .missed:
+            guard let hot = ui.view == .hot ? board?.hot : board?.missed, hot.indices.contains(s.selected) else { return [] }
             f.topic = TopicFilter(hash: hot[s.selected].topic, title: hot[s.selected].title)
         }
         let opened = ReviewListScreen(ctx, openedFromDashboard: true)

@@ -6,13 +6,15 @@ import Model
 struct DashboardState {
     enum View: Int, CaseIterable, Sendable {
         case counties, trend, business, hot
+        /// 未命中TOP10: the questions the bot answered from no knowledge, most asked first.
+        case missed
         /// 审核员/质量 (`w`): outside the Tab cycle, from the label history rather than the board.
         case reviewers
         /// 导出记录 (`x`, supervisors): every export, from the export log.
         case exports
 
         /// The views Tab steps through.
-        static var allCases: [View] { [.counties, .trend, .business, .hot] }
+        static var allCases: [View] { [.counties, .trend, .business, .hot, .missed] }
 
         var title: Localized {
             switch self {
@@ -20,6 +22,7 @@ struct DashboardState {
             case .trend: Localized("趋势", "Trend")
             case .business: Localized("业务类型", "Business types")
             case .hot: Localized("热点TOP10", "Hot TOP10")
+            case .missed: Localized("未命中TOP10", "Missed TOP10")
             case .reviewers: Localized("审核员/质量", "Reviewers")
             case .exports: Localized("导出记录", "Exports")
             }
@@ -92,6 +95,7 @@ struct DashboardState {
         case .trend: 0
         case .business: businessRows.count
         case .hot: board?.hot.count ?? 0
+        case .missed: board?.missed.count ?? 0
         case .reviewers: reviewers?.rows.count ?? 0
         case .exports: exports?.count ?? 0
         }

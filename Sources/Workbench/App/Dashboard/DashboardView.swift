@@ -31,7 +31,8 @@ enum DashboardView {
             case .counties: counties(s, d, board, body, &c)
             case .trend: trend(s, d, board, body, &c)
             case .business: business(s, d, board, body, &c)
-            case .hot: hot(s, d, board, body, &c)
+            case .hot: hot(s, d, board, board.hot, body, &c)
+            case .missed: hot(s, d, board, board.missed, body, &c)
             case .reviewers, .exports: break
             }
         }
@@ -315,19 +316,24 @@ enum DashboardView {
         ratio.value == nil ? "— n=0" : "\(ratio.percentText) n=\(grouped(ratio.denominator))"
     }
 
-    static func hot(_ s: AppContext, _ d: DashboardState, _ b: Dashboard, _ r: Rect, _ c: inout Canvas) {
+    /// 热点TOP10 (`list` = the board's hot) or 未命中TOP10 (its missed): the same table.
+    static func hot(_ s: AppContext, _ d: DashboardState, _ b: Dashboard, _ list: [HotQuestion], _ r: Rect, _ c: inout Canvas) {
         let L = s.lang
-        let hot = b.hot
+        let hot = list
+        let missed = d.view == .missed
         let numbers = 8 + 18 + 18
         let textWidth = max(10, r.width - numbers - 6)
-        c.text(" " + Localized("热点问题 TOP\(b.query.top)（按标准问/知识ID，否则按归一化问题文字分组；Enter 打开其记录）",
-                               "Hot questions TOP\(b.query.top) (by standard question / knowledge id, else normalised text; Enter opens its records)")(L),
-               x: r.x, y: r.y, role: .title, maxWidth: r.width)
+        let title = missed
+            ? Localized("未命中/兜底问题 TOP\(b.query.top)（机器人未用知识库回答的问题，按归一化问题文字分组：知识库缺什么；Enter 打开其记录）",
+                        "Missed TOP\(b.query.top): questions answered from no knowledge (no hit or a fallback), by normalised text; Enter opens them")
+            : Localized("热点问题 TOP\(b.query.top)（按标准问/知识ID，否则按归一化问题文字分组；Enter 打开其记录）",
+                        "Hot questions TOP\(b.query.top) (by standard question / knowledge id, else normalised text; Enter opens its records)")
+        c.text(" " + title(L), x: r.x, y: r.y, role: .title, maxWidth: r.width)
         let head = "  # " + DisplayWidth.truncate(Localized("问题", "Question")(L), to: textWidth, pad: true)
             + Localized("次数", "Count")(L).leftPadded(to: 8) + Localized("命中率", "Hit rate")(L).leftPadded(to: 18)
             + Localized("准确率", "Accuracy")(L).leftPadded(to: 18)
         c.text(head, x: r.x, y: r.y + 1, role: .dim, maxWidth: r.width)
-        let detailHeight = 4
+        let detailHeight = 5
         let shown = ListCursor.window(count: hot.count, selected: d.selected, height: max(1, r.height - 2 - detailHeight))
         var y = r.y + 2
         for i in shown {
@@ -354,6 +360,9 @@ enum DashboardView {
         c.fill(x: r.x, y: dy, width: r.width, height: 1, role: .border, with: glyphs(s).horizontal)
         dy += 1
         let lines = [
+            // What the columns mean, at every width (issue 16, point 13).
+            Localized("次数 = 有效问题数；命中率 = 命中知识的问题 ÷ 次数\(missed ? "（未命中的问题为 0）" : "（按知识ID归组的都已命中）")；准确率 = 回答正确 ÷ (业务缺失+理解错误+回答正确)",
+                      "Count = valid questions; hit rate = answered from knowledge ÷ count; accuracy = correct ÷ (missing KB + misread + correct)")(L),
             Localized("常见问法：", "Most common wording: ")(L) + VisibleText.escapeControls(h.wording),
             Localized("分组：", "Grouped by: ")(L)
                 + (h.knowledgeId.map { Localized("知识ID ", "knowledge id ")(L) + $0 }

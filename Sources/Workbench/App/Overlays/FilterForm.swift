@@ -26,8 +26,8 @@ enum PeriodPreset: CaseIterable, Sendable {
         case .yesterday: return (t - 86400, t - 86400)
         case .thisWeek, .lastWeek:
             // Weeks run Monday to Sunday; 1970-01-01 (day 0) was a Thursday.
-            let day = t / 86400 + (t % 86400 < 0 ? -1 : 0)
-            let monday = t - Int64(((Int(day) - 4) % 7 + 7) % 7) * 86400
+            let day = Int(StatisticsIndex.day(of: t))
+            let monday = t - Int64(((day - 4) % 7 + 7) % 7) * 86400
             return self == .thisWeek ? (monday, t) : (monday - 7 * 86400, monday - 86400)
         case .last7: return (t - 6 * 86400, t)
         case .last30: return (t - 29 * 86400, t)
