@@ -50,6 +50,11 @@ import Testing
         let s = f.session
         open(f)
         f.press([.backTab])
+        #expect(s.dashboard?.view == .missed)
+        // 未命中TOP10: only what the bot answered from no knowledge (R003, a fallback).
+        let missed = try #require(s.dashboard?.board?.missed)
+        #expect(missed.count == 1 && missed[0].tally.hits == 0 && missed[0].wording.contains("辞退"), "\(missed)")
+        f.press([.backTab])
         #expect(s.dashboard?.view == .hot)
         let hot = try #require(s.dashboard?.board?.hot)
         // Small talk (R008, 你好) is not a hot question.

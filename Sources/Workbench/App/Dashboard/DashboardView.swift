@@ -361,8 +361,8 @@ enum DashboardView {
         dy += 1
         let lines = [
             // What the columns mean, at every width (issue 16, point 13).
-            Localized("次数 = 有效问题数；命中率 = 命中知识的问题 ÷ 次数\(missed ? "（未命中的问题为 0）" : "（按知识ID归组的都已命中）")；准确率 = 回答正确 ÷ (业务缺失+理解错误+回答正确)",
-                      "Count = valid questions; hit rate = answered from knowledge ÷ count; accuracy = correct ÷ (missing KB + misread + correct)")(L),
+            Localized("次数=有效问题 · 命中率=命中知识÷次数 · 准确率=回答正确÷(业务缺失+理解错误+回答正确)",
+                      "count = valid questions · hit rate = from knowledge ÷ count · accuracy = correct ÷ judged")(L),
             Localized("常见问法：", "Most common wording: ")(L) + VisibleText.escapeControls(h.wording),
             Localized("分组：", "Grouped by: ")(L)
                 + (h.knowledgeId.map { Localized("知识ID ", "knowledge id ")(L) + $0 }
