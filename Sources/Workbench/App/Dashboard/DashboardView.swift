@@ -361,7 +361,7 @@ enum DashboardView {
         dy += 1
         let lines = [
             // What the columns mean, at every width (issue 16, point 13).
-            Localized("次数=有效问题 · 命中率=命中知识÷次数 · 准确率=回答正确÷(业务缺失+理解错误+回答正确)",
+            Localized("次数=有效问题 · 命中率=命中知识÷次数 · 准确率=正确÷(缺失+错误+正确)",
                       "count = valid questions · hit rate = from knowledge ÷ count · accuracy = correct ÷ judged")(L),
             Localized("常见问法：", "Most common wording: ")(L) + VisibleText.escapeControls(h.wording),
             Localized("分组：", "Grouped by: ")(L)
