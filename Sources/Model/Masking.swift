@@ -59,8 +59,9 @@ public enum Masking {
     /// type them (an input method's habit) and the bot echoes them; the bot's own text has ASCII
     /// digits. (Looking in every answer cost ~0.7 s of an import at 1,000,000 records.)
     public static func findings(question: String, answer: String) -> (question: [Finding], answer: [Finding]) {
-        let spans = personalSpans(question)
-        let fullWidth = hasFullWidthDigit(question)
+        let look = scanQuestion(question)
+        let spans = look.personal ? personalSpans(question) : []
+        let fullWidth = look.fullWidth
         return (findings(inNumbers: question, fullWidth: fullWidth) + occurrences(of: spans, in: question),
                 findings(inNumbers: answer, fullWidth: fullWidth) + occurrences(of: spans, in: answer))
     }
@@ -72,6 +73,16 @@ public enum Masking {
         guard !n.isEmpty else { return (text, 0) }
         let f = occurrences(of: [n], in: text, keepFirst: 0)
         return (apply(text, f), f.count)
+    }
+
+    /// The parts of `mask`, one at a time, for `workbench bench` (WB_MASK_PARTS=1).
+    public static func benchPart(_ part: Int, _ text: String) -> Int {
+        switch part {
+        case 0: numberRuns(text, fullWidth: false).count
+        case 1: hasFullWidthDigit(text) ? 1 : 0
+        case 2: mayHoldPersonal(text) ? 1 : 0
+        default: scanQuestion(text).personal ? personalSpans(text).count : 0
+        }
     }
 
     // MARK: numbers
@@ -152,70 +163,92 @@ public enum Masking {
             guard let p = bytes.baseAddress else { return [] }
             let n = bytes.count
             let ones: UInt64 = 0x0101_0101_0101_0101, highs = ones &* 0x80
-            @inline(__always) func has(_ w: UInt64, _ b: UInt64) -> Bool { let x = w ^ (ones &* b); return ((x &- ones) & ~x & highs) != 0 }
-            // Without full-width digits (most texts) a word with no ASCII digit is passed over
-            // whole while no run is open.
             var runs: [Run] = []
-            var run = Run()
-            var lastDigitEnd = -1   // byte just after the last digit of the open run
+            // The open run as plain numbers (nothing allocated for the many short ones: "1.",
+            // "2025年", "12333"); only a run of 11 digits or more is read again into a `Run`.
+            var start = -1, digits = 0, lastDigitEnd = -1
             var separatorSeen = false
-            func close(_ next: Int) {
-                defer { run = Run(); separatorSeen = false }
-                guard run.values.count >= 11 || run.values.count == 17 else { return }
-                // X after the 17th digit, and what the run is glued to (a letter or digit: a code).
-                var after = lastDigitEnd
-                if run.values.count != 17 {
-                } else if after < n, p[after] == 0x58 || p[after] == 0x78 { run.endsWithX = true; after += 1 }
-                else if after + 2 < n, p[after] == 0xEF, (p[after + 1] == 0xBC && p[after + 2] == 0xB8) || (p[after + 1] == 0xBD && p[after + 2] == 0x98) {
-                    run.endsWithX = true; after += 3
-                }
-                guard run.values.count >= 11 || run.endsWithX else { return }
-                let first = run.positions[0]
-                let glued = first > 0 && isASCIIAlnum(UInt32(p[first - 1]))
-                let gluedAfter = after < n && isASCIIAlnum(UInt32(p[after]))
-                if !glued, !gluedAfter { runs.append(run) }
-            }
             var k = 0
-            while k < n {
-                if run.values.isEmpty, k + 8 <= n {
-                    let w = UnsafeRawPointer(p + k).loadUnaligned(as: UInt64.self)
-                    if !hasDigitByte(w), !fullWidth || !has(w, 0xEF) { k += 8; continue }
-                }
-                let b = p[k]
+            while k <= n {
                 var width = 1
-                var value: UInt8?
-                var separator = false
-                if b &- 0x30 < 10 {
-                    value = b - 0x30
-                } else if b == 0x20 || b == 0x2D || b == 0x2E {
-                    separator = true
-                } else if b >= 0xC0 {
-                    width = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : 2
-                    if width == 3, k + 2 < n {
-                        let (b1, b2) = (p[k + 1], p[k + 2])
-                        if b == 0xEF, b1 == 0xBC, b2 &- 0x90 < 10 { value = b2 - 0x90 }
-                        else if b == 0xEF, b1 == 0xBC, b2 == 0x8D || b2 == 0x8E { separator = true }   // － ．
-                        else if b == 0xE3, b1 == 0x80, b2 == 0x80 { separator = true }                  // ideographic space
-                        else if b == 0xE2, b1 == 0x80, b2 &- 0x90 < 4 { separator = true }              // ‐ ‑ ‒ –
-                    } else if width == 2, k + 1 < n, b == 0xC2, p[k + 1] == 0xA0 {
-                        separator = true                                                                  // no-break space
+                var isDigit = false, separator = false
+                if k < n {
+                    // Without full-width digits (most texts) a word with no ASCII digit is passed
+                    // over whole while no run is open.
+                    if digits == 0, k + 8 <= n {
+                        let w = UnsafeRawPointer(p + k).loadUnaligned(as: UInt64.self)
+                        if !hasDigitByte(w) {
+                            let x = w ^ (ones &* 0xEF)
+                            if !fullWidth || ((x &- ones) & ~x & highs) == 0 { k += 8; continue }
+                        }
+                    }
+                    let b = p[k]
+                    if b &- 0x30 < 10 {
+                        isDigit = true
+                    } else if b == 0x20 || b == 0x2D || b == 0x2E {
+                        separator = true
+                    } else if b >= 0xC0 {
+                        width = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : 2
+                        if width == 3, k + 2 < n {
+                            let b1 = p[k + 1], b2 = p[k + 2]
+                            if b == 0xEF, b1 == 0xBC, b2 &- 0x90 < 10 { isDigit = true }
+                            else if b == 0xEF, b1 == 0xBC, b2 == 0x8D || b2 == 0x8E { separator = true }   // － ．
+                            else if b == 0xE3, b1 == 0x80, b2 == 0x80 { separator = true }                  // ideographic space
+                            else if b == 0xE2, b1 == 0x80, b2 &- 0x90 < 4 { separator = true }              // ‐ ‑ ‒ –
+                        } else if width == 2, k + 1 < n, b == 0xC2, p[k + 1] == 0xA0 {
+                            separator = true                                                                  // no-break space
+                        }
                     }
                 }
-                if let value {
-                    if run.values.isEmpty || separatorSeen { run.groupStarts.append(run.values.count) }
-                    run.positions.append(k); run.values.append(value)
+                if isDigit {
+                    if digits == 0 { start = k }
+                    digits += 1
                     lastDigitEnd = k + width
                     separatorSeen = false
-                } else if separator, !run.values.isEmpty, !separatorSeen, k == lastDigitEnd {
+                } else if separator, digits > 0, !separatorSeen, k == lastDigitEnd {
                     separatorSeen = true
-                } else if !run.values.isEmpty {
-                    close(k)
+                } else if digits > 0 {
+                    if digits >= 11, let run = Self.readRun(p, n, from: start, to: lastDigitEnd) { runs.append(run) }
+                    digits = 0
+                    separatorSeen = false
                 }
                 k += width
             }
-            if !run.values.isEmpty { close(n) }
             return runs
         }
+    }
+
+    /// A run of digits found by `numberRuns`, read again: each digit's byte offset and value, the
+    /// group starts, an X after a 17th digit; nil when glued to a letter or digit (a code).
+    static func readRun(_ p: UnsafePointer<UInt8>, _ n: Int, from: Int, to end: Int) -> Run? {
+        var run = Run()
+        var k = from
+        var separated = false
+        while k < end {
+            let b = p[k]
+            if b &- 0x30 < 10 {
+                if run.values.isEmpty || separated { run.groupStarts.append(run.values.count) }
+                run.positions.append(k); run.values.append(b - 0x30); separated = false
+                k += 1
+            } else if b == 0xEF, k + 2 < end + 2, p[k + 1] == 0xBC, p[k + 2] &- 0x90 < 10 {
+                if run.values.isEmpty || separated { run.groupStarts.append(run.values.count) }
+                run.positions.append(k); run.values.append(p[k + 2] - 0x90); separated = false
+                k += 3
+            } else {
+                separated = true
+                k += b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1
+            }
+        }
+        var after = end
+        if run.values.count == 17 {
+            if after < n, p[after] == 0x58 || p[after] == 0x78 { run.endsWithX = true; after += 1 }
+            else if after + 2 < n, p[after] == 0xEF, (p[after + 1] == 0xBC && p[after + 2] == 0xB8) || (p[after + 1] == 0xBD && p[after + 2] == 0x98) {
+                run.endsWithX = true; after += 3
+            }
+        }
+        let glued = from > 0 && isASCIIAlnum(UInt32(p[from - 1]))
+        let gluedAfter = after < n && isASCIIAlnum(UInt32(p[after]))
+        return glued || gluedAfter ? nil : run
     }
 
     @inline(__always) static func isASCIIAlnum(_ v: UInt32) -> Bool {
@@ -308,24 +341,67 @@ public enum Masking {
     }
 
     /// Whether a question may give a name or an address: a trigger's first two characters
-    /// (我叫, 本人, 姓名 …) somewhere in it, or a digit (an address has numbers). Read as bytes,
-    /// so most questions are passed over without being split into scalars.
-    static func mayHoldPersonal(_ text: String) -> Bool {
+    /// (我叫, 本人, 姓名 …), or a digit and an address word (路, 小区 …) somewhere in it. Read as
+    /// bytes, so most questions are passed over without being split into scalars.
+    static func mayHoldPersonal(_ text: String) -> Bool { scanQuestion(text).personal }
+
+    /// One pass over a question's bytes: whether it may give a name or an address, and whether
+    /// it has full-width digits (then its answer is searched for them too).
+    static func scanQuestion(_ text: String) -> (personal: Bool, fullWidth: Bool) {
         var text = text
-        return text.withUTF8 { bytes in
-            guard let p = bytes.baseAddress, bytes.count >= 6 else { return false }
+        let bits = firstCharBits, triggers = triggerPrefixes, chars = addressChars, pairs = addressPairs
+        return text.withUTF8 { bytes -> (personal: Bool, fullWidth: Bool) in
+            guard let p = bytes.baseAddress else { return (false, false) }
             let n = bytes.count
-            for k in 0..<n {
+            var digit = false, addressWord = false, fullWidth = false, trigger = false
+            var k = 0
+            while k < n {
                 let b = p[k]
-                if b &- 0x30 < 10 { return true }
-                guard b >= 0xE0, k + 6 <= n else { continue }
-                if b == 0xEF, p[k + 1] == 0xBC, p[k + 2] &- 0x90 < 10 { return true }
-                var key: UInt64 = 0
-                for m in 0..<6 { key = key << 8 | UInt64(p[k + m]) }
-                if triggerPrefixes.contains(key) { return true }
+                if b < 0xE0 {
+                    if b &- 0x30 < 10 { digit = true }
+                    k += 1
+                    continue
+                }
+                guard k + 3 <= n else { break }
+                let b1 = p[k + 1], b2 = p[k + 2]
+                if b == 0xEF, b1 == 0xBC, b2 &- 0x90 < 10 { digit = true; fullWidth = true; k += 3; continue }
+                // One look in a 4,096-bit table of the triggers' and address words' first
+                // characters (by their last two bytes) passes over nearly every character.
+                let slot = Int(b1 & 0x3F) << 6 | Int(b2 & 0x3F)
+                if bits[slot >> 6] & (1 << UInt64(slot & 63)) != 0 {
+                    let three = UInt32(b) << 16 | UInt32(b1) << 8 | UInt32(b2)
+                    if !addressWord, chars.contains(three) { addressWord = true }
+                    if k + 6 <= n {
+                        let six = UInt64(three) << 24 | UInt64(p[k + 3]) << 16 | UInt64(p[k + 4]) << 8 | UInt64(p[k + 5])
+                        if !trigger, triggers.contains(six) { trigger = true }
+                        if !addressWord, pairs.contains(six) { addressWord = true }
+                    }
+                }
+                k += b >= 0xF0 ? 4 : 3
             }
-            return false
+            return (trigger || digit && addressWord, fullWidth)
         }
+    }
+
+    /// The first characters of the name triggers and address words, by the low six bits of their
+    /// second and third UTF-8 bytes.
+    static let firstCharBits: [UInt64] = {
+        var bits = [UInt64](repeating: 0, count: 64)
+        for w in nameTriggers + addressWords {
+            let u = Array(String(w[0]).utf8)
+            guard u.count == 3 else { continue }
+            let slot = Int(u[1] & 0x3F) << 6 | Int(u[2] & 0x3F)
+            bits[slot >> 6] |= 1 << UInt64(slot & 63)
+        }
+        return bits
+    }()
+
+    /// Address words as UTF-8 codes: the one-character ones (three bytes), the two-character ones (six).
+    static let addressChars: [UInt32] = addressWords.filter { $0.count == 1 }.map { w in
+        Array(String(w[0]).utf8).reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+    }
+    static let addressPairs: [UInt64] = addressWords.filter { $0.count == 2 }.map { w in
+        Array(String(String.UnicodeScalarView(w)).utf8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
     }
 
     /// The first two characters of every name trigger, as six UTF-8 bytes.
@@ -385,7 +461,6 @@ public enum Masking {
     static let addressWordsByFirst = Dictionary(grouping: addressWords, by: { $0[0] })
 
     static func personalSpans(_ question: String) -> [Span] {
-        guard mayHoldPersonal(question) else { return [] }
         let s = Array(question.unicodeScalars)
         guard s.count >= 3 else { return [] }
         let hasDigit = s.contains { digit($0.value) != nil }

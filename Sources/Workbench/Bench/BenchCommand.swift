@@ -19,7 +19,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "每类查询的次数 (queries per filter shape).")
     var queries: Int = 200
 
-    @Option(help: "只测某几部分，逗号分隔 (only these parts): import,pages,search,label,export,review,dashboard,kb")
+    @Option(help: "只测某几部分，逗号分隔 (only these parts): import,mask,pages,search,label,export,review,dashboard,kb")
     var only: String?
 
     func wants(_ part: String) -> Bool {
@@ -62,6 +62,8 @@ struct BenchCommand: ParsableCommand {
                     let s = Date().timeIntervalSince(t0)
                     print(String(format: "parse only (CSV reader, %d rows): %.2f s = %.0f MB/s", n, s, Double(bytes) / 1e6 / s))
                 }
+            }
+            if wants("import") || wants("mask") {
                 // 2b. Masking alone (issue 18: ≤ 5% of the import), timed a thousand rows at a time.
                 do {
                     let reader = try CSVLogReader(source: try FileByteSource(path: csv), file: csv)
@@ -81,7 +83,28 @@ struct BenchCommand: ParsableCommand {
                     }
                     run()
                     print(String(format: "masking alone (questions and answers of %d rows): %.2f s, %d changed", n, masked, changed))
+                    if ProcessInfo.processInfo.environment["WB_MASK_PARTS"] != nil {
+                        let reader = try CSVLogReader(source: try FileByteSource(path: csv), file: csv)
+                        var qs: [String] = [], as_: [String] = []
+                        while let row = try reader.next(), qs.count < 200_000 {
+                            guard case .row(let raw, _) = row else { continue }
+                            qs.append(raw[.question] ?? ""); as_.append(raw[.answer] ?? "")
+                        }
+                        func t(_ name: String, _ body: () -> Int) {
+                            let t0 = DispatchTime.now().uptimeNanoseconds
+                            let x = body()
+                            print(String(format: "  %@: %.3f s (%d)", name, Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9, x))
+                        }
+                        t("numberRuns answers") { as_.reduce(0) { $0 + Masking.benchPart(0, $1) } }
+                        t("numberRuns questions") { qs.reduce(0) { $0 + Masking.benchPart(0, $1) } }
+                        t("hasFullWidth questions") { qs.reduce(0) { $0 + Masking.benchPart(1, $1) } }
+                        t("mayHoldPersonal questions") { qs.reduce(0) { $0 + Masking.benchPart(2, $1) } }
+                        t("personalSpans questions") { qs.reduce(0) { $0 + Masking.benchPart(3, $1) } }
+                        t("mask(question:answer:)") { zip(qs, as_).reduce(0) { $0 + Masking.mask(question: $1.0, answer: $1.1).answer.utf8.count } }
+                    }
                 }
+            }
+            if wants("import") {
 
                 // 2. Import in a child process, so its peak RSS is the importer's alone.
                 for suffix in ["", "-wal", "-shm"] { try? fm.removeItem(atPath: dbPath + suffix) }
