@@ -62,7 +62,8 @@ public enum Masking {
         let look = scanQuestion(question)
         let spans = look.personal ? personalSpans(question) : []
         let fullWidth = look.fullWidth
-        return (findings(inNumbers: question, fullWidth: fullWidth) + occurrences(of: spans, in: question),
+        // A question with no digit at all (most) holds no number.
+        return ((look.digit ? findings(inNumbers: question, fullWidth: fullWidth) : []) + occurrences(of: spans, in: question),
                 findings(inNumbers: answer, fullWidth: fullWidth) + occurrences(of: spans, in: answer))
     }
 
@@ -347,11 +348,11 @@ public enum Masking {
 
     /// One pass over a question's bytes: whether it may give a name or an address, and whether
     /// it has full-width digits (then its answer is searched for them too).
-    static func scanQuestion(_ text: String) -> (personal: Bool, fullWidth: Bool) {
+    static func scanQuestion(_ text: String) -> (personal: Bool, fullWidth: Bool, digit: Bool) {
         var text = text
         let bits = firstCharBits, triggers = triggerPrefixes, chars = addressChars, pairs = addressPairs
-        return text.withUTF8 { bytes -> (personal: Bool, fullWidth: Bool) in
-            guard let p = bytes.baseAddress else { return (false, false) }
+        return text.withUTF8 { bytes -> (personal: Bool, fullWidth: Bool, digit: Bool) in
+            guard let p = bytes.baseAddress else { return (false, false, false) }
             let n = bytes.count
             var digit = false, addressWord = false, fullWidth = false, trigger = false
             var k = 0
@@ -379,7 +380,7 @@ public enum Masking {
                 }
                 k += b >= 0xF0 ? 4 : 3
             }
-            return (trigger || digit && addressWord, fullWidth)
+            return (trigger || digit && addressWord, fullWidth, digit)
         }
     }
 
@@ -432,8 +433,10 @@ public enum Masking {
         let masked: [Int]
     }
 
-    static let nameTriggers: [[Unicode.Scalar]] = ["我叫", "我的名字叫", "我的名字是", "名字叫", "名字是", "本人", "姓名", "联系人",
-                                                   "申请人", "当事人", "家属", "我老公叫", "我老婆叫", "我爸叫", "我妈叫", "孩子叫"]
+    /// (Their first two characters gate the search, so common openings — 我的, 我妈 — are left
+    /// out: 我的名字叫 is found as 名字叫, 我妈叫 as 妈叫.)
+    static let nameTriggers: [[Unicode.Scalar]] = ["我叫", "名字叫", "名字是", "本人", "姓名", "联系人",
+                                                   "申请人", "当事人", "家属", "老公叫", "老婆叫", "爸叫", "妈叫", "孩子叫"]
         .map { Array($0.unicodeScalars) }
     /// What follows a name and is not part of it.
     static let afterName = Set("，。、；：！？,.;:!? （）()的想要在是身电手联住今去从问咨办于和与及也已今年岁男女先生士，\n\t0123456789０１２３４５６７８９".unicodeScalars)

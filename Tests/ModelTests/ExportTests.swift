@@ -127,6 +127,40 @@ enum HardRecords {
         }
     }
 
+    /// Issue 16, points 6 and 7: 是否命中 filled by the hit rule (the log's value when it has one,
+    /// else 推断), the summary's figures over the same scope as the app's panel (no 状态/标注
+    /// condition, said so), and a default name that says what the file holds.
+    @Test func hitColumnSummaryScopeAndName() throws {
+        let dir = TempDir()
+        defer { dir.cleanup() }
+        let t = ShanghaiTime.parse("2025-12-20 10:00:00")!
+        let s = try store(dir, "a.sqlite", [
+            InteractionRecord(id: "H1", askedAt: t, org: "如皋市", question: "问", answer: "请携带身份证办理。", label: .correct),
+            InteractionRecord(id: "H2", askedAt: t, org: "如皋市", question: "问", answer: "很抱歉，暂未查询到相关信息", label: .missingKnowledge),
+            InteractionRecord(id: "H3", askedAt: t, org: "如皋市", question: "问", answer: "答", hitFlag: false),
+        ])
+        let path = dir.path("out.csv")
+        let rules = HitRules(taxonomy: ReferenceData.bundled.taxonomy)
+        _ = try RecordExporter.export(store: s, filter: RecordFilter(), format: .csv, path: path, rules: rules)
+        let rows = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\r\n").map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+        let hitAt = try #require(rows[0].firstIndex(of: "是否命中"))
+        let byId = Dictionary(uniqueKeysWithValues: rows.dropFirst().map { (String($0[0]), String($0[hitAt])) })
+        #expect(byId == ["H1": "是（推断）", "H2": "否（推断）", "H3": "否"], "\(byId)")
+        // Re-imported, the inferred values read as no value: nothing is a conflict.
+        let back = try Importer(store: try SQLiteRecordStore(path: dir.path("b.sqlite")), reference: .bundled).importFile(path)
+        let again = try Importer(store: s, reference: .bundled).importFile(path)
+        #expect(back.imported == 3 && again.existing == 3 && again.conflictCount == 0)
+        // The summary of a 未标注 export counts the whole filter's figures, and says so.
+        var unlabelled = RecordFilter()
+        unlabelled.status = .unlabeled
+        let summary = RecordExporter.summary(store: s, filter: unlabelled, describe: unlabelled.describedPairs, rules: rules, rows: 1)
+        let pairs = Dictionary(summary, uniquingKeysWith: { a, _ in a })
+        #expect(pairs["准确率"]?.hasPrefix("50.0%（1/2）") == true && pairs["统计口径"] != nil, "\(pairs)")
+        var named = RecordFilter(orgs: ["如皋市"], fromDay: ShanghaiTime.parseDay("2025-12-01"), toDay: ShanghaiTime.parseDay("2025-12-31"), text: "失业金 条件")
+        named.status = .unlabeled
+        #expect(named.defaultExportName(format: .xlsx, today: t) == "问答标注_如皋市_2025-12-01_2025-12-31_未标注_失业金-条件.xlsx")
+    }
+
     @Test func csvHasBOMCRLFAndChineseHeader() throws {
         let dir = TempDir()
         defer { dir.cleanup() }
