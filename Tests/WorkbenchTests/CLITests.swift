@@ -51,6 +51,20 @@ struct CLI {
     }
 }
 
+/// Runs a Python script (a client nobody here wrote: openpyxl, csv, html.parser) on our files.
+func runPython(_ script: String, _ args: [String]) throws -> (Int32, String) {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    p.arguments = ["python3", "-c", script] + args
+    let out = Pipe()
+    p.standardOutput = out
+    p.standardError = out
+    try p.run()
+    let data = out.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+}
+
 @Suite(.serialized) struct CLITests {
     @Test func importListLabelReviewAsAUserWould() throws {
         let cli = CLI()

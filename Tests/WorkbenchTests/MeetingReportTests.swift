@@ -12,18 +12,7 @@ import Testing
         return cli
     }
 
-    func python(_ script: String, _ args: [String]) throws -> (Int32, String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", "-c", script] + args
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = out
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
-    }
+    func python(_ script: String, _ args: [String]) throws -> (Int32, String) { try runPython(script, args) }
 
     @Test func thePeriodComparisonIsTheStoresTwoPeriods() throws {
         let cli = try Self.seeded()

@@ -5,18 +5,7 @@ import Testing
 /// Our exports read by clients nobody here wrote: Python's openpyxl for XLSX and its csv module
 /// (utf-8-sig) for CSV. `.ci/run` installs openpyxl.
 @Suite struct ThirdPartyReaderTests {
-    func python(_ script: String, _ args: [String]) throws -> (Int32, String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", "-c", script] + args
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = out
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
-    }
+    func python(_ script: String, _ args: [String]) throws -> (Int32, String) { try runPython(script, args) }
 
     func exported(_ format: ExportFormat, _ dir: URL) throws -> (String, [InteractionRecord]) {
         let t = ShanghaiTime.parse("2025-12-20 10:00:00")!

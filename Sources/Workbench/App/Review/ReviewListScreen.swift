@@ -38,8 +38,8 @@ final class ReviewListScreen: Screen, Tracking {
     /// Where the loaded records stand in the blind double review (sampled ones only; read with the leases).
     private(set) var samples: [RecordKey: SampleState] = [:]
     /// What this reviewer holds, and when it was last claimed (renewed every 30 s while shown).
-    private(set) var held: Set<RecordKey> = []
-    private var claimedAt: Int64 = 0
+    var held: Set<RecordKey> = []
+    var claimedAt: Int64 = 0
 
     // Set by `prepare` from the layout, before keys are handled and before drawing.
     private(set) var listRows = 10
@@ -156,28 +156,6 @@ final class ReviewListScreen: Screen, Tracking {
             leasesRead.formUnion(missing)
         } catch {
             ctx.failed(AppContext.cannotRead, error)
-        }
-    }
-
-    /// Masks every place `text` occurs in the record's question and answer, committed at once
-    /// (the history row says how many places, never the text); the row is read again.
-    func maskSpan(_ text: String, recordId: String, key: RecordKey) {
-        let needle = text.trimmed
-        guard !needle.isEmpty else { return }
-        do {
-            guard let r = try ctx.store.records(keys: [key])[key] else { return }
-            let q = Masking.mask(needle, in: r.question), a = Masking.mask(needle, in: r.answer)
-            guard q.count + a.count > 0 else {
-                ctx.say(Localized("本条问题与回答中没有「\(VisibleText.singleLine(needle))」", "「\(VisibleText.singleLine(needle))」 is not in this record's question or answer"), .error)
-                return
-            }
-            let what = [("用户问题", q.count), ("问答结果", a.count)].filter { $0.1 > 0 }.map { "\($0.0) \($0.1) 处" }.joined(separator: "、")
-            try ctx.store.replaceTexts([MaskedText(key: key, recordId: recordId, question: q.text, answer: a.text, what: "审核员遮盖：" + what)],
-                                       reviewer: ctx.reviewer, at: ctx.clock())
-            if let fresh = try ctx.store.records(keys: [key])[key] { replaceRow(key, fresh) }
-            ctx.say(Localized("已遮盖 \(q.count + a.count) 处（\(what)）", "Masked \(q.count + a.count) place(s)"), .ok)
-        } catch {
-            ctx.failed(Localized("未遮盖", "Not masked"), error)
         }
     }
 
@@ -335,42 +313,6 @@ final class ReviewListScreen: Screen, Tracking {
             }
         }
         return false
-    }
-
-    // MARK: leases
-
-    /// Claims records for this reviewer (ending their other leases); the keys now held.
-    @discardableResult
-    func claim(_ wanted: [RecordKey]) -> Set<RecordKey> {
-        // A read-only or damaged database: no leases (labels are refused anyway).
-        if ctx.writeRefusal != nil { held = []; return held }
-        do {
-            held = try ctx.store.claim(wanted, reviewer: ctx.reviewer, at: ctx.clock())
-            claimedAt = ctx.clock()
-        } catch {
-            // A busy database: the lease is tried again on the next tick; labels still ask first.
-            held = []
-        }
-        return held
-    }
-
-    /// On idle ticks: holds the selected record while it is still to do (and renews the lease
-    /// every 30 s); lets go of what is no longer needed.
-    func holdSelection() {
-        let now = ctx.clock()
-        guard let key = selectedKey, let r = rows[key] else { return }
-        let wanted = r.status == .unlabeled && leases[key] == nil
-        // The record just labelled and the ones prefetched are let go after a few idle seconds.
-        if wanted, held == [key] || (held.contains(key) && now - claimedAt < 5), now - claimedAt < 30 { return }
-        if !wanted, held.isEmpty { return }
-        if !wanted, !held.contains(key), now - claimedAt < 30 { return }
-        claim(wanted ? [key] : [])
-    }
-
-    /// The app quits: every lease ends at once rather than in two minutes.
-    func releaseLeases() {
-        try? ctx.store.releaseLeases(reviewer: ctx.reviewer)
-        held = []
     }
 
     // MARK: queries
