@@ -6,6 +6,19 @@ import Testing
 @Suite struct SearchScreenTests {
     func typed(_ s: String) -> [Key] { s.map { Key.char($0) } }
 
+    /// Issue 16, point 12: `/` is live — the list follows each key; Esc puts the filter back.
+    @Test func slashSearchesAsYouTypeAndEscRestores() throws {
+        let f = try AppFixture()
+        let s = f.session
+        s.perform(s.handle(.char("/")))
+        for k in typed("养老") { s.perform(s.handle(k)) }
+        #expect(s.mode == .prompt && s.filter.text == "养老")
+        #expect(s.keys.count == 2)
+        s.perform(s.handle(.escape))
+        #expect(s.filter.text == nil)
+        #expect(s.keys.count == 8)
+    }
+
     /// The query language from `/`, and the words marked (their own role) in the list's question
     /// column and in the detail's question and answer.
     @Test func searchLanguageAndHighlights() throws {

@@ -22,8 +22,8 @@ struct Prompt: Equatable, Sendable {
 
     var title: Localized {
         switch kind {
-        case .search: Localized("搜索（词须全部出现；-词 排除；\"短语\"；问:词 答:词；回车执行，空白清除）",
-                                "Search (all words must occur; -word excludes; \"a phrase\"; 问:word 答:word; Enter runs, empty clears)")
+        case .search: Localized("搜索（随输入更新；词须全部出现；-词 排除；\"短语\"；问:词 答:词；回车保留，Esc 还原）",
+                                "Search (as you type; all words must occur; -word excludes; \"a phrase\"; 问:word 答:word; Enter keeps, Esc restores)")
         case .note: Localized("备注（回车保存，Esc 放弃）", "Note (Enter saves, Esc discards)")
         case .export: Localized("导出当前筛选到文件（.xlsx / .csv / .jsonl，回车开始）", "Export this filter to a file (.xlsx / .csv / .jsonl; Enter starts)")
         case .entryDates: Localized("有效期：生效日期~失效日期，失效日期可空（回车保存为新版本）", "Effective dates: from~to, to may be empty (Enter saves a new version)")

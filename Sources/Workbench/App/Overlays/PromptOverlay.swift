@@ -5,6 +5,8 @@ import Model
 /// does what its kind says, Esc keeps nothing.
 final class PromptOverlay: Screen {
     var prompt: Prompt
+    /// A search runs as it is typed (issue 16, point 12); Esc puts back the text it replaced.
+    private var searchBefore: String??
 
     init(_ prompt: Prompt) { self.prompt = prompt }
 
@@ -12,16 +14,30 @@ final class PromptOverlay: Screen {
     var isOverlay: Bool { true }
 
     func type(_ character: Character, _ session: ReviewSession) -> Reaction? {
-        prompt.input.type(character) ? .redraw : []
+        guard prompt.input.type(character) else { return [] }
+        return live(session)
+    }
+
+    /// The list follows the search as it is typed: each key replaces the running query.
+    private func live(_ session: ReviewSession) -> Reaction {
+        guard prompt.kind == .search else { return .redraw }
+        if searchBefore == nil { searchBefore = .some(session.list.filter.text) }
+        let t = prompt.input.text.trimmed
+        session.list.filter.text = t.isEmpty ? nil : t
+        return [.refilter, .redraw]
     }
 
     func handle(_ command: Command, _ session: ReviewSession) -> Reaction? {
         switch command {
         case .deleteBackward, .clearInput:
             _ = prompt.input.edit(command)
-            return .redraw
+            return live(session)
         case .cancel:
             session.pop()
+            if let before = searchBefore {
+                session.list.filter.text = before
+                return [.refilter, .redraw]
+            }
             return .redraw
         case .accept:
             session.pop()
