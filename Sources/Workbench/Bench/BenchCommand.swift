@@ -230,7 +230,7 @@ struct BenchCommand: ParsableCommand {
             if wants("dashboard") { try BenchDashboard.run(storePath: demoPath, reference: reference, end: end) }
             // 8. The knowledge base: index build and matching at 10,000 entries.
             if wants("kb") {
-                let eval = FileManager.default.fileExists(atPath: "docs/kb-eval.csv") ? "docs/kb-eval.csv" : nil
+                let eval = FileManager.default.fileExists(atPath: "docs/kb-eval-tune.csv") ? "docs/kb-eval-tune.csv" : nil
                 try BenchKnowledge.run(reference: reference, evalFile: eval)
             }
             print(String(format: "bench process peak RSS: %.1f MB", Double(peakRSSKB()) / 1024))

@@ -261,7 +261,7 @@ struct KBEdit: ParsableCommand {
 struct KBEval: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval", abstract: "用问题集评估区域识别与主题匹配 (region and topic accuracy on a question set).",
-        discussion: "CSV 列：问题, 提问机构, 期望区域, 期望主题（空 = 不应匹配任何主题）。例：docs/kb-eval.csv，配合演示知识库。")
+        discussion: "CSV 列：问题, 提问机构, 期望区域, 期望主题（空 = 不应匹配任何主题）。例：docs/kb-eval-tune.csv，配合演示知识库。")
     @OptionGroup var options: KBOptions
     @Argument(help: "问题集 CSV (the question set).") var file: String
     @Option(help: "提问日期 (the date questions are asked on; default today).") var date: String?
