@@ -26,7 +26,7 @@ let package = Package(
                 // XLSX is a ZIP of XML parts: written and read, streamed, through ZIPFoundation.
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ],
-            resources: [.copy("Resources/organisations.json"), .copy("Resources/taxonomy.json")]
+            resources: [.copy("Resources/organisations.json"), .copy("Resources/taxonomy.json"), .copy("Resources/synonyms.json")]
         ),
         .executableTarget(
             name: "Workbench",

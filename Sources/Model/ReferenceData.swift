@@ -9,15 +9,18 @@ public struct ReferenceData: Sendable {
     /// Who supervises (may draw the double-review sample and adjudicate): `team.json` in the data
     /// directory; none bundled, so without the file nobody does.
     public var team = Team()
+    /// Synonyms and colloquial forms for the knowledge matcher (`synonyms.json`).
+    public var synonyms = Synonyms()
 
     public static let organisationsFile = "organisations.json"
     public static let taxonomyFile = "taxonomy.json"
     public static let teamFile = "team.json"
 
-    public init(organisations: Organisations, taxonomy: Taxonomy, team: Team = Team()) {
+    public init(organisations: Organisations, taxonomy: Taxonomy, team: Team = Team(), synonyms: Synonyms = Synonyms()) {
         self.organisations = organisations
         self.taxonomy = taxonomy
         self.team = team
+        self.synonyms = synonyms
     }
 
     /// Loads each file from the first directory that has it, else from the bundle.
@@ -35,6 +38,9 @@ public struct ReferenceData: Sendable {
         }
         let (orgData, orgPath) = try data(organisationsFile)
         let (taxData, taxPath) = try data(taxonomyFile)
+        let (synData, synPath) = try data(Synonyms.file)
+        let synonyms: Synonyms
+        do { synonyms = try Synonyms(json: synData) } catch { throw ReferenceDataError(file: synPath, reason: "\(error)") }
         do {
             let orgs = try Organisations(json: orgData)
             var team = Team()
@@ -47,7 +53,7 @@ public struct ReferenceData: Sendable {
                 break
             }
             do {
-                return ReferenceData(organisations: orgs, taxonomy: try Taxonomy(json: taxData), team: team)
+                return ReferenceData(organisations: orgs, taxonomy: try Taxonomy(json: taxData), team: team, synonyms: synonyms)
             } catch { throw ReferenceDataError(file: taxPath, reason: "\(error)") }
         } catch let e as ReferenceDataError {
             throw e

@@ -50,7 +50,7 @@ import Testing
         #expect(s.knowledge?.biz1 == "社会保险(综合)" && s.knowledge?.visibleEntries(today: Self.today, staleDays: 180).isEmpty == true)
         f.press(Array(repeating: Key.char("b"), count: ReferenceData.bundled.taxonomy.level1.count))
         #expect(s.knowledge?.biz1 == nil)
-        // Coverage: 海安 has its own entry, 海门's ended (falls back), 启东 falls back.
+        // Coverage: 海安 has its own entry, 海门's ended (stale, the 全市 entry answers meanwhile), 启东 falls back.
         f.press([.tab])
         let topics = try #require(s.knowledge?.topics)
         let pension = try #require(topics.first { $0.topic == "城乡居民养老保险缴费档次" })
@@ -58,9 +58,9 @@ import Testing
             CoverageCell.of(pension.byRegion, region: r, cityWide: "全市", today: Self.today, staleDays: 180)
         }
         #expect(cell("全市") == .own(stale: false) && cell("海安市") == .own(stale: false))
-        #expect(cell("海门区") == .fallsBack && cell("启东市") == .fallsBack)
+        #expect(cell("海门区") == .expired && cell("启东市") == .fallsBack)
         screen = f.draw(width: 120, height: 40).dump()
-        #expect(screen.contains("● 本地条目") && screen.contains("○"))
+        #expect(screen.contains("● 本地条目") && screen.contains("○") && screen.contains("○!"))
         // Enter on 海安's column opens 海安's entry, with its history.
         let row = topics.firstIndex { $0.topic == "城乡居民养老保险缴费档次" }!
         f.press(Array(repeating: Key.down, count: row) + [.right, .enter])

@@ -37,8 +37,9 @@ public final class KnowledgeBase {
         return try save(e, action: .review, by: by, at: at)
     }
 
-    public func matcher() throws -> KnowledgeMatcher {
-        KnowledgeMatcher(entries: try store.knowledgeEntries(), organisations: reference.organisations)
+    public func matcher(synonyms: Bool = true) throws -> KnowledgeMatcher {
+        KnowledgeMatcher(entries: try store.knowledgeEntries(), organisations: reference.organisations,
+                         synonyms: synonyms ? reference.synonyms : Synonyms())
     }
 
     // MARK: files

@@ -20,6 +20,11 @@ public enum KnowledgeEval {
         public var without = 0
         public var rejected = 0
         public var ambiguous = 0
+        /// Matches flagged 不确定, and matches given as certain that were wrong (a wrong topic, or a
+        /// topic for an out-of-knowledge-base question): what a reviewer would be misled by.
+        public var uncertain = 0
+        public var uncertainWrong = 0
+        public var certainWrong = 0
         public var misses: [String] = []
         public var seconds = 0.0
 
@@ -32,6 +37,7 @@ public enum KnowledgeEval {
                 "主题 top-1 准确率 (topic top-1): \(pct(top1, withTopic))",
                 "主题 top-3 准确率 (topic top-3): \(pct(top3, withTopic))",
                 "知识库外问题正确地不匹配 (out-of-KB questions left unmatched): \(pct(rejected, without))",
+                "标为不确定 (flagged uncertain): \(uncertain) 条，其中确实答错 \(uncertainWrong) 条；确定但答错 (wrong and not flagged): \(certainWrong) 条",
                 String(format: "平均每题 %.2f ms (per question)", total == 0 ? 0 : seconds * 1000 / Double(total)),
             ]
         }
@@ -59,6 +65,13 @@ public enum KnowledgeEval {
                 r.misses.append("区域 第\(c.line)行 「\(c.question)」 期望 \(c.region)，得到 \(m.region.region)（\(m.region.reason)）")
             }
             let ranked = [m.best].compactMap { $0 } + m.runnersUp
+            let wrong = m.level != .noMatch && ranked.first?.topic != c.topic
+            if m.uncertain {
+                r.uncertain += 1
+                if wrong { r.uncertainWrong += 1 }
+            } else if wrong {
+                r.certainWrong += 1
+            }
             if let want = c.topic {
                 r.withTopic += 1
                 let accepted = m.level != .noMatch

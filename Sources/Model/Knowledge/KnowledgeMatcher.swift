@@ -19,6 +19,11 @@ public struct KnowledgeMatch: Sendable {
         public let score: Double
         /// The share of the question's weight (IDF) its best-matching stored question covers.
         public let coverage: Double
+        /// That stored question (the standard or a similar question), as the editor wrote it.
+        public var question: String = ""
+        /// It shares a content word with the question (a bigram not made only of question words
+        /// such as 怎么办理, 在哪里, 多少): without one a match is 不确定 (护照怎么办理 is not 营业执照怎么办理).
+        public var sharesContentWord = true
     }
 
     public let region: RegionDetector.Result
@@ -28,6 +33,19 @@ public struct KnowledgeMatch: Sendable {
     public let level: Level
     /// Why this level answered, in the words the screen shows.
     public let why: String
+    /// The synonyms that made the match (`丧葬费→丧葬补助金`): forms in the question rewritten to a
+    /// standard form the matched stored question has.
+    public var synonymsUsed: [String] = []
+    /// A topic was taken, but weakly (low coverage or a near tie with the runner-up): the screen
+    /// says 不确定 and shows the runner-up beside it rather than presenting it as the answer.
+    public var uncertain = false
+
+    /// `不确定` and the runner-up, when the match is weak.
+    public var uncertainText: String? {
+        guard uncertain, let b = best else { return nil }
+        let other = runnersUp.first.map { "；次选「\($0.topic)」（覆盖 \(Int(($0.coverage * 100).rounded()))%）" } ?? ""
+        return "不确定：最接近「\(b.topic)」，覆盖 \(Int((b.coverage * 100).rounded()))%\(other)"
+    }
 
     /// `县区口径：如皋市`, `全市口径`, or what is missing.
     public var levelText: String {
@@ -47,6 +65,7 @@ public struct KnowledgeMatch: Sendable {
 public final class KnowledgeMatcher: @unchecked Sendable {
     public let detector: RegionDetector
     let normaliser: QuestionTopic
+    let synonyms: SynonymTable
     let cityWide: String
     /// Entries by topic (every region and state), and the topics' names.
     public private(set) var entriesByTopic: [String: [KnowledgeEntry]] = [:]
@@ -59,17 +78,27 @@ public final class KnowledgeMatcher: @unchecked Sendable {
     private var averageLength: Float = 1
     /// Each document's weight: the IDF of its distinct terms, summed (for the share a question covers).
     private var docWeight: [Float] = []
+    /// Each document's stored question and its normalised, rewritten scalars (which synonyms a match used).
+    private var docQuestion: [String] = []
+    private var docText: [[UInt32]] = []
 
     static let k1: Float = 1.2
     static let b: Float = 0.75
     /// Below this coverage the best topic is not taken as the question's (tuned on the eval set).
     public static let defaultMinimumCoverage = 0.2
     public var minimumCoverage = KnowledgeMatcher.defaultMinimumCoverage
+    /// Below this coverage (or within `nearTie` of the runner-up's score) a match is 不确定;
+    /// chosen on the tuning set (docs/decisions.md, issue 17).
+    public static let defaultUncertainCoverage = 0.35
+    public var uncertainCoverage = KnowledgeMatcher.defaultUncertainCoverage
+    public static let nearTie = 0.92
 
 
-    public init(entries: [KnowledgeEntry], organisations: Organisations) {
+    public init(entries: [KnowledgeEntry], organisations: Organisations, synonyms: Synonyms = Synonyms()) {
         detector = RegionDetector(organisations: organisations)
-        normaliser = QuestionTopic(organisations: organisations)
+        let normaliser = QuestionTopic(organisations: organisations)
+        self.normaliser = normaliser
+        self.synonyms = SynonymTable(synonyms) { normaliser.normalisedScalars($0) }
         cityWide = organisations.cityWideRegion
         // Topics in order of first appearance (deterministic, and no sort of Chinese strings);
         // each topic's name hashed once (hashing Chinese strings was a seventh of the build).
@@ -94,10 +123,14 @@ public final class KnowledgeMatcher: @unchecked Sendable {
                 for q in [e.standardQuestion] + e.similarQuestions where !questions.contains(q) { questions.append(q) }
             }
             for q in questions {
-                var terms = terms(of: q)
+                var unused: [SynonymTable.Use] = []
+                let text = scalars(of: q, uses: &unused)
+                var terms = Self.terms(text)
                 guard !terms.isEmpty else { continue }
                 let doc = Int32(docTopic.count)
                 docTopic.append(Int32(t))
+                docQuestion.append(q)
+                docText.append(text)
                 docLength.append(Float(terms.count))
                 total += Float(terms.count)
                 // Term frequencies by sorting (a dictionary per question cost a fifth of the build).
@@ -120,6 +153,10 @@ public final class KnowledgeMatcher: @unchecked Sendable {
         }
     }
 
+    /// Characters of the words every question is made of (怎么办理, 在哪里, 需要多少, 可以吗): a
+    /// bigram with one of them says how something is asked (or straddles two words: 照怎), not what.
+    static let questionWord: Set<UInt32> = Set("怎么办理哪里儿什么多少几可以能需要吗呢是有没不去在到了的和与及或请问如何样个些时候间久长啥咋要用该会".unicodeScalars.map(\.value))
+
     /// Bigrams carry the meaning; single characters help with typos, at a third of the weight.
     static func weight(_ term: UInt64) -> Float { term >> 63 == 1 ? 1.0 : 0.35 }
 
@@ -129,7 +166,17 @@ public final class KnowledgeMatcher: @unchecked Sendable {
     /// Unigrams and bigrams of the normalised question (greetings already dropped there), as
     /// integers (a scalar is < 2^21).
     func terms(of question: String) -> [UInt64] {
-        let s = normaliser.normalisedScalars(question).map { UInt64($0) }
+        var unused: [SynonymTable.Use] = []
+        return Self.terms(scalars(of: question, uses: &unused))
+    }
+
+    /// The normalised question with the synonyms rewritten to their standard forms.
+    func scalars(of question: String, uses: inout [SynonymTable.Use]) -> [UInt32] {
+        synonyms.rewrite(normaliser.normalisedScalars(question), uses: &uses)
+    }
+
+    static func terms(_ scalars: [UInt32]) -> [UInt64] {
+        let s = scalars.map { UInt64($0) }
         var out: [UInt64] = []
         out.reserveCapacity(s.count * 2)
         for (i, c) in s.enumerated() {
@@ -141,11 +188,18 @@ public final class KnowledgeMatcher: @unchecked Sendable {
 
     /// Topics by score, best first.
     public func rank(_ question: String, limit: Int = 4) -> [KnowledgeMatch.Candidate] {
-        let q = Array(Set(terms(of: question)))
+        var unused: [SynonymTable.Use] = []
+        return rank(question, limit: limit, uses: &unused).map(\.candidate)
+    }
+
+    /// The ranking with each candidate's best document, and the synonyms the question used.
+    func rank(_ question: String, limit: Int, uses: inout [SynonymTable.Use]) -> [(candidate: KnowledgeMatch.Candidate, doc: Int)] {
+        let q = Array(Set(Self.terms(scalars(of: question, uses: &uses))))
         guard !q.isEmpty, !docTopic.isEmpty else { return [] }
         let n = Float(docTopic.count)
         var scores = [Float](repeating: 0, count: docTopic.count)
         var matched = [Float](repeating: 0, count: docTopic.count)
+        var rare = [Bool](repeating: false, count: docTopic.count)
         var idfTotal: Float = 0
         var touched: [Int32] = []
         for term in q {
@@ -157,16 +211,19 @@ public final class KnowledgeMatcher: @unchecked Sendable {
             }
             let idf = weight * log(1 + (n - Float(list.count) + 0.5) / (Float(list.count) + 0.5))
             idfTotal += idf
+            let isRare = term >> 63 == 1 && !Self.questionWord.contains(UInt32(term >> 21 & 0x1F_FFFF))
+                && !Self.questionWord.contains(UInt32(term & 0x1F_FFFF))
             for (doc, tf) in list {
                 let d = Int(doc)
                 if scores[d] == 0 { touched.append(doc) }
                 let f = Float(tf)
                 scores[d] += idf * f * (Self.k1 + 1) / (f + Self.k1 * (1 - Self.b + Self.b * docLength[d] / averageLength))
                 matched[d] += idf
+                if isRare { rare[d] = true }
             }
         }
         // A topic's score is its best question's.
-        var best: [Int32: (score: Float, coverage: Float)] = [:]
+        var best: [Int32: (score: Float, coverage: Float, doc: Int32, rare: Bool)] = [:]
         for doc in touched {
             let d = Int(doc), t = docTopic[d]
             // How much of the question the stored question covers, and how much of the stored
@@ -176,10 +233,10 @@ public final class KnowledgeMatcher: @unchecked Sendable {
             let s = docWeight[d] > 0 ? matched[d] / docWeight[d] : 0
             let cov = q + s > 0 ? 2 * q * s / (q + s) : 0
             if let e = best[t], e.score >= scores[d] { continue }
-            best[t] = (scores[d], cov)
+            best[t] = (scores[d], cov, doc, rare[d])
         }
         // The best `limit` by a running selection: sorting every touched topic cost more than scoring.
-        var top: [(key: Int32, value: (score: Float, coverage: Float))] = []
+        var top: [(key: Int32, value: (score: Float, coverage: Float, doc: Int32, rare: Bool))] = []
         for e in best {
             if top.count == limit, let last = top.last, last.value.score > e.value.score
                 || (last.value.score == e.value.score && last.key < e.key) { continue }
@@ -188,14 +245,47 @@ public final class KnowledgeMatcher: @unchecked Sendable {
             if top.count > limit { top.removeLast() }
         }
         return top
-            .map { KnowledgeMatch.Candidate(topic: topicNames[Int($0.key)], score: Double($0.value.score),
-                                            coverage: Double($0.value.coverage)) }
+            .map { (KnowledgeMatch.Candidate(topic: topicNames[Int($0.key)], score: Double($0.value.score),
+                                             coverage: Double($0.value.coverage), question: docQuestion[Int($0.value.doc)],
+                                             sharesContentWord: $0.value.rare),
+                    Int($0.value.doc)) }
     }
 
     /// The answer for a question asked by someone of `askerOrganisation` on `day` (start-of-day epoch).
     public func match(_ question: String, askerOrganisation: String? = nil, day: Int64) -> KnowledgeMatch {
+        var m = match(question, askerOrganisation: askerOrganisation, day: day, ranked: nil)
+        m.uncertain = m.level != .noMatch && (m.best.map { b in
+            b.coverage < uncertainCoverage || !b.sharesContentWord || (m.runnersUp.first.map { $0.score >= b.score * Self.nearTie } ?? false)
+        } ?? false)
+        return m
+    }
+
+    private func match(_ question: String, askerOrganisation: String?, day: Int64, ranked: [KnowledgeMatch.Candidate]?) -> KnowledgeMatch {
         let region = detector.detect(question: question, askerOrganisation: askerOrganisation)
-        let ranked = rank(question)
+        var uses: [SynonymTable.Use] = []
+        let scored = rank(question, limit: 4, uses: &uses)
+        let ranked = scored.map(\.candidate)
+        // The synonyms that count: those whose standard form the matched stored question has.
+        var used: [String] = []
+        if let doc = scored.first?.doc {
+            var seen = Set<SynonymTable.Use>()
+            for u in uses where seen.insert(u).inserted {
+                let target = normaliser.normalisedScalars(u.standard)
+                if Self.contains(docText[doc], target) { used.append("\(u.written)→\(u.standard)") }
+            }
+        }
+        var m = decide(question, region: region, ranked: ranked, day: day)
+        m.synonymsUsed = used
+        return m
+    }
+
+    static func contains(_ s: [UInt32], _ part: [UInt32]) -> Bool {
+        guard !part.isEmpty, part.count <= s.count else { return false }
+        for i in 0...(s.count - part.count) where s[i] == part[0] && Array(s[i..<(i + part.count)]) == part { return true }
+        return false
+    }
+
+    private func decide(_ question: String, region: RegionDetector.Result, ranked: [KnowledgeMatch.Candidate], day: Int64) -> KnowledgeMatch {
         guard let top = ranked.first, top.coverage >= minimumCoverage else {
             return KnowledgeMatch(region: region, best: ranked.first, runnersUp: Array(ranked.dropFirst()), entry: nil,
                                   level: .noMatch, why: "最接近的主题相似度不足（覆盖 \(Int((ranked.first?.coverage ?? 0) * 100))%）")

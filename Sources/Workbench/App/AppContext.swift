@@ -101,7 +101,7 @@ final class AppContext {
         if reload || knowledge == nil {
             let entries = try kb.knowledgeEntries()
             knowledge = KnowledgeSnapshot(entries: entries,
-                                          matcher: KnowledgeMatcher(entries: entries, organisations: reference.organisations))
+                                          matcher: KnowledgeMatcher(entries: entries, organisations: reference.organisations, synonyms: reference.synonyms))
         }
         return knowledge
     }

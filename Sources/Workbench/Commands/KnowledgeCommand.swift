@@ -103,6 +103,9 @@ struct KBMatch: ParsableCommand {
                 o["topic"] = m.best?.topic ?? NSNull()
                 o["score"] = m.best?.score ?? NSNull()
                 o["coverage"] = m.best?.coverage ?? NSNull()
+                o["uncertain"] = m.uncertain
+                o["synonyms"] = m.synonymsUsed
+                o["matchedQuestion"] = m.best?.question ?? NSNull()
                 if let e = m.entry {
                     o["entry"] = ["id": e.id, "region": e.region, "topic": e.topic, "standardQuestion": e.standardQuestion,
                                   "answer": e.answer, "policyBasis": e.policyBasis, "version": e.version,
@@ -123,11 +126,14 @@ struct KBMatch: ParsableCommand {
 /// Match results and histories as lines, shared by the CLI and the app.
 enum KnowledgeText {
     static func match(_ m: KnowledgeMatch) -> [String] {
-        var out = ["【\(m.levelText)】 \(m.why)"]
+        var out = ["【\(m.uncertain ? "不确定 · " : "")\(m.levelText)】 \(m.why)"]
+        if let u = m.uncertainText { out.append(u) }
         out.append("区域：\(m.region.region)（\(m.region.reason)\(m.region.ambiguous ? "，有歧义" : "")）")
         if let b = m.best {
             out.append(String(format: "主题：%@（得分 %.2f，覆盖 %.0f%%）", b.topic, b.score, b.coverage * 100))
+            if !b.question.isEmpty, b.question != b.topic { out.append("最接近的问法：\(b.question)") }
         }
+        if !m.synonymsUsed.isEmpty { out.append("同义词：" + m.synonymsUsed.joined(separator: "，")) }
         if let e = m.entry {
             out.append("条目：\(e.id) · \(e.region) · 版本 \(e.version) · 生效 \(ShanghaiTime.formatDate(e.effectiveFrom))"
                        + (e.effectiveTo.map { " 至 \(ShanghaiTime.formatDate($0))" } ?? "") + " · 依据 \(e.policyBasis)")
@@ -268,14 +274,19 @@ struct KBEval: ParsableCommand {
     @Flag(help: "列出答错的问题 (list the misses).") var verbose = false
     @Option(name: .customLong("min-coverage"), help: "主题最低覆盖率 (the coverage below which no topic is taken).")
     var minCoverage: Double?
+    @Option(name: .customLong("uncertain-coverage"), help: "低于此覆盖率标为不确定 (the coverage below which a match is flagged uncertain).")
+    var uncertainCoverage: Double?
+    @Flag(name: .customLong("no-synonyms"), help: "不用同义词表（对比用）(match without the synonyms, to compare).")
+    var noSynonyms = false
 
     func run() throws {
         try runReportingErrors {
             let (_, kb) = try options.open()
             let day = try date.map { try FilterOptions.day($0, option: "--date") } ?? ShanghaiTime.startOfDay(nowEpoch())
             let cases = try KnowledgeEval.read(file)
-            let matcher = try kb.matcher()
+            let matcher = try kb.matcher(synonyms: !noSynonyms)
             if let minCoverage { matcher.minimumCoverage = minCoverage }
+            if let uncertainCoverage { matcher.uncertainCoverage = uncertainCoverage }
             let r = KnowledgeEval.run(cases, matcher: matcher, day: day)
             printText(r.summary.joined(separator: "\n"))
             if verbose { printText(r.misses.joined(separator: "\n")) }

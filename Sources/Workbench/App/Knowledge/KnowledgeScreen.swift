@@ -250,9 +250,11 @@ final class KnowledgeScreen: Screen {
             let m = snap.matcher.match(r.question, askerOrganisation: r.org, day: ShanghaiTime.startOfDay(r.askedAt))
             var lines: [(String, Role)] = [("问题：" + VisibleText.singleLine(r.question) + "（\(r.org)，\(ShanghaiTime.formatDate(r.askedAt))）", .title)]
             let text = KnowledgeText.match(m)
-            lines += text.enumerated().map { ($0.element, $0.offset == 0 ? (m.entry == nil ? .warning : .ok) : .normal) }
+            lines += text.enumerated().map { ($0.element, $0.offset == 0 ? (m.entry == nil || m.uncertain ? .warning : .ok) : .normal) }
             lines.append(("", .normal))
-            lines.append((m.entry == nil
+            lines.append((m.uncertain
+                ? "匹配不确定：知识库可能没有这个问题，或问法差得远；请对照上面的次选主题自己判断。"
+                : m.entry == nil
                 ? "知识库没有可用条目：若机器人也答不上，多为「业务缺失」。"
                 : "知识库有此条目：若机器人答非所问，多为「理解错误」；答案与条目一致则多为「回答正确」。", .dim))
             return HelpOverlay(content: (Localized("知识匹配（Esc 关闭）", "Knowledge match (Esc closes)"), lines))

@@ -110,6 +110,9 @@ enum CoverageCell: Equatable {
     case own(stale: Bool)
     /// No own entry in force: the 全市 entry answers.
     case fallsBack
+    /// The region's own entry has passed its end date (or not started): the 全市 entry answers
+    /// meanwhile, but the county's answer is stale, not missing (issue 17: 如东县 KB-00116).
+    case expired
     /// Nothing in force answers there.
     case none
 
@@ -119,6 +122,8 @@ enum CoverageCell: Equatable {
         if let own = byRegion[region]?.first(where: { $0.inForce(on: today) }) {
             return .own(stale: own.isStale(today: today, days: staleDays))
         }
+        let lapsed = region != cityWide && byRegion[region]?.contains(where: { $0.state == .active }) == true
+        if lapsed { return .expired }
         if region != cityWide, byRegion[cityWide]?.contains(where: { $0.inForce(on: today) }) == true { return .fallsBack }
         return .none
     }

@@ -87,7 +87,7 @@ enum KnowledgeView {
         let topicW = max(10, r.width - regions.count * cellW - 3)
         let legend = ascii
             ? Localized(" # 本地条目  o 用全市条目  x 无生效条目  (!) 过期/待复查  ←→ 选区域", " # own entry  o falls back to 全市  x nothing in force  (!) stale  ←→ region")
-            : Localized(" ● 本地条目  ○ 用全市条目  ✕ 无生效条目  黄色 过期/待复查  ←→ 选区域  Enter 打开", " ● own entry  ○ falls back to 全市  ✕ nothing in force  yellow: stale  ←→ region  Enter opens")
+            : Localized(" ● 本地条目  ○ 用全市  ○! 本地已过期  ✕ 无生效  黄色 待复查  ←→ 选区域  Enter 打开", " ● own entry  ○ falls back to 全市  ○! own entry expired  ✕ nothing in force  yellow: stale  ←→ region  Enter opens")
         c.text(legend(L), x: r.x, y: r.y, role: .dim, maxWidth: r.width)
         var x = r.x + 1 + topicW + 1
         for (i, region) in regions.enumerated() {
@@ -111,6 +111,7 @@ enum KnowledgeView {
                 let (glyph, role): (String, Role) = switch cell {
                 case .own(let stale): (ascii ? (stale ? "#!" : "#") : "●", stale ? .warning : .ok)
                 case .fallsBack: (ascii ? "o" : "○", .dim)
+                case .expired: (ascii ? "o!" : "○!", .warning)
                 case .none: (ascii ? "x" : "✕", .error)
                 }
                 let r2: Role = selected && j == k.column ? .selected : role
@@ -166,7 +167,7 @@ enum KnowledgeView {
         var lines: [(String, Role)] = []
         let stale = e.isStale(today: today, days: staleDays)
         lines.append(("\(e.id) · \(e.region) · \(e.businessType) · \(e.state.chineseName) · " + Localized("版本", "version")(L) + " \(e.version)"
-                      + (e.inForce(on: today) ? Localized(" · 今天生效", " · in force today")(L) : Localized(" · 今天不生效", " · not in force today")(L)),
+                      + (e.inForce(on: today) ? Localized(" · 今天有效", " · in force today")(L) : Localized(" · 今天无效（不在有效期）", " · not in force today")(L)),
                       .title))
         lines.append((Localized("主题：", "Topic: ")(L) + e.topic, .normal))
         lines.append((Localized("有效期：", "Effective: ")(L) + ShanghaiTime.formatDate(e.effectiveFrom) + " ~ "
