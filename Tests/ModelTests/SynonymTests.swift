@@ -100,3 +100,33 @@ import Testing
         #expect(Double(tune.top1) / Double(tune.withTopic) >= 0.92, "\(tune.summary)")
     }
 }
+
+@Suite struct GapGroupingTests {
+    @Test func paraphrasesOfOneMissingPolicyAreOneGapWithWhoAsked() throws {
+        let dir = TempDir()
+        defer { dir.cleanup() }
+        let store = try makeStore(dir)
+        let now = ShanghaiTime.parse("2026-12-01 10:00")!
+        let asked: [(String, String)] = [
+            ("我爸走了，丧葬费怎么领", "如皋市"), ("父亲去世了丧葬补助金怎么申领", "如皋市"), ("丧葬费怎么领取？", "海门区"),
+            ("请问丧葬费怎么领", "如皋市"), ("抚恤金怎么领", "海门区"), ("电动车上牌在哪里办", "启东市"),
+        ]
+        try store.importBatch { sink in
+            for (i, q) in asked.enumerated() {
+                _ = try sink.insert(InteractionRecord(id: "G\(i)", askedAt: now - Int64(i * 60), org: q.1, question: q.0, answer: "很抱歉，暂未找到。"))
+            }
+        }
+        for i in asked.indices { try store.setLabel(.missingKnowledge, recordId: "G\(i)", reviewer: "张敏", at: now) }
+        let kb = KnowledgeBase(store: store, reference: .bundled)
+        var seen: [(Int, Int)] = []
+        let (gaps, read) = try kb.gaps(records: store, matcher: try kb.matcher(), day: ShanghaiTime.startOfDay(now)) { seen.append(($0, $1)) }
+        #expect(read == 6 && seen.last.map { $0 == (6, 6) } == true)
+        let funeral = try #require(gaps.first)
+        // Four records asking for 丧葬费 in four wordings (请问 is dropped anyway), asked in two counties.
+        #expect(funeral.count == 4 && funeral.wordings == 4, "\(gaps.map { ($0.wording, $0.count) })")
+        #expect(funeral.regions == [.init(region: "如皋市", count: 3), .init(region: "海门区", count: 1)])
+        #expect(funeral.region == "全市" && funeral.regionsText == "如皋市 3 · 海门区 1")
+        // 抚恤金 and 电动车 are gaps of their own.
+        #expect(gaps.count == 3 && gaps.contains { $0.wording == "抚恤金怎么领" && $0.region == "海门区" })
+    }
+}

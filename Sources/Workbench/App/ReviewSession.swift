@@ -315,6 +315,7 @@ final class ReviewSession {
         }
         for l in lists where l.takeKeys(self) { changed = true }
         for l in lists where l.takeSearch(self) { changed = true }
+        for k in stack.compactMap({ $0 as? KnowledgeScreen }) where k.takeGaps() { changed = true }
         if let job = integrityJob, let result = job.take() {
             integrityJob = nil
             if case .success(let problems) = result, let first = problems.first {

@@ -59,16 +59,60 @@ final class KnowledgeScreen: Screen {
         state.refresh(today: ctx.today, staleDays: ctx.staleDays, regions: orgs.kbRegions, cityWide: orgs.cityWideRegion)
     }
 
-    /// The gap backlog (Model's `KnowledgeBase.gaps`).
+    /// The gap backlog (Model's `KnowledgeBase.gaps`): on its own thread and connection with its
+    /// progress shown (20,000 records read and grouped take about a second at 1,000,000), keys
+    /// stay live; picked up by `takeGaps` on a tick.
     func loadGaps() {
         guard let kb = ctx.knowledgeBase else { return }
+        let matcher = state.matcher, day = ctx.today
+        guard ctx.background else {
+            do {
+                let (gaps, read) = try kb.gaps(records: ctx.store, matcher: matcher, day: day, limit: KnowledgeState.gapLimit)
+                state.gaps = gaps
+                state.gapRecords = read
+            } catch {
+                ctx.failed(AppContext.cannotRead, error)
+            }
+            return
+        }
         do {
-            let (gaps, read) = try kb.gaps(records: ctx.store, matcher: state.matcher, day: ctx.today, limit: KnowledgeState.gapLimit)
-            state.gaps = gaps
-            state.gapRecords = read
+            let store = Unchecked(try ctx.store.openAnother())
+            let progress = gapProgress
+            progress.set((0, 0))
+            let job = gapJob ?? BackgroundJob<([KnowledgeGap], Int)>()
+            job.start {
+                try kb.gaps(records: store.value, matcher: matcher, day: day, limit: KnowledgeState.gapLimit) { progress.set(($0, $1)) }
+            }
+            gapJob = job
+            state.gaps = nil
+            state.gapLoading = (0, 0)
         } catch {
             ctx.failed(AppContext.cannotRead, error)
         }
+    }
+
+    private var gapJob: BackgroundJob<([KnowledgeGap], Int)>?
+    /// Records read so far and in all, written by the gap job's thread.
+    let gapProgress = Locked<(Int, Int)>((0, 0))
+    /// Installs the finished gap backlog; true when the screen must be drawn again.
+    func takeGaps() -> Bool {
+        guard let job = gapJob else { return false }
+        guard let result = job.take() else {
+            // Still running: the view shows how far it is.
+            state.gapLoading = gapProgress.get()
+            return true
+        }
+        gapJob = nil
+        state.gapLoading = nil
+        switch result {
+        case .success(let (gaps, read)):
+            state.gaps = gaps
+            state.gapRecords = read
+            state.selection[.gaps] = min(state.selection[.gaps] ?? 0, max(0, gaps.count - 1))
+        case .failure(let error):
+            ctx.failed(AppContext.cannotRead, error)
+        }
+        return true
     }
 
     /// The entry the keys act on: the open one, else the selected row's (in the matrix, the
@@ -142,7 +186,7 @@ final class KnowledgeScreen: Screen {
         case .nextView, .previousView:
             state.view = state.view.cycled(command == .nextView ? 1 : -1)
             state.openEntry = nil
-            if state.view == .gaps, state.gaps == nil { loadGaps() }
+            if state.view == .gaps, state.gaps == nil, state.gapLoading == nil { loadGaps() }
         case .left: state.column = max(0, state.column - 1)
         case .right: state.column = min(ctx.reference.organisations.kbRegions.count - 1, state.column + 1)
         case .cycleRegion:

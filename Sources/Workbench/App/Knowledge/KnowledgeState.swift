@@ -41,6 +41,8 @@ struct KnowledgeState {
     var gaps: [Gap]?
     /// How many 业务缺失 records the backlog read (the newest first, at most `gapLimit`).
     var gapRecords = 0
+    /// The backlog is being read in the background: records read and in all.
+    var gapLoading: (Int, Int)?
     static let gapLimit = 20_000
     /// The entry shown in full, with its history lines.
     var openEntry: KnowledgeEntry?

@@ -87,7 +87,7 @@ enum KnowledgeView {
         let topicW = max(10, r.width - regions.count * cellW - 3)
         let legend = ascii
             ? Localized(" # 本地条目  o 用全市条目  x 无生效条目  (!) 过期/待复查  ←→ 选区域", " # own entry  o falls back to 全市  x nothing in force  (!) stale  ←→ region")
-            : Localized(" ● 本地条目  ○ 用全市  ○! 本地已过期  ✕ 无生效  黄色 待复查  ←→ 选区域  Enter 打开", " ● own entry  ○ falls back to 全市  ○! own entry expired  ✕ nothing in force  yellow: stale  ←→ region  Enter opens")
+            : Localized(" ● 本地条目  ○ 用全市  ○! 本地已过期  ✕ 无生效  黄色待复查  ←→选区域  Enter 打开", " ● own entry  ○ falls back to 全市  ○! own entry expired  ✕ nothing in force  yellow: stale  ←→ region  Enter opens")
         c.text(legend(L), x: r.x, y: r.y, role: .dim, maxWidth: r.width)
         var x = r.x + 1 + topicW + 1
         for (i, region) in regions.enumerated() {
@@ -135,14 +135,26 @@ enum KnowledgeView {
 
     static func gaps(_ s: AppContext, _ k: KnowledgeState, _ r: Rect, _ c: inout Canvas) {
         let L = s.lang
-        guard let gaps = k.gaps else { return }
-        c.text(" " + Localized("标为「业务缺失」的问题，按归一化问题与区域分组、按次数排序（最近 \(grouped(k.gapRecords)) 条）；n 按所选缺口起草条目",
-                               "Questions labelled missing KB, grouped by normalised text and region, by count (newest \(grouped(k.gapRecords))); n drafts an entry")(L),
+        guard let gaps = k.gaps else {
+            if let (read, all) = k.gapLoading {
+                c.text(" " + Localized("正在读取并按意思分组标为「业务缺失」的记录…", "Reading and grouping the records labelled missing KB…")(L),
+                       x: r.x, y: r.y, role: .dim, maxWidth: r.width)
+                if r.height > 1 {
+                    let w = max(4, min(40, r.width - 24)), f = all > 0 ? min(1, Double(read) / Double(all)) : 0
+                    let filled = Int(f * Double(w))
+                    c.text(" [" + String(repeating: "█", count: filled) + String(repeating: "·", count: w - filled) + "] "
+                           + "\(grouped(read))/\(grouped(all))", x: r.x, y: r.y + 1, role: .normal, maxWidth: r.width)
+                }
+            }
+            return
+        }
+        c.text(" " + Localized("标为「业务缺失」的问题，按意思分组（同义词、相近问法）、按次数排序（最近 \(grouped(k.gapRecords)) 条）；n 起草条目",
+                               "Questions labelled missing KB, grouped by meaning (synonyms, close wordings), by count (newest \(grouped(k.gapRecords))); n drafts an entry")(L),
                x: r.x, y: r.y, role: .dim, maxWidth: r.width)
-        let countW = 6, regionW = 7, answeredW = min(30, r.width / 4)
+        let countW = 6, regionW = min(24, max(7, r.width / 6)), answeredW = min(30, r.width / 4)
         let textW = max(10, r.width - countW - regionW - answeredW - 6)
-        let head = Localized("次数", "Count")(L).leftPadded(to: countW) + " " + DisplayWidth.truncate(Localized("区域", "Region")(L), to: regionW, pad: true)
-            + " " + DisplayWidth.truncate(Localized("问题（最常见问法）", "Question (most common wording)")(L), to: textW, pad: true) + " "
+        let head = Localized("次数", "Count")(L).leftPadded(to: countW) + " " + DisplayWidth.truncate(Localized("谁问的", "Asked in")(L), to: regionW, pad: true)
+            + " " + DisplayWidth.truncate(Localized("问题（最常见问法，+n 种问法）", "Question (most common wording, +n more)")(L), to: textW, pad: true) + " "
             + Localized("知识库现在的回答", "What the KB answers now")(L)
         c.text(" " + head, x: r.x, y: r.y + 1, role: .title, maxWidth: r.width)
         let shown = ListCursor.window(count: gaps.count, selected: k.selected, height: r.height - 2)
@@ -150,9 +162,12 @@ enum KnowledgeView {
         for i in shown {
             let g = gaps[i]
             let selected = i == k.selected
-            let line = grouped(g.count).leftPadded(to: countW) + " " + DisplayWidth.truncate(g.region, to: regionW, pad: true) + " "
-                + DisplayWidth.truncate(VisibleText.singleLine(g.wording), to: textW, pad: true) + " "
-                + (g.answeredBy ?? Localized("（无）", "(none)")(L))
+            let more = g.wordings > 1 ? " +\(g.wordings - 1)" : ""
+            let question = DisplayWidth.truncate(VisibleText.singleLine(g.wording), to: max(1, textW - more.count)) + more
+            let answer = g.answeredBy.map { g.uncertain ? Localized("不确定 ", "uncertain ")(L) + $0 : $0 }
+            let line = grouped(g.count).leftPadded(to: countW) + " " + DisplayWidth.truncate(g.regionsText, to: regionW, pad: true) + " "
+                + DisplayWidth.truncate(question, to: textW, pad: true) + " "
+                + (answer ?? Localized("（无）", "(none)")(L))
             c.text((selected ? "▶" : " ") + line, x: r.x, y: y, role: selected ? .selected : (g.answeredBy == nil ? .warning : .normal),
                    maxWidth: r.width)
             y += 1
