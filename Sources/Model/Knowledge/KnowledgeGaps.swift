@@ -90,7 +90,10 @@ extension KnowledgeBase {
         var clusterTerms: [Set<UInt64>] = []
         var byTerm: [UInt64: [Int]] = [:]
         for (id, g) in exact {
-            let terms = Set((matcher?.terms(of: id) ?? KnowledgeMatcher.terms(id.unicodeScalars.map(\.value))).filter { $0 >> 63 == 1 })
+            // From a wording as asked: the key is already normalised, and normalising it again would
+            // strip the place slot.
+            let asked = g.wordings.keys.min() ?? id
+            let terms = Set((matcher?.terms(of: asked) ?? KnowledgeMatcher.terms(id.unicodeScalars.map(\.value))).filter { $0 >> 63 == 1 })
             var best: (index: Int, score: Double)?
             var seen = Set<Int>()
             for t in terms {

@@ -253,39 +253,30 @@ public final class KnowledgeMatcher: @unchecked Sendable {
 
     /// The answer for a question asked by someone of `askerOrganisation` on `day` (start-of-day epoch).
     public func match(_ question: String, askerOrganisation: String? = nil, day: Int64) -> KnowledgeMatch {
-        var m = match(question, askerOrganisation: askerOrganisation, day: day, ranked: nil)
+        let region = detector.detect(question: question, askerOrganisation: askerOrganisation)
+        var uses: [SynonymTable.Use] = []
+        let scored = rank(question, limit: 4, uses: &uses)
+        var m = decide(region: region, ranked: scored.map(\.candidate), day: day)
+        // The synonyms that count: those whose standard form the matched stored question has.
+        if let doc = scored.first?.doc {
+            var seen = Set<SynonymTable.Use>()
+            for u in uses where seen.insert(u).inserted && Self.contains(docText[doc], u.target) {
+                m.synonymsUsed.append("\(u.written)→\(u.standard)")
+            }
+        }
         m.uncertain = m.level != .noMatch && (m.best.map { b in
             b.coverage < uncertainCoverage || !b.sharesContentWord || (m.runnersUp.first.map { $0.score >= b.score * Self.nearTie } ?? false)
         } ?? false)
         return m
     }
 
-    private func match(_ question: String, askerOrganisation: String?, day: Int64, ranked: [KnowledgeMatch.Candidate]?) -> KnowledgeMatch {
-        let region = detector.detect(question: question, askerOrganisation: askerOrganisation)
-        var uses: [SynonymTable.Use] = []
-        let scored = rank(question, limit: 4, uses: &uses)
-        let ranked = scored.map(\.candidate)
-        // The synonyms that count: those whose standard form the matched stored question has.
-        var used: [String] = []
-        if let doc = scored.first?.doc {
-            var seen = Set<SynonymTable.Use>()
-            for u in uses where seen.insert(u).inserted {
-                let target = normaliser.normalisedScalars(u.standard)
-                if Self.contains(docText[doc], target) { used.append("\(u.written)→\(u.standard)") }
-            }
-        }
-        var m = decide(question, region: region, ranked: ranked, day: day)
-        m.synonymsUsed = used
-        return m
-    }
-
     static func contains(_ s: [UInt32], _ part: [UInt32]) -> Bool {
         guard !part.isEmpty, part.count <= s.count else { return false }
-        for i in 0...(s.count - part.count) where s[i] == part[0] && Array(s[i..<(i + part.count)]) == part { return true }
+        for i in 0...(s.count - part.count) where s[i..<(i + part.count)].elementsEqual(part) { return true }
         return false
     }
 
-    private func decide(_ question: String, region: RegionDetector.Result, ranked: [KnowledgeMatch.Candidate], day: Int64) -> KnowledgeMatch {
+    private func decide(region: RegionDetector.Result, ranked: [KnowledgeMatch.Candidate], day: Int64) -> KnowledgeMatch {
         guard let top = ranked.first, top.coverage >= minimumCoverage else {
             return KnowledgeMatch(region: region, best: ranked.first, runnersUp: Array(ranked.dropFirst()), entry: nil,
                                   level: .noMatch, why: "最接近的主题相似度不足（覆盖 \(Int((ranked.first?.coverage ?? 0) * 100))%）")

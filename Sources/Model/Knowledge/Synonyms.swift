@@ -38,6 +38,8 @@ struct SynonymTable: Sendable {
     struct Use: Hashable, Sendable {
         let written: String
         let standard: String
+        /// The standard form's normalised scalars (what a stored question is searched for).
+        var target: [UInt32] = []
     }
 
     private let table: LongestMatch<Int32>
@@ -84,7 +86,7 @@ struct SynonymTable: Sendable {
                 let target = standard[Int(m.value)]
                 out.append(contentsOf: target)
                 if written[Int(m.value)] != standardText[Int(m.value)], !target.isEmpty {
-                    uses.append(Use(written: written[Int(m.value)], standard: standardText[Int(m.value)]))
+                    uses.append(Use(written: written[Int(m.value)], standard: standardText[Int(m.value)], target: target))
                 }
                 i += m.length
             } else {
