@@ -36,10 +36,16 @@ public enum DemoKnowledge {
         var out: [KnowledgeEntry] = []
         var n = 0
         let talk = reference.taxonomy.smallTalk
+        // The demo bot's knowledge ids (DemoGenerator): KB + five digits of type index × 10 +
+        // question index, the types counted as the generator does (every business type with questions).
+        var typeIndex = -1
         for l1 in reference.taxonomy.level1 {
-            // Small talk (你好, 在吗) is no knowledge.
-            for l2 in l1.level2 where !(l1.name == talk.level1 && l2 == talk.level2) {
-                for template in DemoCorpus.questions[l1.name]?[l2] ?? [] {
+            for l2 in l1.level2 {
+                guard let templates = DemoCorpus.questions[l1.name]?[l2] else { continue }
+                typeIndex += 1
+                // Small talk (你好, 在吗) is no knowledge.
+                if l1.name == talk.level1 && l2 == talk.level2 { continue }
+                for (questionIndex, template) in templates.enumerated() {
                     n += 1
                     let topic = topicName(template)
                     let standard = topic
@@ -52,12 +58,15 @@ public enum DemoKnowledge {
                         """
                     // Most 全市 entries reviewed recently; every ninth not for over a year (stale).
                     let reviewed = n % 9 == 0 ? today - 400 * day : today - Int64(n % 60) * day
-                    out.append(KnowledgeEntry(
+                    var city = KnowledgeEntry(
                         topic: topic, region: "全市", biz1: l1.name, biz2: l2, standardQuestion: standard,
                         similarQuestions: similar(standard), answer: cityAnswer,
                         policyBasis: "通人社规〔2024〕\(n % 20 + 1)号", effectiveFrom: start,
                         state: n % 47 == 0 ? .draft : .active, updatedBy: "知识库管理员",
-                        updatedAt: reviewed, lastReviewedAt: reviewed))
+                        updatedAt: reviewed, lastReviewedAt: reviewed)
+                    // The bot's id on its 全市 entry; one in eleven not linked yet, as a real table starts.
+                    if n % 11 != 0 { city.botIds = [String(format: "KB%05d", typeIndex * 10 + questionIndex)] }
+                    out.append(city)
                     // Questions with a county slot are the ones counties answer differently.
                     guard template.contains("{县}") else { continue }
                     for (k, c) in counties.enumerated() where (n + k) % 3 != 0 {

@@ -14,8 +14,32 @@ public final class KnowledgeBase {
     /// Validates, then saves a new version. Retiring is allowed whatever the text says.
     @discardableResult
     public func save(_ e: KnowledgeEntry, action: KnowledgeVersion.Action, by: String, at: Int64) throws -> KnowledgeEntry? {
-        if action != .retire { try e.validate(reference: reference) }
+        if action != .retire {
+            try e.validate(reference: reference)
+            if !e.botIds.isEmpty {
+                let owners = Self.botIdOwners(try store.knowledgeEntries())
+                let taken = Self.botIdConflicts(e, owners: owners)
+                if !taken.isEmpty { throw KnowledgeValidationError(reasons: taken) }
+            }
+        }
         return try store.saveKnowledge(e, action: action, by: by, at: at)
+    }
+
+    /// Which entry (not retired) carries each bot knowledge id.
+    static func botIdOwners(_ entries: [KnowledgeEntry]) -> [String: String] {
+        var out: [String: String] = [:]
+        for e in entries where e.state != .retired {
+            for b in e.botIds where out[b] == nil { out[b] = e.id }
+        }
+        return out
+    }
+
+    /// A bot id answers for one entry: the reasons `e` cannot take the ids another entry has.
+    static func botIdConflicts(_ e: KnowledgeEntry, owners: [String: String]) -> [String] {
+        guard e.state != .retired else { return [] }
+        return e.botIds.compactMap { b in
+            owners[b].flatMap { $0 == e.id ? nil : "\(KnowledgeEntry.botIdField) \(b) 已属于条目 \($0)（一个机器人知识ID只对应一个条目）" }
+        }
     }
 
     public func retire(id: String, by: String, at: Int64) throws -> KnowledgeEntry? {
@@ -52,11 +76,13 @@ public final class KnowledgeBase {
     }
 
     static let englishKeys = ["region", "biz1", "biz2", "topic", "standardQuestion", "similarQuestions", "answer",
-                              "policyBasis", "effectiveFrom", "effectiveTo", "state"]
+                              "policyBasis", "effectiveFrom", "effectiveTo", "state", "botIds"]
     static let aliases: [String: String] = [
         "区县": "区域", "地区": "区域", "适用区域": "区域", "一级业务": "一级业务类型", "二级业务": "二级业务类型", "标准问题": "标准问",
         "相似问题": "相似问", "回答": "答案", "答复": "答案", "依据": "政策依据", "文件依据": "政策依据", "生效时间": "生效日期",
         "失效时间": "失效日期", "截止日期": "失效日期", "编号": "条目ID", "ID": "条目ID", "id": "条目ID",
+        "机器人知识编号": KnowledgeEntry.botIdField, "机器人ID": KnowledgeEntry.botIdField, "命中知识ID": KnowledgeEntry.botIdField,
+        "对应知识ID": KnowledgeEntry.botIdField, "机器人知识id": KnowledgeEntry.botIdField,
     ]
 
     /// Reads a CSV (UTF-8, UTF-8 BOM, GB18030), XLSX or JSONL table of entries. A row matches an
@@ -68,6 +94,7 @@ public final class KnowledgeBase {
         var existing = Dictionary(try store.knowledgeEntries().map { ($0.id, $0) }) { a, _ in a }
         var byTopicRegion: [String: String] = [:]
         for e in existing.values { byTopicRegion[e.topic + "\u{1}" + e.region] = e.id }
+        var botOwners = Self.botIdOwners(Array(existing.values))
         var batch: [(KnowledgeEntry, KnowledgeVersion.Action)] = []
         for (line, values) in rows {
             func v(_ k: String) -> String? { values[k].map { $0.trimmed } }
@@ -94,6 +121,8 @@ public final class KnowledgeBase {
                 effectiveFrom: fromDay ?? ShanghaiTime.startOfDay(at), effectiveTo: toDay, state: state ?? .active)
             if written.isEmpty { problems.append("区域为空") }
             if let id = v("条目ID"), !id.isEmpty { e.id = id }
+            let botColumn = values[KnowledgeEntry.botIdField]
+            if let b = botColumn { e.botIds = KnowledgeEntry.parseBotIds(b) }
             do { try e.validate(reference: reference) } catch let err as KnowledgeValidationError {
                 problems += err.reasons.filter { !problems.contains($0) }
             }
@@ -104,6 +133,22 @@ public final class KnowledgeBase {
             if e.id.isEmpty, let id = byTopicRegion[e.topic + "\u{1}" + e.region] {
                 e.id = id
             }
+            // A file without the column (an older export) keeps the ids an entry has.
+            if botColumn == nil, let old = existing[e.id] { e.botIds = old.botIds }
+            // A new entry's id is made when saved: its bot ids are checked against the others by a
+            // name of its own meanwhile.
+            let owner = e.id.isEmpty ? "第 \(line) 行" : e.id
+            var mine = e
+            mine.id = owner
+            let taken = Self.botIdConflicts(mine, owners: botOwners)
+            if !taken.isEmpty {
+                summary.problems.append("第 \(line) 行：" + taken.joined(separator: "；"))
+                continue
+            }
+            if let old = existing[e.id] {
+                for b in old.botIds where botOwners[b] == old.id { botOwners[b] = nil }
+            }
+            if e.state != .retired { for b in e.botIds { botOwners[b] = owner } }
             if let old = existing[e.id] {
                 e.version = old.version
                 e.lastReviewedAt = old.lastReviewedAt
@@ -191,7 +236,7 @@ public final class KnowledgeBase {
             switch format {
             case .xlsx:
                 let w = try XLSXWriter(path: part)
-                let widths: [Double] = [10, 8, 14, 18, 24, 36, 36, 60, 24, 12, 12, 6, 6, 10, 18, 18]
+                let widths: [Double] = [10, 8, 14, 18, 24, 36, 36, 60, 24, 12, 12, 6, 16, 6, 10, 18, 18]
                 try w.beginSheet("知识库", columns: widths.enumerated().map { .init(width: $0.1, wrap: [5, 6, 7].contains($0.0)) },
                                  header: header)
                 for e in list { try w.row(cells(e).map { .text($0) }) }
@@ -207,6 +252,7 @@ public final class KnowledgeBase {
                                             "updatedAt": ShanghaiTime.format(e.updatedAt)]
                     for (k, value) in zip(Self.englishKeys, e.fieldValues) { o[k] = value }
                     o["similarQuestions"] = e.similarQuestions
+                    o["botIds"] = e.botIds
                     o["effectiveTo"] = e.effectiveTo.map(ShanghaiTime.formatDate) ?? NSNull()
                     o["state"] = e.state.rawValue
                     o["lastReviewedAt"] = e.lastReviewedAt.map(ShanghaiTime.format) ?? NSNull()

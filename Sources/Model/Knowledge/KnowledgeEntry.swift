@@ -40,6 +40,9 @@ public struct KnowledgeEntry: Equatable, Sendable {
     public var updatedBy: String
     public var updatedAt: Int64
     public var lastReviewedAt: Int64?
+    /// The bot's own knowledge ids this entry answers for (命中知识 `KB00790` in the logs; ours are
+    /// `KB-00041`): the link between what the bot used and what the knowledge base says.
+    public var botIds: [String] = []
 
     public init(id: String = "", topic: String, region: String, biz1: String? = nil, biz2: String? = nil,
                 standardQuestion: String, similarQuestions: [String] = [], answer: String, policyBasis: String = "",
@@ -82,11 +85,25 @@ public struct KnowledgeEntry: Equatable, Sendable {
 
     /// The fields a person edits, with their Chinese names, in order (also the export's columns).
     public static let fieldNames = ["区域", "一级业务类型", "二级业务类型", "主题", "标准问", "相似问", "答案", "政策依据",
-                                    "生效日期", "失效日期", "状态"]
+                                    "生效日期", "失效日期", "状态", botIdField]
+    /// The column and editor field of `botIds` (several ids separated by spaces).
+    public static let botIdField = "机器人知识ID"
 
     public var fieldValues: [String] {
         [region, biz1 ?? "", biz2 ?? "", topic, standardQuestion, similarQuestions.joined(separator: "\n"), answer, policyBasis,
-         ShanghaiTime.formatDate(effectiveFrom), effectiveTo.map(ShanghaiTime.formatDate) ?? "", state.chineseName]
+         ShanghaiTime.formatDate(effectiveFrom), effectiveTo.map(ShanghaiTime.formatDate) ?? "", state.chineseName,
+         botIds.joined(separator: " ")]
+    }
+
+    /// Bot knowledge ids as written in a cell or the editor: separated by spaces, commas, 、 or
+    /// semicolons (either width), each trimmed, repeats dropped, order kept.
+    public static func parseBotIds(_ text: String) -> [String] {
+        var out: [String] = []
+        for part in text.split(whereSeparator: { $0.isWhitespace || ",，、;；|".contains($0) }) {
+            let id = String(part)
+            if !out.contains(id) { out.append(id) }
+        }
+        return out
     }
 }
 
@@ -101,6 +118,9 @@ extension KnowledgeEntry {
     public func validate(reference: ReferenceData) throws {
         var why: [String] = []
         if !id.isEmpty, let problem = Self.idProblem(id) { why.append(problem) }
+        for b in botIds {
+            if let problem = Self.idProblem(b) { why.append(Self.botIdField + "：" + problem) }
+        }
         let regions = reference.organisations.kbRegions
         if !regions.contains(region) {
             why.append("未知区域「\(region)」，可选：\(regions.joined(separator: " "))")
@@ -138,6 +158,7 @@ extension KnowledgeEntry {
         out.append("# 知识条目 \(id.isEmpty ? "（新建）" : id)\(version > 0 ? "，当前版本 \(version)" : "")。以 # 开头的行是说明，保存时忽略。")
         out.append("# 字段名不要改；日期写成 2025-01-01，失效日期可留空；状态：草稿 / 生效 / 停用。")
         out.append("# 区域：全市、海安市、海门区、启东市、如皋市、如东县、通州区。保存并退出编辑器即生成新版本；清空整个文件则放弃。")
+        out.append("# 机器人知识ID：机器人日志里「命中知识」的编号（如 KB00790），本条目回答的那些，空格分隔；可留空。")
         let v = fieldValues
         for (name, value) in zip(Self.fieldNames, v) where name != "相似问" && name != "答案" {
             out.append("\(name): \(value)")
@@ -199,6 +220,7 @@ extension KnowledgeEntry {
         if let v = field("状态") {
             if let s = State(parsing: v) { e.state = s } else { why.append("状态「\(v)」无法识别（草稿 / 生效 / 停用）") }
         }
+        if let v = field(Self.botIdField) { e.botIds = Self.parseBotIds(v) }
         e.similarQuestions = similar
         // The answer keeps its inner blank lines; only the edges are trimmed.
         e.answer = answer.joined(separator: "\n").trimmed

@@ -18,9 +18,27 @@ public struct KnowledgeGap: Equatable, Sendable {
     /// The knowledge base's answer is only a weak match (不确定).
     public var uncertain = false
 
+    /// What the bot answered these questions from: its knowledge ids with their counts, most
+    /// first, each with our entry carrying it (nil: not linked).
+    public var botAnswers: [BotAnswer] = []
+
     public struct RegionCount: Equatable, Sendable {
         public let region: String
         public let count: Int
+    }
+
+    public struct BotAnswer: Equatable, Sendable {
+        public let botId: String
+        public let count: Int
+        public let entryId: String?
+        public let entryRegion: String?
+    }
+
+    /// `KB00790 = KB-00041（全市）×5 · KB00123 未关联 ×2`, empty when the bot used no knowledge.
+    public var botAnswersText: String {
+        botAnswers.map { b in
+            b.botId + (b.entryId.map { " = \($0)（\(b.entryRegion ?? "")）" } ?? " 未关联 ") + "×\(b.count)"
+        }.joined(separator: " · ")
     }
 
     public var biz1: String? { businessType.level1 }
@@ -54,6 +72,7 @@ extension KnowledgeBase {
             var wordings: [String: Int] = [:]
             var types: [BusinessType: Int] = [:]
             var regions: [String: Int] = [:]
+            var bots: [String: Int] = [:]
             var normalised = 1
             mutating func add(_ o: Group) {
                 count += o.count
@@ -61,6 +80,7 @@ extension KnowledgeBase {
                 wordings.merge(o.wordings, uniquingKeysWith: +)
                 types.merge(o.types, uniquingKeysWith: +)
                 regions.merge(o.regions, uniquingKeysWith: +)
+                bots.merge(o.bots, uniquingKeysWith: +)
                 normalised += o.normalised
             }
         }
@@ -80,6 +100,7 @@ extension KnowledgeBase {
                 g.wordings[r.question, default: 0] += 1
                 g.types[r.effectiveBusinessType, default: 0] += 1
                 g.regions[region, default: 0] += 1
+                if let b = r.knowledgeId?.trimmed, !b.isEmpty { g.bots[b, default: 0] += 1 }
                 groups[id] = g
             }
             progress?(min(newest.count, start + 1000), newest.count)
@@ -127,6 +148,10 @@ extension KnowledgeBase {
             gap.regions = regions
             gap.wordings = g.normalised
             gap.uncertain = m?.uncertain ?? false
+            gap.botAnswers = g.bots.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(3).map { b in
+                let e = matcher?.entriesByBotId[b.key]
+                return KnowledgeGap.BotAnswer(botId: b.key, count: b.value, entryId: e?.id, entryRegion: e?.region)
+            }
             return gap
         }
         return (gaps, newest.count)

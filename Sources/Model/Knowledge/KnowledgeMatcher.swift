@@ -69,6 +69,8 @@ public final class KnowledgeMatcher: @unchecked Sendable {
     let cityWide: String
     /// Entries by topic (every region and state), and the topics' names.
     public private(set) var entriesByTopic: [String: [KnowledgeEntry]] = [:]
+    /// The entry that carries each of the bot's knowledge ids (not retired; an active one first).
+    public private(set) var entriesByBotId: [String: KnowledgeEntry] = [:]
     private var topicNames: [String] = []
 
     // The index: one document per stored question, each belonging to a topic.
@@ -114,6 +116,11 @@ public final class KnowledgeMatcher: @unchecked Sendable {
             }
         }
         entriesByTopic = Dictionary(uniqueKeysWithValues: zip(topicNames, grouped))
+        for e in entries where e.state != .retired {
+            for b in e.botIds where entriesByBotId[b] == nil || (entriesByBotId[b]!.state != .active && e.state == .active) {
+                entriesByBotId[b] = e
+            }
+        }
         var total: Float = 0
         postings.reserveCapacity(entries.count * 12)
         for (t, group) in grouped.enumerated() {

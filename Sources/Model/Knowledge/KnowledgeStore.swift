@@ -53,24 +53,28 @@ extension KnowledgeStore {
 extension SQLiteRecordStore: KnowledgeStore {
     static let kbColumns = """
         topic, region, biz1, biz2, standard_question, similar_questions, answer, policy_basis, effective_from,
-        effective_to, state, version, updated_by, updated_at, last_reviewed_at
+        effective_to, state, version, updated_by, updated_at, last_reviewed_at, bot_ids
         """
 
     static func decodeEntry(_ row: Row, id: String, from i: Int) -> KnowledgeEntry {
         let similar: String = row[i + 5]
-        return KnowledgeEntry(
+        let bots: String = row[i + 15]
+        var e = KnowledgeEntry(
             id: id, topic: row[i], region: row[i + 1], biz1: row[i + 2], biz2: row[i + 3], standardQuestion: row[i + 4],
             similarQuestions: similar.isEmpty ? [] : similar.split(separator: "\n").map(String.init), answer: row[i + 6],
             policyBasis: row[i + 7], effectiveFrom: row[i + 8], effectiveTo: row[i + 9],
             state: KnowledgeEntry.State(rawValue: row[i + 10]) ?? .draft, version: row[i + 11], updatedBy: row[i + 12],
             updatedAt: row[i + 13], lastReviewedAt: row[i + 14])
+        e.botIds = KnowledgeEntry.parseBotIds(bots)
+        return e
     }
 
     static func arguments(_ e: KnowledgeEntry) -> StatementArguments {
         // One question per line: a newline inside one would split it.
         let similar = e.similarQuestions.map { $0.replacingOccurrences(of: "\n", with: " ").trimmed }.filter { !$0.isEmpty }
         return [e.topic, e.region, e.biz1, e.biz2, e.standardQuestion, similar.joined(separator: "\n"), e.answer, e.policyBasis,
-                e.effectiveFrom, e.effectiveTo, e.state.rawValue, e.version, e.updatedBy, e.updatedAt, e.lastReviewedAt]
+                e.effectiveFrom, e.effectiveTo, e.state.rawValue, e.version, e.updatedBy, e.updatedAt, e.lastReviewedAt,
+                e.botIds.joined(separator: " ")]
     }
 
     public func knowledgeEntries() throws -> [KnowledgeEntry] {
@@ -123,16 +127,16 @@ extension SQLiteRecordStore: KnowledgeStore {
             try db.execute(sql: """
                 UPDATE kb_entry SET topic = ?, region = ?, biz1 = ?, biz2 = ?, standard_question = ?, similar_questions = ?,
                   answer = ?, policy_basis = ?, effective_from = ?, effective_to = ?, state = ?, version = ?, updated_by = ?,
-                  updated_at = ?, last_reviewed_at = ? WHERE id = ?
+                  updated_at = ?, last_reviewed_at = ?, bot_ids = ? WHERE id = ?
                 """, arguments: arguments(e) + [e.id])
         } else {
             let seq = (try Int.fetchOne(db, sql: "SELECT coalesce(max(seq), 0) + 1 FROM kb_entry")) ?? 1
             if e.id.isEmpty { e.id = String(format: "KB-%05d", seq) }
             e.version = 1
-            try db.execute(sql: "INSERT INTO kb_entry (id, seq, \(kbColumns)) VALUES (?, ?, \(Array(repeating: "?", count: 15).joined(separator: ", ")))",
+            try db.execute(sql: "INSERT INTO kb_entry (id, seq, \(kbColumns)) VALUES (?, ?, \(Array(repeating: "?", count: 16).joined(separator: ", ")))",
                            arguments: [e.id, seq] + arguments(e))
         }
-        try db.execute(sql: "INSERT INTO kb_version (entry_id, action, \(kbColumns)) VALUES (?, ?, \(Array(repeating: "?", count: 15).joined(separator: ", ")))",
+        try db.execute(sql: "INSERT INTO kb_version (entry_id, action, \(kbColumns)) VALUES (?, ?, \(Array(repeating: "?", count: 16).joined(separator: ", ")))",
                        arguments: [e.id, current == nil && action == .edit ? KnowledgeVersion.Action.create.rawValue : action.rawValue]
                            + arguments(e))
         return e

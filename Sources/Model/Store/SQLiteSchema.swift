@@ -286,6 +286,14 @@ enum SQLiteSchema {
                 CREATE TABLE privacy_mark (rules INTEGER NOT NULL, done_to INTEGER NOT NULL);
                 """)
         }
+        m.registerMigration("v11: the bot's knowledge ids on entries") { db in
+            // One line of ids separated by spaces (KB00790 KB00791), in the current version and in
+            // every version (ALTER TABLE does not fire kb_version's append-only triggers).
+            try db.execute(sql: """
+                ALTER TABLE kb_entry ADD COLUMN bot_ids TEXT NOT NULL DEFAULT '';
+                ALTER TABLE kb_version ADD COLUMN bot_ids TEXT NOT NULL DEFAULT '';
+                """)
+        }
         return m
     }
 }

@@ -88,12 +88,16 @@ struct KBMatch: ParsableCommand {
     @Option(help: "提问者所属机构 (the asker's organisation).") var org: String?
     @Option(help: "提问日期，默认今天 (the question's date; default today).") var date: String?
     @Option(help: "输出格式 (output format): text | json.") var format: MatchFormat = .text
+    @Option(name: .customLong("bot-id"), help: "机器人日志的命中知识ID，查它对应的本库条目 (the bot's knowledge id from the log: which entry of ours carries it).")
+    var botId: String?
 
     func run() throws {
         try runReportingErrors {
             let (_, kb) = try options.open()
             let day = try date.map { try FilterOptions.day($0, option: "--date") } ?? ShanghaiTime.startOfDay(nowEpoch())
-            let m = try kb.matcher().match(question, askerOrganisation: org, day: day)
+            let matcher = try kb.matcher()
+            let m = matcher.match(question, askerOrganisation: org, day: day)
+            let link = matcher.botLink(knowledgeId: botId, question: question, askerOrganisation: org, day: day)
             if format == .json {
                 var o: [String: Any] = [
                     "question": question, "date": ShanghaiTime.formatDate(day), "region": m.region.region,
@@ -114,11 +118,15 @@ struct KBMatch: ParsableCommand {
                 } else {
                     o["entry"] = NSNull()
                 }
+                if let link {
+                    o["bot"] = ["id": link.botId, "entry": link.entry?.id ?? NSNull(), "entryRegion": link.entry?.region ?? NSNull(),
+                                "concern": link.concernText ?? NSNull()] as [String: Any]
+                }
                 let d = try JSONSerialization.data(withJSONObject: o, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
                 print(String(decoding: d, as: UTF8.self))
                 return
             }
-            printText(KnowledgeText.match(m).joined(separator: "\n"))
+            printText((KnowledgeText.match(m) + KnowledgeText.link(link, match: m)).joined(separator: "\n"))
         }
     }
 }
@@ -144,6 +152,17 @@ enum KnowledgeText {
         if !m.runnersUp.isEmpty {
             out.append("其他候选：" + m.runnersUp.map { String(format: "%@ (%.2f)", $0.topic, $0.score) }.joined(separator: "；"))
         }
+        return out
+    }
+
+    /// The bot's knowledge id beside the match: which entry of ours it is, and what to look at.
+    static func link(_ link: BotKnowledgeLink?, match m: KnowledgeMatch) -> [String] {
+        guard let link else { return [] }
+        var out = [link.text]
+        if let e = link.entry, let ours = m.entry, e.topic != ours.topic, m.level != .noMatch, !m.uncertain {
+            out.append("注意：机器人用的条目主题是「\(e.topic)」，本库匹配到的是「\(ours.topic)」")
+        }
+        if let c = link.concernText { out.append("注意：" + c) }
         return out
     }
 

@@ -17,6 +17,8 @@ final class DashboardScreen: Screen, Tracking {
         self.list = list
         statsName = list.ctx.newStatisticsName("dashboard")
         track(session)
+        // The knowledge base once (kept until an entry is saved), for TOP10's bot ids.
+        _ = try? ctx.knowledgeSnapshot()
     }
 
     var mode: Mode { .dashboard }
@@ -25,6 +27,7 @@ final class DashboardScreen: Screen, Tracking {
     var state: DashboardState {
         var s = ui
         s.board = board
+        s.botEntries = ctx.knowledge?.matcher.entriesByBotId ?? [:]
         return s
     }
     var counting: Bool { board == nil }

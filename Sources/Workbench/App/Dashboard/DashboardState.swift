@@ -53,6 +53,8 @@ struct DashboardState {
     var ascii = false
     /// The figures (`DashboardScreen.state` fills them in from `LiveStatistics`).
     var board: Dashboard?
+    /// Our entry for each of the bot's knowledge ids (TOP10 says `KB00790 = 本库 KB-00041`).
+    var botEntries: [String: KnowledgeEntry] = [:]
     /// The reviewers' figures, read when the view is opened (`w`) or refreshed (`R`).
     var reviewers: ReviewerFigures?
     /// The export log, newest first (`x`).

@@ -365,7 +365,9 @@ enum DashboardView {
                       "count = valid questions · hit rate = from knowledge ÷ count · accuracy = correct ÷ judged")(L),
             Localized("常见问法：", "Most common wording: ")(L) + VisibleText.escapeControls(h.wording),
             Localized("分组：", "Grouped by: ")(L)
-                + (h.knowledgeId.map { Localized("知识ID ", "knowledge id ")(L) + $0 }
+                + (h.knowledgeId.map { id in
+                    Localized("知识ID ", "knowledge id ")(L) + id
+                        + (d.botEntries[id].map { Localized(" = 本库 \($0.id)（\($0.region)）", " = our \($0.id) (\($0.region))")(L) } ?? "") }
                    ?? (h.standardQuestion != nil ? Localized("标准问", "standard question")(L) : Localized("归一化问题文字", "normalised question text")(L)))
                 + Localized("  · 不同问法 \(h.wordings) 种", "  · \(h.wordings) distinct wordings")(L),
             Localized("全口径 ", "All labels ")(L) + ratioCell(h.tally.accuracyAll) + "  · "

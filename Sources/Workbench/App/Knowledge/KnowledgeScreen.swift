@@ -295,6 +295,11 @@ final class KnowledgeScreen: Screen {
             var lines: [(String, Role)] = [("问题：" + VisibleText.singleLine(r.question) + "（\(r.org)，\(ShanghaiTime.formatDate(r.askedAt))）", .title)]
             let text = KnowledgeText.match(m)
             lines += text.enumerated().map { ($0.element, $0.offset == 0 ? (m.entry == nil || m.uncertain ? .warning : .ok) : .normal) }
+            let link = snap.matcher.botLink(knowledgeId: r.knowledgeId, question: r.question, askerOrganisation: r.org,
+                                            day: ShanghaiTime.startOfDay(r.askedAt))
+            // Right under the verdict: what the bot used is what a reviewer compares first.
+            lines.insert(contentsOf: KnowledgeText.link(link, match: m).enumerated().map { ($0.element, $0.offset == 0 ? .normal : .warning) },
+                         at: min(2, lines.count))
             lines.append(("", .normal))
             lines.append((m.uncertain
                 ? "匹配不确定：知识库可能没有这个问题，或问法差得远；请对照上面的次选主题自己判断。"

@@ -157,7 +157,21 @@ enum KnowledgeView {
             + " " + DisplayWidth.truncate(Localized("问题（最常见问法，+n 种问法）", "Question (most common wording, +n more)")(L), to: textW, pad: true) + " "
             + Localized("知识库现在的回答", "What the KB answers now")(L)
         c.text(" " + head, x: r.x, y: r.y + 1, role: .title, maxWidth: r.width)
-        let shown = ListCursor.window(count: gaps.count, selected: k.selected, height: r.height - 2)
+        // The selected gap's whole story under the list, when there is room: who asked, and what
+        // the bot answered from (its knowledge ids and our entries for them).
+        let detail = r.height >= 8 && gaps.indices.contains(k.selected) ? 2 : 0
+        let shown = ListCursor.window(count: gaps.count, selected: k.selected, height: r.height - 2 - detail)
+        if detail > 0 {
+            let g = gaps[k.selected]
+            let asked = Localized("谁问的：", "Asked in: ")(L) + g.regionsText
+                + Localized(" · \(g.wordings) 种问法", " · \(g.wordings) wordings")(L)
+            let bot = g.botAnswers.isEmpty
+                ? Localized("机器人答自：未用知识库（无命中知识）", "The bot answered from: no knowledge (no hit)")(L)
+                : Localized("机器人答自：", "The bot answered from: ")(L) + VisibleText.singleLine(g.botAnswersText)
+            c.text(" " + asked, x: r.x, y: r.bottom - 2, role: .dim, maxWidth: r.width)
+            c.text(" " + bot, x: r.x, y: r.bottom - 1, role: g.botAnswers.contains { $0.entryId == nil } ? .warning : .dim,
+                   maxWidth: r.width)
+        }
         var y = r.y + 2
         for i in shown {
             let g = gaps[i]
@@ -191,6 +205,8 @@ enum KnowledgeView {
         lines.append((Localized("修改：", "Changed: ")(L) + "\(e.updatedBy) \(ShanghaiTime.format(e.updatedAt))"
                       + Localized("  · 最近复查：", "  · last reviewed: ")(L) + (e.lastReviewedAt.map(ShanghaiTime.format) ?? "—")
                       + (stale ? Localized("  · 待复查", "  · stale")(L) : ""), stale ? .warning : .dim))
+        lines.append((Localized("机器人知识ID：", "Bot knowledge ids: ")(L)
+                      + (e.botIds.isEmpty ? Localized("（未关联）", "(none linked)")(L) : e.botIds.joined(separator: " ")), .dim))
         lines.append((Localized("标准问：", "Standard question: ")(L) + e.standardQuestion, .normal))
         for q in e.similarQuestions { lines.append(("  " + Localized("相似问：", "similar: ")(L) + q, .dim)) }
         lines.append((Localized("答案：", "Answer:")(L), .title))

@@ -12,10 +12,12 @@ enum DetailView {
     }
 
     /// `sample`: the record is in the blind double review (what this reviewer may know of it).
+    /// `bot`: what the bot answered from, in the knowledge base's terms (nil: no 命中知识 id, or no
+    /// knowledge base).
     static func lines(_ rec: InteractionRecord, width: Int, lang L: Language, ambiguousWide: Bool, sample: SampleState? = nil,
-                      reading: Bool = false) -> [Line]
+                      reading: Bool = false, bot: BotKnowledgeLink? = nil) -> [Line]
     {
-        if reading { return readingLines(rec, width: width, lang: L, ambiguousWide: ambiguousWide, sample: sample) }
+        if reading { return readingLines(rec, width: width, lang: L, ambiguousWide: ambiguousWide, sample: sample, bot: bot) }
         var out: [Line] = []
         // `shown` is text already made visible (RecordText); facts are escaped here.
         func add(_ text: String, _ role: Role = .normal, shown: Bool = false, source: TextQuery.Field? = nil) {
@@ -38,6 +40,7 @@ enum DetailView {
         if let f = rec.fallback { kb.append(Localized("兜底", "fallback")(L) + " " + (f ? Localized("是", "yes")(L) : Localized("否", "no")(L))) }
         if let sat = rec.satisfaction { kb.append(Localized("满意度", "satisfaction")(L) + " \(sat)") }
         if !kb.isEmpty { add(kb.joined(separator: " · "), .dim) }
+        if let bot { botLines(bot, L).forEach { add($0.0, $0.1) } }
         var label = Localized("标注", "Label")(L) + " "
         if let l = rec.label {
             label += "\(l.glyph) \(l.name(L)) · \(rec.status.name(L))"
@@ -71,7 +74,15 @@ enum DetailView {
 
     /// The reading mode's lines: what the record is in one line (two when narrow), its label,
     /// then the question and the whole answer — the text a reviewer judges, nearly all the screen.
-    static func readingLines(_ rec: InteractionRecord, width: Int, lang L: Language, ambiguousWide: Bool, sample: SampleState?) -> [Line] {
+    /// The link in the reader's language: the entry (dim) and the concern (a warning), if any.
+    static func botLines(_ bot: BotKnowledgeLink, _ L: Language) -> [(String, Role)] {
+        var out: [(String, Role)] = [(L == .zh ? bot.text : bot.englishText, .dim)]
+        if let c = L == .zh ? bot.concernText : bot.englishConcernText { out.append(("⚠ " + c, .warning)) }
+        return out
+    }
+
+    static func readingLines(_ rec: InteractionRecord, width: Int, lang L: Language, ambiguousWide: Bool, sample: SampleState?,
+                             bot: BotKnowledgeLink?) -> [Line] {
         var out: [Line] = []
         func add(_ text: String, _ role: Role, shown: Bool = false, source: TextQuery.Field? = nil) {
             for l in DisplayWidth.wrap(shown ? text : VisibleText.escapeControls(text), width: width, ambiguousWide: ambiguousWide) {
@@ -88,6 +99,8 @@ enum DetailView {
         add(VisibleText.singleLine(facts), .dim)
         out.append(contentsOf: DisplayWidth.wrap(VisibleText.singleLine(label), width: width, ambiguousWide: ambiguousWide)
             .map { Line(text: $0, role: rec.label.map(Role.of) ?? .dim) })
+        // Reading mode keeps to the text: only the concern, not the link itself.
+        if let bot, let c = L == .zh ? bot.concernText : bot.englishConcernText { add("⚠ " + c, .warning) }
         add(Localized("问：", "Q: ")(L) + RecordText.question(rec), .title, shown: true, source: .question)
         add("── " + Localized("问答结果", "Answer")(L) + " (\(grouped(RecordText.count(RecordText.answer(rec)))) " + Localized("字", "characters")(L) + ") ──", .dim)
         add(RecordText.answer(rec), .normal, shown: true, source: .answer)

@@ -219,10 +219,16 @@ final class ReviewListScreen: Screen, Tracking {
         guard let d = layout.detail else { return }
         detailRows = max(1, d.height - 1)
         if let rec = selectedRecord {
-            let key = DetailCacheKey(id: rec.id, width: max(1, d.width - 2), lang: ctx.lang, generation: rowsGeneration, reading: reading)
+            // The knowledge base, read once (and again after a save), for the bot's 命中知识 id.
+            let knowledge = rec.knowledgeId == nil ? nil : try? ctx.knowledgeSnapshot()
+            let key = DetailCacheKey(id: rec.id, width: max(1, d.width - 2), lang: ctx.lang, generation: rowsGeneration, reading: reading,
+                                     knowledge: knowledge.map { ObjectIdentifier($0.matcher) })
             if key != detailKey {
+                // Until some entry carries a bot id, every record would say "not linked": nothing shown.
+                let bot = knowledge?.matcher.entriesByBotId.isEmpty != false ? nil : knowledge?.matcher.botLink(knowledgeId: rec.knowledgeId, question: rec.question, askerOrganisation: rec.org,
+                                                     day: ShanghaiTime.startOfDay(rec.askedAt))
                 detailLines = DetailView.lines(rec, width: key.width, lang: ctx.lang, ambiguousWide: ctx.ambiguousWide,
-                                               sample: selectedKey.flatMap { samples[$0] }, reading: reading)
+                                               sample: selectedKey.flatMap { samples[$0] }, reading: reading, bot: bot)
                 detailKey = key
             }
         } else {
@@ -421,4 +427,5 @@ struct DetailCacheKey: Equatable {
     let lang: Language
     let generation: Int
     let reading: Bool
+    let knowledge: ObjectIdentifier?
 }
