@@ -125,6 +125,33 @@ public struct Organisations: Sendable {
 
     public var names: [String] { all.map(\.name) }
 
+    /// What a person typed to choose a knowledge-base region: nothing or 全部 (every region), a
+    /// region's name, short name, pinyin (`rugao`) or initials (`rg`), or the start of one when
+    /// only one region starts so (`如皋` yes, `如` no: 如皋市 and 如东县).
+    public enum RegionChoice: Equatable, Sendable {
+        case all
+        case region(String)
+        case ambiguous([String])
+        case unknown
+    }
+
+    public func kbRegion(typed: String) -> RegionChoice {
+        let t = typed.trimmed.lowercased()
+        if t.isEmpty || t == "全部" || t == "all" || t == "*" { return .all }
+        if kbRegions.contains(t) { return .region(t) }
+        if ["qs", "quanshi", "city"].contains(t) { return .region(cityWideRegion) }
+        let n = normalise(t)
+        if kbRegions.contains(n) { return .region(n) }
+        // Starts: of a region's name or its organisation's pinyin keys.
+        var found: [String] = []
+        for r in kbRegions {
+            let keys = [r] + (all.first { $0.name == r }?.pinyinKeys ?? []) + (r == cityWideRegion ? ["quanshi"] : [])
+            if keys.contains(where: { $0.hasPrefix(t) }) { found.append(r) }
+        }
+        if found.count == 1 { return .region(found[0]) }
+        return found.isEmpty ? .unknown : .ambiguous(found)
+    }
+
     public func isKnown(_ name: String) -> Bool { known.contains(name) }
 
     /// The canonical name for what a log wrote, or the trimmed text itself when it is unknown (kept,

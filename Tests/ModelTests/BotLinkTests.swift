@@ -82,8 +82,8 @@ import Testing
             """)
         let s = try kb.importFile(csv, by: "导入", at: today)
         #expect(s.created == 1 && s.problems.count == 2, "\(s.problems)")
-        #expect(s.problems[0].hasPrefix("第 2 行") && s.problems[0].contains("KB00790 已属于条目 KB-00001"))
-        #expect(s.problems[1].hasPrefix("第 4 行") && s.problems[1].contains("KB00802 已属于条目 第 3 行"))
+        #expect(s.problems[0].hasPrefix("第 2 行") && s.problems[0].contains("KB00790 已属于 KB-00001"))
+        #expect(s.problems[1].hasPrefix("第 4 行") && s.problems[1].contains("KB00802 已属于 第 3 行"))
         #expect(try store.knowledgeEntries().first { $0.region == "海门区" }?.botIds == ["KB00802"])
     }
 
@@ -180,5 +180,15 @@ import Testing
         }
         // One 全市 entry in eleven is left unlinked, as a real table starts.
         #expect(hits > 1_000 && Double(linked) / Double(hits) > 0.8 && linked < hits, "\(linked)/\(hits)")
+    }
+
+    @Test func aRegionIsChosenByWhatAPersonTypes() {
+        let o = ReferenceData.bundled.organisations
+        #expect(o.kbRegion(typed: "") == .all && o.kbRegion(typed: " 全部 ") == .all)
+        #expect(o.kbRegion(typed: "rg") == .region("如皋市") && o.kbRegion(typed: "RuGao") == .region("如皋市"))
+        #expect(o.kbRegion(typed: "如皋") == .region("如皋市") && o.kbRegion(typed: "海门市") == .region("海门区"))
+        #expect(o.kbRegion(typed: "qs") == .region("全市") && o.kbRegion(typed: "全") == .region("全市"))
+        #expect(o.kbRegion(typed: "hai") == .ambiguous(["海安市", "海门区"]) && o.kbRegion(typed: "如") == .ambiguous(["如皋市", "如东县"]))
+        #expect(o.kbRegion(typed: "北京") == .unknown && o.kbRegion(typed: "崇川") == .unknown)
     }
 }

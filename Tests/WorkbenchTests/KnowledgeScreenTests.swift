@@ -42,9 +42,21 @@ import Testing
         #expect(s.mode == .knowledge && s.knowledge?.entries.count == 4)
         var screen = f.draw(width: 120, height: 40).dump()
         #expect(screen.contains("区域差异知识库") && screen.contains("城乡居民养老保险缴费档次"))
-        f.press([.char("r"), .char("r")])  // all → 全市 → 海安市
+        // A region by its initials, its pinyin, the start of its name; empty for all (issue 17).
+        f.press([.char("r")] + typed("ha") + [.enter])
         #expect(s.knowledge?.region == "海安市" && s.knowledge?.visibleEntries(today: Self.today, staleDays: 180).count == 1)
-        f.press([.char("r"), .char("r"), .char("r"), .char("r"), .char("r"), .char("r")])
+        f.press([.char("r")] + typed("rugao") + [.enter])
+        #expect(s.knowledge?.region == "如皋市" && s.mode == .knowledge)
+        f.press([.char("r")] + typed("启东") + [.enter])
+        #expect(s.knowledge?.region == "启东市")
+        // 如 could be 如皋 or 如东: said, and the prompt stays with the text to go on.
+        f.press([.char("r")] + typed("如") + [.enter])
+        #expect(s.knowledge?.region == "启东市" && s.mode == .prompt)
+        f.press(typed("东") + [.enter])
+        #expect(s.knowledge?.region == "如东县" && s.mode == .knowledge)
+        f.press([.char("r"), .char("q"), .char("s"), .enter])
+        #expect(s.knowledge?.region == "全市")
+        f.press([.char("r"), .enter])
         #expect(s.knowledge?.region == nil)
         f.press([.char("b")])  // the first level-1 type: 社会保险(综合), which has no entry here
         #expect(s.knowledge?.biz1 == "社会保险(综合)" && s.knowledge?.visibleEntries(today: Self.today, staleDays: 180).isEmpty == true)
@@ -157,5 +169,28 @@ import Testing
         #expect(screen.dump().contains("知识匹配") && screen.isWellFormed)
         f.press([.escape])
         #expect(s.overlay == nil && s.mode == .list)
+    }
+
+    /// Issue 17: the bot's 命中知识 id read as our entry, and a 全市 answer where the county has its own flagged.
+    @Test func theDetailAndMSayWhatTheBotAnsweredFromAndFlagACityWideAnswer() throws {
+        let (f, kb) = try fixture()
+        let s = f.session
+        var city = try #require(try kb.store.knowledgeEntries().first { $0.region == "全市" && $0.topic == "城乡居民养老保险缴费档次" })
+        city.botIds = ["KB00031"]
+        try kb.save(city, action: .edit, by: "管理员", at: AppFixture.now - 3600)
+        // R002: asked in 海安市, answered from KB00031 = our 全市 entry, while 海安 has its own.
+        f.press([.down])
+        let detail = s.list.detailLines.map(\.text).joined()
+        #expect(detail.contains("机器人答自 KB00031 = 本库 \(city.id)（全市）"), "\(detail)")
+        #expect(s.list.detailLines.contains { $0.role == .warning && $0.text.hasPrefix("⚠ 机器人用了全市答案，但海安市有本地条目") })
+        f.press([.char("M")])
+        let lines = try #require(s.overlay?.lines.map(\.0))
+        #expect(lines.contains { $0.hasPrefix("注意：机器人用了全市答案，但海安市有本地条目") })
+        #expect(f.draw(width: 80, height: 24).isWellFormed)
+        f.press([.escape])
+        // R001 (KB00012) is no entry's: said as not linked, no concern.
+        f.press([.up])
+        #expect(s.list.detailLines.contains { $0.text.contains("本库没有条目关联") }
+                && !s.list.detailLines.contains { $0.text.hasPrefix("⚠") })
     }
 }

@@ -14,15 +14,17 @@ public final class KnowledgeBase {
     /// Validates, then saves a new version. Retiring is allowed whatever the text says.
     @discardableResult
     public func save(_ e: KnowledgeEntry, action: KnowledgeVersion.Action, by: String, at: Int64) throws -> KnowledgeEntry? {
-        if action != .retire {
-            try e.validate(reference: reference)
-            if !e.botIds.isEmpty {
-                let owners = Self.botIdOwners(try store.knowledgeEntries())
-                let taken = Self.botIdConflicts(e, owners: owners)
-                if !taken.isEmpty { throw KnowledgeValidationError(reasons: taken) }
-            }
-        }
+        if action != .retire { try validate(e) }
         return try store.saveKnowledge(e, action: action, by: by, at: at)
+    }
+
+    /// Everything that keeps an entry from being saved: its own fields against the reference
+    /// data, and bot ids another entry carries already.
+    public func validate(_ e: KnowledgeEntry) throws {
+        var reasons: [String] = []
+        do { try e.validate(reference: reference) } catch let err as KnowledgeValidationError { reasons = err.reasons }
+        if !e.botIds.isEmpty { reasons += Self.botIdConflicts(e, owners: Self.botIdOwners(try store.knowledgeEntries())) }
+        if !reasons.isEmpty { throw KnowledgeValidationError(reasons: reasons) }
     }
 
     /// Which entry (not retired) carries each bot knowledge id.
@@ -38,7 +40,7 @@ public final class KnowledgeBase {
     static func botIdConflicts(_ e: KnowledgeEntry, owners: [String: String]) -> [String] {
         guard e.state != .retired else { return [] }
         return e.botIds.compactMap { b in
-            owners[b].flatMap { $0 == e.id ? nil : "\(KnowledgeEntry.botIdField) \(b) 已属于条目 \($0)（一个机器人知识ID只对应一个条目）" }
+            owners[b].flatMap { $0 == e.id ? nil : "\(KnowledgeEntry.botIdField) \(b) 已属于 \($0)" }
         }
     }
 

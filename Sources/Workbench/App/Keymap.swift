@@ -219,7 +219,7 @@ enum Keymap {
                     footer: Localized("复查", "reviewed"), requires: .knowledgeEntry),
             Binding([.knowledge], [.char("x")], .retireEntry, help: Localized("停用条目（按两次）", "Retire the entry (press twice)"),
                     footer: Localized("停用", "retire"), requires: .knowledgeEntry),
-            Binding([.knowledge], [.char("r")], .cycleRegion, help: Localized("条目视图：按区域筛选（全部 → 全市 → 各县区）", "Entries: filter by region (all → 全市 → each county)")),
+            Binding([.knowledge], [.char("r")], .cycleRegion, help: Localized("条目视图：按区域筛选（输入名称、拼音或首字母，如 rg = 如皋市；空为全部）", "Entries: filter by region (type a name, pinyin or initials, e.g. rg = 如皋市; empty for all)")),
             Binding([.knowledge], [.char("b")], .cycleBusinessType, help: Localized("条目视图：按一级业务类型筛选（全部 → 各类型）", "Entries: filter by level-1 business type (all → each)")),
             Binding([.knowledge], [.char("S")], .toggleStale, help: Localized("条目视图：只看过期/待复查", "Entries: stale ones only")),
         ]

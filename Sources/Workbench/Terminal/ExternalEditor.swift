@@ -113,7 +113,7 @@ extension KnowledgeBase {
         do {
             guard let changed = try entry.applyingEditedText(cleaned) else { return .cancelled }
             if changed.fieldValues == entry.fieldValues, !entry.id.isEmpty { return .unchanged }
-            try changed.validate(reference: reference)
+            try validate(changed)
             guard let saved = try store.saveKnowledge(changed, action: entry.id.isEmpty ? .create : .edit, by: by, at: at) else {
                 return .unchanged
             }

@@ -190,11 +190,8 @@ final class KnowledgeScreen: Screen {
         case .left: state.column = max(0, state.column - 1)
         case .right: state.column = min(ctx.reference.organisations.kbRegions.count - 1, state.column + 1)
         case .cycleRegion:
-            let regions: [String?] = [nil] + ctx.reference.organisations.kbRegions.map { $0 }
-            state.region = regions[((regions.firstIndex { $0 == state.region } ?? 0) + 1) % regions.count]
-            state.selection[.entries] = 0
-            refresh()
-            ctx.say(Localized("区域：\(state.region ?? "全部")", "Region: \(state.region ?? "all")"))
+            // Typed, not cycled: 如皋 was five presses away (issue 17).
+            session.push(PromptOverlay(Prompt(kind: .region, input: TextInput())))
         case .cycleBusinessType:
             let types: [String?] = [nil] + ctx.reference.taxonomy.level1.map(\.name)
             state.biz1 = types[((types.firstIndex { $0 == state.biz1 } ?? 0) + 1) % types.count]
@@ -285,6 +282,25 @@ final class KnowledgeScreen: Screen {
         return true
     }
 
+    /// The region typed at `r`; false (and why, said) when it names none or several.
+    func chooseRegion(_ text: String) -> Bool {
+        let orgs = ctx.reference.organisations
+        switch orgs.kbRegion(typed: text) {
+        case .all: state.region = nil
+        case .region(let r): state.region = r
+        case .ambiguous(let several):
+            ctx.say(Localized("「\(text)」可指 \(several.joined(separator: "、"))，请多写一点", "\"\(text)\" could be \(several.joined(separator: ", ")): type more"), .error)
+            return false
+        case .unknown:
+            ctx.say(Localized("没有区域「\(text)」；可选 \(orgs.kbRegions.joined(separator: " "))", "No region \"\(text)\"; choose \(orgs.kbRegions.joined(separator: " "))"), .error)
+            return false
+        }
+        state.selection[.entries] = 0
+        refresh()
+        ctx.say(Localized("区域：\(state.region ?? "全部")", "Region: \(state.region ?? "all")"))
+        return true
+    }
+
     /// `M` on a record: which entry and level answer its question, shown over the screen.
     static func match(of r: InteractionRecord, _ session: ReviewSession) -> HelpOverlay? {
         let ctx = session.ctx
@@ -295,7 +311,8 @@ final class KnowledgeScreen: Screen {
             var lines: [(String, Role)] = [("问题：" + VisibleText.singleLine(r.question) + "（\(r.org)，\(ShanghaiTime.formatDate(r.askedAt))）", .title)]
             let text = KnowledgeText.match(m)
             lines += text.enumerated().map { ($0.element, $0.offset == 0 ? (m.entry == nil || m.uncertain ? .warning : .ok) : .normal) }
-            let link = snap.matcher.botLink(knowledgeId: r.knowledgeId, question: r.question, askerOrganisation: r.org,
+            // As in the detail: until some entry carries a bot id, "not linked" would be on every record.
+            let link = snap.matcher.entriesByBotId.isEmpty ? nil : snap.matcher.botLink(knowledgeId: r.knowledgeId, question: r.question, askerOrganisation: r.org,
                                             day: ShanghaiTime.startOfDay(r.askedAt))
             // Right under the verdict: what the bot used is what a reviewer compares first.
             lines.insert(contentsOf: KnowledgeText.link(link, match: m).enumerated().map { ($0.element, $0.offset == 0 ? .normal : .warning) },

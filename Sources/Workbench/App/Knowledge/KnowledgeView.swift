@@ -163,8 +163,7 @@ enum KnowledgeView {
         let shown = ListCursor.window(count: gaps.count, selected: k.selected, height: r.height - 2 - detail)
         if detail > 0 {
             let g = gaps[k.selected]
-            let asked = Localized("谁问的：", "Asked in: ")(L) + g.regionsText
-                + Localized(" · \(g.wordings) 种问法", " · \(g.wordings) wordings")(L)
+            let asked = Localized("\(g.wordings) 种问法 · 谁问的：", "\(g.wordings) wordings · asked in: ")(L) + g.regionsText
             let bot = g.botAnswers.isEmpty
                 ? Localized("机器人答自：未用知识库（无命中知识）", "The bot answered from: no knowledge (no hit)")(L)
                 : Localized("机器人答自：", "The bot answered from: ")(L) + VisibleText.singleLine(g.botAnswersText)

@@ -15,6 +15,8 @@ struct Prompt: Equatable, Sendable {
         case assign
         /// Text of this record's question or answer that the masking rules missed (a name, a number).
         case maskSpan(recordId: String, key: RecordKey)
+        /// The knowledge screen's region: a name, pinyin or initials (rg = 如皋市); empty for all.
+        case region
     }
 
     let kind: Kind
@@ -31,6 +33,8 @@ struct Prompt: Equatable, Sendable {
         case .assign: Localized("分配当前筛选：审核员:份额，空格分隔（如 李娜:2 王强:1）", "Split this filter: reviewer:share, space-separated (e.g. 李娜:2 王强:1)")
         case .maskSpan: Localized("遮盖个人信息：输入问题或回答中要遮盖的文字（如姓名、号码），回车遮盖本条中的每一处，不可撤销",
                                   "Mask personal data: type the text to mask (a name, a number); Enter masks every place in this record, for good")
+        case .region: Localized("区域：名称、拼音或首字母（rg = 如皋市，qs = 全市），空为全部；回车选定",
+                                "Region: name, pinyin or initials (rg = 如皋市, qs = 全市), empty for all; Enter chooses")
         }
     }
 
@@ -43,6 +47,7 @@ struct Prompt: Equatable, Sendable {
         case .sendBack: Localized("退回备注: ", "Note for both: ")
         case .assign: Localized("分配给: ", "Assign to: ")
         case .maskSpan: Localized("遮盖: ", "Mask: ")
+        case .region: Localized("区域: ", "Region: ")
         }
     }
 }

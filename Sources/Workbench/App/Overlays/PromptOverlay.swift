@@ -94,6 +94,10 @@ final class PromptOverlay: Screen {
         case .sendBack(let id):
             session.topmost(AdjudicationScreen.self)?.sendBack(recordId: id, note: text, session)
             return .redraw
+        case .region:
+            guard let k = session.topmost(KnowledgeScreen.self) else { return .redraw }
+            if !k.chooseRegion(text) { session.push(self) }  // keep what was typed
+            return .redraw
         case .entryDates(let id):
             guard let k = session.topmost(KnowledgeScreen.self) else { return .redraw }
             if !k.saveDates(id: id, text: text, session) { session.push(self) }
