@@ -16,7 +16,6 @@ extension SQLiteRecordStore {
         guard !items.isEmpty else { return }
         try mappingBusy { try dbQueue.writeWithoutTransaction { db in
             try db.inTransaction(.immediate) {
-                let indexedTo = try SQLiteTextSearch.indexedTo(db)
                 for item in items {
                     guard let old = try Row.fetchOne(db.cachedStatement(sql: "SELECT question, answer FROM record_text WHERE seq = ?"),
                                                      arguments: [item.key]),
@@ -25,9 +24,7 @@ extension SQLiteRecordStore {
                     guard q != item.question || a != item.answer else { continue }
                     try db.cachedStatement(sql: "UPDATE record_text SET question = ?, answer = ? WHERE seq = ?")
                         .execute(arguments: [item.question, item.answer, item.key])
-                    if item.key <= indexedTo {
-                        try SQLiteTextSearch.replace(db, key: item.key, old: (q, a), new: (item.question, item.answer))
-                    }
+                    try SQLiteTextSearch.replace(db, key: item.key, old: (q, a), new: (item.question, item.answer))
                     try Self.appendHistory(db, Self.change(r, r.reviewState, .mask, reviewer, at, old: nil, new: item.what))
                 }
                 return .commit

@@ -294,6 +294,15 @@ enum SQLiteSchema {
                 ALTER TABLE kb_version ADD COLUMN bot_ids TEXT NOT NULL DEFAULT '';
                 """)
         }
+        m.registerMigration("v12: character index") { db in
+            // See SQLiteTextSearch: one-character words. Built afterwards like the text index, from
+            // its own mark, so an existing database keeps its trigrams.
+            try db.execute(sql: """
+                CREATE VIRTUAL TABLE record_chars USING fts5(chars,
+                  tokenize = 'ascii', content = '', columnsize = 0, detail = none);
+                ALTER TABLE text_index ADD COLUMN chars_to INTEGER NOT NULL DEFAULT 0;
+                """)
+        }
         return m
     }
 }
