@@ -57,6 +57,14 @@ public final class Importer {
         normaliser = RowNormaliser(reference: reference)
     }
 
+    /// For `workbench bench` only: an import that does not mask (see `RowNormaliser.masks`).
+    package init(store: RecordStore, reference: ReferenceData, masks: Bool) {
+        self.store = store
+        var n = RowNormaliser(reference: reference)
+        n.masks = masks
+        normaliser = n
+    }
+
     public func importFile(
         _ path: String, encoding: EncodingChoice = .auto, format: FormatChoice = .auto, sheet: String? = nil,
         progress: ((ImportProgress) -> Void)? = nil

@@ -8,6 +8,8 @@ public final class SQLiteRecordStore: RecordStore {
     public let path: String
     let busyTimeout: TimeInterval
     public var location: String { path }
+    /// How a page with text is read (`PageStrategy`); tests lower the bounds to reach every path.
+    var pageStrategy = PageStrategy()
 
     /// Why this store cannot write (nil: it can): a file, folder or filesystem without write
     /// permission, a full disk, or damage SQLite found. Reading works; every write is refused.
@@ -286,11 +288,17 @@ public final class SQLiteRecordStore: RecordStore {
             var text = Self.pageText(filter)
             var parts: [(PageCursor, InteractionRecord)]
             if case .scan = text {
-                // The window first: a common word's page is there.
-                parts = try rows(text, window: Self.denseWindow)
-                if parts.count < limit {
-                    text = try Self.pageTextByIndex(db, filter)
-                    parts = try rows(text, window: nil)
+                let strategy = pageStrategy
+                if let rare = try Self.pageTextByIndex(db, filter, strategy, below: strategy.windowAbove) {
+                    // Too few for the window to hold a page.
+                    parts = try rows(rare, window: nil)
+                } else {
+                    // The window first: a common word's page is there.
+                    parts = try rows(text, window: strategy.denseWindow)
+                    if parts.count < limit {
+                        text = try Self.pageTextByIndex(db, filter, strategy, below: nil) ?? text
+                        parts = try rows(text, window: nil)
+                    }
                 }
             } else {
                 parts = try rows(text, window: nil)
@@ -299,15 +307,22 @@ public final class SQLiteRecordStore: RecordStore {
         }
     }
 
-    /// A page with text is first looked for among the next `denseWindow` records of the list
-    /// (their texts tested one by one, ~4 ms): a common word fills the page there. Otherwise, when
-    /// the text index gives fewer than `fewCandidates` records, the page is read by them (each
-    /// looked up, the few sorted); else along the list's order with the substring test
-    /// (docs/decisions.md, "Text search").
-    static let denseWindow = 2_000
-    /// Sorting candidates as keys costs ~0.3 µs each; testing texts along the list ~5 µs a row.
-    /// With 20,000 here, 问:/答: words (a superset from the index) took 2.5 s p99 by the scan (bench).
-    static let fewCandidates = 200_000
+    /// A page with text, by how many records the text index gives (docs/decisions.md, "Text
+    /// search"): fewer than `lookupBelow`, each looked up and the few sorted; fewer than
+    /// `windowAbove`, the list read in its order from its index, each key tested against the
+    /// candidates (`+seq IN`: a set made once, no row read for a key that is not in it — 5 ms
+    /// instead of 57 ms for 事业单's 25,524 candidates, which the lookups read and sorted); more,
+    /// the next `denseWindow` records of the list first (their texts tested one by one, ~4 ms):
+    /// a common word fills the page there, else the same choice up to `fewCandidates`, else the
+    /// substring test along the list.
+    struct PageStrategy {
+        var denseWindow = 2_000
+        var lookupBelow = 2_000
+        var windowAbove = 25_000
+        /// Testing texts along the list costs ~5 µs a row: with 20,000 here, 问:/答: words (a
+        /// superset from the index) took 2.5 s p99 by the scan (bench).
+        var fewCandidates = 200_000
+    }
 
     enum PageText {
         case none
@@ -326,18 +341,26 @@ public final class SQLiteRecordStore: RecordStore {
         return .scan(s.sql, s.arguments)
     }
 
-    /// The index's plan, when the page was not found in the window: candidates if few.
-    static func pageTextByIndex(_ db: Database, _ filter: RecordFilter) throws -> PageText {
+    /// The index's plan for a page: by the candidates when there are fewer than `below` (else
+    /// nil: the caller tries the window) or, with `below` nil, fewer than `fewCandidates`.
+    static func pageTextByIndex(_ db: Database, _ filter: RecordFilter, _ strategy: PageStrategy, below: Int?) throws -> PageText? {
         let plan = try SQLiteTextSearch.plan(db, filter.textQuery)
         if plan.nothing { return .candidates("0", [], check: nil) }
-        if let c = plan.candidates {
-            let n = try Int.fetchOne(db, sql: "SELECT count(*) FROM (\(c.sql) LIMIT \(fewCandidates))",
-                                     arguments: StatementArguments(c.arguments)) ?? 0
-            if n < fewCandidates {
-                return .candidates("record.seq IN (\(c.sql))", c.arguments, check: plan.exact ? nil : (plan.scan.sql, plan.scan.arguments))
-            }
+        guard let c = plan.candidates else { return below == nil ? .scan(plan.scan.sql, plan.scan.arguments) : nil }
+        let bound = below ?? strategy.fewCandidates
+        let n = try Int.fetchOne(db, sql: "SELECT count(*) FROM (\(c.sql) LIMIT \(bound))",
+                                 arguments: StatementArguments(c.arguments)) ?? 0
+        guard n < bound else { return below == nil ? .scan(plan.scan.sql, plan.scan.arguments) : nil }
+        let check = plan.exact ? nil : (plan.scan.sql, plan.scan.arguments)
+        if n < strategy.lookupBelow { return .candidates("record.seq IN (\(c.sql))", c.arguments, check: check) }
+        // `+`: the set is a test on each key of the list's order, not the keys to look up.
+        var sql = "+record.seq IN (\(c.sql))"
+        var args = c.arguments
+        if let check {
+            sql += " AND " + check.0
+            args += check.1
         }
-        return .scan(plan.scan.sql, plan.scan.arguments)
+        return .scan(sql, args)
     }
 
     /// `window`: only among the next so many records of the list (in its order).

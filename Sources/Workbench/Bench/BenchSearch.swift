@@ -97,9 +97,11 @@ enum BenchSearch {
             for f in filters { _ = try store.page(f, after: nil, limit: 50); _ = try store.count(f) }
             var p: [Double] = [], c: [Double] = []
             var matches: [Int] = []
+            var slowest: [(Double, String)] = []
             for f in filters {
                 let ms = try BenchTiming.ms { _ = try store.page(f, after: nil, limit: 50) }
                 p.append(ms)
+                slowest = Array((slowest + [(ms, f.text ?? "")]).sorted { $0.0 > $1.0 }.prefix(3))
                 if ms > worst.0 { worst = (ms, f.text ?? "") }
                 var n = 0
                 c.append(try BenchTiming.ms { n = try store.count(f) })
@@ -110,6 +112,7 @@ enum BenchSearch {
             print(String(format: "search %-24@ first page p50 %6.2f p99 %6.2f max %6.2f ms | count p50 %6.2f p99 %6.2f max %6.2f ms | matches median %d",
                          name as NSString, BenchTiming.p(p, 0.5), BenchTiming.p(p, 0.99), p.max() ?? 0,
                          BenchTiming.p(c, 0.5), BenchTiming.p(c, 0.99), c.max() ?? 0, matches.sorted()[matches.count / 2]))
+            print("  slowest pages: " + slowest.map { String(format: "「%@」 %.1f ms", $0.1, $0.0) }.joined(separator: ", "))
             fflush(nil)  // each figure as it is measured, also into a file
         }
         print(String(format: "search, all kinds: first page p99 %.2f ms (target ≤ 50), count p99 %.2f ms (target ≤ 200); slowest page %.1f ms for 「%@」",
