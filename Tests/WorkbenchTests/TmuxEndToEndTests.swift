@@ -85,7 +85,17 @@ import Testing
         }
 
         func kill() {
+            // The server and the programs in its panes inherit this process's blocked signals
+            // (the test threads block nearly all), so kill-server's SIGHUP did not end them: a
+            // server and an app were left running after every test. SIGKILL cannot be blocked.
+            let panes = (try? run(["list-panes", "-a", "-F", "#{pane_pid}"], output: true)) ?? ""
+            let server = (try? run(["display-message", "-p", "-t", session, "#{pid}"], output: true)) ?? ""
             _ = try? run(["kill-server"])
+            for pid in (panes + "\n" + server).split(whereSeparator: \.isNewline).compactMap({ pid_t($0.trimmingCharacters(in: .whitespaces)) })
+            where pid > 1 {
+                _ = Glibc.kill(-pid, SIGKILL)  // a pane's process group: its shell and the app
+                _ = Glibc.kill(pid, SIGKILL)
+            }
             try? FileManager.default.removeItem(atPath: "/tmp/tmux-\(getuid())/\(socket)")
         }
     }
