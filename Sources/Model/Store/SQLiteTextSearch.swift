@@ -93,14 +93,17 @@ enum SQLiteTextSearch {
         }
     }
 
-    static func expression(_ db: Database, _ text: String) throws -> Expression? {
+    /// `chars`: the character index may answer a one-character word (both indexes complete: a
+    /// candidate from it could be a record the trigrams do not hold yet, which their NOT would
+    /// not exclude).
+    static func expression(_ db: Database, _ text: String, chars: Bool) throws -> Expression? {
         let scalars = Array(text.unicodeScalars)
         guard !scalars.isEmpty, !text.unicodeScalars.contains("\u{FFFF}") else { return nil }
         if scalars.count >= 3 {
             // A phrase: its trigrams at consecutive positions, which is the word itself.
             return .match(quoted(text), exact: true)
         }
-        if scalars.count == 1, try charsComplete(db) {
+        if scalars.count == 1, chars {
             let hex = String(scalars[0].value, radix: 16)
             return .chars(question: "q" + hex, answer: "a" + hex)
         }
@@ -132,10 +135,6 @@ enum SQLiteTextSearch {
 
     static func lastKey(_ db: Database) throws -> Int64 {
         try Int64.fetchOne(db.cachedStatement(sql: "SELECT coalesce(max(seq), 0) FROM record")) ?? 0
-    }
-
-    static func charsComplete(_ db: Database) throws -> Bool {
-        try charsTo(db) >= lastKey(db)
     }
 
     /// The `record_chars` tokens of a record's texts: each character once per field, `q`/`a` and
@@ -206,13 +205,14 @@ enum SQLiteTextSearch {
         let indexedTo = try indexedTo(db)
         let last = try lastKey(db)
         let complete = indexedTo >= last
+        let charsUsable = try complete && charsTo(db) >= last
 
         var required: [String] = [], excluded: [String] = []
         var charsRequired: [String] = [], charsExcluded: [String] = []
         var exact = true
         var nothing = false
         for t in query.terms {
-            guard let e = try expression(db, t.text) else { exact = false; continue }
+            guard let e = try expression(db, t.text, chars: charsUsable) else { exact = false; continue }
             switch e {
             case .none:
                 // A required word no indexed record has: nothing matches once the index is
