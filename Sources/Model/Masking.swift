@@ -174,6 +174,15 @@ public enum Masking {
                 var width = 1
                 var isDigit = false, separator = false
                 if k < n {
+                    if digits == 0 {
+                        // Every run of 11 digits or more that starts in k...k+10 covers the byte at
+                        // k+10: when that byte can be in no run (most bytes of Chinese text), none
+                        // starts there. Landing inside a character is harmless: continuation bytes
+                        // are neither digits nor separators, and no run starts inside a character.
+                        let table = fullWidth ? Self.runBytesWide : Self.runBytes
+                        while k + 11 <= n, table[Int(p[k + 10])] == 0 { k += 11 }
+                        if k >= n { continue }
+                    }
                     // Without full-width digits (most texts) a word with no ASCII digit is passed
                     // over whole while no run is open.
                     if digits == 0, k + 8 <= n {
@@ -218,6 +227,21 @@ public enum Masking {
             return runs
         }
     }
+
+    /// The bytes that can be part of a run (ASCII digits and separators, every byte of the
+    /// multi-byte separators); `runBytesWide` adds those of the full-width digits.
+    static let runBytes: [UInt8] = {
+        var t = [UInt8](repeating: 0, count: 256)
+        for b in Array(0x30...0x39) + [0x20, 0x2D, 0x2E] { t[b] = 1 }
+        // － ． (EF BC 8D/8E), ideographic space (E3 80 80), ‐ ‑ ‒ – (E2 80 90–93), no-break space (C2 A0)
+        for b in [0xEF, 0xBC, 0x8D, 0x8E, 0xE3, 0x80, 0xE2, 0x90, 0x91, 0x92, 0x93, 0xC2, 0xA0] { t[b] = 1 }
+        return t
+    }()
+    static let runBytesWide: [UInt8] = {
+        var t = runBytes
+        for b in 0x90...0x99 { t[b] = 1 }  // ０–９: EF BC 90–99
+        return t
+    }()
 
     /// A run of digits found by `numberRuns`, read again: each digit's byte offset and value, the
     /// group starts, an X after a 17th digit; nil when glued to a letter or digit (a code).

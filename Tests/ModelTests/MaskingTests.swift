@@ -237,9 +237,12 @@ import Testing
 @Suite struct DigitScanTests {
     @Test func theWordAtATimeScanAgreesWithTheByteLoop() {
         var rng = SeededRandom(seed: 3)
-        let pieces = ["社保", "1", "23", "4567", "89012", " ", "a", "。", "：", "0513-", "\u{1F600}", "１", "２３", "（", "＊", "ｘ", "-", ".", "\u{3000}", "－", "．", "  "]
-        for _ in 0..<2000 {
-            let s = (0..<rng.int(0...30)).map { _ in rng.pick(pieces) }.joined()
+        // Long Chinese stretches too: the scan jumps 11 bytes at a time over them, so a number
+        // must be found at every offset after them.
+        let pieces = ["社保", "1", "23", "4567", "89012", " ", "a", "。", "：", "0513-", "\u{1F600}", "１", "２３", "（", "＊", "ｘ", "-", ".", "\u{3000}", "－", "．", "  ",
+                      "失业保险金怎么领取", "请拨打", "您好，", "ab", "社会保障卡补办需要"]
+        for _ in 0..<4000 {
+            let s = (0..<rng.int(0...50)).map { _ in rng.pick(pieces) }.joined()
             // The definition, scalar by scalar: 11 digits with one separator at most between two,
             // not glued to an ASCII letter or digit at either end (a code, not a number).
             let u = Array(s.unicodeScalars)
