@@ -52,12 +52,11 @@ public final class Importer {
     let store: RecordStore
     let normaliser: RowNormaliser
 
-    public init(store: RecordStore, reference: ReferenceData) {
-        self.store = store
-        normaliser = RowNormaliser(reference: reference)
+    public convenience init(store: RecordStore, reference: ReferenceData) {
+        self.init(store: store, reference: reference, masks: true)
     }
 
-    /// For `workbench bench` only: an import that does not mask (see `RowNormaliser.masks`).
+    /// `masks: false` for `workbench bench` only: an import that does not mask (see `RowNormaliser.masks`).
     package init(store: RecordStore, reference: ReferenceData, masks: Bool) {
         self.store = store
         var n = RowNormaliser(reference: reference)

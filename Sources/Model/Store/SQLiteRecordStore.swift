@@ -289,14 +289,15 @@ public final class SQLiteRecordStore: RecordStore {
             var parts: [(PageCursor, InteractionRecord)]
             if case .scan = text {
                 let strategy = pageStrategy
-                if let rare = try Self.pageTextByIndex(db, filter, strategy, below: strategy.windowAbove) {
+                let plan = try SQLiteTextSearch.plan(db, filter.textQuery)
+                if let rare = try Self.pageTextByIndex(db, plan, strategy, below: strategy.windowAbove) {
                     // Too few for the window to hold a page.
                     parts = try rows(rare, window: nil)
                 } else {
                     // The window first: a common word's page is there.
                     parts = try rows(text, window: strategy.denseWindow)
                     if parts.count < limit {
-                        text = try Self.pageTextByIndex(db, filter, strategy, below: nil) ?? text
+                        text = try Self.pageTextByIndex(db, plan, strategy, below: nil) ?? text
                         parts = try rows(text, window: nil)
                     }
                 }
@@ -343,8 +344,7 @@ public final class SQLiteRecordStore: RecordStore {
 
     /// The index's plan for a page: by the candidates when there are fewer than `below` (else
     /// nil: the caller tries the window) or, with `below` nil, fewer than `fewCandidates`.
-    static func pageTextByIndex(_ db: Database, _ filter: RecordFilter, _ strategy: PageStrategy, below: Int?) throws -> PageText? {
-        let plan = try SQLiteTextSearch.plan(db, filter.textQuery)
+    static func pageTextByIndex(_ db: Database, _ plan: SQLiteTextSearch.Plan, _ strategy: PageStrategy, below: Int?) throws -> PageText? {
         if plan.nothing { return .candidates("0", [], check: nil) }
         guard let c = plan.candidates else { return below == nil ? .scan(plan.scan.sql, plan.scan.arguments) : nil }
         let bound = below ?? strategy.fewCandidates

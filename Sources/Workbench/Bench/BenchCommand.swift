@@ -91,12 +91,13 @@ struct BenchCommand: ParsableCommand {
                         for round in 0..<4 {
                             let masks = round % 2 == 0
                             let path = (workDir as NSString).appendingPathComponent("bench-mask-\(round).sqlite")
-                            for suffix in ["", "-wal", "-shm"] { try? fm.removeItem(atPath: path + suffix) }
-                            let store = try SQLiteRecordStore(path: path)
+                            func remove() { for suffix in ["", "-wal", "-shm"] { try? fm.removeItem(atPath: path + suffix) } }
+                            remove()
                             let t0 = Date()
-                            _ = try Importer(store: store, reference: .bundled, masks: masks).importFile(csv)
-                            (masks ? { with.append(Date().timeIntervalSince(t0)) } : { without.append(Date().timeIntervalSince(t0)) })()
-                            for suffix in ["", "-wal", "-shm"] { try? fm.removeItem(atPath: path + suffix) }
+                            _ = try Importer(store: try SQLiteRecordStore(path: path), reference: .bundled, masks: masks).importFile(csv)
+                            let seconds = Date().timeIntervalSince(t0)
+                            if masks { with.append(seconds) } else { without.append(seconds) }
+                            remove()
                             sync()
                         }
                         let w = with.reduce(0, +) / Double(with.count), wo = without.reduce(0, +) / Double(without.count)
