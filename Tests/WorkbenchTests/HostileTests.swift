@@ -339,9 +339,9 @@ import ZIPFoundation
         let cli = try Self.seeded()
         defer { cli.cleanup() }
         let fm = FileManager.default
-        func readsButRefusesWrites(_ db: String, why: String, as user: [String] = []) throws {
+        func readsButRefusesWrites(_ db: String, why: String, as user: [String] = [], binary: String = CLI.binary.path) throws {
             let before = Self.md5(db)
-            let bin = user.isEmpty ? [] : user + [CLI.binary.path]
+            let bin = user.isEmpty ? [] : user + [binary]
             let exe = user.isEmpty ? nil : URL(fileURLWithPath: user[0])
             for command in [["list"], ["report"], ["history", "1"], ["db", "check"]] {
                 let r = try cli.run(bin + command + ["--db", db], executable: exe)
@@ -382,7 +382,23 @@ import ZIPFoundation
         chmod(shared + "/cli.sqlite", 0o644)
         chmod(cli.dir.path, 0o755)
         chmod(shared, 0o755)
-        try readsButRefusesWrites(shared + "/cli.sqlite", why: "写权限", as: ["/usr/bin/setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"])
+        try readsButRefusesWrites(shared + "/cli.sqlite", why: "写权限", as: ["/usr/bin/setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"],
+                                  binary: try Self.binaryAnyoneCanRun(in: cli.dir.path))
+    }
+
+    /// The workbench binary and its resource bundles copied where any user can run them: a clone
+    /// made by `mktemp -d` is 0700, and nobody could not read the build folder (Foundation's
+    /// `Bundle.main` then stops the program).
+    static func binaryAnyoneCanRun(in dir: String) throws -> String {
+        let fm = FileManager.default
+        let bin = (dir as NSString).appendingPathComponent("bin")
+        try fm.createDirectory(atPath: bin, withIntermediateDirectories: true)
+        let build = CLI.binary.deletingLastPathComponent().path
+        for name in try fm.contentsOfDirectory(atPath: build) where name == "workbench" || name.hasSuffix(".resources") {
+            try fm.copyItem(atPath: (build as NSString).appendingPathComponent(name), toPath: (bin as NSString).appendingPathComponent(name))
+        }
+        _ = Mount.sh("/bin/chmod", "-R", "a+rX", bin)
+        return (bin as NSString).appendingPathComponent("workbench")
     }
 
     /// Case 9 in the app: the header says 只读 and a label key says why nothing is saved.
