@@ -12,6 +12,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+        // The team server's store (PostgresRecordStore).
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // The only door to the terminal: a module map and a shim over libncursesw.
@@ -25,6 +27,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 // XLSX is a ZIP of XML parts: written and read, streamed, through ZIPFoundation.
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             resources: [.copy("Resources/organisations.json"), .copy("Resources/taxonomy.json"), .copy("Resources/synonyms.json")]
         ),

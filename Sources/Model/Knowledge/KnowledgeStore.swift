@@ -70,11 +70,9 @@ extension SQLiteRecordStore: KnowledgeStore {
     }
 
     static func arguments(_ e: KnowledgeEntry) -> StatementArguments {
-        // One question per line: a newline inside one would split it.
-        let similar = e.similarQuestions.map { $0.replacingOccurrences(of: "\n", with: " ").trimmed }.filter { !$0.isEmpty }
-        return [e.topic, e.region, e.biz1, e.biz2, e.standardQuestion, similar.joined(separator: "\n"), e.answer, e.policyBasis,
-                e.effectiveFrom, e.effectiveTo, e.state.rawValue, e.version, e.updatedBy, e.updatedAt, e.lastReviewedAt,
-                e.botIds.joined(separator: " ")]
+        let v = KnowledgeEntry.storedValues(e)
+        return [v.topic, v.region, v.biz1, v.biz2, v.standardQuestion, v.similar, v.answer, v.policyBasis, v.effectiveFrom,
+                v.effectiveTo, v.state, v.version, v.updatedBy, v.updatedAt, v.lastReviewedAt, v.botIds]
     }
 
     public func knowledgeEntries() throws -> [KnowledgeEntry] {
@@ -111,19 +109,13 @@ extension SQLiteRecordStore: KnowledgeStore {
     static func save(_ db: Database, _ entry: KnowledgeEntry, _ action: KnowledgeVersion.Action, stamp: (by: String, at: Int64)?)
         throws -> KnowledgeEntry?
     {
-        var e = entry
-        if let stamp {
-            e.updatedBy = stamp.by
-            e.updatedAt = stamp.at
-            if action == .review { e.lastReviewedAt = stamp.at }
-        }
+        var e = KnowledgeEntry.stamped(entry, action, stamp: stamp)
         let current = e.id.isEmpty ? nil
             : try Row.fetchOne(db, sql: "SELECT id, \(kbColumns) FROM kb_entry WHERE id = ?", arguments: [e.id])
                 .map { decodeEntry($0, id: $0[0], from: 1) }
         if let current {
-            if action != .review, current.fieldValues == e.fieldValues { return nil }
-            e.version = current.version + 1
-            if action != .review, stamp != nil { e.lastReviewedAt = current.lastReviewedAt }
+            guard let next = KnowledgeEntry.nextVersion(e, of: current, action, stamped: stamp != nil) else { return nil }
+            e = next
             try db.execute(sql: """
                 UPDATE kb_entry SET topic = ?, region = ?, biz1 = ?, biz2 = ?, standard_question = ?, similar_questions = ?,
                   answer = ?, policy_basis = ?, effective_from = ?, effective_to = ?, state = ?, version = ?, updated_by = ?,
@@ -137,8 +129,52 @@ extension SQLiteRecordStore: KnowledgeStore {
                            arguments: [e.id, seq] + arguments(e))
         }
         try db.execute(sql: "INSERT INTO kb_version (entry_id, action, \(kbColumns)) VALUES (?, ?, \(Array(repeating: "?", count: 16).joined(separator: ", ")))",
-                       arguments: [e.id, current == nil && action == .edit ? KnowledgeVersion.Action.create.rawValue : action.rawValue]
+                       arguments: [e.id, KnowledgeEntry.versionAction(action, isNew: current == nil).rawValue]
                            + arguments(e))
         return e
+    }
+}
+
+/// How a save makes the next version, the same in every store.
+extension KnowledgeEntry {
+    /// The columns as stored: similar questions one per line (a newline inside one would split
+    /// it), bot ids separated by spaces.
+    static func storedValues(_ e: KnowledgeEntry) -> (
+        topic: String, region: String, biz1: String?, biz2: String?, standardQuestion: String, similar: String, answer: String,
+        policyBasis: String, effectiveFrom: Int64, effectiveTo: Int64?, state: String, version: Int, updatedBy: String,
+        updatedAt: Int64, lastReviewedAt: Int64?, botIds: String
+    ) {
+        let similar = e.similarQuestions.map { $0.replacingOccurrences(of: "\n", with: " ").trimmed }.filter { !$0.isEmpty }
+        return (e.topic, e.region, e.biz1, e.biz2, e.standardQuestion, similar.joined(separator: "\n"), e.answer, e.policyBasis,
+                e.effectiveFrom, e.effectiveTo, e.state.rawValue, e.version, e.updatedBy, e.updatedAt, e.lastReviewedAt,
+                e.botIds.joined(separator: " "))
+    }
+
+    /// Who and when (nil keeps the entry's own: demo data made to look older).
+    static func stamped(_ entry: KnowledgeEntry, _ action: KnowledgeVersion.Action, stamp: (by: String, at: Int64)?) -> KnowledgeEntry {
+        var e = entry
+        if let stamp {
+            e.updatedBy = stamp.by
+            e.updatedAt = stamp.at
+            if action == .review { e.lastReviewedAt = stamp.at }
+        }
+        return e
+    }
+
+    /// The next version of a stored entry, or nil when nothing the user sees changed (a review
+    /// always makes one).
+    static func nextVersion(_ e: KnowledgeEntry, of current: KnowledgeEntry, _ action: KnowledgeVersion.Action, stamped: Bool)
+        -> KnowledgeEntry?
+    {
+        if action != .review, current.fieldValues == e.fieldValues { return nil }
+        var next = e
+        next.version = current.version + 1
+        if action != .review, stamped { next.lastReviewedAt = current.lastReviewedAt }
+        return next
+    }
+
+    /// The version's action as kept: an edit that makes a new entry is its creation.
+    static func versionAction(_ action: KnowledgeVersion.Action, isNew: Bool) -> KnowledgeVersion.Action {
+        isNew && action == .edit ? .create : action
     }
 }

@@ -312,6 +312,9 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
     case readOnly(String, why: String)
     /// SQLite found damage (detail: its words): nothing more is written until it is repaired.
     case damaged(String, String)
+    /// The database server refused or failed a statement (where, and why in its words: no
+    /// permission for this role, a statement timeout, the connection lost).
+    case server(String, String)
 
     public var description: String {
         switch self {
@@ -327,6 +330,7 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
         case .readOnly(let path, let why): "数据库 \(path) 只读（\(why)），未保存任何修改 (the database is read-only: nothing saved)"
         case .damaged(let path, let detail):
             "数据库 \(path) 已损坏（\(detail)），未写入任何内容；用 workbench db check --db \(path) 查看，再用备份恢复（workbench db backup 做的）或 sqlite3 \(path) .recover (the database is damaged: nothing written; restore a backup or recover with sqlite3 .recover)"
+        case .server(let place, let why): "数据库服务器 \(place)：\(why)"
         case .busy(let path): "数据库 \(path) 正被另一个进程写入（可能在大批量导入），未保存，请稍后再试 (database busy: another process is writing, perhaps a large import; nothing was saved, try again)"
         }
     }

@@ -25,7 +25,7 @@ extension SQLiteRecordStore {
                     try db.cachedStatement(sql: "UPDATE record_text SET question = ?, answer = ? WHERE seq = ?")
                         .execute(arguments: [item.question, item.answer, item.key])
                     try SQLiteTextSearch.replace(db, key: item.key, old: (q, a), new: (item.question, item.answer))
-                    try Self.appendHistory(db, Self.change(r, r.reviewState, .mask, reviewer, at, old: nil, new: item.what))
+                    try Self.appendHistory(db, ReviewRules.change(r, r.reviewState, .mask, reviewer, at, old: nil, new: item.what))
                 }
                 return .commit
             }

@@ -441,7 +441,7 @@ public final class SQLiteRecordStore: RecordStore {
     {
         try writeReview(recordId: recordId) { db, r in
             // Another reviewer's work: their label, or a lease they hold on the record now.
-            let theirs = r.label != nil && r.reviewer != nil && r.reviewer != reviewer ? r.reviewer : nil
+            let theirs = ReviewRules.theirs(r, reviewer: reviewer)
             let holder = try Self.holder(db, recordId: recordId, except: reviewer, at: at)
             if others == .refuse, let who = holder ?? theirs {
                 throw StoreError.othersWork(recordId, reviewer: who, label: r.label, holds: holder != nil)
@@ -452,16 +452,7 @@ public final class SQLiteRecordStore: RecordStore {
                 """), arguments: [recordId]) {
                 return try Self.vote(db, seq: seq, record: r, label: label, reviewer: reviewer, at: at)
             }
-            guard r.label != label else { return nil }
-            var s = r.reviewState
-            s.label = label
-            // A new label undoes an earlier second review: it has not been confirmed.
-            s.status = label == nil ? .unlabeled : .labeled
-            s.reviewer = label == nil ? nil : reviewer
-            s.labeledAt = label == nil ? nil : at
-            s.reviewedBy = nil
-            s.reviewedAt = nil
-            return (s, Self.change(r, s, label == nil ? .clear : .label, reviewer, at, override: theirs != nil || holder != nil))
+            return ReviewRules.label(r, label, reviewer: reviewer, at: at, theirs: theirs, holder: holder)
         }
     }
 
@@ -475,43 +466,19 @@ public final class SQLiteRecordStore: RecordStore {
 
     @discardableResult
     public func markReviewed(recordId: String, label: Label?, reviewer: String, at: Int64) throws -> LabelChange? {
-        try writeReview(recordId: recordId) { _, r in
-            let newLabel = label ?? r.label
-            guard let newLabel else { throw StoreError.notLabeled(recordId) }
-            if r.status == .reviewed, r.label == newLabel { return nil }
-            var s = r.reviewState
-            s.label = newLabel
-            s.status = .reviewed
-            s.reviewedBy = reviewer
-            s.reviewedAt = at
-            return (s, Self.change(r, s, .review, reviewer, at))
-        }
+        try writeReview(recordId: recordId) { _, r in try ReviewRules.markReviewed(r, label, reviewer: reviewer, at: at) }
     }
 
     @discardableResult
     public func setNote(_ note: String?, recordId: String, reviewer: String, at: Int64) throws -> LabelChange? {
-        let note = note.flatMap { $0.trimmed.isEmpty ? nil : $0 }
-        return try writeReview(recordId: recordId) { _, r in
-            guard r.note != note else { return nil }
-            var s = r.reviewState
-            s.note = note
-            return (s, Self.change(r, s, .note, reviewer, at, old: r.note, new: note))
-        }
+        try writeReview(recordId: recordId) { _, r in ReviewRules.note(r, note, reviewer: reviewer, at: at) }
     }
 
     @discardableResult
     public func correctBusinessType(biz1: String?, biz2: String?, recordId: String, reviewer: String, at: Int64)
         throws -> LabelChange?
     {
-        let biz2 = biz1 == nil ? nil : biz2
-        return try writeReview(recordId: recordId) { _, r in
-            guard r.correctedBiz1 != biz1 || r.correctedBiz2 != biz2 else { return nil }
-            var s = r.reviewState
-            s.correctedBiz1 = biz1
-            s.correctedBiz2 = biz2
-            return (s, Self.change(r, s, .businessType, reviewer, at,
-                                   old: Self.bizText(r.correctedBiz1, r.correctedBiz2), new: Self.bizText(biz1, biz2)))
-        }
+        try writeReview(recordId: recordId) { _, r in ReviewRules.businessType(r, biz1: biz1, biz2: biz2, reviewer: reviewer, at: at) }
     }
 
     @discardableResult
@@ -519,27 +486,8 @@ public final class SQLiteRecordStore: RecordStore {
         throws -> LabelChange?
     {
         try writeReview(recordId: recordId) { _, r in
-            guard r.reviewState != state else { return nil }
-            if let expecting, r.reviewState != expecting {
-                throw StoreError.changedSince(recordId, reviewer: r.reviewedBy ?? r.reviewer ?? "?")
-            }
-            // old/new value: the business-type correction, so a reader of the history alone can
-            // follow a record in and out of small talk (ReviewSession's incremental figures).
-            return (state, Self.change(r, state, .undo, reviewer, at,
-                                       old: Self.bizText(r.correctedBiz1, r.correctedBiz2),
-                                       new: Self.bizText(state.correctedBiz1, state.correctedBiz2)))
+            try ReviewRules.restore(r, state, expecting: expecting, reviewer: reviewer, at: at)
         }
-    }
-
-    static func bizText(_ b1: String?, _ b2: String?) -> String? {
-        let t = BusinessType(b1, b2)
-        return t.isEmpty ? nil : t.text
-    }
-
-    static func change(_ r: InteractionRecord, _ s: ReviewState, _ action: LabelChange.Action, _ reviewer: String,
-                       _ at: Int64, old: String? = nil, new: String? = nil, override: Bool = false) -> LabelChange {
-        LabelChange(recordId: r.id, action: action, oldLabel: r.label, newLabel: s.label, oldStatus: r.status,
-                    newStatus: s.status, reviewer: reviewer, at: at, oldValue: old, newValue: new, override: override)
     }
 
     /// One short IMMEDIATE transaction: read the current state, decide, write the whole review
@@ -929,15 +877,11 @@ final class SQLiteImportSink: ImportSink {
     /// the same file reads each stored row once.
     func compareWithStored(_ r: InteractionRecord, origin: ImportOrigin) throws -> ImportOutcome {
         guard let row = try Row.fetchOne(db.cachedStatement(sql: Self.comparedSQL), arguments: [r.id]) else { return .identical }
-        let pairs: [(LogField, Bool)] = [
-            (.sessionId, row[0] == r.sessionId), (.turn, row[1] == r.turn), (.askedAt, row[2] == r.askedAt),
-            (.channel, row[3] == r.channel), (.org, row[4] == r.org), (.question, row[5] == r.question),
-            (.answer, row[6] == r.answer), (.knowledgeId, row[7] == r.knowledgeId),
-            (.standardQuestion, row[8] == r.standardQuestion), (.fallback, row[9] == r.fallback),
-            (.hitFlag, row[10] == r.hitFlag), (.biz1, row[11] == r.biz1), (.biz2, row[12] == r.biz2),
-            (.satisfaction, row[13] == r.satisfaction),
-        ]
-        let differing = pairs.filter { !$0.1 }.map { $0.0.displayName }
+        let stored = ImportComparison.Stored(
+            sessionId: row[0], turn: row[1], askedAt: row[2], channel: row[3], org: row[4], question: row[5], answer: row[6],
+            knowledgeId: row[7], standardQuestion: row[8], fallback: row[9], hitFlag: row[10], biz1: row[11], biz2: row[12],
+            satisfaction: row[13])
+        let differing = stored.differences(from: r)
         guard !differing.isEmpty else { return .identical }
         let incoming = RecordJSON.line(r)
         // The same file imported again keeps one copy of each conflict.
@@ -965,12 +909,8 @@ final class SQLiteImportSink: ImportSink {
         insertText.bind(2, r.question)
         insertText.bind(3, r.answer)
         try insertText.execute()
-        if r.label != nil || r.status != .unlabeled {
-            // A label that arrives with the data is a change too: the history says where it came from.
-            try SQLiteRecordStore.appendHistory(db, LabelChange(
-                recordId: r.id, action: .import, oldLabel: nil, newLabel: r.label, oldStatus: .unlabeled,
-                newStatus: r.status, reviewer: r.reviewedBy ?? r.reviewer ?? "import", at: r.reviewedAt ?? r.labeledAt ?? 0))
-        }
+        // A label that arrives with the data is a change too: the history says where it came from.
+        if let c = ReviewRules.importedLabel(r) { try SQLiteRecordStore.appendHistory(db, c) }
         return true
     }
 }
@@ -1038,11 +978,8 @@ extension SQLiteRecordStore {
     {
         let votes = try Row.fetchAll(db.cachedStatement(sql: "SELECT reviewer, label FROM vote WHERE seq = ? ORDER BY at, rowid"), arguments: [seq])
             .map { (reviewer: $0["reviewer"] as String, label: Label(rawValue: $0["label"] as String)) }
-        let mine = votes.first { $0.reviewer == reviewer }?.label ?? nil
-        guard mine != label else { return nil }
-        let others = votes.filter { $0.reviewer != reviewer }
-        if label != nil, mine == nil, others.count >= 2 { throw StoreError.sampleComplete(r.id) }
-        if let label {
+        guard let d = try ReviewRules.vote(r, votes: votes, label: label, reviewer: reviewer, at: at) else { return nil }
+        if let label = d.vote {
             try db.cachedStatement(sql: """
                 INSERT INTO vote (seq, reviewer, label, at) VALUES (?, ?, ?, ?)
                 ON CONFLICT(seq, reviewer) DO UPDATE SET label = excluded.label, at = excluded.at
@@ -1050,18 +987,8 @@ extension SQLiteRecordStore {
         } else {
             try db.execute(sql: "DELETE FROM vote WHERE seq = ? AND reviewer = ?", arguments: [seq, reviewer])
         }
-        let voteRow = LabelChange(recordId: r.id, action: .vote, oldLabel: mine, newLabel: label, oldStatus: r.status,
-                                  newStatus: r.status, reviewer: reviewer, at: at)
-        if let label, others.count == 1, others[0].label == label {
-            try appendHistory(db, voteRow)
-            var s = r.reviewState
-            s.label = label
-            s.status = .labeled
-            s.reviewer = reviewer
-            s.labeledAt = at
-            return (s, change(r, s, .label, reviewer, at, new: "双评一致：\(others[0].reviewer)、\(reviewer)"))
-        }
-        return (r.reviewState, voteRow)
+        if let row = d.voteRow { try appendHistory(db, row) }
+        return d.outcome
     }
 
     public func drawSample(_ filter: RecordFilter, rate: Double, seed: UInt64, by: String, at: Int64) throws -> Int {
@@ -1071,34 +998,15 @@ extension SQLiteRecordStore {
                 SELECT seq, org, asked_at FROM record WHERE \(w) AND label IS NULL
                 AND seq NOT IN (SELECT seq FROM double_sample)
                 """, arguments: args)
-            // Strata: organisation × week (Monday-based, Asia/Shanghai days).
             var strata: [String: [Int64]] = [:]
-            for row in rows {
-                let day = ShanghaiTime.startOfDay(row["asked_at"]) / 86400
-                strata[(row["org"] as String) + "|\((day + 3) / 7)", default: []].append(row["seq"])
+            for row in rows { strata[ReviewRules.stratum(org: row["org"], askedAt: row["asked_at"]), default: []].append(row["seq"]) }
+            let chosen = ReviewRules.sample(strata, rate: rate, seed: seed)
+            for seq in chosen {
+                try db.execute(sql: "INSERT INTO double_sample (seq, drawn_at, drawn_by, seed) VALUES (?, ?, ?, ?)",
+                               arguments: [seq, at, by, Int64(bitPattern: seed)])
             }
-            var added = 0
-            for (_, seqs) in strata {
-                let n = Int((rate * Double(seqs.count)).rounded())
-                guard n > 0 else { continue }
-                // Reproducible: the same seed and records give the same order.
-                let chosen = seqs.sorted { Self.mix(seed, $0) < Self.mix(seed, $1) }.prefix(n)
-                for seq in chosen {
-                    try db.execute(sql: "INSERT INTO double_sample (seq, drawn_at, drawn_by, seed) VALUES (?, ?, ?, ?)",
-                                   arguments: [seq, at, by, Int64(bitPattern: seed)])
-                    added += 1
-                }
-            }
-            return added
+            return chosen.count
         } }
-    }
-
-    /// SplitMix64 of the seed and a record key: a stable pseudo-random order.
-    static func mix(_ seed: UInt64, _ seq: Int64) -> UInt64 {
-        var z = seed &+ UInt64(bitPattern: seq) &* 0x9E37_79B9_7F4A_7C15
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 
     public func sampleState(_ keys: [RecordKey], reviewer: String) throws -> [RecordKey: SampleState] {
@@ -1147,10 +1055,7 @@ extension SQLiteRecordStore {
                 WHERE v.seq IN (SELECT seq FROM (\(Self.disputedSeqs)) ORDER BY seq)
                 ORDER BY v.seq, v.at, v.rowid
                 """)
-            let votes = rows.compactMap(Self.vote)
-            let disputes = Dictionary(grouping: votes, by: \.key).map { Dispute(key: $0.key, recordId: $0.value[0].recordId, votes: $0.value) }
-            // Oldest first: by when the second label came in.
-            return Array(disputes.sorted { ($0.votes.map(\.at).max() ?? 0, $0.key) < ($1.votes.map(\.at).max() ?? 0, $1.key) }.prefix(limit))
+            return ReviewRules.disputes(rows.compactMap(Self.vote), limit: limit)
         }
     }
 
@@ -1176,26 +1081,14 @@ extension SQLiteRecordStore {
 
     @discardableResult
     public func adjudicate(recordId: String, label: Label, by: String, at: Int64) throws -> LabelChange? {
-        try writeReview(recordId: recordId) { _, r in
-            guard r.label != label || r.status != .reviewed else { return nil }
-            var s = r.reviewState
-            s.label = label
-            s.status = .reviewed
-            s.reviewer = by
-            s.labeledAt = at
-            s.reviewedBy = by
-            s.reviewedAt = at
-            return (s, Self.change(r, s, .adjudicate, by, at))
-        }
+        try writeReview(recordId: recordId) { _, r in ReviewRules.adjudicate(r, label, by: by, at: at) }
     }
 
     @discardableResult
     public func sendBack(recordId: String, note: String, by: String, at: Int64) throws -> LabelChange? {
         try writeReview(recordId: recordId) { db, r in
             try db.execute(sql: "DELETE FROM vote WHERE seq = (SELECT seq FROM record WHERE id = ?)", arguments: [recordId])
-            var s = r.reviewState
-            s.note = note.trimmed.isEmpty ? r.note : note
-            return (s, Self.change(r, s, .sendBack, by, at, old: r.note, new: s.note))
+            return ReviewRules.sendBack(r, note: note, by: by, at: at)
         }
     }
 }
@@ -1206,19 +1099,11 @@ extension SQLiteRecordStore {
     public func assign(_ filter: RecordFilter, to shares: [(reviewer: String, share: Int)], by: String, at: Int64) throws
         -> [String: Int]
     {
-        let weighted = shares.filter { $0.share > 0 }
-        guard !weighted.isEmpty else { return [:] }
+        guard shares.contains(where: { $0.share > 0 }) else { return [:] }
         let keys = try keys(filter)
         return try mappingBusy { try dbQueue.write { db in
-            // Smooth weighted round robin: each record goes to the reviewer furthest behind their share.
-            let total = weighted.reduce(0) { $0 + $1.share }
-            var credit = Array(repeating: 0, count: weighted.count)
             var counts: [String: Int] = [:]
-            for key in keys {
-                for i in credit.indices { credit[i] += weighted[i].share }
-                let pick = credit.indices.max { credit[$0] < credit[$1] || (credit[$0] == credit[$1] && $0 > $1) }!
-                credit[pick] -= total
-                let who = weighted[pick].reviewer
+            for (key, who) in ReviewRules.assign(keys, shares: shares) {
                 try db.execute(sql: """
                     INSERT INTO assignment (seq, reviewer, assigned_at, assigned_by) VALUES (?, ?, ?, ?)
                     ON CONFLICT(seq) DO UPDATE SET reviewer = excluded.reviewer, assigned_at = excluded.assigned_at,

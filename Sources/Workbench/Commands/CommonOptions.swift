@@ -27,14 +27,16 @@ func runReportingErrors(_ body: () throws -> Void) throws {
 /// What commands and the app use of a database: records and the knowledge base.
 typealias WorkbenchStore = RecordStore & KnowledgeStore
 
-/// Opens the database at a path (today always the embedded SQLite file).
+/// Opens the database a path names: a `postgres://` URL is the team server, anything else the
+/// embedded SQLite file.
 func openDatabase(path: String, busyTimeout: TimeInterval? = nil) throws -> any WorkbenchStore {
+    if PostgresAddress.isAddress(path) { return try PostgresRecordStore(url: path) }
     if let busyTimeout { return try SQLiteRecordStore(path: path, busyTimeout: busyTimeout) }
     return try SQLiteRecordStore(path: path)
 }
 
 struct StoreOptions: ParsableArguments {
-    @Option(name: .long, help: "数据库文件 (SQLite database file).")
+    @Option(name: .long, help: "数据库文件，或团队服务器 postgres://用户@主机:端口/库名 (SQLite file, or a PostgreSQL URL; also $WORKBENCH_DB).")
     var db: String?
 
     @Option(name: .customLong("reference-dir"),
@@ -55,7 +57,7 @@ struct StoreOptions: ParsableArguments {
     func openStore(busyTimeout: TimeInterval? = nil, create: Bool = false, writes: Bool = false) throws -> any WorkbenchStore {
         if demo { return try DemoDatabase.open(reference: try reference()) }
         let path = databasePath
-        if !create, !FileManager.default.fileExists(atPath: path) {
+        if !create, !PostgresAddress.isAddress(path), !FileManager.default.fileExists(atPath: path) {
             throw UserError("没有数据库 \(path)：先导入日志（workbench import 文件 --db \(path)），或生成演示数据（workbench demo），或加 --demo 使用演示数据库"
                             + " (no database at \(path): import a log first, or try --demo)")
         }

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Starts a throwaway PostgreSQL server for the tests: a cluster in a new temporary folder, made and
+# run by a non-root user (initdb refuses root), listening on loopback and on a socket inside that
+# folder. Prints `export WORKBENCH_TEST_POSTGRES=…` and `export WB_PG_DIR=…` for the caller to eval;
+# `.ci/postgres.sh stop DIR` stops it and removes the folder. Any failure exits non-zero: CI must
+# not quietly skip the PostgreSQL tests.
+set -euo pipefail
+
+find_bin() {
+  for d in /usr/lib/postgresql/*/bin; do [ -x "$d/initdb" ] && { echo "$d"; return; }; done
+  command -v initdb >/dev/null && dirname "$(command -v initdb)" && return
+  return 1
+}
+
+if [ "${1:-}" = stop ]; then
+  dir=$2
+  bin=$(find_bin)
+  owner=$(stat -c %U "$dir")
+  if [ "$(id -u)" = 0 ]; then
+    su "$owner" -s /bin/sh -c "'$bin/pg_ctl' -D '$dir/data' -m fast -w stop" >/dev/null 2>&1 || true
+  else
+    "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
+  fi
+  rm -rf "$dir"
+  exit 0
+fi
+
+if ! bin=$(find_bin); then
+  echo "installing: postgresql" >&2
+  apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >&2
+  bin=$(find_bin)
+fi
+
+dir=$(mktemp -d /tmp/wb-pg.XXXXXX)
+port=$(( 20000 + RANDOM % 20000 ))
+run=()
+if [ "$(id -u)" = 0 ]; then
+  user=postgres
+  id "$user" >/dev/null 2>&1 || useradd --system --no-create-home --shell /bin/sh "$user"
+  chown "$user" "$dir"
+  chmod 700 "$dir"
+  run=(su "$user" -s /bin/sh -c)
+else
+  run=(sh -c)
+fi
+"${run[@]}" "'$bin/initdb' -D '$dir/data' -U wb --auth=trust -E UTF8 --locale=C.UTF-8" >"$dir/initdb.log" 2>&1 \
+  || { cat "$dir/initdb.log" >&2; echo "PostgreSQL: initdb failed" >&2; exit 1; }
+"${run[@]}" "'$bin/pg_ctl' -D '$dir/data' -l '$dir/server.log' -w -t 60 -o \"-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=off\" start" >&2 \
+  || { cat "$dir/server.log" >&2; echo "PostgreSQL: the server did not start" >&2; exit 1; }
+echo "export WB_PG_DIR=$dir"
+echo "export WB_PG_BIN=$bin"
+echo "export WORKBENCH_TEST_POSTGRES=postgres://wb@127.0.0.1:$port/postgres?sslmode=disable"

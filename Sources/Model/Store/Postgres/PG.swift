@@ -1,0 +1,369 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import PostgresNIO
+
+/// A `postgres://user@host:port/dbname?sslmode=…` address. The password is never part of what is
+/// shown: it comes from the URL only if the user put it there, else `PGPASSWORD` or `~/.pgpass`.
+public struct PostgresAddress: Sendable, Equatable {
+    public var host: String
+    public var port: Int
+    public var user: String
+    public var database: String
+    public var sslMode: String
+    /// A folder holding the server's socket (`host=/path` in the query, as libpq takes it).
+    public var socketDirectory: String?
+    var password: String?
+
+    public static func isAddress(_ s: String) -> Bool {
+        s.hasPrefix("postgres://") || s.hasPrefix("postgresql://")
+    }
+
+    public init(_ text: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+        guard Self.isAddress(text), let c = URLComponents(string: text) else {
+            throw StoreError.cannotOpen(Self.redacted(text), "不是 postgres:// 地址 (not a postgres:// URL)")
+        }
+        var items: [String: String] = [:]
+        for i in c.queryItems ?? [] { items[i.name] = i.value ?? "" }
+        socketDirectory = items["host"].flatMap { $0.hasPrefix("/") ? $0 : nil }
+        host = c.host.map { $0.removingPercentEncoding ?? $0 }.flatMap { $0.isEmpty ? nil : $0 } ?? "localhost"
+        if host.hasPrefix("/") { socketDirectory = host; host = "localhost" }
+        port = c.port ?? Int(environment["PGPORT"] ?? "") ?? 5432
+        user = c.user.map { $0.removingPercentEncoding ?? $0 } ?? environment["PGUSER"] ?? environment["USER"] ?? "postgres"
+        let path = (c.path.removingPercentEncoding ?? c.path).trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+        database = path.isEmpty ? user : path
+        sslMode = items["sslmode"] ?? "prefer"
+        guard ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"].contains(sslMode) else {
+            throw StoreError.cannotOpen(Self.redacted(text), "sslmode=\(sslMode) 不认识（disable、prefer、require、verify-full）(unknown sslmode)")
+        }
+        password = c.password.map { $0.removingPercentEncoding ?? $0 } ?? environment["PGPASSWORD"]
+            ?? Self.passFile(environment).flatMap { Self.lookUp($0, host: socketDirectory == nil ? host : "localhost", port: port, database: database, user: user) }
+    }
+
+    /// What messages and headers show: no password.
+    public var display: String {
+        "postgres://\(user)@\(socketDirectory ?? host):\(port)/\(database)"
+    }
+
+    /// A URL as typed, with any password replaced, for a message about a URL that did not parse.
+    static func redacted(_ text: String) -> String {
+        guard var c = URLComponents(string: text), c.password != nil else { return text }
+        c.password = "***"
+        return c.string ?? "postgres://…"
+    }
+
+    static func passFile(_ env: [String: String]) -> String? {
+        let path = env["PGPASSFILE"] ?? (env["HOME"].map { $0 + "/.pgpass" })
+        return path.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) }
+    }
+
+    /// The first `~/.pgpass` line matching host:port:database:user (`*` matches anything).
+    static func lookUp(_ file: String, host: String, port: Int, database: String, user: String) -> String? {
+        for line in file.split(whereSeparator: \.isNewline) where !line.hasPrefix("#") {
+            var fields: [String] = []
+            var cur = ""
+            var escaped = false
+            for ch in line {
+                if escaped { cur.append(ch); escaped = false } else if ch == "\\" { escaped = true } else if ch == ":" { fields.append(cur); cur = "" } else { cur.append(ch) }
+            }
+            fields.append(cur)
+            guard fields.count == 5 else { continue }
+            let want = [host, String(port), database, user]
+            if zip(fields.prefix(4), want).allSatisfy({ $0 == "*" || $0 == $1 }) { return fields[4] }
+        }
+        return nil
+    }
+}
+
+/// Something that can be a statement's parameter.
+protocol PGBindable {
+    func bind(into b: inout PostgresBindings)
+}
+extension Int: PGBindable { func bind(into b: inout PostgresBindings) { b.append(Int64(self)) } }
+extension Int64: PGBindable { func bind(into b: inout PostgresBindings) { b.append(self) } }
+extension String: PGBindable { func bind(into b: inout PostgresBindings) { b.append(self) } }
+extension Double: PGBindable { func bind(into b: inout PostgresBindings) { b.append(self) } }
+extension Bool: PGBindable { func bind(into b: inout PostgresBindings) { b.append(Int64(self ? 1 : 0)) } }
+extension Array: PGBindable where Element == Int64 { func bind(into b: inout PostgresBindings) { b.append(self) } }
+/// A text array (`= ANY(?)` over ids).
+struct PGTexts: PGBindable {
+    let values: [String]
+    func bind(into b: inout PostgresBindings) { b.append(values) }
+}
+
+typealias PGArgs = [(any PGBindable)?]
+
+/// One row, read by position.
+struct PGRow {
+    let row: PostgresRandomAccessRow
+    init(_ r: PostgresRow) { row = r.makeRandomAccess() }
+    func int64(_ i: Int) -> Int64 { (try? row[i].decode(Int64?.self)) ?? nil ?? 0 }
+    func int64OrNil(_ i: Int) -> Int64? { (try? row[i].decode(Int64?.self)) ?? nil }
+    func int(_ i: Int) -> Int { Int(int64(i)) }
+    func intOrNil(_ i: Int) -> Int? { int64OrNil(i).map { Int($0) } }
+    func bool(_ i: Int) -> Bool? { int64OrNil(i).map { $0 != 0 } }
+    func string(_ i: Int) -> String { (try? row[i].decode(String?.self)) ?? nil ?? "" }
+    func stringOrNil(_ i: Int) -> String? { (try? row[i].decode(String?.self)) ?? nil }
+    func double(_ i: Int) -> Double { (try? row[i].decode(Double?.self)) ?? nil ?? 0 }
+}
+
+/// A server error's SQLSTATE and message (postgres-nio hides them from `description`).
+struct PGServerError: Error {
+    let state: String
+    let message: String
+}
+
+/// One connection to the server, used synchronously: each call waits for its future on the
+/// caller's thread (never an event-loop thread), one statement at a time. A connection the
+/// server closed (restarted, or the network dropped) is opened again on the next call.
+final class PGConnection: @unchecked Sendable {
+    let address: PostgresAddress
+    private let lock = NSRecursiveLock()
+    private var connection: PostgresConnection?
+    private(set) var backendPID: Int64 = 0
+    private var inTransaction = 0
+    static let logger = Logger(label: "workbench.postgres", factory: { _ in SwiftLogNoOpLogHandler() })
+    static let group = MultiThreadedEventLoopGroup.singleton
+    /// Called on the event loop for every NOTIFY on `workbench_changes` from another session.
+    var onNotify: (@Sendable () -> Void)?
+    private var nextID = 1
+
+    init(_ address: PostgresAddress) throws {
+        self.address = address
+        _ = try open()
+    }
+
+    deinit { _ = try? connection?.close().wait() }
+
+    func close() {
+        lock.lock(); defer { lock.unlock() }
+        _ = try? connection?.close().wait()
+        connection = nil
+    }
+
+    private func configuration() throws -> PostgresConnection.Configuration {
+        var config: PostgresConnection.Configuration
+        if let dir = address.socketDirectory {
+            config = .init(unixSocketPath: dir + "/.s.PGSQL.\(address.port)", username: address.user, password: address.password,
+                           database: address.database)
+        } else {
+            let tls: PostgresConnection.Configuration.TLS
+            switch address.sslMode {
+            case "disable", "allow": tls = .disable
+            default:
+                var t = TLSConfiguration.makeClientConfiguration()
+                if address.sslMode != "verify-full" && address.sslMode != "verify-ca" { t.certificateVerification = .none }
+                let context = try NIOSSLContext(configuration: t)
+                tls = address.sslMode == "prefer" ? .prefer(context) : .require(context)
+            }
+            config = .init(host: address.host, port: address.port, username: address.user, password: address.password,
+                           database: address.database, tls: tls)
+        }
+        config.options.connectTimeout = .seconds(5)
+        return config
+    }
+
+    private func open() throws -> PostgresConnection {
+        if let c = connection, !c.isClosed { return c }
+        connection = nil
+        let c: PostgresConnection
+        do {
+            c = try PostgresConnection.connect(on: Self.group.next(), configuration: try configuration(), id: nextID, logger: Self.logger).wait()
+        } catch {
+            throw StoreError.cannotOpen(address.display, Self.why(error, address: address))
+        }
+        nextID += 1
+        connection = c
+        let pid = try Self.run(c, "SELECT pg_backend_pid()::bigint", []).rows.first.map { PGRow($0).int64(0) } ?? 0
+        backendPID = pid
+        if let notify = onNotify {
+            c.addListener(channel: "workbench_changes") { _, message in
+                if Int64(message.backendPID) != pid { notify() }
+            }
+            _ = try Self.run(c, "LISTEN workbench_changes", [])
+        }
+        return c
+    }
+
+    /// Starts listening (again after a reconnect) for other sessions' changes.
+    func listen(_ notify: @escaping @Sendable () -> Void) throws {
+        lock.lock(); defer { lock.unlock() }
+        onNotify = notify
+        connection.map { _ = try? $0.close().wait() }
+        connection = nil
+        _ = try open()
+    }
+
+    /// One line for a person: host, port and why, never the password.
+    static func why(_ error: Error, address: PostgresAddress) -> String {
+        let place = address.socketDirectory.map { "\($0) 端口 \(address.port)" } ?? "\(address.host):\(address.port)"
+        if let e = error as? PSQLError {
+            if let info = e.serverInfo, let msg = info[.message] {
+                let state = info[.sqlState] ?? ""
+                if state == "28P01" || state == "28000" { return "\(place) 拒绝登录 \(address.user)：\(msg) (authentication failed)" }
+                if state == "3D000" { return "\(place) 上没有数据库 \(address.database) (no such database)" }
+                if state == "53300" { return "\(place) 连接数已满：\(msg) (the server's connection limit is reached)" }
+                return "\(place)：\(msg)"
+            }
+            if e.code == .authMechanismRequiresPassword {
+                return "\(place) 要求密码：请设置 PGPASSWORD 或 ~/.pgpass (the server wants a password)"
+            }
+            if let u = e.underlying { return "无法连接 \(place)：\(Self.plain(u)) (cannot connect)" }
+            return "无法连接 \(place)：\(e.code) (cannot connect)"
+        }
+        return "无法连接 \(place)：\(Self.plain(error)) (cannot connect)"
+    }
+
+    static func plain(_ error: Error) -> String {
+        if let e = error as? IOError { return String(cString: strerror(e.errnoCode)) }
+        if error is ChannelError { return "连接超时或被关闭 (timed out or closed)" }
+        let s = String(describing: error)
+        if s.contains("connectTimeout") || s.contains("connectTimeout") { return "连接超时 (timed out)" }
+        if s.contains("connectionRefused") || s.contains("Connection refused") { return "连接被拒绝，服务器没有在运行？(connection refused: is the server running?)" }
+        return s.count > 160 ? String(s.prefix(160)) + "…" : s
+    }
+
+    /// `?` placeholders (outside quotes) as `$1`, `$2` …: the SQL reads like the SQLite store's.
+    static func numbered(_ sql: String) -> String {
+        var out = ""
+        out.reserveCapacity(sql.utf8.count + 16)
+        var n = 0
+        var quoted = false
+        for ch in sql {
+            if ch == "'" { quoted.toggle() }
+            if ch == "?", !quoted {
+                n += 1
+                out += "$\(n)"
+            } else {
+                out.append(ch)
+            }
+        }
+        return out
+    }
+
+    private static func run(_ c: PostgresConnection, _ sql: String, _ args: PGArgs) throws -> PostgresQueryResult {
+        var b = PostgresBindings(capacity: args.count)
+        for a in args {
+            if let a { a.bind(into: &b) } else { b.appendNull() }
+        }
+        do {
+            return try c.query(PostgresQuery(unsafeSQL: numbered(sql), binds: b), logger: logger).wait()
+        } catch let e as PSQLError {
+            if let info = e.serverInfo, let state = info[.sqlState] {
+                throw PGServerError(state: state, message: info[.message] ?? "")
+            }
+            throw e
+        }
+    }
+
+    /// Whether an error means the connection is gone (the server restarted, the network dropped).
+    static func isConnectionLost(_ error: Error) -> Bool {
+        if let e = error as? PSQLError {
+            return e.code == .serverClosedConnection || e.code == .connectionError || e.code == .uncleanShutdown
+                || e.code == .clientClosedConnection
+        }
+        if let e = error as? PGServerError { return e.state == "57P01" || e.state == "57P02" || e.state == "57P03" }
+        return error is ChannelError || error is IOError
+    }
+
+    /// Runs a statement; outside a transaction a lost connection is opened again and the statement
+    /// tried once more (inside one, the transaction is lost: the caller's retry starts it again).
+    func query(_ sql: String, _ args: PGArgs = []) throws -> [PGRow] {
+        try result(sql, args).rows.map(PGRow.init)
+    }
+
+    @discardableResult
+    func execute(_ sql: String, _ args: PGArgs = []) throws -> Int {
+        try result(sql, args).metadata.rows ?? 0
+    }
+
+    private func result(_ sql: String, _ args: PGArgs) throws -> PostgresQueryResult {
+        lock.lock(); defer { lock.unlock() }
+        do {
+            return try Self.run(try open(), sql, args)
+        } catch where inTransaction == 0 && Self.isConnectionLost(error) {
+            connection = nil
+            return try Self.run(try open(), sql, args)
+        }
+    }
+
+    /// BEGIN … COMMIT around `body` (ROLLBACK when it throws). A deadlock or serialization failure,
+    /// or a connection lost before COMMIT was sent, runs the whole body again (up to 3 times).
+    func transaction<T>(isolation: String? = nil, retry: Bool = true, _ body: () throws -> T) throws -> T {
+        lock.lock(); defer { lock.unlock() }
+        precondition(inTransaction == 0, "nested transaction")
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                inTransaction = 1
+                defer { inTransaction = 0 }
+                let c = try open()
+                _ = try Self.run(c, isolation.map { "BEGIN ISOLATION LEVEL \($0)" } ?? "BEGIN", [])
+                let value: T
+                do {
+                    value = try body()
+                } catch {
+                    if !Self.isConnectionLost(error) { _ = try? Self.run(c, "ROLLBACK", []) }
+                    throw error
+                }
+                _ = try Self.run(c, "COMMIT", [])
+                return value
+            } catch let e as PGServerError where retry && (e.state == "40P01" || e.state == "40001") && attempt < 3 {
+                continue
+            } catch where Self.isConnectionLost(error) {
+                connection = nil
+                guard retry, attempt < 3 else { throw error }
+                // COMMIT may have reached the server before the connection went: a body whose
+                // writes are not idempotent checks its own state first (labels compare, imports
+                // skip stored ids), so running it again writes nothing twice.
+                continue
+            }
+        }
+    }
+
+    /// Several statements, one after another (the extended protocol takes one at a time): split
+    /// at `;` outside quotes, `$$` bodies and `--` comments.
+    func script(_ sql: String) throws {
+        for statement in Self.statements(sql) { try execute(statement) }
+    }
+
+    static func statements(_ sql: String) -> [String] {
+        var out: [String] = []
+        var cur = ""
+        var quoted = false, dollar = false, comment = false
+        let chars = Array(sql)
+        var i = 0
+        while i < chars.count {
+            let ch = chars[i]
+            if comment {
+                if ch == "\n" { comment = false; cur.append(ch) }
+                i += 1
+                continue
+            }
+            if !quoted, !dollar, ch == "-", i + 1 < chars.count, chars[i + 1] == "-" { comment = true; i += 2; continue }
+            if !dollar, ch == "'" { quoted.toggle() }
+            if !quoted, ch == "$", i + 1 < chars.count, chars[i + 1] == "$" { dollar.toggle(); cur += "$$"; i += 2; continue }
+            if ch == ";", !quoted, !dollar {
+                let t = cur.trimmingCharacters(in: .whitespacesAndNewlines)
+                if !t.isEmpty { out.append(t) }
+                cur = ""
+            } else {
+                cur.append(ch)
+            }
+            i += 1
+        }
+        let t = cur.trimmingCharacters(in: .whitespacesAndNewlines)
+        if !t.isEmpty { out.append(t) }
+        return out
+    }
+
+    /// Asks the server to stop what this connection is running (from another thread).
+    func cancel() {
+        let pid = backendPID
+        guard pid != 0, let other = try? PGConnection(address) else { return }
+        _ = try? other.query("SELECT pg_cancel_backend(?)", [pid])
+        other.close()
+    }
+}
