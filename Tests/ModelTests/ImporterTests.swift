@@ -7,7 +7,7 @@ import Testing
 
     func importer(_ store: RecordStore) -> Importer { Importer(store: store, reference: reference) }
 
-    @Test func importsGoodRowsAndReportsBadOnesByLine() throws {
+    @Test(arguments: StoreKind.all) func importsGoodRowsAndReportsBadOnesByLine(_ kind: StoreKind) throws {
         let dir = TempDir()
         defer { dir.cleanup() }
         let csv = header
@@ -17,7 +17,7 @@ import Testing
             + "4,2025-12-01 09:15:33,如皋市,问题\n"  // line 6: ragged
             + "5,2025/12/2 8:05,港闸区,港闸区社保中心在哪？,地址是……,经办服务,网点信息\n"
         let path = dir.write("log.csv", csv)
-        let store = try makeStore(dir)
+        let store = try makeStore(dir, kind)
         let s = try importer(store).importFile(path)
         #expect(s.imported == 2)
         #expect(s.rejected == 3)
@@ -32,12 +32,12 @@ import Testing
         #expect(try store.record(id: "5")?.org == "崇川区")
     }
 
-    @Test func reimportAddsNothingTwice() throws {
+    @Test(arguments: StoreKind.all) func reimportAddsNothingTwice(_ kind: StoreKind) throws {
         let dir = TempDir()
         defer { dir.cleanup() }
         let a = dir.write("a.csv", header + "1,2025-12-01 09:00,海安市,问1,答1,养老保险,其他\n2,2025-12-01 10:00,海安市,问2,答2,养老保险,其他\n")
         let b = dir.write("b.csv", header + "2,2025-12-01 10:00,海安市,问2,答2,养老保险,其他\n3,2025-12-01 11:00,海安市,问3,答3,养老保险,其他\n")
-        let store = try makeStore(dir)
+        let store = try makeStore(dir, kind)
         let imp = importer(store)
         #expect(try imp.importFile(a).imported == 2)
         let again = try imp.importFile(a)
@@ -47,12 +47,12 @@ import Testing
         #expect(try store.totalCount() == 3)
     }
 
-    @Test func rowsWithoutIDsAreIdentifiedByContent() throws {
+    @Test(arguments: StoreKind.all) func rowsWithoutIDsAreIdentifiedByContent(_ kind: StoreKind) throws {
         let dir = TempDir()
         defer { dir.cleanup() }
         let csv = "会话ID,轮次,提问时间,所属区县,问题,回答内容\nS1,1,2025-12-01 09:00,如东,问,答\nS1,2,2025-12-01 09:01,如东,问,答\n"
         let path = dir.write("noid.csv", csv)
-        let store = try makeStore(dir)
+        let store = try makeStore(dir, kind)
         #expect(try importer(store).importFile(path).imported == 2)
         let s2 = try importer(store).importFile(path)
         #expect(s2.imported == 0 && s2.existing == 2)
@@ -103,21 +103,21 @@ import Testing
         #expect(try store.record(id: "B1")?.answer == "答\r\n第二行")
     }
 
-    @Test func personalDataIsMaskedOnImport() throws {
+    @Test(arguments: StoreKind.all) func personalDataIsMaskedOnImport(_ kind: StoreKind) throws {
         let dir = TempDir()
         defer { dir.cleanup() }
         let path = dir.write("pii.csv", header + "P1,2025-12-01 09:00,如皋市,我身份证号是320682198503121233，手机13800001234,已为您查询到320682198503121233的记录,社会保险(综合),缴费记录查询\n")
-        let store = try makeStore(dir)
+        let store = try makeStore(dir, kind)
         _ = try importer(store).importFile(path)
         let r = try #require(try store.record(id: "P1"))
         #expect(r.question == "我身份证号是320682********1233，手机138****1234")
         #expect(r.answer == "已为您查询到320682********1233的记录")
     }
 
-    @Test func unreadableFilesAreRefusedWholeAndWriteNothing() throws {
+    @Test(arguments: StoreKind.all) func unreadableFilesAreRefusedWholeAndWriteNothing(_ kind: StoreKind) throws {
         let dir = TempDir()
         defer { dir.cleanup() }
-        let store = try makeStore(dir)
+        let store = try makeStore(dir, kind)
         let binary = dir.write("x.csv", [0x00, 0x01, 0x02, 0xFF, 0xFE, 0x00])
         let noQuestion = dir.write("h.csv", "记录ID,提问时间\n1,2025-12-01\n")
         let empty = dir.write("e.csv", [UInt8]())
@@ -132,7 +132,7 @@ import Testing
         #expect(try store.totalCount() == 0)
     }
 
-    @Test func aFailureMidFileLeavesNothingBehind() throws {
+    @Test(arguments: StoreKind.all) func aFailureMidFileLeavesNothingBehind(_ kind: StoreKind) throws {
         let dir = TempDir()
         defer { dir.cleanup() }
         // Valid GB18030 in the sniffed part, then a byte sequence that is not GB18030 at all.
@@ -140,7 +140,7 @@ import Testing
         bytes += Array(repeating: UInt8(ascii: "a"), count: 70_000) + [0x0A]
         bytes += [0x81, 0x20, 0x0A]
         let path = dir.write("bad.csv", bytes)
-        let store = try makeStore(dir)
+        let store = try makeStore(dir, kind)
         #expect(throws: ImportFileError.self) { try importer(store).importFile(path, encoding: .gb18030) }
         #expect(try store.totalCount() == 0)
     }
@@ -205,11 +205,11 @@ import Testing
         #expect(s.imported == 1 && s.rejected == 0)
     }
 
-    @Test func unknownLabelInAFileIsABadRowNotASilentLoss() throws {
+    @Test(arguments: StoreKind.all) func unknownLabelInAFileIsABadRowNotASilentLoss(_ kind: StoreKind) throws {
         let dir = TempDir()
         defer { dir.cleanup() }
         let path = dir.write("l.csv", "记录ID,提问时间,用户问题,标注结果\n1,2025-12-01,问,很好\n2,2025-12-01,问,回答正确\n3,2025-12-01,问,未标注\n")
-        let store = try makeStore(dir)
+        let store = try makeStore(dir, kind)
         let s = try importer(store).importFile(path)
         #expect(s.imported == 2 && s.rejected == 1)
         #expect(try store.record(id: "3")?.status == .unlabeled)

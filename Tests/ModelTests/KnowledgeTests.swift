@@ -49,17 +49,17 @@ import Testing
                        effectiveTo: to.flatMap(ShanghaiTime.parseDay), state: state)
     }
 
-    func base(_ dir: TempDir, _ entries: [KnowledgeEntry]) throws -> (SQLiteRecordStore, KnowledgeBase) {
-        let store = try makeStore(dir)
+    func base(_ dir: TempDir, _ kind: StoreKind = .sqlite, _ entries: [KnowledgeEntry]) throws -> (any TestStore, KnowledgeBase) {
+        let store = try makeStore(dir, kind)
         let kb = KnowledgeBase(store: store, reference: .bundled)
         for e in entries { try kb.save(e, action: .create, by: "管理员", at: today) }
         return (store, kb)
     }
 
-    @Test func aCountyEntryOverridesTheCityWideOneAndOthersFallBack() throws {
+    @Test(arguments: StoreKind.all) func aCountyEntryOverridesTheCityWideOneAndOthersFallBack(_ kind: StoreKind) throws {
         let dir = TempDir()
         defer { dir.cleanup() }
-        let (_, kb) = try base(dir, [entry("全市"), entry("如皋市"), entry("海门区", to: "2025-06-30")])
+        let (_, kb) = try base(dir, kind, [entry("全市"), entry("如皋市"), entry("海门区", to: "2025-06-30")])
         let m = try kb.matcher()
         let own = m.match("如皋居民养老保险一年交多少钱", day: day)
         #expect(own.level == .county("如皋市") && own.entry?.region == "如皋市" && own.levelText == "县区口径：如皋市")
@@ -77,20 +77,20 @@ import Testing
         #expect(far.level == .noMatch && far.entry == nil)
     }
 
-    @Test func retiredAndDraftEntriesAnswerNothing() throws {
+    @Test(arguments: StoreKind.all) func retiredAndDraftEntriesAnswerNothing(_ kind: StoreKind) throws {
         let dir = TempDir()
         defer { dir.cleanup() }
-        let (_, kb) = try base(dir, [entry("全市", from: "2026-01-01"), entry("如皋市", state: .draft)])
+        let (_, kb) = try base(dir, kind, [entry("全市", from: "2026-01-01"), entry("如皋市", state: .draft)])
         let m = try kb.matcher()
         // Only the 全市 entry is active, and it starts in 2026.
         #expect(m.match("如皋居民养老保险一年交多少钱", day: day).level == .notInForce)
         #expect(m.match("如皋居民养老保险一年交多少钱", day: ShanghaiTime.parseDay("2026-02-01")!).level == .cityWide)
     }
 
-    @Test func everyEditIsAVersionWithWhoWhenAndTheDiff() throws {
+    @Test(arguments: StoreKind.all) func everyEditIsAVersionWithWhoWhenAndTheDiff(_ kind: StoreKind) throws {
         let dir = TempDir()
         defer { dir.cleanup() }
-        let (store, kb) = try base(dir, [entry("如皋市")])
+        let (store, kb) = try base(dir, kind, [entry("如皋市")])
         let id = try #require(try store.knowledgeEntries().first?.id)
         var e = try #require(try store.knowledgeEntry(id: id))
         e.answer = "如皋市的档次与补贴……\n新增：2026 年起补贴提高。"
@@ -109,11 +109,11 @@ import Testing
         #expect(try store.knowledgeEntry(id: id)?.state == .retired)
         // Old versions stay as they were: the history table refuses changes.
         #expect(throws: (any Error).self) {
-            try store.dbQueue.write { try $0.execute(sql: "UPDATE kb_version SET answer = 'x'") }
+            try rawExecute(store, "UPDATE kb_version SET answer = 'x'")
         }
     }
 
-    @Test func invalidEditsAreRefusedWithTheReasonAndTheTextIsKept() throws {
+    @Test(arguments: StoreKind.all) func invalidEditsAreRefusedWithTheReasonAndTheTextIsKept(_ kind: StoreKind) throws {
         let e = entry("如皋市")
         var text = e.editableText()
         text = text.replacingOccurrences(of: "区域: 如皋市", with: "区域: 如高市")
@@ -150,13 +150,13 @@ import Testing
     @Test func importAndExportRoundTripEveryFormat() throws {
         let dir = TempDir()
         defer { dir.cleanup() }
-        let (store, kb) = try base(dir, [entry("全市"), entry("如皋市", answer: "第一行\n第二行，带逗号、\"引号\"")])
+        let (store, kb) = try base(dir, .sqlite, [entry("全市"), entry("如皋市", answer: "第一行\n第二行，带逗号、\"引号\"")])
         for format in KnowledgeBase.ExportFormat.allCases {
             let path = dir.path("kb.\(format.rawValue)")
             #expect(try kb.export(to: path, format: format) == 2)
             let other = TempDir()
             defer { other.cleanup() }
-            let (otherStore, otherKB) = try base(other, [])
+            let (otherStore, otherKB) = try base(other, .sqlite, [])
             let s = try otherKB.importFile(path, by: "导入", at: today)
             #expect(s.created == 2 && s.problems.isEmpty, "\(format): \(s.problems)")
             let a = try store.knowledgeEntries().map(\.fieldValues), b = try otherStore.knowledgeEntries().map(\.fieldValues)
@@ -169,7 +169,7 @@ import Testing
     @Test func importReportsBadRowsByNumberAndKeepsTheGoodOnes() throws {
         let dir = TempDir()
         defer { dir.cleanup() }
-        let (store, kb) = try base(dir, [])
+        let (store, kb) = try base(dir, .sqlite, [])
         let csv = dir.write("kb.csv", """
             区域,一级业务类型,二级业务类型,主题,标准问,相似问,答案,政策依据,生效日期,失效日期,状态
             如皋,养老保险,城乡居民养老保险,居民养老档次,如皋居民养老交多少,"居民养老一年多少钱
@@ -189,7 +189,7 @@ import Testing
     @Test func entryIdsAreNamesNotPaths() throws {
         let dir = TempDir()
         defer { dir.cleanup() }
-        let (_, kb) = try base(dir, [])
+        let (_, kb) = try base(dir, .sqlite, [])
         let csv = dir.write("ids.csv", """
             条目ID,区域,一级业务类型,二级业务类型,主题,标准问,相似问,答案,政策依据,生效日期,失效日期,状态
             ../x,全市,养老保险,城乡居民养老保险,居民养老档次,交多少,,答案,,2024-01-01,,生效

@@ -12,8 +12,8 @@ import Testing
                           biz1: biz.0, biz2: biz.1, label: label)
     }
 
-    func seeded(_ dir: TempDir) throws -> SQLiteRecordStore {
-        let store = try makeStore(dir)
+    func seeded(_ dir: TempDir, _ kind: StoreKind) throws -> any TestStore {
+        let store = try makeStore(dir, kind)
         try store.importBatch { sink in
             for r in [
                 record("a", 0, org: "如皋市", q: "失业金怎么领", biz: ("失业保险", "失业保险金申领")),
@@ -30,10 +30,10 @@ import Testing
         try store.page(f, after: nil, limit: 100).records.map(\.id)
     }
 
-    @Test func eachFilterField() throws {
+    @Test(arguments: StoreKind.all) func eachFilterField(_ kind: StoreKind) throws {
         let dir = TempDir()
         defer { dir.cleanup() }
-        let s = try seeded(dir)
+        let s = try seeded(dir, kind)
         #expect(try ids(s, RecordFilter()) == ["e", "d", "c", "b", "a"])  // newest first
         #expect(try ids(s, RecordFilter(orgs: ["如皋市"])) == ["d", "a"])
         #expect(try ids(s, RecordFilter(orgs: ["如皋市", "海安市"])) == ["d", "b", "a"])
@@ -52,10 +52,10 @@ import Testing
         #expect(try s.count(RecordFilter(orgs: ["如皋市"])) == 2)
     }
 
-    @Test func pagesContinueFromTheCursorWithoutGapsOrRepeats() throws {
+    @Test(arguments: StoreKind.all) func pagesContinueFromTheCursorWithoutGapsOrRepeats(_ kind: StoreKind) throws {
         let dir = TempDir()
         defer { dir.cleanup() }
-        let store = try makeStore(dir)
+        let store = try makeStore(dir, kind)
         try store.importBatch { sink in
             // Many records share a time, so the cursor's tie-break is exercised.
             for i in 0..<53 { _ = try sink.insert(record(String(format: "r%02d", i), i / 10)) }
@@ -71,10 +71,10 @@ import Testing
         #expect(Set(seen).count == 53)
     }
 
-    @Test func labelChangesWriteHistoryInTheSameTransaction() throws {
+    @Test(arguments: StoreKind.all) func labelChangesWriteHistoryInTheSameTransaction(_ kind: StoreKind) throws {
         let dir = TempDir()
         defer { dir.cleanup() }
-        let s = try seeded(dir)
+        let s = try seeded(dir, kind)
         let c1 = try #require(try s.setLabel(.misunderstood, recordId: "a", reviewer: "张敏", at: 100))
         #expect(c1.oldLabel == nil && c1.newLabel == .misunderstood && c1.newStatus == .labeled)
         #expect(try s.setLabel(.misunderstood, recordId: "a", reviewer: "张敏", at: 101) == nil)  // unchanged
@@ -93,10 +93,10 @@ import Testing
         #expect(r.label == nil && r.status == .unlabeled && r.reviewer == nil)
     }
 
-    @Test func reviewRecordsWhoAndWhenAndANewLabelResetsTheReview() throws {
+    @Test(arguments: StoreKind.all) func reviewRecordsWhoAndWhenAndANewLabelResetsTheReview(_ kind: StoreKind) throws {
         let dir = TempDir()
         defer { dir.cleanup() }
-        let s = try seeded(dir)
+        let s = try seeded(dir, kind)
         try s.setLabel(.correct, recordId: "b", reviewer: "张敏", at: 10)
         try s.markReviewed(recordId: "b", label: nil, reviewer: "李娜", at: 20)
         var r = try #require(try s.record(id: "b"))
@@ -106,33 +106,29 @@ import Testing
         #expect(r.status == .labeled && r.reviewedBy == nil && r.reviewer == "王强")
     }
 
-    @Test func errorsForMissingRecordsAndUnlabelledReviews() throws {
+    @Test(arguments: StoreKind.all) func errorsForMissingRecordsAndUnlabelledReviews(_ kind: StoreKind) throws {
         let dir = TempDir()
         defer { dir.cleanup() }
-        let s = try seeded(dir)
+        let s = try seeded(dir, kind)
         #expect(throws: StoreError.recordNotFound("zz")) { try s.setLabel(.correct, recordId: "zz", reviewer: "x", at: 1) }
         #expect(throws: StoreError.notLabeled("a")) { try s.markReviewed(recordId: "a", label: nil, reviewer: "x", at: 1) }
         #expect(try s.history(recordId: "a").isEmpty)
     }
 
-    @Test func historyIsAppendOnly() throws {
+    @Test(arguments: StoreKind.all) func historyIsAppendOnly(_ kind: StoreKind) throws {
         let dir = TempDir()
         defer { dir.cleanup() }
-        let s = try seeded(dir)
+        let s = try seeded(dir, kind)
         try s.setLabel(.correct, recordId: "a", reviewer: "张敏", at: 1)
-        #expect(throws: (any Error).self) {
-            try s.dbQueue.write { db in try db.execute(sql: "UPDATE label_history SET reviewer = 'x'") }
-        }
-        #expect(throws: (any Error).self) {
-            try s.dbQueue.write { db in try db.execute(sql: "DELETE FROM label_history") }
-        }
+        #expect(throws: (any Error).self) { try rawExecute(s, "UPDATE label_history SET reviewer = 'x'") }
+        #expect(throws: (any Error).self) { try rawExecute(s, "DELETE FROM label_history") }
         #expect(try s.history(recordId: "a").count == 1)
     }
 
-    @Test func anImportThatThrowsKeepsNothing() throws {
+    @Test(arguments: StoreKind.all) func anImportThatThrowsKeepsNothing(_ kind: StoreKind) throws {
         let dir = TempDir()
         defer { dir.cleanup() }
-        let s = try makeStore(dir)
+        let s = try makeStore(dir, kind)
         struct Boom: Error {}
         #expect(throws: Boom.self) {
             try s.importBatch { sink in
@@ -161,10 +157,10 @@ import Testing
         #expect(WorkbenchPaths.databasePath(explicit: nil, environment: ["HOME": "/h"]) == "/h/.local/share/workbench/workbench.sqlite")
     }
 
-    @Test func sqlFilterAndInMemoryFilterAgreeOnDemoData() throws {
+    @Test(arguments: StoreKind.all) func sqlFilterAndInMemoryFilterAgreeOnDemoData(_ kind: StoreKind) throws {
         let dir = TempDir()
         defer { dir.cleanup() }
-        let store = try makeStore(dir)
+        let store = try makeStore(dir, kind)
         let end = ShanghaiTime.parse("2025-12-31 18:00")!
         try DemoData.populate(store: store, records: 600, generator: DemoGenerator(seed: 9, end: end, count: 600), reference: .bundled)
         let all = try store.page(RecordFilter(), after: nil, limit: 10_000).records

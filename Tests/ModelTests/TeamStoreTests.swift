@@ -5,16 +5,19 @@ import Testing
 /// Leases and overrides, through the protocols only (`any RecordStore`), so a second store runs
 /// the same bodies: `stores` lists every store the tests know how to open.
 @Suite struct TeamStoreTests {
+    /// Two connections to one fresh database of every store kind (two reviewers' processes).
     static func stores(_ dir: TempDir, records: Int) throws -> [(any RecordStore, any RecordStore)] {
-        let path = dir.path("team.sqlite")
-        let a = try SQLiteRecordStore(path: path, busyTimeout: 2)
-        try a.importBatch { sink in
-            for i in 0..<records {
-                _ = try sink.insert(InteractionRecord(id: "t\(i)", askedAt: 1_764_551_733 + Int64(i), org: "如皋市",
-                                                      question: "问题\(i)", answer: "回答\(i)"))
+        try StoreKind.all.map { kind in
+            let a: any RecordStore = kind == .sqlite ? try SQLiteRecordStore(path: dir.path("team.sqlite"), busyTimeout: 2)
+                : try makeStore(dir, kind)
+            try a.importBatch { sink in
+                for i in 0..<records {
+                    _ = try sink.insert(InteractionRecord(id: "t\(i)", askedAt: 1_764_551_733 + Int64(i), org: "如皋市",
+                                                          question: "问题\(i)", answer: "回答\(i)"))
+                }
             }
+            return (a, try a.openAnother())
         }
-        return [(a, try SQLiteRecordStore(path: path, busyTimeout: 2))]
     }
 
     @Test func aClaimedRecordIsNobodyElsesUntilItExpires() throws {
@@ -106,11 +109,11 @@ struct Unchecked<T>: @unchecked Sendable {
 }
 
 @Suite struct DoubleReviewStoreTests {
-    @Test func aSampleIsStratifiedAndReproducible() throws {
+    @Test(arguments: StoreKind.all) func aSampleIsStratifiedAndReproducible(_ kind: StoreKind) throws {
         let dir = TempDir()
         defer { dir.cleanup() }
         func draw(_ name: String, seed: UInt64) throws -> (Int, Set<RecordKey>) {
-            let s = try SQLiteRecordStore(path: dir.path(name))
+            let s = try makeStore(dir, kind, name: name)
             try s.importBatch { sink in
                 for i in 0..<400 {
                     // Two organisations over four weeks.
@@ -122,17 +125,17 @@ struct Unchecked<T>: @unchecked Sendable {
             let keys = try s.keys(RecordFilter())
             return (n, Set(try s.sampleState(keys, reviewer: "x").keys))
         }
-        let (n1, a) = try draw("a.sqlite", seed: 7)
-        let (_, b) = try draw("b.sqlite", seed: 7)
-        let (_, c) = try draw("c.sqlite", seed: 8)
+        let (n1, a) = try draw("a", seed: 7)
+        let (_, b) = try draw("b", seed: 7)
+        let (_, c) = try draw("c", seed: 8)
         #expect(n1 == a.count && (36...44).contains(n1))
         #expect(a == b && a != c)
     }
 
-    @Test func twoBlindVotesAgreeOrWaitForASupervisor() throws {
+    @Test(arguments: StoreKind.all) func twoBlindVotesAgreeOrWaitForASupervisor(_ kind: StoreKind) throws {
         let dir = TempDir()
         defer { dir.cleanup() }
-        let s = try SQLiteRecordStore(path: dir.path("v.sqlite"))
+        let s = try makeStore(dir, kind)
         try s.importBatch { sink in
             for i in 0..<4 { _ = try sink.insert(InteractionRecord(id: "v\(i)", askedAt: 1_764_000_000 + Int64(i), org: "如皋市", question: "问", answer: "答")) }
         }

@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 @testable import Model
 
 /// A fresh directory under the system temp dir, removed by the caller with `cleanup`.
@@ -56,4 +57,52 @@ let header = "记录ID,提问时间,组织机构,用户问题,问答结果,一�
 
 func makeStore(_ dir: TempDir) throws -> SQLiteRecordStore {
     try SQLiteRecordStore(path: dir.path("t.sqlite"))
+}
+
+/// The stores a conformance test runs its body against: the SQLite file always, the PostgreSQL
+/// server when `WORKBENCH_TEST_POSTGRES` names one (`.ci/run` starts one and sets it; with
+/// `WORKBENCH_REQUIRE_POSTGRES=1` a missing server fails `PostgresAvailabilityTests`).
+enum StoreKind: String, CaseIterable, Sendable, CustomStringConvertible {
+    case sqlite, postgres
+    var description: String { rawValue }
+
+    static var all: [StoreKind] { serverURL == nil ? [.sqlite] : [.sqlite, .postgres] }
+
+    static var serverURL: String? {
+        ProcessInfo.processInfo.environment["WORKBENCH_TEST_POSTGRES"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+}
+
+typealias TestStore = RecordStore & KnowledgeStore
+
+/// A fresh, empty store of the kind: a file in `dir`, or a new database on the test server.
+func makeStore(_ dir: TempDir, _ kind: StoreKind, name: String = "t") throws -> any TestStore {
+    switch kind {
+    case .sqlite: return try SQLiteRecordStore(path: dir.path("\(name).sqlite"))
+    case .postgres: return try PostgresRecordStore(url: try TestServer.freshDatabase())
+    }
+}
+
+enum TestServer {
+    /// Creates a database with a new name on the test server and returns its URL.
+    static func freshDatabase() throws -> String {
+        guard let base = StoreKind.serverURL else { throw StoreError.cannotOpen("postgres", "WORKBENCH_TEST_POSTGRES not set") }
+        let name = "wbt_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(20)
+        let admin = try PGConnection(try PostgresAddress(base))
+        defer { admin.close() }
+        try admin.execute("CREATE DATABASE \(name)")
+        var c = URLComponents(string: base)!
+        c.path = "/" + name
+        return c.string!
+    }
+}
+
+/// A statement run on the store's own database, around its protocol (tests of what the schema
+/// itself refuses).
+func rawExecute(_ store: any RecordStore, _ sql: String) throws {
+    switch store {
+    case let s as SQLiteRecordStore: try s.dbQueue.write { db in try db.execute(sql: sql) }
+    case let s as PostgresRecordStore: try s.db.execute(sql)
+    default: Issue.record("unknown store \(type(of: store))")
+    }
 }
