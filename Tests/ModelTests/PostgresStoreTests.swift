@@ -56,3 +56,64 @@ import Testing
         #expect(parts[1].hasSuffix("$$ BEGIN; END $$"))
     }
 }
+
+/// `db init` and `db grant`: each role connects and is refused what it may not do.
+@Suite struct PostgresRoleTests {
+    func connect(_ url: String, as user: String) throws -> PostgresRecordStore {
+        var c = URLComponents(string: url)!
+        c.user = user
+        return try PostgresRecordStore(url: c.string!)
+    }
+
+    @Test func eachRoleMayDoItsWorkAndNothingMore() throws {
+        guard StoreKind.serverURL != nil else { return }
+        let url = try TestServer.freshDatabase()
+        _ = try PostgresAdmin.initialise(url: url)
+        let tag = UUID().uuidString.prefix(6).lowercased()
+        let (rev, sup, ed) = ("rev_\(tag)", "sup_\(tag)", "ed_\(tag)")
+        try PostgresAdmin.grant(url: url, person: rev, role: .reviewer)
+        try PostgresAdmin.grant(url: url, person: sup, role: .supervisor)
+        try PostgresAdmin.grant(url: url, person: ed, role: .editor)
+        try PostgresAdmin.grant(url: url, person: rev, role: .reviewer)  // again: harmless
+
+        let owner = try PostgresRecordStore(url: url)
+        try owner.importBatch { sink in
+            for i in 0..<4 { _ = try sink.insert(InteractionRecord(id: "p\(i)", askedAt: 1_764_000_000 + Int64(i), org: "如皋市", question: "问", answer: "答")) }
+        }
+        #expect(try owner.drawSample(RecordFilter(), rate: 1, seed: 1, by: "owner", at: 1) == 4)
+
+        let reviewer = try connect(url, as: rev)
+        let other = try connect(url, as: rev)
+        try reviewer.setLabel(.correct, recordId: "p0", reviewer: "李娜", at: 10, others: .refuse)
+        try other.setLabel(.misunderstood, recordId: "p0", reviewer: "王强", at: 11, others: .refuse)
+        #expect(try reviewer.claim([try #require(try reviewer.key(recordId: "p1"))], reviewer: "李娜", at: 12).count == 1)
+        #expect(throws: StoreError.self) { try reviewer.adjudicate(recordId: "p0", label: .correct, by: "李娜", at: 13) }
+        #expect(throws: StoreError.self) { try reviewer.sendBack(recordId: "p0", note: "", by: "李娜", at: 13) }
+        #expect(throws: (any Error).self) { try rawExecute(reviewer, "DELETE FROM record") }
+        #expect(throws: (any Error).self) { try rawExecute(reviewer, "DELETE FROM label_history") }
+        #expect(throws: (any Error).self) { try rawExecute(reviewer, "UPDATE label_history SET reviewer = 'x'") }
+        #expect(throws: (any Error).self) { try rawExecute(reviewer, "UPDATE record SET org = 'x'") }
+        #expect(throws: StoreError.self) { try reviewer.assign(RecordFilter(), to: [("李娜", 1)], by: "李娜", at: 14) }
+        #expect(throws: (any Error).self) { try rawExecute(reviewer, "INSERT INTO double_sample VALUES (999, 1, 'x', 1)") }
+        #expect(throws: StoreError.self) {
+            try reviewer.importBatch { sink in _ = try sink.insert(InteractionRecord(id: "x", askedAt: 1, org: "如皋市", question: "q", answer: "a")) }
+        }
+        #expect(throws: StoreError.self) {
+            try reviewer.saveKnowledge(KnowledgeEntry(topic: "t", region: "全市", standardQuestion: "q", answer: "a", effectiveFrom: 0), action: .create, by: "李娜", at: 1)
+        }
+        #expect(try owner.totalCount() == 4 && owner.record(id: "p0")?.label == nil)
+
+        let supervisor = try connect(url, as: sup)
+        try supervisor.adjudicate(recordId: "p0", label: .misunderstood, by: "张主任", at: 20)
+        #expect(try supervisor.assign(RecordFilter(), to: [("李娜", 1)], by: "张主任", at: 21)["李娜"] == 4)
+        #expect(throws: (any Error).self) { try rawExecute(supervisor, "DELETE FROM record") }
+        #expect(throws: StoreError.self) {
+            try supervisor.saveKnowledge(KnowledgeEntry(topic: "t", region: "全市", standardQuestion: "q", answer: "a", effectiveFrom: 0), action: .create, by: "张主任", at: 1)
+        }
+
+        let editor = try connect(url, as: ed)
+        #expect(try editor.saveKnowledge(KnowledgeEntry(topic: "t", region: "全市", standardQuestion: "q", answer: "a", effectiveFrom: 0), action: .create, by: "赵编辑", at: 1) != nil)
+        #expect(throws: StoreError.self) { try editor.setLabel(.correct, recordId: "p2", reviewer: "赵编辑", at: 1) }
+        #expect(try owner.record(id: "p0")?.label == .misunderstood)
+    }
+}

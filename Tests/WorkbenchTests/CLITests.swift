@@ -197,3 +197,40 @@ func runPython(_ script: String, _ args: [String]) throws -> (Int32, String) {
         #expect(FileManager.default.fileExists(atPath: out))
     }
 }
+
+/// The commands on the team server, as a user types them: `--db postgres://…` and `$WORKBENCH_DB`.
+@Suite struct ServerCLITests {
+    @Test func everyCommandTakesAServerURL() throws {
+        guard let base = ProcessInfo.processInfo.environment["WORKBENCH_TEST_POSTGRES"], !base.isEmpty else { return }
+        let url = try TestServerDB.fresh(base)
+        let cli = CLI()
+        defer { cli.cleanup() }
+        var r = try cli.run(["demo", "--db", url, "--records", "300"])
+        #expect(r.status == 0, "\(r.err)")
+        r = try cli.run(["list", "--limit", "5"], env: ["WORKBENCH_DB": url])
+        #expect(r.status == 0 && r.out.contains("共 300 条"), "\(r.out)\(r.err)")
+        let id = try #require(r.out.split(separator: "\n").dropFirst().first?.split(separator: " ").first.map(String.init))
+        r = try cli.run(["label", id, "3", "--db", url, "--reviewer", "张敏"])
+        #expect(r.status == 0, "\(r.err)")
+        r = try cli.run(["history", id, "--db", url])
+        #expect(r.out.contains("张敏"), "\(r.out)")
+        r = try cli.run(["report", "--db", url])
+        #expect(r.status == 0 && r.out.contains("准确率") && r.out.contains(url.replacingOccurrences(of: "?sslmode=disable", with: "")), "\(r.out)\(r.err)")
+        r = try cli.run(["kb", "list", "--db", url])
+        #expect(r.status == 0 && !r.out.isEmpty, "\(r.err)")
+        // A server that is not there: one line, host and port, exit 1.
+        r = try cli.run(["list", "--db", "postgres://wb:pw@127.0.0.1:1/x"])
+        #expect(r.status == 1 && r.err.contains("127.0.0.1:1") && !r.err.contains("pw@") && r.err.split(separator: "\n").count == 1, "\(r.err)")
+    }
+}
+
+enum TestServerDB {
+    /// A new, empty database on the test server (by `psql`-free SQL through the store's own door).
+    static func fresh(_ base: String) throws -> String {
+        let name = "wbc_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(20)
+        try PostgresAdmin.createDatabase(name, server: base)
+        var c = URLComponents(string: base)!
+        c.path = "/" + name
+        return c.string!
+    }
+}

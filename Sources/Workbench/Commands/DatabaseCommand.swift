@@ -6,7 +6,58 @@ import Model
 struct DatabaseCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "db", abstract: "数据库维护：检查、备份 (the database itself: check, backup).",
-        subcommands: [DatabaseCheck.self, DatabaseBackup.self])
+        subcommands: [DatabaseCheck.self, DatabaseBackup.self, DatabaseInit.self, DatabaseGrant.self])
+}
+
+/// `workbench db init --db postgres://…`: the team server's schema and roles.
+struct DatabaseInit: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "init",
+        abstract: "在 PostgreSQL 服务器上建立结构与角色 (create the schema and the reviewer, supervisor and editor roles on a server).",
+        discussion: "由数据库所有者运行；重复运行不改变已正确的设置 (run as the database's owner; running it again is harmless).")
+
+    @OptionGroup var store: StoreOptions
+
+    func run() throws {
+        try runReportingErrors {
+            let url = store.databasePath
+            guard PostgresAddress.isAddress(url) else {
+                throw UserError("db init 用于服务器：--db postgres://用户@主机:端口/库名（SQLite 文件在首次导入时自动建立）(db init is for a server URL)")
+            }
+            let location = try PostgresAdmin.initialise(url: url)
+            print("已在 \(location) 建立结构和角色 wb_reviewer、wb_supervisor、wb_editor (schema and roles ready)")
+            print("下一步 (next): workbench db grant 用户名 --role reviewer|supervisor|editor --db \(location)")
+        }
+    }
+}
+
+/// `workbench db grant NAME --role reviewer`: a person's login role on the server.
+struct DatabaseGrant: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "grant",
+        abstract: "建立或更新一个人的登录角色 (create or update a person's login role: reviewer, supervisor or editor).",
+        discussion: "密码由服务器管理（psql 中 ALTER ROLE 名 PASSWORD …），Workbench 不接收也不显示 (passwords stay with the server).")
+
+    @Argument(help: "登录名 (login role name).")
+    var person: String
+
+    @Option(help: "reviewer（审核员）、supervisor（组长）或 editor（知识编辑）.")
+    var role: RoleOption
+
+    @OptionGroup var store: StoreOptions
+
+    enum RoleOption: String, ExpressibleByArgument, CaseIterable {
+        case reviewer, supervisor, editor
+    }
+
+    func run() throws {
+        try runReportingErrors {
+            let url = store.databasePath
+            guard PostgresAddress.isAddress(url) else { throw UserError("db grant 用于服务器：--db postgres://… (db grant is for a server URL)") }
+            try PostgresAdmin.grant(url: url, person: person, role: PostgresAdmin.Role(rawValue: role.rawValue)!)
+            print("\(VisibleText.singleLine(person)) 现为 wb_\(role.rawValue) 成员 (is now a member of wb_\(role.rawValue))")
+        }
+    }
 }
 
 struct DatabaseCheck: ParsableCommand {
