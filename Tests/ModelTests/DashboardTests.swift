@@ -6,8 +6,8 @@ import Testing
     let rules = HitRules(taxonomy: ReferenceData.bundled.taxonomy)
     static let end = ShanghaiTime.parse("2025-12-31 18:00")!
 
-    func demo(_ dir: TempDir, records: Int = 900) throws -> SQLiteRecordStore {
-        let store = try makeStore(dir)
+    func demo(_ dir: TempDir, _ kind: StoreKind = .sqlite, records: Int = 900) throws -> any TestStore {
+        let store = try makeStore(dir, kind)
         try DemoData.populate(store: store, records: records,
                               generator: DemoGenerator(seed: 11, end: Self.end, count: records), reference: .bundled)
         // Records whose log says nothing about hits, so the template decides.
@@ -83,10 +83,10 @@ import Testing
         try expectAgrees(d, records, store)
     }
 
-    @Test func everyTableAgreesWithARecountUnderManyFilters() throws {
+    @Test(arguments: StoreKind.all) func everyTableAgreesWithARecountUnderManyFilters(_ kind: StoreKind) throws {
         let dir = TempDir()
         defer { dir.cleanup() }
-        let store = try demo(dir)
+        let store = try demo(dir, kind)
         let ix = try index(store)
         let records = try all(store)
         let dec = ShanghaiTime.parseDay("2025-12-01")!, dec31 = ShanghaiTime.parseDay("2025-12-31")!
@@ -100,10 +100,10 @@ import Testing
         try expectAgrees(Dashboard(index: ix, query: DashboardQuery(filter: text, keys: try store.keys(text))), records, store)
     }
 
-    @Test func storedFactsEqualTheRulesAppliedToTheRecord() throws {
+    @Test(arguments: StoreKind.all) func storedFactsEqualTheRulesAppliedToTheRecord(_ kind: StoreKind) throws {
         let dir = TempDir()
         defer { dir.cleanup() }
-        let store = try demo(dir, records: 300)
+        let store = try demo(dir, kind, records: 300)
         let ix = try index(store)
         let byId = Dictionary(uniqueKeysWithValues: try all(store).map { ($0.id, $0) })
         let rows = try store.statisticsRows(recordIds: Array(byId.keys))
@@ -118,10 +118,10 @@ import Testing
     }
 
     /// The live path: every change moves the figures exactly as a full recompute would count them.
-    @Test func liveUpdatesAlwaysEqualAFullRecompute() throws {
+    @Test(arguments: StoreKind.all) func liveUpdatesAlwaysEqualAFullRecompute(_ kind: StoreKind) throws {
         let dir = TempDir()
         defer { dir.cleanup() }
-        let store = try demo(dir, records: 600)
+        let store = try demo(dir, kind, records: 600)
         let ix = try index(store)
         let other = try index(store)  // a second process's view, kept by the history only
         var seq = try store.lastHistorySeq()
@@ -163,10 +163,10 @@ import Testing
         try expectAgrees(followed, try all(store), store)
     }
 
-    @Test func importedRecordsAreAddedNotReloaded() throws {
+    @Test(arguments: StoreKind.all) func importedRecordsAreAddedNotReloaded(_ kind: StoreKind) throws {
         let dir = TempDir()
         defer { dir.cleanup() }
-        let store = try demo(dir, records: 100)
+        let store = try demo(dir, kind, records: 100)
         let ix = try index(store)
         let before = ix.count
         try store.importBatch { sink in
