@@ -47,6 +47,42 @@ import Testing
         #expect(try store.totalCount() == 3)
     }
 
+    /// Every character COPY's text format treats specially comes back as it was; an id twice in one
+    /// file (one batch) is stored once, the second copy a conflict; labels arrive with history; the
+    /// records keep the file's order across batches.
+    @Test(arguments: StoreKind.all) func importKeepsEscapesDuplicatesAndOrderAcrossBatches(_ kind: StoreKind) throws {
+        let dir = TempDir()
+        defer { dir.cleanup() }
+        let tricky = "制表\t符\\N 反斜杠\\ \\n 回车\r\n换行\n\\."
+        var csv = header.replacingOccurrences(of: "\n", with: ",标注结果\n")
+        csv += "d1,2025-12-01 09:00,海安市,\"\(tricky.replacingOccurrences(of: "\"", with: "\"\""))\",\"\(tricky)\",养老保险,其他,回答正确\n"
+        csv += "d1,2025-12-01 09:00,海安市,另一个问题,答,养老保险,其他,\n"
+        for i in 0..<1_300 { csv += "n\(i),2025-12-01 10:00,如东县,问\(i),答\(i),养老保险,其他,\n" }
+        let path = dir.write("tricky.csv", csv)
+        let store = try makeStore(dir, kind)
+        let s = try importer(store).importFile(path)
+        #expect(s.imported == 1_301)
+        #expect(s.conflictCount == 1)
+        let r = try #require(try store.record(id: "d1"))
+        #expect(r.question == tricky.replacingOccurrences(of: "\r\n", with: "\n") || r.question == tricky)
+        #expect(r.answer == r.question)
+        #expect(r.label == .correct)
+        #expect(try store.history(recordId: "d1").count == 1)
+        var ids: [String] = []
+        var cursor: PageCursor? = nil
+        repeat {
+            let page = try store.page(RecordFilter(), after: cursor, limit: 500)
+            ids += page.records.map(\.id)
+            cursor = page.next
+        } while cursor != nil
+        // Newest first: the file's last record at the top.
+        let fileOrder = ["d1"] + (0..<1_300).map { "n\($0)" }
+        #expect(ids.count == fileOrder.count)
+        #expect(ids == Array(fileOrder.reversed()), "not in the file's order")
+        let again = try importer(store).importFile(path)
+        #expect(again.imported == 0 && again.existing == 1_301 && again.conflictCount == 1)
+    }
+
     @Test(arguments: StoreKind.all) func rowsWithoutIDsAreIdentifiedByContent(_ kind: StoreKind) throws {
         let dir = TempDir()
         defer { dir.cleanup() }

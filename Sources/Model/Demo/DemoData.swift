@@ -23,6 +23,14 @@ public enum DemoData {
         let normaliser = RowNormaliser(reference: reference)
         return try store.importBatch(expectedRows: records) { sink in
             var inserted = 0
+            var batch: [InteractionRecord] = []
+            var facts: [RecordFacts] = []
+            func flush() throws {
+                let outcomes = try sink.add(batch: batch, facts: facts, lines: batch.indices.map { _ in 0 }, file: "demo")
+                inserted += outcomes.filter { $0 == .inserted }.count
+                batch.removeAll(keepingCapacity: true)
+                facts.removeAll(keepingCapacity: true)
+            }
             for i in 0..<records {
                 let (raw, demoLabel) = generator.row(i)
                 guard case .success(var r) = normaliser.record(from: raw, file: "demo", line: i + 2) else { continue }
@@ -34,9 +42,12 @@ public enum DemoData {
                     r.reviewedBy = l.reviewedBy
                     r.reviewedAt = l.reviewedBy == nil ? nil : l.labeledAt + 3600
                 }
-                if try sink.insert(r) { inserted += 1 }
+                batch.append(r)
+                facts.append(RecordFacts.of(r, rules: .defaultPhrases, topics: .bundled))
+                if batch.count == 512 { try flush() }
                 if let progress, i & 4095 == 0 { progress(i) }
             }
+            try flush()
             return inserted
         }
     }

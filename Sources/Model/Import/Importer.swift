@@ -130,9 +130,10 @@ public final class Importer {
                 var lastReport = Date.distantPast
                 while let batch = channel.receive() {
                     if let error = batch.error { throw error }
-                    for i in batch.records.indices {
+                    let outcomes = try sink.add(batch: batch.records, facts: batch.facts, lines: batch.lines, file: path)
+                    for (i, outcome) in outcomes.enumerated() {
                         let record = batch.records[i]
-                        switch try sink.add(record, facts: batch.facts[i], origin: ImportOrigin(file: path, line: batch.lines[i])) {
+                        switch outcome {
                         case .inserted: summary.imported += 1
                         case .identical: summary.existing += 1
                         case .conflict(let fields):

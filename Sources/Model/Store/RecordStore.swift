@@ -212,6 +212,17 @@ public protocol ImportSink: AnyObject {
     /// (earlier, or from this same file). A stored record with other content is a conflict: the
     /// stored side stays, the incoming one is kept in the conflicts (`origin`: file and line).
     func add(_ record: InteractionRecord, facts: RecordFacts, origin: ImportOrigin) throws -> ImportOutcome
+
+    /// The records of one batch in file order (`lines[i]` is `records[i]`'s line in `file`), an
+    /// outcome each: the same as `add` for one after the other. A server store sends the batch in
+    /// one COPY instead of a round trip per record.
+    func add(batch records: [InteractionRecord], facts: [RecordFacts], lines: [Int], file: String) throws -> [ImportOutcome]
+}
+
+extension ImportSink {
+    public func add(batch records: [InteractionRecord], facts: [RecordFacts], lines: [Int], file: String) throws -> [ImportOutcome] {
+        try records.indices.map { try add(records[$0], facts: facts[$0], origin: ImportOrigin(file: file, line: lines[$0])) }
+    }
 }
 
 /// Where an imported row came from.

@@ -518,36 +518,98 @@ public final class PostgresRecordStore: RecordStore, KnowledgeStore, @unchecked 
 /// a stored id is never inserted twice; one stored with other content is a conflict).
 final class PostgresImportSink: ImportSink {
     let db: PGConnection
+    private var staged = false
     init(_ db: PGConnection) { self.db = db }
 
-    func add(_ r: InteractionRecord, facts: RecordFacts, origin: ImportOrigin) throws -> ImportOutcome {
-        let inserted = try db.query("""
-            INSERT INTO record (id, session_id, turn, asked_at, channel, org, knowledge_id,
-              standard_question, fallback, hit_flag, biz1, biz2, corrected_biz1, corrected_biz2, satisfaction, label,
-              status, reviewer, labeled_at, reviewed_by, reviewed_at, note, hit_class, topic_hash, wording_hash)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (id) DO NOTHING RETURNING seq
-            """, [r.id, r.sessionId, r.turn, r.askedAt, r.channel, r.org, r.knowledgeId, r.standardQuestion, r.fallback, r.hitFlag,
-                  r.biz1, r.biz2, r.correctedBiz1, r.correctedBiz2, r.satisfaction, r.label?.code, r.status.rawValue, r.reviewer,
-                  r.labeledAt, r.reviewedBy, r.reviewedAt, r.note, Int(facts.hitClass), facts.topic, facts.wording])
-        if let seq = inserted.first?.int64(0) {
-            try db.execute("INSERT INTO record_text (seq, question, answer) VALUES (?, ?, ?)", [seq, r.question, r.answer])
-            if let c = ReviewRules.importedLabel(r) {
-                try db.execute("INSERT INTO label_history (\(PostgresRecordStore.historyColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                               [c.recordId, c.action.rawValue, c.oldLabel?.code, c.newLabel?.code, c.oldStatus.rawValue,
-                                c.newStatus.rawValue, c.reviewer, c.at, c.oldValue, c.newValue, 0])
-            }
-            return .inserted
+    static let recordColumns = ["id", "session_id", "turn", "asked_at", "channel", "org", "knowledge_id", "standard_question",
+                                "fallback", "hit_flag", "biz1", "biz2", "corrected_biz1", "corrected_biz2", "satisfaction", "label",
+                                "status", "reviewer", "labeled_at", "reviewed_by", "reviewed_at", "note", "hit_class", "topic_hash",
+                                "wording_hash"]
+
+    /// The batch COPYed into a temporary table, then moved by one statement: the first record of
+    /// each id not stored yet goes into `record` and `record_text` in file order; the others are
+    /// compared with what is stored (already there, or stored by this very batch).
+    func add(batch records: [InteractionRecord], facts: [RecordFacts], lines: [Int], file: String) throws -> [ImportOutcome] {
+        guard !records.isEmpty else { return [] }
+        if staged {
+            try db.execute("TRUNCATE wb_incoming")
+        } else {
+            // Same column types as the tables, dropped with the file's transaction.
+            try db.execute("""
+                CREATE TEMP TABLE wb_incoming ON COMMIT DROP AS
+                SELECT 0::bigint AS n, \(Self.recordColumns.map { "r." + $0 }.joined(separator: ", ")), t.question, t.answer
+                FROM record r JOIN record_text t ON t.seq = r.seq WITH NO DATA
+                """)
+            staged = true
         }
-        guard let row = try db.query("""
-            SELECT r.session_id, r.turn, r.asked_at, r.channel, r.org, t.question, t.answer, r.knowledge_id,
-                   r.standard_question, r.fallback, r.hit_flag, r.biz1, r.biz2, r.satisfaction
-            FROM record r JOIN record_text t ON t.seq = r.seq WHERE r.id = ?
-            """, [r.id]).first else { return .identical }
-        let stored = ImportComparison.Stored(
-            sessionId: row.stringOrNil(0), turn: row.intOrNil(1), askedAt: row.int64(2), channel: row.stringOrNil(3), org: row.string(4),
-            question: row.string(5), answer: row.string(6), knowledgeId: row.stringOrNil(7), standardQuestion: row.stringOrNil(8),
-            fallback: row.bool(9), hitFlag: row.bool(10), biz1: row.stringOrNil(11), biz2: row.stringOrNil(12), satisfaction: row.stringOrNil(13))
+        var rows = PGCopyRows()
+        for (n, r) in records.enumerated() {
+            let f = facts[n]
+            rows.add(Int64(n)); rows.add(r.id); rows.add(r.sessionId); rows.add(r.turn); rows.add(r.askedAt); rows.add(r.channel)
+            rows.add(r.org); rows.add(r.knowledgeId); rows.add(r.standardQuestion); rows.add(r.fallback); rows.add(r.hitFlag)
+            rows.add(r.biz1); rows.add(r.biz2); rows.add(r.correctedBiz1); rows.add(r.correctedBiz2); rows.add(r.satisfaction)
+            rows.add(r.label?.code); rows.add(r.status.rawValue); rows.add(r.reviewer); rows.add(r.labeledAt); rows.add(r.reviewedBy)
+            rows.add(r.reviewedAt); rows.add(r.note); rows.add(Int64(f.hitClass)); rows.add(f.topic); rows.add(f.wording)
+            rows.add(r.question); rows.add(r.answer)
+            rows.endRow()
+        }
+        try db.copy(into: "wb_incoming", columns: ["n"] + Self.recordColumns + ["question", "answer"], rows: rows)
+        let columns = Self.recordColumns.joined(separator: ", ")
+        let inserted = try db.query("""
+            WITH first AS (SELECT DISTINCT ON (id) * FROM wb_incoming ORDER BY id, n),
+            ins AS (INSERT INTO record (\(columns)) SELECT \(columns) FROM first ORDER BY n
+                    ON CONFLICT (id) DO NOTHING RETURNING seq, id),
+            txt AS (INSERT INTO record_text (seq, question, answer)
+                    SELECT ins.seq, first.question, first.answer FROM ins JOIN first ON first.id = ins.id)
+            SELECT first.n FROM ins JOIN first ON first.id = ins.id
+            """)
+        var outcomes = [ImportOutcome?](repeating: nil, count: records.count)
+        var history = PGCopyRows()
+        for row in inserted {
+            let n = row.int(0)
+            outcomes[n] = .inserted
+            if let c = ReviewRules.importedLabel(records[n]) {
+                history.add(c.recordId); history.add(c.action.rawValue); history.add(c.oldLabel?.code); history.add(c.newLabel?.code)
+                history.add(c.oldStatus.rawValue); history.add(c.newStatus.rawValue); history.add(c.reviewer); history.add(c.at)
+                history.add(c.oldValue); history.add(c.newValue); history.add(Int64(0))
+                history.endRow()
+            }
+        }
+        if history.count > 0 {
+            let names = PostgresRecordStore.historyColumns.split(separator: ",").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+            try db.copy(into: "label_history", columns: names, rows: history)
+        }
+        let others = records.indices.filter { outcomes[$0] == nil }
+        if !others.isEmpty {
+            var stored: [String: ImportComparison.Stored] = [:]
+            for row in try db.query("""
+                SELECT r.id, \(Self.comparedColumns) FROM record r JOIN record_text t ON t.seq = r.seq WHERE r.id = ANY(?)
+                """, [PGTexts(values: others.map { records[$0].id })]) {
+                stored[row.string(0)] = Self.stored(row, from: 1)
+            }
+            for n in others {
+                outcomes[n] = try compare(records[n], with: stored[records[n].id], origin: ImportOrigin(file: file, line: lines[n]))
+            }
+        }
+        return outcomes.map { $0 ?? .identical }
+    }
+
+    static let comparedColumns = """
+        r.session_id, r.turn, r.asked_at, r.channel, r.org, t.question, t.answer, r.knowledge_id,
+        r.standard_question, r.fallback, r.hit_flag, r.biz1, r.biz2, r.satisfaction
+        """
+
+    static func stored(_ row: PGRow, from i: Int) -> ImportComparison.Stored {
+        ImportComparison.Stored(
+            sessionId: row.stringOrNil(i), turn: row.intOrNil(i + 1), askedAt: row.int64(i + 2), channel: row.stringOrNil(i + 3),
+            org: row.string(i + 4), question: row.string(i + 5), answer: row.string(i + 6), knowledgeId: row.stringOrNil(i + 7),
+            standardQuestion: row.stringOrNil(i + 8), fallback: row.bool(i + 9), hitFlag: row.bool(i + 10),
+            biz1: row.stringOrNil(i + 11), biz2: row.stringOrNil(i + 12), satisfaction: row.stringOrNil(i + 13))
+    }
+
+    /// A record whose id is stored: identical, or a conflict kept once in `import_conflict`.
+    private func compare(_ r: InteractionRecord, with stored: ImportComparison.Stored?, origin: ImportOrigin) throws -> ImportOutcome {
+        guard let stored else { return .identical }
         let differing = stored.differences(from: r)
         guard !differing.isEmpty else { return .identical }
         let incoming = RecordJSON.line(r)
@@ -556,6 +618,10 @@ final class PostgresImportSink: ImportSink {
                            [origin.file, origin.line, r.id, differing.joined(separator: ","), incoming, Int64(Date().timeIntervalSince1970)])
         }
         return .conflict(fields: differing)
+    }
+
+    func add(_ r: InteractionRecord, facts: RecordFacts, origin: ImportOrigin) throws -> ImportOutcome {
+        try add(batch: [r], facts: [facts], lines: [origin.line], file: origin.file)[0]
     }
 }
 
