@@ -26,7 +26,7 @@ public enum DemoData {
             var batch: [InteractionRecord] = []
             var facts: [RecordFacts] = []
             func flush() throws {
-                let outcomes = try sink.add(batch: batch, facts: facts, lines: batch.indices.map { _ in 0 }, file: "demo")
+                let outcomes = try sink.add(batch: batch, facts: facts, lines: Array(repeating: 0, count: batch.count), file: "demo")
                 inserted += outcomes.filter { $0 == .inserted }.count
                 batch.removeAll(keepingCapacity: true)
                 facts.removeAll(keepingCapacity: true)

@@ -249,12 +249,17 @@ final class PGConnection: @unchecked Sendable {
         }
         do {
             return try c.query(PostgresQuery(unsafeSQL: numbered(sql), binds: b), logger: logger).wait()
-        } catch let e as PSQLError {
-            if let info = e.serverInfo, let state = info[.sqlState] {
-                throw PGServerError(state: state, message: info[.message] ?? "")
-            }
-            throw e
+        } catch {
+            throw serverError(error)
         }
+    }
+
+    /// The server's own error (SQLSTATE and message) when it sent one, else the error as it came.
+    private static func serverError(_ error: Error) -> Error {
+        if let e = error as? PSQLError, let info = e.serverInfo, let state = info[.sqlState] {
+            return PGServerError(state: state, message: info[.message] ?? "")
+        }
+        return error
     }
 
     /// Whether an error means the connection is gone (the server restarted, the network dropped).
@@ -378,10 +383,7 @@ final class PGConnection: @unchecked Sendable {
             done.signal()
         }
         done.wait()
-        if let e = outcome.error as? PSQLError, let info = e.serverInfo, let state = info[.sqlState] {
-            throw PGServerError(state: state, message: info[.message] ?? "")
-        }
-        if let e = outcome.error { throw e }
+        if let e = outcome.error { throw Self.serverError(e) }
     }
 
     /// Asks the server to stop what this connection is running (from another thread).

@@ -575,10 +575,7 @@ final class PostgresImportSink: ImportSink {
                 history.endRow()
             }
         }
-        if history.count > 0 {
-            let names = PostgresRecordStore.historyColumns.split(separator: ",").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
-            try db.copy(into: "label_history", columns: names, rows: history)
-        }
+        if history.count > 0 { try db.copy(into: "label_history", columns: Self.historyNames, rows: history) }
         let others = records.indices.filter { outcomes[$0] == nil }
         if !others.isEmpty {
             var stored: [String: ImportComparison.Stored] = [:]
@@ -593,6 +590,9 @@ final class PostgresImportSink: ImportSink {
         }
         return outcomes.map { $0 ?? .identical }
     }
+
+    static let historyNames = PostgresRecordStore.historyColumns.split(separator: ",")
+        .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
 
     static let comparedColumns = """
         r.session_id, r.turn, r.asked_at, r.channel, r.org, t.question, t.answer, r.knowledge_id,
