@@ -12,18 +12,30 @@ find_bin() {
   return 1
 }
 
-if [ "${1:-}" = stop ]; then
-  dir=$2
+# pg_ctl as the cluster's owner.
+as_owner() {
+  local dir=$1; shift
+  local bin owner
   bin=$(find_bin)
   owner=$(stat -c %U "$dir")
   if [ "$(id -u)" = 0 ]; then
-    su "$owner" -s /bin/sh -c "'$bin/pg_ctl' -D '$dir/data' -m fast -w stop" >/dev/null 2>&1 || true
+    su "$owner" -s /bin/sh -c "'$bin/pg_ctl' -D '$dir/data' $*"
   else
-    "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
+    sh -c "'$bin/pg_ctl' -D '$dir/data' $*"
   fi
-  rm -rf "$dir"
-  exit 0
-fi
+}
+
+case "${1:-}" in
+  stop)
+    as_owner "$2" -m fast -w stop >/dev/null 2>&1 || true
+    rm -rf "$2"
+    exit 0 ;;
+  # The fault tests: `pause DIR` stops the server (the folder stays), `resume DIR` starts it again,
+  # `restart DIR` is `pg_ctl restart` (fast: open sessions are cut off).
+  pause) as_owner "$2" -m fast -w stop >/dev/null; exit ;;
+  resume) as_owner "$2" -l "'$2/server.log'" -w -t 60 start >/dev/null; exit ;;
+  restart) as_owner "$2" -m fast -w -t 60 restart >/dev/null; exit ;;
+esac
 
 if ! bin=$(find_bin); then
   echo "installing: postgresql" >&2
@@ -46,7 +58,9 @@ else
 fi
 "${run[@]}" "'$bin/initdb' -D '$dir/data' -U wb --auth=trust -E UTF8 --locale=C.UTF-8" >"$dir/initdb.log" 2>&1 \
   || { cat "$dir/initdb.log" >&2; echo "PostgreSQL: initdb failed" >&2; exit 1; }
-"${run[@]}" "'$bin/pg_ctl' -D '$dir/data' -l '$dir/server.log' -w -t 60 -o \"-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=off\" start" >&2 \
+# In the cluster's own settings, so `resume` starts it the same way.
+"${run[@]}" "printf '%s\\n' \"port = $port\" \"unix_socket_directories = '$dir'\" \"listen_addresses = '127.0.0.1'\" 'max_connections = 200' 'fsync = off' >> '$dir/data/postgresql.conf'"
+"${run[@]}" "'$bin/pg_ctl' -D '$dir/data' -l '$dir/server.log' -w -t 60 start" >&2 \
   || { cat "$dir/server.log" >&2; echo "PostgreSQL: the server did not start" >&2; exit 1; }
 echo "export WB_PG_DIR=$dir"
 echo "export WB_PG_BIN=$bin"

@@ -326,6 +326,10 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
     /// The database server refused or failed a statement (where, and why in its words: no
     /// permission for this role, a statement timeout, the connection lost).
     case server(String, String)
+    /// The server cannot be reached just now (restarted, the network down): nothing was
+    /// committed, or — after a connection lost during COMMIT — it is not known yet. Trying the
+    /// same write again later is safe: a label already in place writes nothing twice.
+    case unreachable(String, String)
 
     public var description: String {
         switch self {
@@ -342,6 +346,7 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
         case .damaged(let path, let detail):
             "数据库 \(path) 已损坏（\(detail)），未写入任何内容；用 workbench db check --db \(path) 查看，再用备份恢复（workbench db backup 做的）或 sqlite3 \(path) .recover (the database is damaged: nothing written; restore a backup or recover with sqlite3 .recover)"
         case .server(let place, let why): "数据库服务器 \(place)：\(why)"
+        case .unreachable(let place, let why): "数据库服务器 \(place) 暂时连不上（\(why)），未保存 (the server cannot be reached just now: not saved)"
         case .busy(let path): "数据库 \(path) 正被另一个进程写入（可能在大批量导入），未保存，请稍后再试 (database busy: another process is writing, perhaps a large import; nothing was saved, try again)"
         }
     }

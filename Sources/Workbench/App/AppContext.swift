@@ -88,6 +88,11 @@ final class AppContext {
 
     /// "读取失败：…" and the like: what failed, and the error's own one line.
     func failed(_ what: Localized, _ error: Error) {
+        if case StoreError.unreachable(let place, let why) = error {
+            message = Message(text: Localized("⟳ 正在重连数据库服务器 \(place)…（\(what.zh)：\(why)）",
+                                              "⟳ Reconnecting to the database server \(place)… (\(what.en): \(why))"), role: .error)
+            return
+        }
         let why = StoreError.explain(error)
         message = Message(text: Localized("\(what.zh)：\(why)", "\(what.en): \(why)"), role: .error)
     }

@@ -17,6 +17,8 @@ final class ReviewSession {
     /// Full counts of a list's figures (a filter change); labels never cause one.
     var fullCounts = 0
     private var lastChangeCounter: Int64 = 0
+    /// The server was out of reach at the last commit attempt (the screen says so until it is back).
+    private(set) var reconnecting = false
     private var indexJob: BackgroundJob<(StatisticsIndex, Int64)>?
     private var textIndexBuilder: TextIndexBuilder?
     /// SQLite's quick check, on its own connection: 0.33 s at 300,000 records (0.7 s with the text
@@ -151,8 +153,10 @@ final class ReviewSession {
         let n = ctx.writes.pending.count
         if n > 0, !quitWarned {
             quitWarned = true
-            ctx.say(Localized("还有 \(n) 项修改未保存（数据库忙，正在重试）；再按 q 放弃它们并退出",
-                              "\(n) change(s) not saved yet (database busy, retrying); press q again to drop them and quit"), .error)
+            let why = reconnecting ? Localized("服务器连接中断，正在重连", "the server cannot be reached, reconnecting")
+                                   : Localized("数据库忙，正在重试", "database busy, retrying")
+            ctx.say(Localized("还有 \(n) 项修改未保存（\(why.zh)）；再按 q 放弃它们并退出",
+                              "\(n) change(s) not saved yet (\(why.en)); press q again to drop them and quit"), .error)
             return .redraw
         }
         return .quit
@@ -204,8 +208,9 @@ final class ReviewSession {
         // Others' changes first, so ours moves the figures from the state they left.
         if !ctx.writes.pending.isEmpty { syncOthers() }
         let current = list
-        let (outcomes, busy) = ctx.writes.persist(store: ctx.store, reviewer: ctx.reviewer) { current.row($0) }
+        let (outcomes, stall) = ctx.writes.persist(store: ctx.store, reviewer: ctx.reviewer) { current.row($0) }
         var known: [(key: RecordKey, record: InteractionRecord)] = []
+        var savedAfterOutage = 0  // (shown only when the server was out of reach)
         for o in outcomes {
             switch o {
             case .saved(let w, let change, let record):
@@ -213,7 +218,8 @@ final class ReviewSession {
                     for l in lists { l.replaceRow(w.key, record) }
                     known.append((w.key, record))
                 }
-                ctx.say(change.savedText, .ok)
+                savedAfterOutage += 1
+                ctx.say(change?.savedText ?? Localized("已保存（连接中断前已提交）", "Saved (committed before the connection went)"), .ok)
             case .unchanged(let w):
                 switch w.op {
                 case .review, .restore: break
@@ -232,12 +238,23 @@ final class ReviewSession {
                 ctx.say(confirm.question, .warning)
             }
         }
-        if busy {
-            let n = ctx.writes.pending.count
+        // What was saved before a stall moves the figures; the stall's words come last.
+        if case .unreachable = stall, known.isEmpty {} else { catchUp(known: known) }
+        let n = ctx.writes.pending.count
+        switch stall {
+        case .busy:
             ctx.say(Localized("数据库忙（另一进程正在写入），\(n) 项未保存，正在重试…",
                               "Database busy (another process is writing): \(n) change(s) not saved yet, retrying…"), .error)
+        case .unreachable(let why):
+            reconnecting = true
+            ctx.say(Localized("⟳ 正在重连数据库服务器… \(n) 项未保存，连上后自动提交（\(why)）",
+                              "⟳ Reconnecting to the database server… \(n) change(s) not saved yet, committed once it is back (\(why))"), .error)
+        case nil:
+            if reconnecting {
+                reconnecting = false
+                ctx.say(Localized("已重新连上服务器，排队的 \(savedAfterOutage) 项已保存", "Reconnected: the \(savedAfterOutage) queued change(s) are saved"), .ok)
+            }
         }
-        catchUp(known: known)
     }
 
     /// Moves the figures by the label history since they were last moved (ours and others'), and

@@ -114,6 +114,10 @@ struct PGServerError: Error {
     let message: String
 }
 
+/// The connection went while COMMIT was on its way: the server may or may not have committed.
+/// Not retried here (a write that did land would run twice); the caller re-reads and decides.
+struct PGCommitUnknown: Error {}
+
 /// One connection to the server, used synchronously: each call waits for its future on the
 /// caller's thread (never an event-loop thread), one statement at a time. A connection the
 /// server closed (restarted, or the network dropped) is opened again on the next call.
@@ -128,6 +132,13 @@ final class PGConnection: @unchecked Sendable {
     /// Called on the event loop for every NOTIFY on `workbench_changes` from another session.
     var onNotify: (@Sendable () -> Void)?
     private var nextID = 1
+    /// The last failed connect: calls within `retryPause` of it fail at once with the same error,
+    /// so a screen ticking while the server is down does not wait for a connect each time.
+    private var lastFailure: (at: Date, error: Error)?
+    static let retryPause: TimeInterval = 1
+    /// Tests: the next COMMIT succeeds on the server, then the connection is dropped before its
+    /// reply is read (the case `PGCommitUnknown` covers).
+    var dropAfterNextCommit = false
 
     init(_ address: PostgresAddress) throws {
         self.address = address
@@ -167,12 +178,17 @@ final class PGConnection: @unchecked Sendable {
     private func open() throws -> PostgresConnection {
         if let c = connection, !c.isClosed { return c }
         connection = nil
+        if let f = lastFailure, Date().timeIntervalSince(f.at) < Self.retryPause { throw f.error }
         let c: PostgresConnection
         do {
             c = try PostgresConnection.connect(on: Self.group.next(), configuration: try configuration(), id: nextID, logger: Self.logger).wait()
         } catch {
-            throw StoreError.cannotOpen(address.display, Self.why(error, address: address))
+            let e = StoreError.cannotOpen(address.display, Self.why(error, address: address))
+            lastFailure = (Date(), e)
+            throw e
         }
+        let reconnected = nextID > 1
+        lastFailure = nil
         nextID += 1
         connection = c
         let pid = try Self.run(c, "SELECT pg_backend_pid()::bigint", []).rows.first.map { PGRow($0).int64(0) } ?? 0
@@ -182,6 +198,8 @@ final class PGConnection: @unchecked Sendable {
                 if Int64(message.backendPID) != pid { notify() }
             }
             _ = try Self.run(c, "LISTEN workbench_changes", [])
+            // What others committed while this session was away sent no notice it could hear.
+            if reconnected { notify() }
         }
         return c
     }
@@ -294,13 +312,15 @@ final class PGConnection: @unchecked Sendable {
     }
 
     /// BEGIN … COMMIT around `body` (ROLLBACK when it throws). A deadlock or serialization failure,
-    /// or a connection lost before COMMIT was sent, runs the whole body again (up to 3 times).
+    /// or a connection lost before COMMIT was sent, runs the whole body again (up to 3 times); a
+    /// connection lost while COMMIT was under way throws `PGCommitUnknown`.
     func transaction<T>(isolation: String? = nil, retry: Bool = true, _ body: () throws -> T) throws -> T {
         lock.lock(); defer { lock.unlock() }
         precondition(inTransaction == 0, "nested transaction")
         var attempt = 0
         while true {
             attempt += 1
+            var committing = false
             do {
                 inTransaction = 1
                 defer { inTransaction = 0 }
@@ -313,16 +333,22 @@ final class PGConnection: @unchecked Sendable {
                     if !Self.isConnectionLost(error) { _ = try? Self.run(c, "ROLLBACK", []) }
                     throw error
                 }
+                committing = true
                 _ = try Self.run(c, "COMMIT", [])
+                if dropAfterNextCommit {
+                    dropAfterNextCommit = false
+                    _ = try? c.close().wait()
+                    connection = nil
+                    throw PGCommitUnknown()
+                }
                 return value
             } catch let e as PGServerError where retry && (e.state == "40P01" || e.state == "40001") && attempt < 3 {
                 continue
             } catch where Self.isConnectionLost(error) {
                 connection = nil
+                if committing { throw PGCommitUnknown() }
+                // Lost before COMMIT was sent: the server rolled the transaction back.
                 guard retry, attempt < 3 else { throw error }
-                // COMMIT may have reached the server before the connection went: a body whose
-                // writes are not idempotent checks its own state first (labels compare, imports
-                // skip stored ids), so running it again writes nothing twice.
                 continue
             }
         }

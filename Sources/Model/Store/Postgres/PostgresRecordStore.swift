@@ -14,6 +14,8 @@ import Foundation
 ///   server has the extension (exact, like the substring test; no separate index to build).
 public final class PostgresRecordStore: RecordStore, KnowledgeStore, @unchecked Sendable {
     let db: PGConnection
+    /// Tests: the next COMMIT lands on the server, then the connection drops before its reply is read.
+    package func dropConnectionAfterNextCommit() { db.dropAfterNextCommit = true }
     public let address: PostgresAddress
     let url: String
     public var location: String { address.display }
@@ -57,8 +59,13 @@ public final class PostgresRecordStore: RecordStore, KnowledgeStore, @unchecked 
     func mapping<T>(_ body: () throws -> T) throws -> T {
         do {
             return try body()
+        } catch StoreError.cannotOpen(_, let why) {
+            // The store was open: this is a reconnect that failed.
+            throw StoreError.unreachable(location, why)
         } catch let e as StoreError {
             throw e
+        } catch is PGCommitUnknown {
+            throw StoreError.unreachable(location, "提交时连接中断，重连后再确认 (the connection went during COMMIT)")
         } catch let e as PGServerError {
             switch e.state {
             case "42501": throw StoreError.server(location, "没有权限：\(e.message) (permission denied for this role)")
@@ -66,10 +73,12 @@ public final class PostgresRecordStore: RecordStore, KnowledgeStore, @unchecked 
             case "57014": throw StoreError.server(location, "语句被取消或超时（statement_timeout）(the statement was cancelled or timed out)")
             case "53300": throw StoreError.server(location, "连接数已满 (the server's connection limit is reached)")
             case "40P01", "40001": throw StoreError.busy(location)
+            // The server shutting down or starting up (a restart): try again shortly.
+            case "57P01", "57P02", "57P03": throw StoreError.unreachable(location, e.message)
             default: throw StoreError.server(location, e.message)
             }
         } catch where PGConnection.isConnectionLost(error) {
-            throw StoreError.server(location, "连接中断，未保存 (the connection to the server was lost: nothing saved)")
+            throw StoreError.unreachable(location, "连接中断 (the connection was lost)")
         }
     }
 

@@ -15,6 +15,9 @@ struct PendingWrite: Equatable {
     let undoable: Bool
     /// A label on another reviewer's work: refused (so the app asks) until confirmed.
     var others: OthersWork = .refuse
+    /// An attempt met a lost connection (perhaps during COMMIT): when the next attempt finds
+    /// nothing to change, the earlier one landed and the write counts as saved.
+    var interrupted = false
 }
 
 struct UndoEntry: Equatable {
@@ -27,16 +30,27 @@ struct UndoEntry: Equatable {
 
 /// The write queue: keys queue changes, `persist` commits them in order, each in its own short
 /// transaction, and only then are they shown. A busy database (another process importing) keeps
-/// the rest queued; the next tick retries. Undo is a stack of committed changes.
+/// the rest queued; the next tick retries. So does a server that cannot be reached: each write
+/// stays queued (⟳) until the server is back and is then committed once. Undo is a stack of
+/// committed changes.
 final class WriteQueue {
     private(set) var pending: [PendingWrite] = []
     private(set) var undoStack: [UndoEntry] = []
     private(set) var labelsThisSession = 0
 
+    /// Why `persist` stopped with writes still queued.
+    enum Stall: Equatable {
+        /// Another process holds the SQLite write lock.
+        case busy
+        /// The server cannot be reached (the store's words).
+        case unreachable(String)
+    }
+
     /// One write's outcome.
     enum Outcome {
-        /// Committed; `record` is the row as it is now.
-        case saved(PendingWrite, LabelChange, record: InteractionRecord?)
+        /// Committed; `record` is the row as it is now. No change: an attempt before a lost
+        /// connection had committed it (the history has its one row).
+        case saved(PendingWrite, LabelChange?, record: InteractionRecord?)
         /// Nothing to change (the same label again).
         case unchanged(PendingWrite)
         case failed(PendingWrite, Error)
@@ -59,9 +73,10 @@ final class WriteQueue {
     var canUndo: Bool { !undoStack.isEmpty }
 
     /// Writes the queue in order. `before` gives the record as last read (the screen's row, else
-    /// nil: read here), what undo goes back to. Stops at a busy database, keeping the rest queued.
+    /// nil: read here), what undo goes back to. Stops at a busy database or an unreachable server,
+    /// keeping the rest queued.
     func persist(store: any RecordStore, reviewer: String, before cached: (RecordKey) -> InteractionRecord?)
-        -> (outcomes: [Outcome], busy: Bool)
+        -> (outcomes: [Outcome], stall: Stall?)
     {
         var out: [Outcome] = []
         var retried = false
@@ -82,16 +97,18 @@ final class WriteQueue {
                 }
                 pending.removeFirst()
                 retried = false
-                guard let change else {
+                if change == nil && !w.interrupted {
                     out.append(.unchanged(w))
                     continue
                 }
                 // The one read of the record after its write: the list's row, undo's `after`.
                 let after = try store.records(keys: [w.key])[w.key]
-                if w.undoable, let before, let after {
+                if w.undoable, let before, let after, before.review != after.review {
                     undoStack.append(UndoEntry(key: w.key, recordId: w.recordId, before: before.review, after: after.review))
                 }
-                if [.label, .review, .vote, .adjudicate].contains(change.action) { labelsThisSession += 1 }
+                let labels = change.map { [.label, .review, .vote, .adjudicate].contains($0.action) }
+                    ?? (before?.review.label != after?.review.label)
+                if labels { labelsThisSession += 1 }
                 out.append(.saved(w, change, record: after))
             } catch StoreError.busy {
                 // Reviewers writing at once wait for each other: one more wait before the write
@@ -100,7 +117,16 @@ final class WriteQueue {
                     retried = true
                     continue
                 }
-                return (out, true)
+                return (out, .busy)
+            } catch StoreError.unreachable(let place, let why) {
+                // Once more at once (a restarted server is usually back; a lost reply is checked
+                // by reading), then queued until the next tick.
+                pending[0].interrupted = true
+                if !retried {
+                    retried = true
+                    continue
+                }
+                return (out, .unreachable("\(place)：\(why)"))
             } catch let e as StoreError {
                 pending.removeFirst()
                 if case .othersWork = e { out.append(.refused(w, e)) } else { out.append(.failed(w, e)) }
@@ -109,7 +135,7 @@ final class WriteQueue {
                 out.append(.failed(w, error))
             }
         }
-        return (out, false)
+        return (out, nil)
     }
 
     /// Drops what is still queued (quit anyway).

@@ -1,0 +1,158 @@
+import Foundation
+import Model
+import Testing
+@testable import Workbench
+
+/// A PostgreSQL server of the test's own, started by `.ci/postgres.sh` (stopping or restarting the
+/// shared test server would cut off the tests running beside this one). nil without
+/// `WORKBENCH_TEST_POSTGRES` (no PostgreSQL on this machine); `.ci/run` always sets it.
+final class OwnServer {
+    let dir: String
+    let url: String
+    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent(".ci/postgres.sh").path
+
+    init?() throws {
+        guard let s = ProcessInfo.processInfo.environment["WORKBENCH_TEST_POSTGRES"], !s.isEmpty else { return nil }
+        let out = try Self.run([])
+        func value(_ name: String) -> String? {
+            out.split(separator: "\n").first { $0.hasPrefix("export \(name)=") }.map { String($0.dropFirst("export \(name)=".count)) }
+        }
+        guard let dir = value("WB_PG_DIR"), let url = value("WORKBENCH_TEST_POSTGRES") else {
+            throw StoreError.cannotOpen("postgres.sh", out)
+        }
+        self.dir = dir
+        self.url = url
+    }
+
+    deinit { _ = try? Self.run(["stop", dir]) }
+
+    /// `pause` (stopped, the folder kept), `resume` or `restart`.
+    func ctl(_ what: String) throws { _ = try Self.run([what, dir]) }
+
+    /// Runs the script by posix_spawn and waits with waitpid: Foundation's `Process` did not
+    /// notice this script's exit (left a zombie, `waitUntilExit` never returned) when it had
+    /// started a server through `su`.
+    @discardableResult
+    static func run(_ arguments: [String]) throws -> String {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("wb-pgctl-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        var actions: posix_spawn_file_actions_t = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, out, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        let argv = ["/bin/bash", script] + arguments
+        var cargs = argv.map { strdup($0) } + [nil]
+        defer { for a in cargs { free(a) } }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, "/bin/bash", &actions, nil, &cargs, environ)
+        guard rc == 0 else { throw StoreError.cannotOpen("postgres.sh", "posix_spawn \(rc)") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        let text = (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
+        // WIFEXITED && WEXITSTATUS == 0
+        guard status & 0x7f == 0, (status >> 8) & 0xff == 0 else {
+            throw StoreError.cannotOpen("postgres.sh \(arguments.first ?? "")", "status \(status)")
+        }
+        return text
+    }
+}
+
+/// The server restarted or gone for a while in the middle of a session: the screen says it is
+/// reconnecting, keys stay queued (⟳), and each is committed exactly once when it is back.
+@Suite(.serialized) struct ServerFaultTests {
+    func session(_ server: OwnServer) throws -> (PostgresRecordStore, ReviewSession) {
+        let store = try PostgresRecordStore(url: server.url)
+        try store.importBatch { sink in for r in AppFixture.records { _ = try sink.insert(r) } }
+        let s = try ReviewSession(store: store, reference: .bundled, reviewer: "张敏", location: "server",
+                                  clock: { AppFixture.now })
+        return (store, s)
+    }
+
+    func press(_ s: ReviewSession, _ keys: String) {
+        for k in keys {
+            ReviewScreen.prepare(s, width: 80, height: 24)
+            s.perform(s.handle(k == "j" ? .down : .char(k)))
+        }
+    }
+
+    func screen(_ s: ReviewSession) -> String {
+        ReviewScreen.prepare(s, width: 80, height: 24)
+        return ReviewScreen.draw(s, width: 80, height: 24).dump()
+    }
+
+    @Test func labelsWaitWhileTheServerIsDownAndAreCommittedOnce() throws {
+        guard let server = try OwnServer() else { return }
+        let (store, s) = try session(server)
+        // Each label key moves on to the next unlabelled record (queued or not).
+        let first = try #require(s.selectedRecord?.id)
+        press(s, "1")
+        #expect(try store.record(id: first)?.label == .missingKnowledge)
+
+        // Restarted (fast: the session's connection is cut off): the next key reconnects.
+        try server.ctl("restart")
+        let second = try #require(s.selectedRecord?.id)
+        press(s, "3")
+        #expect(s.ctx.writes.pending.isEmpty, "\(s.message?.text.zh ?? "")")
+        #expect(try store.record(id: second)?.label == .correct)
+
+        // Down for a while: two keys stay queued, shown ⟳, never as saved.
+        try server.ctl("pause")
+        let third = try #require(s.selectedRecord?.id)
+        press(s, "2")
+        let fourth = try #require(s.selectedRecord?.id)
+        press(s, "4")
+        #expect(Set([first, second, third, fourth]).count == 4)
+        #expect(s.ctx.writes.pending.count == 2)
+        #expect(s.reconnecting)
+        let down = screen(s)
+        #expect(down.contains("⟳ 正在重连") && down.contains("2 项未保存"), "\(down)")
+        #expect(down.contains("⟳"))
+        #expect(!down.contains("已保存"))
+        // The idle tick keeps trying without holding the screen up.
+        let t0 = Date()
+        _ = s.tick()
+        #expect(Date().timeIntervalSince(t0) < 2)
+        #expect(s.ctx.writes.pending.count == 2)
+
+        try server.ctl("resume")
+        let deadline = Date().addingTimeInterval(10)
+        while !s.ctx.writes.pending.isEmpty && Date() < deadline {
+            usleep(200_000)
+            _ = s.tick()
+        }
+        #expect(s.ctx.writes.pending.isEmpty)
+        #expect(!s.reconnecting)
+        #expect(s.message?.text.zh.contains("已重新连上服务器") == true, "\(s.message?.text.zh ?? "")")
+        #expect(try store.record(id: third)?.label == .misunderstood)
+        #expect(try store.record(id: fourth)?.label == .outOfScope)
+        // Exactly one history row per key, none lost, none twice.
+        for (id, n) in [(first, 1), (second, 1), (third, 1), (fourth, 1)] {
+            #expect(try store.history(recordId: id).filter { $0.reviewer == "张敏" }.count == n, "\(id) \((try? store.history(recordId: id)) ?? [])")
+        }
+        // The rows on screen are the committed ones.
+        #expect(s.list.row(try #require(try store.key(recordId: fourth)))?.label == .outOfScope)
+        // And undo still goes back a step.
+        press(s, "u")
+        #expect(try store.record(id: fourth)?.label == nil)
+    }
+
+    /// The connection lost after the server committed but before its reply came: the write is
+    /// tried again, finds its label in place, and counts as saved (one history row, undo works).
+    @Test func aCommitWhoseReplyWasLostIsSavedOnce() throws {
+        guard let server = try OwnServer() else { return }
+        let (store, s) = try session(server)
+        let id = try #require(s.selectedRecord?.id)
+        store.dropConnectionAfterNextCommit()
+        press(s, "3")
+        #expect(try store.history(recordId: id).count == 1)
+        #expect(s.ctx.writes.pending.isEmpty, "\(s.message?.text.zh ?? "")")
+        #expect(s.message?.text.zh.contains("已保存") == true, "\(s.message?.text.zh ?? "")")
+        #expect(s.list.row(try #require(try store.key(recordId: id)))?.label == .correct)
+        press(s, "u")
+        #expect(try store.record(id: id)?.label == nil)
+        #expect(try store.history(recordId: id).count == 2)
+    }
+}
