@@ -224,6 +224,34 @@ func runPython(_ script: String, _ args: [String]) throws -> (Int32, String) {
     }
 }
 
+/// `workbench db copy FILE URL` as a supervisor moving a team to the server would run it.
+@Suite struct DatabaseCopyCLITests {
+    @Test func aDemoFileCopiedTwiceAndChecked() throws {
+        guard let base = ProcessInfo.processInfo.environment["WORKBENCH_TEST_POSTGRES"], !base.isEmpty else { return }
+        let url = try TestServerDB.fresh(base)
+        let cli = CLI()
+        defer { cli.cleanup() }
+        #expect(try cli.run(["demo", "--db", cli.db, "--records", "500"]).status == 0)
+        #expect(try cli.run(["db", "init", "--db", url]).status == 0)
+        var r = try cli.run(["db", "copy", cli.db, url])
+        #expect(r.status == 0 && r.out.contains("逐表核对一致"), "\(r.out)\(r.err)")
+        let recordLine = try #require(r.out.split(separator: "\n").first { $0.hasPrefix("record ") })
+        #expect(recordLine.contains("500") && recordLine.hasSuffix("✓"), "\(recordLine)")
+        // Every line fits 80 columns.
+        #expect(r.out.split(separator: "\n").allSatisfy { $0.contains("→") || DisplayWidth.of($0) <= 80 }, "\(r.out)")
+        r = try cli.run(["db", "copy", cli.db, url])
+        let again = try #require(r.out.split(separator: "\n").first { $0.hasPrefix("record ") })
+        #expect(r.status == 0 && again.split(separator: " ").filter { !$0.isEmpty }[2] == "0", "\(r.out)")
+        r = try cli.run(["list", "--limit", "1"], env: ["WORKBENCH_DB": url])
+        #expect(r.out.contains("共 500 条"), "\(r.out)")
+        // The wrong way round, or a file that is not there: one line, exit status not 0.
+        r = try cli.run(["db", "copy", url, cli.db])
+        #expect(r.status != 0 && r.err.contains("SQLite"), "\(r.err)")
+        r = try cli.run(["db", "copy", cli.dir.appendingPathComponent("none.sqlite").path, url])
+        #expect(r.status == 1 && r.err.split(separator: "\n").count == 1, "\(r.err)")
+    }
+}
+
 enum TestServerDB {
     /// A new, empty database on the test server (by `psql`-free SQL through the store's own door).
     static func fresh(_ base: String) throws -> String {

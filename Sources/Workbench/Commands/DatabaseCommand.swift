@@ -6,7 +6,7 @@ import Model
 struct DatabaseCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "db", abstract: "数据库维护：检查、备份 (the database itself: check, backup).",
-        subcommands: [DatabaseCheck.self, DatabaseBackup.self, DatabaseInit.self, DatabaseGrant.self])
+        subcommands: [DatabaseCheck.self, DatabaseBackup.self, DatabaseInit.self, DatabaseGrant.self, DatabaseCopyCommand.self])
 }
 
 /// `workbench db init --db postgres://…`: the team server's schema and roles.
@@ -123,5 +123,82 @@ struct DatabaseBackup: ParsableCommand {
             let size = (try? FileManager.default.attributesOfItem(atPath: destination)[.size] as? Int) ?? 0
             print("已备份到 \(VisibleText.singleLine(destination))（\(size / 1_000_000) MB，用时 \(seconds) 秒）(backed up)")
         }
+    }
+}
+
+/// `workbench db copy FILE postgres://…`: an embedded database moved to the team server.
+struct DatabaseCopyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "copy",
+        abstract: "把 SQLite 数据库复制到团队服务器 (move an embedded database to a PostgreSQL server: records, texts, label history, knowledge base with every version, samples, votes, assignments, import and export logs).",
+        discussion: """
+            一个事务：全部复制或不复制；按记录编号匹配，重复运行不重复添加；结束时逐表核对行数和 SHA-256。\
+            目标须先 workbench db init。(One server transaction: all or nothing. Records are matched by id, \
+            so running it again adds nothing. Each table is checked at the end by counts and SHA-256. \
+            Run workbench db init on the server first.)
+            """)
+
+    @Argument(help: "来源：SQLite 数据库文件 (the SQLite file).")
+    var from: String
+
+    @Argument(help: "目标：postgres://用户@主机:端口/库名 (the server URL).")
+    var to: String
+
+    func validate() throws {
+        guard !PostgresAddress.isAddress(from) else {
+            throw ValidationError("来源须是 SQLite 文件，不是服务器地址 (the source must be a SQLite file)")
+        }
+        guard PostgresAddress.isAddress(to) else {
+            throw ValidationError("目标须是 postgres://… 服务器地址 (the destination must be a postgres:// URL)")
+        }
+    }
+
+    func run() throws {
+        try runReportingErrors {
+            guard FileManager.default.fileExists(atPath: from) else {
+                throw UserError("没有数据库文件 \(VisibleText.singleLine(from)) (no such file)")
+            }
+            let source = try openDatabase(path: from)
+            if let problem = try source.checkIntegrity(thorough: false).first { throw StoreError.damaged(from, problem) }
+            let server = try openDatabase(path: to)
+            let started = Date()
+            let total = try source.totalCount()
+            let bar = ProgressBar(label: "db copy")
+            let figures = try DatabaseCopy.run(from: source, to: server) { table, n in
+                bar.update(done: table == "record" ? n : total, total: total, detail: "\(table) \(n.formatted())")
+            }
+            bar.finish()
+            let seconds = String(format: "%.1f", Date().timeIntervalSince(started))
+            print("\(VisibleText.singleLine(source.location)) → \(server.location)")
+            print(DatabaseCopyCommand.table(figures))
+            let incomplete = figures.filter { !$0.complete }
+            if incomplete.isEmpty {
+                print("已复制，逐表核对一致，用时 \(seconds) 秒 (copied and verified, \(seconds) s)")
+                let newer = figures.filter { $0.extra > 0 }.map(\.table)
+                if !newer.isEmpty {
+                    print("服务器上另有来源没有的行（在服务器上新做的）：\(newer.joined(separator: "、"))")
+                    print("(the server has more rows for these records: work done there since)")
+                }
+            } else {
+                print("核对不一致 (check failed): \(incomplete.map(\.table).joined(separator: "、"))")
+                print("服务器上同一编号的内容与来源不同：在服务器上已改过，或另有同编号的数据")
+                print("(the server holds other content under the same ids: changed there since, or other data)")
+                throw ExitCode(1)
+            }
+        }
+    }
+
+    /// The check, one line a table: rows in the file, added now, found on the server as in the
+    /// file, and the first 12 hex digits of each side's SHA-256 (fits 80 columns).
+    static func table(_ figures: [DatabaseCopy.TableFigures]) -> String {
+        func pad(_ s: String, _ w: Int) -> String { s + String(repeating: " ", count: max(0, w - DisplayWidth.of(s))) }
+        func right(_ s: String, _ w: Int = 9) -> String { String(repeating: " ", count: max(0, w - DisplayWidth.of(s))) + s }
+        var lines = [pad("表 table", 15) + right("来源 from") + " " + right("新增 new") + " " + right("一致 same") + "  SHA-256 来源 / 服务器"]
+        for f in figures {
+            let mark = f.complete ? (f.extra == 0 ? "✓" : "✓+\(f.extra)") : "✗"
+            lines.append(pad(f.table, 15) + right(f.source.formatted()) + " " + right(f.added.formatted()) + " "
+                         + right(f.matched.formatted()) + "  " + f.sourceHash.prefix(12) + " / " + f.serverHash.prefix(12) + " " + mark)
+        }
+        return lines.joined(separator: "\n")
     }
 }
