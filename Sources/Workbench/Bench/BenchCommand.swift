@@ -19,8 +19,11 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "每类查询的次数 (queries per filter shape).")
     var queries: Int = 200
 
-    @Option(help: "只测某几部分，逗号分隔 (only these parts): import,mask,pages,search,label,export,review,dashboard,kb")
+    @Option(help: "只测某几部分，逗号分隔 (only these parts): import,mask,pages,search,label,export,review,dashboard,kb,server")
     var only: String?
+
+    @Option(help: "团队服务器部分用的 PostgreSQL（须能建库）(the server part: a PostgreSQL URL whose role may create databases).")
+    var server: String?
 
     func wants(_ part: String) -> Bool {
         guard let only else { return true }
@@ -254,6 +257,15 @@ struct BenchCommand: ParsableCommand {
             if wants("kb") {
                 let eval = FileManager.default.fileExists(atPath: "docs/kb-eval-tune.csv") ? "docs/kb-eval-tune.csv" : nil
                 try BenchKnowledge.run(reference: reference, evalFile: eval)
+            }
+            // 9. The team server, beside SQLite in the same run.
+            if wants("server") {
+                if let server {
+                    try BenchServer.run(self, server: server, csv: csv,
+                                        sqlitePath: (workDir as NSString).appendingPathComponent("bench-server-side.sqlite"), reference: reference)
+                } else if only != nil {
+                    print("server: skipped (give --server postgres://…)")
+                }
             }
             print(String(format: "bench process peak RSS: %.1f MB", Double(peakRSSKB()) / 1024))
             if keep || dir != nil { print("files kept in \(workDir)") }

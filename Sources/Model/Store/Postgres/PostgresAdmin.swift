@@ -16,6 +16,14 @@ public enum PostgresAdmin {
     }
 
     /// Creates a database on the server (connecting to the URL's own database to do it).
+    /// Drops a database `createDatabase` made (the bench's own).
+    public static func dropDatabase(_ name: String, server: String) throws {
+        guard name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }), !name.isEmpty else { return }
+        let c = try PGConnection(try PostgresAddress(server))
+        defer { c.close() }
+        try c.execute("DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+    }
+
     public static func createDatabase(_ name: String, server: String) throws {
         guard name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }), !name.isEmpty else {
             throw StoreError.cannotOpen(name, "数据库名只能含字母、数字、下划线 (letters, digits and _ only)")
