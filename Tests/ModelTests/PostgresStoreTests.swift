@@ -117,3 +117,66 @@ import Testing
         #expect(try owner.record(id: "p0")?.label == .misunderstood)
     }
 }
+
+/// The server's own limits reach the user as one clear line: a statement the server's timeout
+/// cancelled, and the connection limit.
+@Suite struct PostgresLimitTests {
+    @Test func aStatementTimeoutSaysSoAndSavesNothing() throws {
+        guard StoreKind.serverURL != nil else { return }
+        let url = try TestServer.freshDatabase()
+        let owner = try PostgresRecordStore(url: url)
+        try owner.importBatch { sink in
+            _ = try sink.insert(InteractionRecord(id: "t0", askedAt: 1_764_000_000, org: "如皋市", question: "问", answer: "答"))
+        }
+        let name = try #require(URLComponents(string: url)?.path.dropFirst())
+        try owner.db.execute("ALTER DATABASE \(name) SET statement_timeout = '300ms'")
+        let reviewer = try PostgresRecordStore(url: url)
+        // Another session holds the record's row (a long transaction elsewhere).
+        let locked = DispatchSemaphore(value: 0), release = DispatchSemaphore(value: 0), finished = DispatchSemaphore(value: 0)
+        let holder = try PostgresRecordStore(url: url)
+        DispatchQueue.global().async {
+            _ = try? holder.db.transaction(retry: false) {
+                _ = try holder.db.query("SELECT 1::bigint FROM record WHERE id = 't0' FOR UPDATE")
+                locked.signal()
+                _ = release.wait(timeout: .now() + 10)
+            }
+            finished.signal()
+        }
+        #expect(locked.wait(timeout: .now() + 10) == .success)
+        var message = ""
+        do {
+            try reviewer.setLabel(.correct, recordId: "t0", reviewer: "李娜", at: 1, others: .refuse)
+        } catch {
+            message = StoreError.explain(error)
+        }
+        release.signal()
+        _ = finished.wait(timeout: .now() + 10)
+        #expect(message.contains("statement_timeout") && !message.contains("\n"), "\(message)")
+        #expect(try owner.record(id: "t0")?.label == nil && owner.history(recordId: "t0").isEmpty)
+    }
+
+    @Test func theConnectionLimitSaysSo() throws {
+        guard StoreKind.serverURL != nil else { return }
+        let url = try TestServer.freshDatabase()
+        _ = try PostgresAdmin.initialise(url: url)
+        let person = "lim_\(UUID().uuidString.prefix(6).lowercased())"
+        try PostgresAdmin.grant(url: url, person: person, role: .reviewer)
+        let owner = try PostgresRecordStore(url: url)
+        let name = try #require(URLComponents(string: url)?.path.dropFirst())
+        // The limit counts every session on the database (this owner's too), but only a role that
+        // is not a superuser is refused by it. Sessions that closed may take a moment to go.
+        try owner.db.execute("ALTER DATABASE \(name) CONNECTION LIMIT 2")
+        for _ in 0..<50 {
+            let n = try owner.db.query("SELECT count(*)::bigint FROM pg_stat_activity WHERE datname = current_database()").first?.int(0)
+            if n == 1 { break }
+            usleep(100_000)
+        }
+        var c = URLComponents(string: url)!
+        c.user = person
+        let first = try PostgresRecordStore(url: c.string!)
+        var message = ""
+        do { _ = try PostgresRecordStore(url: c.string!) } catch { message = StoreError.explain(error) }
+        #expect(message.contains("连接数已满") && !message.contains("\n"), "\(message)")
+        _ = first
+    }
+}

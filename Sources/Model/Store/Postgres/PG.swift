@@ -193,24 +193,29 @@ final class PGConnection: @unchecked Sendable {
         connection = c
         let pid = try Self.run(c, "SELECT pg_backend_pid()::bigint", []).rows.first.map { PGRow($0).int64(0) } ?? 0
         backendPID = pid
-        if let notify = onNotify {
-            c.addListener(channel: "workbench_changes") { _, message in
-                if Int64(message.backendPID) != pid { notify() }
-            }
-            _ = try Self.run(c, "LISTEN workbench_changes", [])
-            // What others committed while this session was away sent no notice it could hear.
-            if reconnected { notify() }
-        }
+        try subscribe(c, reconnected: reconnected)
         return c
+    }
+
+    /// LISTEN on this connection, when someone listens; after a reconnect, one notice at once:
+    /// what others committed while this session was away sent none it could hear.
+    private func subscribe(_ c: PostgresConnection, reconnected: Bool) throws {
+        guard let notify = onNotify else { return }
+        let pid = backendPID
+        c.addListener(channel: "workbench_changes") { _, message in
+            if Int64(message.backendPID) != pid { notify() }
+        }
+        _ = try Self.run(c, "LISTEN workbench_changes", [])
+        if reconnected { notify() }
     }
 
     /// Starts listening (again after a reconnect) for other sessions' changes.
     func listen(_ notify: @escaping @Sendable () -> Void) throws {
         lock.lock(); defer { lock.unlock() }
         onNotify = notify
-        connection.map { _ = try? $0.close().wait() }
-        connection = nil
-        _ = try open()
+        // On the open connection: closing it first would, for a moment, hold two of the
+        // server's connection slots (the old backend exits after the new one arrives).
+        if let c = connection, !c.isClosed { try subscribe(c, reconnected: false) } else { _ = try open() }
     }
 
     /// One line for a person: host, port and why, never the password.
