@@ -12,21 +12,26 @@ find_bin() {
   return 1
 }
 
-# pg_ctl as the cluster's owner.
-as_owner() {
+# A command as the cluster's owner, from the server's bin folder.
+as_owner_run() {
   local dir=$1; shift
-  local bin owner
-  bin=$(find_bin)
+  local owner
   owner=$(stat -c %U "$dir")
   if [ "$(id -u)" = 0 ]; then
-    su "$owner" -s /bin/sh -c "'$bin/pg_ctl' -D '$dir/data' $*"
+    su "$owner" -s /bin/sh -c "$*"
   else
-    sh -c "'$bin/pg_ctl' -D '$dir/data' $*"
+    sh -c "$*"
   fi
+}
+# pg_ctl on the cluster (`data`, or `replica` with DATA=replica).
+as_owner() {
+  local dir=$1; shift
+  as_owner_run "$dir" "'$(find_bin)/pg_ctl' -D '$dir/${DATA:-data}' $*"
 }
 
 case "${1:-}" in
   stop)
+    [ -d "$2/replica" ] && DATA=replica as_owner "$2" -m fast -w stop >/dev/null 2>&1 || true
     as_owner "$2" -m fast -w stop >/dev/null 2>&1 || true
     rm -rf "$2"
     exit 0 ;;
@@ -35,6 +40,17 @@ case "${1:-}" in
   pause) as_owner "$2" -m fast -w stop >/dev/null; exit ;;
   resume) as_owner "$2" -l "'$2/server.log'" -w -t 60 start >/dev/null; exit ;;
   restart) as_owner "$2" -m fast -w -t 60 restart >/dev/null; exit ;;
+  # `replica DIR`: a streaming standby of the server (pg_basebackup -R), on the next port; prints
+  # `export WB_PG_REPLICA=URL`. Stopped with the server by `stop DIR`.
+  replica)
+    port=$(sed -n "s/^port = \([0-9]*\)$/\1/p" "$2/data/postgresql.conf" | tail -1)
+    rport=$((port + 1))
+    as_owner_run "$2" "'$(find_bin)/pg_basebackup' -h '$2' -p $port -U wb -D '$2/replica' -R -X stream" >"$2/replica-backup.log" 2>&1 \
+      || { cat "$2/replica-backup.log" >&2; exit 1; }
+    DATA=replica as_owner "$2" -l "'$2/replica.log'" -w -t 60 -o "\"-p $rport -k $2\"" start >/dev/null \
+      || { cat "$2/replica.log" >&2; exit 1; }
+    echo "export WB_PG_REPLICA=postgres://wb@127.0.0.1:$rport/postgres?sslmode=disable"
+    exit ;;
 esac
 
 if ! bin=$(find_bin); then

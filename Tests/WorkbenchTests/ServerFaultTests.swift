@@ -156,3 +156,58 @@ final class OwnServer {
         #expect(try store.history(recordId: id).count == 2)
     }
 }
+
+/// Supervisors' dashboards and reports on a read replica (a streaming standby of the test's own
+/// server): it opens read-only, refuses labels with the reason, and what reviewers label on the
+/// primary reaches its screens by polling (a standby cannot LISTEN).
+@Suite(.serialized) struct ReplicaTests {
+    @Test func aReplicaServesDashboardsAndReportsReadOnly() throws {
+        guard let server = try OwnServer() else { return }
+        let primary = try PostgresRecordStore(url: server.url)
+        try primary.importBatch { sink in for r in AppFixture.records { _ = try sink.insert(r) } }
+        let out = try OwnServer.run(["replica", server.dir])
+        let url = try #require(out.split(separator: "\n").first { $0.hasPrefix("export WB_PG_REPLICA=") }
+            .map { String($0.dropFirst("export WB_PG_REPLICA=".count)) })
+        // The standby has replayed the import (it may take a moment).
+        let replica = try openDatabase(path: url)
+        let deadline = Date().addingTimeInterval(10)
+        while try replica.totalCount() < AppFixture.records.count && Date() < deadline { usleep(100_000) }
+        #expect(try replica.totalCount() == AppFixture.records.count)
+        #expect(replica.readOnly != nil)
+        let id = try #require(try primary.page(RecordFilter(status: .unlabeled), after: nil, limit: 1).records.first?.id)
+        #expect(throws: StoreError.self) { try replica.setLabel(.correct, recordId: id, reviewer: "李娜", at: 1) }
+
+        // The app on the replica: 只读 in the header, a label key refused with the reason.
+        let s = try ReviewSession(store: replica, reference: .bundled, reviewer: "张主任", location: "replica",
+                                  clock: { AppFixture.now })
+        ReviewScreen.prepare(s, width: 80, height: 24)
+        var screen = ReviewScreen.draw(s, width: 80, height: 24).dump()
+        #expect(screen.contains("只读"), "\(screen)")
+        let key = try #require(s.list.selectedKey)
+        let selected = try #require(s.selectedRecord?.id)
+        s.perform(s.handle(.char("3")))
+        #expect(try primary.record(id: selected)?.label == s.list.row(key)?.label)
+
+        // A reviewer labels on the primary: the replica's screen shows it within a few ticks.
+        let counter = try replica.changeCounter()
+        try primary.setLabel(.outOfScope, recordId: selected, reviewer: "王强", at: AppFixture.now)
+        let until = Date().addingTimeInterval(5)
+        while s.list.row(key)?.label != .outOfScope && Date() < until {
+            usleep(250_000)
+            if s.tick() { ReviewScreen.prepare(s, width: 80, height: 24) }
+        }
+        #expect(s.list.row(key)?.label == .outOfScope)
+        #expect(try replica.changeCounter() != counter)
+        screen = ReviewScreen.draw(s, width: 80, height: 24).dump()
+        #expect(screen.contains("只读"))
+
+        // `report` on the replica: the same figures as on the primary.
+        let cli = CLI()
+        defer { cli.cleanup() }
+        let onReplica = try cli.run(["report", "--db", url, "--format", "json"])
+        let onPrimary = try cli.run(["report", "--db", server.url, "--format", "json"])
+        #expect(onReplica.status == 0, "\(onReplica.err)")
+        func figures(_ s: String) -> String { s.split(separator: "\n").filter { !$0.contains("postgres://") }.joined(separator: "\n") }
+        #expect(figures(onReplica.out) == figures(onPrimary.out))
+    }
+}

@@ -158,21 +158,7 @@ struct BenchCommand: ParsableCommand {
                 let store = try SQLiteRecordStore(path: demoPath)
                 let orgs = reference.organisations.names
                 var rng = SeededRandom(seed: 7)
-                let day: Int64 = 86400
-                let lastDay = ShanghaiTime.startOfDay(end)
-                let shapes: [(String, (inout SeededRandom) -> RecordFilter)] = [
-                    ("org + 30 days + 未标注", { r in
-                        RecordFilter(orgs: [r.pick(orgs)], fromDay: lastDay - 29 * day, toDay: lastDay, status: .unlabeled) }),
-                    ("2 orgs + 7 days", { r in
-                        RecordFilter(orgs: [r.pick(orgs), r.pick(orgs)], fromDay: lastDay - Int64(r.int(7...60)) * day, toDay: lastDay - Int64(r.int(0...6)) * day) }),
-                    ("label", { r in RecordFilter(label: r.pick(Label.allCases)) }),
-                    ("org + label", { r in RecordFilter(orgs: [r.pick(orgs)], label: r.pick(Label.allCases)) }),
-                    ("biz1/biz2 + 30 days", { r in
-                        let l1 = r.pick(reference.taxonomy.level1)
-                        return RecordFilter(fromDay: lastDay - 29 * day, toDay: lastDay, biz1: l1.name, biz2: r.pick(l1.level2)) }),
-                    ("status 已复核", { _ in RecordFilter(status: .reviewed) }),
-                    ("no filter", { _ in RecordFilter() }),
-                ]
+                let shapes = Self.pageShapes(reference: reference, end: end)
                 // Each shape's filters run twice: the first pass reads pages from disk (this VM keeps
                 // little in its page cache), the second is a reviewer's steady state.
                 var all: [[Double]] = [[], []]
@@ -259,10 +245,15 @@ struct BenchCommand: ParsableCommand {
                 try BenchKnowledge.run(reference: reference, evalFile: eval)
             }
             // 9. The team server, beside SQLite in the same run.
+            if wants("server-read"), let server {
+                // An existing server database (the URL names it): opening, the statistics
+                // index and filtered pages, e.g. at 5,000,000 records imported beforehand.
+                try BenchServer.read(url: server, reference: reference, end: end, queries: queries)
+            }
             if wants("server") {
                 if let server {
                     try BenchServer.run(self, server: server, csv: csv,
-                                        sqlitePath: (workDir as NSString).appendingPathComponent("bench-server-side.sqlite"), reference: reference)
+                                        sqlitePath: (workDir as NSString).appendingPathComponent("bench-server-side.sqlite"), reference: reference, end: end)
                 } else if only != nil {
                     print("server: skipped (give --server postgres://…)")
                 }
@@ -270,6 +261,26 @@ struct BenchCommand: ParsableCommand {
             print(String(format: "bench process peak RSS: %.1f MB", Double(peakRSSKB()) / 1024))
             if keep || dir != nil { print("files kept in \(workDir)") }
         }
+    }
+
+    /// The filter shapes a reviewer uses, each drawn at random (`bench` pages, on both stores).
+    static func pageShapes(reference: ReferenceData, end: Int64) -> [(String, (inout SeededRandom) -> RecordFilter)] {
+        let orgs = reference.organisations.names
+        let day: Int64 = 86400
+        let lastDay = ShanghaiTime.startOfDay(end)
+        return [
+            ("org + 30 days + 未标注", { r in
+                RecordFilter(orgs: [r.pick(orgs)], fromDay: lastDay - 29 * day, toDay: lastDay, status: .unlabeled) }),
+            ("2 orgs + 7 days", { r in
+                RecordFilter(orgs: [r.pick(orgs), r.pick(orgs)], fromDay: lastDay - Int64(r.int(7...60)) * day, toDay: lastDay - Int64(r.int(0...6)) * day) }),
+            ("label", { r in RecordFilter(label: r.pick(Label.allCases)) }),
+            ("org + label", { r in RecordFilter(orgs: [r.pick(orgs)], label: r.pick(Label.allCases)) }),
+            ("biz1/biz2 + 30 days", { r in
+                let l1 = r.pick(reference.taxonomy.level1)
+                return RecordFilter(fromDay: lastDay - 29 * day, toDay: lastDay, biz1: l1.name, biz2: r.pick(l1.level2)) }),
+            ("status 已复核", { _ in RecordFilter(status: .reviewed) }),
+            ("no filter", { _ in RecordFilter() }),
+        ]
     }
 
     func percentile(_ xs: [Double], _ p: Double) -> Double {

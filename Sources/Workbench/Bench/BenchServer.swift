@@ -8,7 +8,7 @@ import Model
 /// and claim p99, from `team-sim`), another reviewer's label on a screen after its commit, and
 /// `db copy` of the SQLite file.
 enum BenchServer {
-    static func run(_ bench: BenchCommand, server base: String, csv: String, sqlitePath: String, reference: ReferenceData) throws {
+    static func run(_ bench: BenchCommand, server base: String, csv: String, sqlitePath: String, reference: ReferenceData, end: Int64) throws {
         let p = BenchTiming.p
         func fresh(_ tag: String) throws -> String {
             let name = "wb_bench_\(tag)_\(getpid())"
@@ -27,19 +27,9 @@ enum BenchServer {
         print(String(format: "server import: %d rows in %.1f s (peak RSS %.0f MB) vs SQLite %.1f s in the same run: %.2f× (target ≤ 2×)",
                      bench.records, serverSeconds, Double(serverRSS) / 1024, sqliteSeconds, serverSeconds / sqliteSeconds))
 
-        // 2. The app opening on the server: the list, then the statistics index from the server.
+        // 2. The app opening on the server, the statistics index, filtered pages.
+        try read(url: url, reference: reference, end: end, queries: bench.queries)
         let store = try openDatabase(path: url)
-        do {
-            var app: ReviewSession!
-            let listed = try BenchTiming.ms { app = try ReviewSession(store: store, reference: reference, reviewer: "bench", backgroundStatistics: true) }
-            let drawn = BenchTiming.ms {
-                ReviewScreen.prepare(app, width: 160, height: 45)
-                _ = ReviewScreen.draw(app, width: 160, height: 45)
-            }
-            let counted = BenchTiming.ms { while app.statisticsPending { _ = app.tick(); usleep(2000) } }
-            print(String(format: "server app open on %d records: list %.0f ms + first frame %.0f ms (target ≤ 500 ms); statistics index %.2f s later (target ≤ 3 s)",
-                         app.keys.count, listed, drawn, counted / 1000))
-        }
 
         // 3. Eight reviewers labelling at 4 keys a second each, in their own processes, while this
         // process watches as a ninth screen: each of its own labels (one a second) timed from its
@@ -107,5 +97,41 @@ enum BenchServer {
         let ok = copyOut.contains("逐表核对一致")
         print(String(format: "server db copy: %d records in %.1f s, check %@", bench.records, copySeconds, ok ? "passed" : "FAILED"))
         for tag in ["import", "copy"] { try? PostgresAdmin.dropDatabase("wb_bench_\(tag)_\(getpid())", server: base) }
+    }
+
+    /// Opening the app on a server database, its statistics index, and filtered pages of 50 (the
+    /// shapes `bench` uses on SQLite, each filter twice: cold, then warm).
+    static func read(url: String, reference: ReferenceData, end: Int64, queries: Int) throws {
+        let p = BenchTiming.p
+        let store = try openDatabase(path: url)
+        var app: ReviewSession!
+        let listed = try BenchTiming.ms { app = try ReviewSession(store: store, reference: reference, reviewer: "bench", backgroundStatistics: true) }
+        let drawn = BenchTiming.ms {
+            ReviewScreen.prepare(app, width: 160, height: 45)
+            _ = ReviewScreen.draw(app, width: 160, height: 45)
+        }
+        let counted = BenchTiming.ms { while app.statisticsPending { _ = app.tick(); usleep(2000) } }
+        print(String(format: "server app open on %d records: list %.0f ms + first frame %.0f ms (target ≤ 500 ms); statistics index %.2f s later (target ≤ 3 s)",
+                     app.keys.count, listed, drawn, counted / 1000))
+        var rng = SeededRandom(seed: 7)
+        var all: [[Double]] = [[], []]
+        for (name, make) in BenchCommand.pageShapes(reference: reference, end: end) {
+            let filters = (0..<min(queries, 50)).map { _ in make(&rng) }
+            var passes: [[Double]] = []
+            for _ in 0..<2 {
+                passes.append(try filters.map { f in
+                    try BenchTiming.ms {
+                        let first = try store.page(f, after: nil, limit: 50)
+                        if let next = first.next { _ = try store.page(f, after: next, limit: 50) }
+                    } / 2
+                })
+            }
+            all[0] += passes[0]
+            all[1] += passes[1]
+            print(String(format: "server page (50 rows) %-24@ cold p50 %6.2f p99 %6.2f ms | warm p50 %6.2f p99 %6.2f ms",
+                         name as NSString, p(passes[0], 0.5), p(passes[0], 0.99), p(passes[1], 0.5), p(passes[1], 0.99)))
+        }
+        print(String(format: "server page, all shapes: cold p50 %.2f ms, p99 %.2f ms | warm p50 %.2f ms, p99 %.2f ms",
+                     p(all[0], 0.5), p(all[0], 0.99), p(all[1], 0.5), p(all[1], 0.99)))
     }
 }

@@ -105,6 +105,7 @@ struct PGRow {
     func bool(_ i: Int) -> Bool? { int64OrNil(i).map { $0 != 0 } }
     func string(_ i: Int) -> String { (try? row[i].decode(String?.self)) ?? nil ?? "" }
     func stringOrNil(_ i: Int) -> String? { (try? row[i].decode(String?.self)) ?? nil }
+    func int64Array(_ i: Int) -> [Int64] { (try? row[i].decode([Int64]?.self)) ?? nil ?? [] }
     func double(_ i: Int) -> Double { (try? row[i].decode(Double?.self)) ?? nil ?? 0 }
 }
 
