@@ -203,9 +203,10 @@ public final class PostgresRecordStore: RecordStore, KnowledgeStore, @unchecked 
     public func keys(_ filter: RecordFilter) throws -> [RecordKey] {
         let (w, args) = Self.whereClause(filter)
         // One array, not a row per key: 1,000,000 rows decoded one by one took 3.6 s (bench,
-        // release, loopback) where the app's open aims at 0.5 s.
+        // release, loopback) where the app's open aims at 0.5 s. ARRAY(subquery) keeps the index's
+        // order (73 ms at 1,000,000); array_agg(… ORDER BY …) sorted again (230 ms).
         return try read {
-            try db.query("SELECT array_agg(record.seq ORDER BY asked_at DESC, record.seq DESC) FROM record WHERE \(w)", args)
+            try db.query("SELECT ARRAY(SELECT record.seq FROM record WHERE \(w) ORDER BY asked_at DESC, record.seq DESC)", args)
                 .first?.int64Array(0) ?? []
         }
     }
