@@ -249,6 +249,7 @@ struct BenchCommand: ParsableCommand {
                 // An existing server database (the URL names it): opening, the statistics
                 // index and filtered pages, e.g. at 5,000,000 records imported beforehand.
                 try BenchServer.read(url: server, reference: reference, end: end, queries: queries)
+                try BenchServer.team(url: server, reference: reference)
             }
             if wants("server") {
                 if let server {
