@@ -91,12 +91,25 @@ final class OwnServer {
         press(s, "1")
         #expect(try store.record(id: first)?.label == .missingKnowledge)
 
-        // Restarted (fast: the session's connection is cut off): the next key reconnects.
+        // Another reviewer's screen, idle (it only ticks, as the app does between keys).
+        let watcher = try ReviewSession(store: try PostgresRecordStore(url: server.url), reference: .bundled, reviewer: "王强",
+                                        location: "server", clock: { AppFixture.now })
+        ReviewScreen.prepare(watcher, width: 80, height: 40)
+
+        // Restarted (fast: the sessions' connections are cut off): the next key reconnects.
         try server.ctl("restart")
         let second = try #require(s.selectedRecord?.id)
+        let secondKey = try #require(s.list.selectedKey)
         press(s, "3")
         #expect(s.ctx.writes.pending.isEmpty, "\(s.message?.text.zh ?? "")")
         #expect(try store.record(id: second)?.label == .correct)
+        // The idle screen, whose connection the restart closed, shows it without a key pressed.
+        let seen = Date().addingTimeInterval(5)
+        while watcher.list.row(secondKey)?.label != .correct && Date() < seen {
+            usleep(250_000)
+            if watcher.tick() { ReviewScreen.prepare(watcher, width: 80, height: 40) }
+        }
+        #expect(watcher.list.row(secondKey)?.label == .correct)
 
         // Down for a while: two keys stay queued, shown ⟳, never as saved.
         try server.ctl("pause")

@@ -210,6 +210,27 @@ final class PGConnection: @unchecked Sendable {
         if reconnected { notify() }
     }
 
+    private var reviving = false
+
+    /// A listening connection the server closed while nobody used it (a restart) would hear no
+    /// more notices until the session's next call: opened again here, on another thread, at most
+    /// once per `retryPause` (the reopen sends the catch-up notice). Never waits: skipped while
+    /// a call is under way.
+    func reviveIfClosed() {
+        guard lock.try() else { return }
+        let closed = connection?.isClosed ?? true
+        let due = lastFailure.map { Date().timeIntervalSince($0.at) >= Self.retryPause } ?? true
+        let go = closed && due && !reviving && onNotify != nil && inTransaction == 0
+        if go { reviving = true }
+        lock.unlock()
+        guard go else { return }
+        DispatchQueue.global().async { [self] in
+            lock.lock()
+            defer { reviving = false; lock.unlock() }
+            _ = try? open()
+        }
+    }
+
     /// Starts listening (again after a reconnect) for other sessions' changes.
     func listen(_ notify: @escaping @Sendable () -> Void) throws {
         lock.lock(); defer { lock.unlock() }

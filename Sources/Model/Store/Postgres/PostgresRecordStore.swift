@@ -264,7 +264,10 @@ public final class PostgresRecordStore: RecordStore, KnowledgeStore, @unchecked 
     /// Moved by other sessions' NOTIFY (never by this one's own writes), like SQLite's data_version.
     /// On a read replica: the last history and record keys (the replay's progress) instead.
     public func changeCounter() throws -> Int64 {
-        guard polling else { return changes.value }
+        guard polling else {
+            db.reviveIfClosed()
+            return changes.value
+        }
         return try read {
             try db.query("SELECT (SELECT coalesce(max(seq), 0) FROM label_history) * 4294967296 + (SELECT coalesce(max(seq), 0) FROM record)")
                 .first?.int64(0) ?? 0
