@@ -220,7 +220,7 @@ public enum DatabaseCopy {
         switch v.storage {
         case .null: return nil
         case .int64(let i): return kind == .real ? String(Double(i)) : String(i)
-        case .double(let d): return kind == .int ? String(Int64(d)) : String(d)
+        case .double(let d): return kind == .int && d.isFinite && abs(d) < 9e18 ? String(Int64(d)) : String(d)
         case .string(let s): return s
         case .blob(let b): return String(decoding: b, as: UTF8.self)
         }

@@ -57,6 +57,11 @@ enum BenchServer {
         let counted = BenchTiming.ms { while app.statisticsPending { _ = app.tick(); usleep(2000) } }
         print(String(format: "server app open on %d records: list %.0f ms + first frame %.0f ms (target ≤ 500 ms); statistics index %.2f s later (target ≤ 3 s)",
                      app.keys.count, listed, drawn, counted / 1000))
+        let keyTimes = try (0..<3).map { _ in try BenchTiming.ms { _ = try store.keys(RecordFilter()) } }
+        print(String(format: "server: the list's keys alone (every record, in order) %@ ms",
+                     keyTimes.map { String(format: "%.0f", $0) }.joined(separator: " / ")))
+        // The filters' periods end where the data ends (a log exported today, or the bench's file).
+        let end = try store.page(RecordFilter(), after: nil, limit: 1).records.first?.askedAt ?? end
         var rng = SeededRandom(seed: 7)
         var all: [[Double]] = [[], []]
         for (name, make) in BenchCommand.pageShapes(reference: reference, end: end) {
@@ -98,12 +103,23 @@ enum BenchServer {
         // this process labels those records straight through the store: the commit's own time.
         let writer = try openDatabase(path: url)
         let watcher = try ReviewSession(store: try openDatabase(path: url), reference: reference, reviewer: "观察员")
-        watcher.perform(watcher.handle(.char("G")))
-        ReviewScreen.prepare(watcher, width: 160, height: 120)
-        let targets = watcher.keys.suffix(90).compactMap { k in watcher.list.row(k).flatMap { $0.label == nil ? (k, $0.id) : nil } }
+        // Unlabelled records from the end of the list upwards (a database a bench used before
+        // has its last ones labelled), each shown on the watcher's screen when it is labelled.
+        var targets: [(key: RecordKey, id: String, index: Int)] = []
+        var at = watcher.keys.count - 1
+        while targets.count < 60 && at >= 0 {
+            watcher.list.select(at)
+            ReviewScreen.prepare(watcher, width: 160, height: 120)
+            for i in stride(from: at, through: max(0, at - 90), by: -1) where targets.count < 60 {
+                if let r = watcher.list.row(watcher.keys[i]), r.label == nil { targets.append((watcher.keys[i], r.id, i)) }
+            }
+            at -= 91
+        }
         var shown: [Double] = [], commits: [Double] = []
         var rng = SystemRandomNumberGenerator()
-        for (key, id) in targets {
+        for (key, id, index) in targets {
+            watcher.list.select(index)
+            ReviewScreen.prepare(watcher, width: 160, height: 120)
             let t0 = Date()
             _ = try writer.setLabel(.correct, recordId: id, reviewer: "观察员甲", at: Int64(t0.timeIntervalSince1970), others: .overwrite)
             let committed = Date()
@@ -136,8 +152,11 @@ enum BenchServer {
         let keyP99 = lines.compactMap { figure("key", $0) }, claimP99 = lines.compactMap { figure("claim", $0) }
         print(String(format: "server, 8 reviewers at 4 keys/s: label key p99 worst %.1f ms, median %.1f ms (commit + figures + next; target ≤ 10 ms); claim p99 worst %.1f ms, median %.1f ms (target ≤ 10 ms)",
                      keyP99.max() ?? 0, p(keyP99, 0.5), claimP99.max() ?? 0, p(claimP99, 0.5)))
-        print(String(format: "server, label commit (with its history row) while 8 reviewers label: p50 %.2f ms, p99 %.2f ms over %d (target p99 ≤ 10 ms)",
-                     p(commits, 0.5), p(commits, 0.99), commits.count))
+        // The first commit on a new connection pays for the session's first plans and catalog
+        // reads (a reviewer's first label after opening the app): said apart.
+        let steady = Array(commits.dropFirst())
+        print(String(format: "server, label commit (with its history row) while 8 reviewers label: p50 %.2f ms, p99 %.2f ms, max %.2f ms over %d; the first on its connection %.1f ms (target p99 ≤ 10 ms)",
+                     p(steady, 0.5), p(steady, 0.99), steady.max() ?? 0, steady.count, commits.first ?? 0))
         print(String(format: "server, another reviewer's label on screen after its commit (tick 250 ms included): p50 %.0f ms, p99 %.0f ms, max %.0f ms over %d (target p99 ≤ 500 ms)",
                      p(shown, 0.5), p(shown, 0.99), shown.max() ?? 0, shown.count))
 
