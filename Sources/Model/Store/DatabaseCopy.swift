@@ -109,23 +109,14 @@ public enum DatabaseCopy {
             FROM record r JOIN record_text t ON t.seq = r.seq WITH NO DATA
             """)
         let names = list(Array(record.dropLast(2)))
-        var after: Int64 = 0
         var done = 0
         added["record"] = 0
-        while true {
-            let rows = try Row.fetchAll(file, sql: """
-                SELECT r.seq, \(list(Array(record.dropLast(2)), "r.")), t.question, t.answer
-                FROM record r JOIN record_text t ON t.seq = r.seq WHERE r.seq > ? ORDER BY r.seq LIMIT \(batch)
-                """, arguments: [after])
-            guard let last = rows.last else { break }
-            var copy = PGCopyRows()
-            for row in rows {
-                copy.add(Int64.fromDatabaseValue(row[0]))
-                for (i, c) in record.enumerated() { copy.add(cell(row[i + 1], c.kind)) }
-                copy.endRow()
-            }
+        try eachBatch(file, """
+            SELECT r.seq, \(list(Array(record.dropLast(2)), "r.")), t.question, t.answer
+            FROM record r JOIN record_text t ON t.seq = r.seq WHERE r.seq > ? ORDER BY r.seq LIMIT \(batch)
+            """, from: 0) { rows in
             try pg.execute("TRUNCATE wb_copy_record")
-            try pg.copy(into: "wb_copy_record", columns: ["src"] + record.map(\.name), rows: copy)
+            try pg.copy(into: "wb_copy_record", columns: ["src"] + record.map(\.name), rows: copyRows(rows, record))
             let n = try pg.query("""
                 WITH ins AS (INSERT INTO record (\(names)) SELECT \(names) FROM wb_copy_record ORDER BY src
                              ON CONFLICT (id) DO NOTHING RETURNING seq, id),
@@ -135,7 +126,6 @@ public enum DatabaseCopy {
                 """).first?.int(0) ?? 0
             added["record", default: 0] += n
             try pg.execute("INSERT INTO wb_copy_map SELECT c.src, r.seq FROM wb_copy_record c JOIN record r ON r.id = c.id")
-            after = Int64.fromDatabaseValue(last[0]) ?? after
             done += rows.count
             progress("record", done)
         }
@@ -179,24 +169,37 @@ public enum DatabaseCopy {
     private static func stage(_ table: String, _ cols: [Column], order: String, _ file: Database, _ pg: PGConnection,
                               _ progress: (String, Int) -> Void) throws {
         try pg.execute("CREATE TEMP TABLE wb_copy_\(table) ON COMMIT DROP AS SELECT 0::bigint AS src, \(list(cols)) FROM \(table) WITH NO DATA")
-        var after: Int64 = -1
         var done = 0
-        while true {
-            let rows = try Row.fetchAll(file, sql: """
-                SELECT \(order), \(list(cols)) FROM \(table) WHERE \(order) > ? ORDER BY \(order) LIMIT \(batch * 5)
-                """, arguments: [after])
-            guard let last = rows.last else { break }
-            var copy = PGCopyRows()
-            for row in rows {
-                copy.add(Int64.fromDatabaseValue(row[0]))
-                for (i, c) in cols.enumerated() { copy.add(cell(row[i + 1], c.kind)) }
-                copy.endRow()
-            }
-            try pg.copy(into: "wb_copy_\(table)", columns: ["src"] + cols.map(\.name), rows: copy)
-            after = Int64.fromDatabaseValue(last[0]) ?? after
+        try eachBatch(file, """
+            SELECT \(order), \(list(cols)) FROM \(table) WHERE \(order) > ? ORDER BY \(order) LIMIT \(batch * 5)
+            """, from: -1) { rows in
+            try pg.copy(into: "wb_copy_\(table)", columns: ["src"] + cols.map(\.name), rows: copyRows(rows, cols))
             done += rows.count
             progress(table, done)
         }
+    }
+
+    /// The rows `sql` selects, a batch at a time: its first column is the key it is ordered by,
+    /// and its one `?` the last key of the batch before (`start` for the first).
+    private static func eachBatch(_ file: Database, _ sql: String, from start: Int64, _ body: ([Row]) throws -> Void) throws {
+        var after = start
+        while true {
+            let rows = try Row.fetchAll(file, sql: sql, arguments: [after])
+            guard let last = rows.last else { return }
+            try body(rows)
+            after = Int64.fromDatabaseValue(last[0]) ?? after
+        }
+    }
+
+    /// Source rows (their key first, then `cols`) in COPY's text format, the key as `src`.
+    private static func copyRows(_ rows: [Row], _ cols: [Column]) -> PGCopyRows {
+        var copy = PGCopyRows()
+        for row in rows {
+            copy.add(Int64.fromDatabaseValue(row[0]))
+            for (i, c) in cols.enumerated() { copy.add(cell(row[i + 1], c.kind)) }
+            copy.endRow()
+        }
+        return copy
     }
 
     private static func appendOnly(_ table: String, _ cols: [Column], key: String?, order: String, _ file: Database,
@@ -277,20 +280,35 @@ public enum DatabaseCopy {
         return out
     }
 
+    /// Rows as text by their first column (the key), in the order read.
+    static func grouped(_ rows: [Row], _ cols: [Column]) -> [String: [String]] {
+        var out: [String: [String]] = [:]
+        for row in rows {
+            let cells = cols.enumerated().map { cell(row[$0.offset], $0.element.kind) }
+            out[cells[0] ?? "", default: []].append(canonical(cells))
+        }
+        return out
+    }
+
+    static func grouped(_ rows: [PGRow], _ cols: [Column]) -> [String: [String]] {
+        var out: [String: [String]] = [:]
+        for r in rows {
+            let cells = cols.indices.map { cell(r, $0, cols[$0].kind) }
+            out[cells[0] ?? "", default: []].append(canonical(cells))
+        }
+        return out
+    }
+
     private static func check(_ file: Database, _ pg: PGConnection, added: [String: Int]) throws -> [TableFigures] {
         var out: [TableFigures] = []
 
         // Records (by id) and their history (by the record's id), a batch of records at a time.
         var records = Tally(), histories = Tally()
-        var after: Int64 = 0
         let recordList = list(record.dropLast(2), "r.") + ", t.question, t.answer"
-        while true {
-            let rows = try Row.fetchAll(file, sql: """
-                SELECT r.seq, \(recordList) FROM record r JOIN record_text t ON t.seq = r.seq
-                WHERE r.seq > ? ORDER BY r.seq LIMIT \(batch)
-                """, arguments: [after])
-            guard let last = rows.last else { break }
-            after = Int64.fromDatabaseValue(last[0]) ?? after
+        try eachBatch(file, """
+            SELECT r.seq, \(recordList) FROM record r JOIN record_text t ON t.seq = r.seq
+            WHERE r.seq > ? ORDER BY r.seq LIMIT \(batch)
+            """, from: 0) { rows in
             var ids: [String] = []
             var source: [String: [String]] = [:]
             for row in rows {
@@ -307,36 +325,21 @@ public enum DatabaseCopy {
             }
             records.add(keys: ids, source: source, server: server)
 
-            var sourceHistory: [String: [String]] = [:]
             let marks = Array(repeating: "?", count: ids.count).joined(separator: ",")
-            for row in try Row.fetchAll(file, sql: "SELECT \(list(history)) FROM label_history WHERE record_id IN (\(marks))",
-                                        arguments: StatementArguments(ids)) {
-                let cells = history.enumerated().map { cell(row[$0.offset], $0.element.kind) }
-                sourceHistory[cells[0] ?? "", default: []].append(canonical(cells))
-            }
-            var serverHistory: [String: [String]] = [:]
-            for r in try pg.query("SELECT \(list(history)) FROM label_history WHERE record_id = ANY(?)", [PGTexts(values: ids)]) {
-                let cells = history.indices.map { cell(r, $0, history[$0].kind) }
-                serverHistory[cells[0] ?? "", default: []].append(canonical(cells))
-            }
-            histories.add(keys: ids, source: sourceHistory, server: serverHistory)
+            histories.add(keys: ids,
+                          source: grouped(try Row.fetchAll(file, sql: "SELECT \(list(history)) FROM label_history WHERE record_id IN (\(marks))",
+                                                           arguments: StatementArguments(ids)), history),
+                          server: grouped(try pg.query("SELECT \(list(history)) FROM label_history WHERE record_id = ANY(?)",
+                                                       [PGTexts(values: ids)]), history))
         }
         out.append(records.figures("record", added: added["record"] ?? 0))
         // History rows of ids the file has no record for (none in a file Workbench wrote).
-        var orphanSource: [String: [String]] = [:]
-        for row in try Row.fetchAll(file, sql: """
+        let orphanSource = grouped(try Row.fetchAll(file, sql: """
             SELECT \(list(history)) FROM label_history WHERE record_id NOT IN (SELECT id FROM record)
-            """) {
-            let cells = history.enumerated().map { cell(row[$0.offset], $0.element.kind) }
-            orphanSource[cells[0] ?? "", default: []].append(canonical(cells))
-        }
+            """), history)
         if !orphanSource.isEmpty {
-            var orphanServer: [String: [String]] = [:]
-            for r in try pg.query("SELECT \(list(history)) FROM label_history WHERE record_id = ANY(?)",
-                                  [PGTexts(values: Array(orphanSource.keys))]) {
-                let cells = history.indices.map { cell(r, $0, history[$0].kind) }
-                orphanServer[cells[0] ?? "", default: []].append(canonical(cells))
-            }
+            let orphanServer = grouped(try pg.query("SELECT \(list(history)) FROM label_history WHERE record_id = ANY(?)",
+                                                    [PGTexts(values: Array(orphanSource.keys))]), history)
             histories.add(keys: orphanSource.keys.sorted(), source: orphanSource, server: orphanServer)
         }
         out.append(histories.figures("label_history", added: added["label_history"] ?? 0))
