@@ -150,6 +150,36 @@ import Testing
         #expect(r.answer == "已为您查询到320682********1233的记录")
     }
 
+    /// The importer masks on its inserting thread: the stored record, the id made from the content
+    /// of a log without ids, and the statistics facts are those of the masked texts, exactly as
+    /// normalising the row in one go gives them.
+    @Test(arguments: StoreKind.all) func maskingOnTheInsertingThreadGivesTheSameRecord(_ kind: StoreKind) throws {
+        let dir = TempDir()
+        defer { dir.cleanup() }
+        let rows = ["2025-12-01 09:00,如皋市,我叫王小明，手机138-0000-1234，身份证320682198503121233,王小明您好，已查到138-0000-1234名下的记录",
+                    "2025-12-01 09:01,海安市,失业金怎么领,请携带身份证到海安市人社局办理，电话12333"]
+        let path = dir.write("noid.csv", "提问时间,组织机构,用户问题,问答结果\n" + rows.joined(separator: "\n") + "\n")
+        let store = try makeStore(dir, kind)
+        #expect(try importer(store).importFile(path).imported == 2)
+        let reader = try CSVLogReader(source: try FileByteSource(path: path), file: path)
+        let whole = RowNormaliser(reference: .bundled)
+        var line = 1
+        while let row = try reader.next() {
+            guard case .row(let raw, _) = row else { continue }
+            line += 1
+            let expected = try whole.record(from: raw, file: path, line: line).get()
+            #expect(expected.id.hasPrefix("h"))
+            let stored = try #require(try store.record(id: expected.id), "\(expected.id)")
+            #expect(stored.question == expected.question && stored.answer == expected.answer)
+            let key = try #require(try store.key(recordId: expected.id))
+            let facts = try #require(try store.statisticsRows(recordIds: [expected.id]).first { $0.key == key }).facts
+            #expect(facts == RecordFacts.of(expected, rules: .defaultPhrases, topics: .bundled))
+        }
+        #expect(line == 3)
+        #expect(try store.record(id: try #require(try store.page(RecordFilter(orgs: ["如皋市"]), after: nil, limit: 1).records.first?.id))?
+            .question.contains("138-****-1234") == true)
+    }
+
     @Test(arguments: StoreKind.all) func unreadableFilesAreRefusedWholeAndWriteNothing(_ kind: StoreKind) throws {
         let dir = TempDir()
         defer { dir.cleanup() }

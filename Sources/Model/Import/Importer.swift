@@ -61,6 +61,7 @@ public final class Importer {
         self.store = store
         var n = RowNormaliser(reference: reference)
         n.masks = masks
+        n.masksLater = true
         normaliser = n
     }
 
@@ -128,8 +129,15 @@ public final class Importer {
             try store.importBatch(expectedRows: expectedRows) { sink in
                 var rows = 0
                 var lastReport = Date.distantPast
-                while let batch = channel.receive() {
+                let topics = QuestionTopic(organisations: normaliser.reference.organisations)
+                while var batch = channel.receive() {
                     if let error = batch.error { throw error }
+                    // Masking and the statistics facts (which read the masked question) here, on
+                    // the inserting thread, which waits for the parser otherwise.
+                    for i in batch.records.indices {
+                        normaliser.finish(&batch.records[i])
+                        batch.facts.append(RecordFacts.of(batch.records[i], rules: RowProducer.rules, topics: topics))
+                    }
                     let outcomes = try sink.add(batch: batch.records, facts: batch.facts, lines: batch.lines, file: path)
                     for (i, outcome) in outcomes.enumerated() {
                         let record = batch.records[i]
@@ -222,7 +230,7 @@ final class XLSXProgressSource: ByteSource {
 final class RowProducer: @unchecked Sendable {
     struct Batch {
         var records: [InteractionRecord] = []
-        /// Each record's statistics facts, worked out here rather than on the inserting thread.
+        /// Each record's statistics facts, worked out on the inserting thread after masking.
         var facts: [RecordFacts] = []
         /// Each record's line (CSV, JSONL) or row (XLSX) in the file.
         var lines: [Int] = []
@@ -239,8 +247,7 @@ final class RowProducer: @unchecked Sendable {
     var problems: [RowProblem] = []
     var unknownOrgs: [String: Int] = [:]
     var rowsWithoutOrg = 0
-    let topics: QuestionTopic
-    let rules = HitRules.defaultPhrases
+    static let rules = HitRules.defaultPhrases
     static let batchSize = 512
 
     init(reader: LogRowReader, normaliser: RowNormaliser, source: ByteSource, file: String) {
@@ -248,7 +255,6 @@ final class RowProducer: @unchecked Sendable {
         self.normaliser = normaliser
         self.source = source
         self.file = file
-        topics = QuestionTopic(organisations: normaliser.reference.organisations)
     }
 
     func reject(_ p: RowProblem) {
@@ -293,7 +299,6 @@ final class RowProducer: @unchecked Sendable {
                         } else if !orgs.isKnown(record.org) {
                             unknownOrgs[record.org, default: 0] += 1
                         }
-                        batch.facts.append(RecordFacts.of(record, rules: rules, topics: topics))
                         batch.records.append(record)
                         batch.lines.append(line)
                     }
