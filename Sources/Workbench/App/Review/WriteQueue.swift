@@ -101,8 +101,10 @@ final class WriteQueue {
                     out.append(.unchanged(w))
                     continue
                 }
-                // The one read of the record after its write: the list's row, undo's `after`.
-                let after = try store.records(keys: [w.key])[w.key]
+                // The one read of the record after its write: the list's row, undo's `after`. The
+                // write is committed: a failure here (the connection lost just after) leaves the
+                // row to the next sync and this change out of undo, never the write queued again.
+                let after = (try? store.records(keys: [w.key]))?[w.key]
                 if w.undoable, let before, let after, before.review != after.review {
                     undoStack.append(UndoEntry(key: w.key, recordId: w.recordId, before: before.review, after: after.review))
                 }
@@ -121,7 +123,7 @@ final class WriteQueue {
             } catch StoreError.unreachable(let place, let why) {
                 // Once more at once (a restarted server is usually back; a lost reply is checked
                 // by reading), then queued until the next tick.
-                pending[0].interrupted = true
+                if !pending.isEmpty { pending[0].interrupted = true }
                 if !retried {
                     retried = true
                     continue
