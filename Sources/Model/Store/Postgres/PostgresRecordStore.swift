@@ -305,32 +305,45 @@ public final class PostgresRecordStore: RecordStore, KnowledgeStore, @unchecked 
         try write {
             let (key, r) = try lockedRecord(recordId)
             guard let (s, c) = try decide(key, r) else { return nil }
+            // The state and its history row in one statement: each round trip is a chance to wait
+            // for a core (bench: commit p99 13-27 ms at p50 2-5 ms with ten processes on two).
             try db.execute("""
-                UPDATE record SET label = ?, status = ?, reviewer = ?, labeled_at = ?, reviewed_by = ?,
-                reviewed_at = ?, corrected_biz1 = ?, corrected_biz2 = ?, note = ? WHERE seq = ?
+                WITH changed AS (
+                  UPDATE record SET label = ?, status = ?, reviewer = ?, labeled_at = ?, reviewed_by = ?,
+                  reviewed_at = ?, corrected_biz1 = ?, corrected_biz2 = ?, note = ? WHERE seq = ? RETURNING seq)
+                INSERT INTO label_history (\(Self.historyColumns))
+                SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM changed
                 """, [s.label?.code, s.status.rawValue, s.reviewer, s.labeledAt, s.reviewedBy, s.reviewedAt,
-                      s.correctedBiz1, s.correctedBiz2, s.note, key])
-            try appendHistory(c)
+                      s.correctedBiz1, s.correctedBiz2, s.note, key] + Self.historyValues(c))
             return c
         }
     }
 
     func appendHistory(_ c: LabelChange) throws {
         try db.execute("INSERT INTO label_history (\(Self.historyColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                       [c.recordId, c.action.rawValue, c.oldLabel?.code, c.newLabel?.code, c.oldStatus.rawValue,
-                        c.newStatus.rawValue, c.reviewer, c.at, c.oldValue, c.newValue, c.override ? 1 : 0])
+                       Self.historyValues(c))
+    }
+
+    /// A history row's values, in `historyColumns` order.
+    static func historyValues(_ c: LabelChange) -> PGArgs {
+        [c.recordId, c.action.rawValue, c.oldLabel?.code, c.newLabel?.code, c.oldStatus.rawValue,
+         c.newStatus.rawValue, c.reviewer, c.at, c.oldValue, c.newValue, c.override ? 1 : 0]
     }
 
     @discardableResult
     public func setLabel(_ label: Label?, recordId: String, reviewer: String, at: Int64, others: OthersWork) throws -> LabelChange? {
         try writeReview(recordId: recordId) { key, r in
             let theirs = ReviewRules.theirs(r, reviewer: reviewer)
-            let holder = try db.query("SELECT reviewer FROM lease WHERE seq = ? AND reviewer <> ? AND expires > ?", [key, reviewer, at])
-                .first?.string(0)
+            // Another's lease and the sample in one round trip.
+            let facts = try db.query("""
+                SELECT (SELECT reviewer FROM lease WHERE seq = ? AND reviewer <> ? AND expires > ?),
+                       EXISTS (SELECT 1 FROM double_sample WHERE seq = ?)::int::bigint
+                """, [key, reviewer, at, key]).first
+            let holder = facts?.stringOrNil(0)
             if others == .refuse, let who = holder ?? theirs {
                 throw StoreError.othersWork(recordId, reviewer: who, label: r.label, holds: holder != nil)
             }
-            if r.label == nil, try !db.query("SELECT 1::bigint FROM double_sample WHERE seq = ?", [key]).isEmpty {
+            if r.label == nil, facts?.int64(1) == 1 {
                 let votes = try db.query("SELECT reviewer, label FROM vote WHERE seq = ? ORDER BY at, id", [key])
                     .map { (reviewer: $0.string(0), label: Label(rawValue: $0.string(1))) }
                 guard let d = try ReviewRules.vote(r, votes: votes, label: label, reviewer: reviewer, at: at) else { return nil }
