@@ -40,12 +40,20 @@ case "${1:-}" in
   pause) as_owner "$2" -m fast -w stop >/dev/null; exit ;;
   resume) as_owner "$2" -l "'$2/server.log'" -w -t 60 start >/dev/null; exit ;;
   restart) as_owner "$2" -m fast -w -t 60 restart >/dev/null; exit ;;
+  # `freeze DIR` stops every server process (SIGSTOP): connections stay open and nothing answers,
+  # like a host that froze or a network that drops packets. `thaw DIR` lets them go on.
+  freeze|thaw)
+    pid=$(head -1 "$2/data/postmaster.pid")
+    sig=STOP; [ "$1" = thaw ] && sig=CONT
+    pkill -"$sig" -P "$pid" || true
+    kill -"$sig" "$pid"
+    exit ;;
   # `replica DIR`: a streaming standby of the server (pg_basebackup -R), on the next port; prints
   # `export WB_PG_REPLICA=URL`. Stopped with the server by `stop DIR`.
   replica)
     port=$(sed -n "s/^port = \([0-9]*\)$/\1/p" "$2/data/postgresql.conf" | tail -1)
     rport=$((port + 1))
-    as_owner_run "$2" "'$(find_bin)/pg_basebackup' -h '$2' -p $port -U wb -D '$2/replica' -R -X stream" >"$2/replica-backup.log" 2>&1 \
+    as_owner_run "$2" "'$(find_bin)/pg_basebackup' -h '$2' -p $port -U wb -D '$2/replica' -R -X stream -c fast" >"$2/replica-backup.log" 2>&1 \
       || { cat "$2/replica-backup.log" >&2; exit 1; }
     DATA=replica as_owner "$2" -l "'$2/replica.log'" -w -t 60 -o "\"-p $rport -k $2\"" start >/dev/null \
       || { cat "$2/replica.log" >&2; exit 1; }

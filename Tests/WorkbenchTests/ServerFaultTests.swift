@@ -152,6 +152,44 @@ final class OwnServer {
         #expect(try store.record(id: fourth)?.label == nil)
     }
 
+    /// A server that stops answering without closing (its processes stopped: what a frozen host
+    /// or a network dropping packets looks like): a key holds the screen at most the session's
+    /// deadline, ticks do not wait at all, and the write is committed once when it answers again.
+    @Test func aServerThatStopsAnsweringHoldsTheScreenAtMostItsDeadline() throws {
+        guard let server = try OwnServer() else { return }
+        let store = try PostgresRecordStore(url: server.url, deadline: 1)
+        try store.importBatch { sink in for r in AppFixture.records { _ = try sink.insert(r) } }
+        let s = try ReviewSession(store: store, reference: .bundled, reviewer: "张敏", location: "server", clock: { AppFixture.now })
+        press(s, "1")
+        #expect(s.ctx.writes.pending.isEmpty)
+        let id = try #require(s.selectedRecord?.id)
+        try server.ctl("freeze")
+        var thawed = false
+        defer { if !thawed { try? server.ctl("thaw") } }
+        let t0 = Date()
+        press(s, "3")
+        #expect(Date().timeIntervalSince(t0) < 4, "\(Date().timeIntervalSince(t0)) s")
+        #expect(s.ctx.writes.pending.count == 1)
+        #expect(screen(s).contains("⟳ 正在重连"), "\(screen(s))")
+        for _ in 0..<4 {
+            let t = Date()
+            _ = s.tick()
+            #expect(Date().timeIntervalSince(t) < 0.5, "tick \(Date().timeIntervalSince(t)) s")
+            usleep(300_000)
+        }
+        #expect(s.ctx.writes.pending.count == 1)
+        try server.ctl("thaw")
+        thawed = true
+        let deadline = Date().addingTimeInterval(15)
+        while !s.ctx.writes.pending.isEmpty && Date() < deadline {
+            usleep(200_000)
+            _ = s.tick()
+        }
+        #expect(s.ctx.writes.pending.isEmpty)
+        #expect(try store.record(id: id)?.label == .correct)
+        #expect(try store.history(recordId: id).filter { $0.reviewer == "张敏" }.count == 1)
+    }
+
     /// The connection lost after the server committed but before its reply came: the write is
     /// tried again, finds its label in place, and counts as saved (one history row, undo works).
     @Test func aCommitWhoseReplyWasLostIsSavedOnce() throws {

@@ -30,7 +30,11 @@ typealias WorkbenchStore = RecordStore & KnowledgeStore
 /// Opens the database a path names: a `postgres://` URL is the team server, anything else the
 /// embedded SQLite file.
 func openDatabase(path: String, busyTimeout: TimeInterval? = nil) throws -> any WorkbenchStore {
-    if PostgresAddress.isAddress(path) { return try PostgresRecordStore(url: path) }
+    // A short busy wait asks for an interactive session (the app): on a server, no answer within
+    // its deadline counts as a lost connection, so the screen never waits for minutes.
+    if PostgresAddress.isAddress(path) {
+        return try PostgresRecordStore(url: path, deadline: busyTimeout == nil ? nil : PostgresRecordStore.interactiveDeadline)
+    }
     if let busyTimeout { return try SQLiteRecordStore(path: path, busyTimeout: busyTimeout) }
     return try SQLiteRecordStore(path: path)
 }

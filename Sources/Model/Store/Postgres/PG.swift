@@ -115,6 +115,15 @@ struct PGServerError: Error {
     let message: String
 }
 
+/// The server gave no answer within an interactive session's deadline; the connection is closed.
+struct PGNoAnswer: Error {
+    let seconds: TimeInterval
+}
+
+final class PGResultBox<T>: @unchecked Sendable {
+    var result: Result<T, Error>?
+}
+
 /// The connection went while COMMIT was on its way: the server may or may not have committed.
 /// Not retried here (a write that did land would run twice); the caller re-reads and decides.
 struct PGCommitUnknown: Error {}
@@ -141,8 +150,17 @@ final class PGConnection: @unchecked Sendable {
     /// reply is read (the case `PGCommitUnknown` covers).
     var dropAfterNextCommit = false
 
-    init(_ address: PostgresAddress) throws {
+    /// How long an interactive session (the app's own connection) waits for any one answer from
+    /// the server: a server that stops answering without closing (a cable pulled, a host frozen)
+    /// would otherwise hold the screen until TCP gives up, minutes later. When it passes, the
+    /// connection is closed and the call fails as a lost connection (a write stays queued); from
+    /// then on only the background reviver connects, so the screen never waits for a connect.
+    /// nil (commands, imports, background loads): as long as it takes.
+    let deadline: TimeInterval?
+
+    init(_ address: PostgresAddress, deadline: TimeInterval? = nil) throws {
         self.address = address
+        self.deadline = deadline
         _ = try open()
     }
 
@@ -179,20 +197,36 @@ final class PGConnection: @unchecked Sendable {
     private func open() throws -> PostgresConnection {
         if let c = connection, !c.isClosed { return c }
         connection = nil
-        if let f = lastFailure, Date().timeIntervalSince(f.at) < Self.retryPause { throw f.error }
+        // After a failure: within a second, the same error at once; an interactive session leaves
+        // every further connect to the reviver (`reviveIfClosed`, on another thread).
+        if let f = lastFailure, deadline != nil || Date().timeIntervalSince(f.at) < Self.retryPause { throw f.error }
         let c: PostgresConnection
         do {
-            c = try PostgresConnection.connect(on: Self.group.next(), configuration: try configuration(), id: nextID, logger: Self.logger).wait()
+            c = try connect()
         } catch {
-            let e = StoreError.cannotOpen(address.display, Self.why(error, address: address))
-            lastFailure = (Date(), e)
-            throw e
+            if let e = error as? StoreError { lastFailure = (Date(), e) }
+            throw error
         }
+        return try install(c)
+    }
+
+    /// A new connection (no state of this object touched: the reviver calls it without the lock).
+    private func connect() throws -> PostgresConnection {
+        do {
+            let connecting = PostgresConnection.connect(on: Self.group.next(), configuration: try configuration(), id: nextID, logger: Self.logger)
+            return try Self.wait(connecting, deadline: deadline) { $0.whenSuccess { Self.closeLater($0) } }
+        } catch {
+            throw StoreError.cannotOpen(address.display, Self.why(error, address: address))
+        }
+    }
+
+    /// Makes `c` this object's connection: its backend pid, and LISTEN when someone listens.
+    private func install(_ c: PostgresConnection) throws -> PostgresConnection {
         let reconnected = nextID > 1
         lastFailure = nil
         nextID += 1
         connection = c
-        let pid = try Self.run(c, "SELECT pg_backend_pid()::bigint", []).rows.first.map { PGRow($0).int64(0) } ?? 0
+        let pid = try run(c, "SELECT pg_backend_pid()::bigint", []).rows.first.map { PGRow($0).int64(0) } ?? 0
         backendPID = pid
         try subscribe(c, reconnected: reconnected)
         return c
@@ -206,7 +240,7 @@ final class PGConnection: @unchecked Sendable {
         c.addListener(channel: "workbench_changes") { _, message in
             if Int64(message.backendPID) != pid { notify() }
         }
-        _ = try Self.run(c, "LISTEN workbench_changes", [])
+        _ = try run(c, "LISTEN workbench_changes", [])
         if reconnected { notify() }
     }
 
@@ -225,9 +259,25 @@ final class PGConnection: @unchecked Sendable {
         lock.unlock()
         guard go else { return }
         DispatchQueue.global().async { [self] in
+            // The connect outside the lock: the screen's calls meanwhile fail at once instead of
+            // waiting for it (a server that does not answer takes the whole deadline).
+            let fresh: PostgresConnection
+            do {
+                fresh = try connect()
+            } catch {
+                lock.lock()
+                if let e = error as? StoreError { lastFailure = (Date(), e) }
+                reviving = false
+                lock.unlock()
+                return
+            }
             lock.lock()
             defer { reviving = false; lock.unlock() }
-            _ = try? open()
+            if let c = connection, !c.isClosed {
+                Self.closeLater(fresh)
+                return
+            }
+            _ = try? install(fresh)
         }
     }
 
@@ -287,16 +337,48 @@ final class PGConnection: @unchecked Sendable {
         return out
     }
 
-    private static func run(_ c: PostgresConnection, _ sql: String, _ args: PGArgs) throws -> PostgresQueryResult {
+    private func run(_ c: PostgresConnection, _ sql: String, _ args: PGArgs) throws -> PostgresQueryResult {
         var b = PostgresBindings(capacity: args.count)
         for a in args {
             if let a { a.bind(into: &b) } else { b.appendNull() }
         }
         do {
-            return try c.query(PostgresQuery(unsafeSQL: numbered(sql), binds: b), logger: logger).wait()
+            return try Self.wait(c.query(PostgresQuery(unsafeSQL: Self.numbered(sql), binds: b), logger: Self.logger), deadline: deadline) { _ in
+                Self.closeLater(c)
+            }
+        } catch let e as PGNoAnswer {
+            // What an interactive session sees from now on, until the reviver is through.
+            lastFailure = (Date(), StoreError.cannotOpen(address.display, "服务器 \(Int(e.seconds)) 秒没有应答 (no answer from the server)"))
+            connection = nil
+            throw e
         } catch {
-            throw serverError(error)
+            throw Self.serverError(error)
         }
+    }
+
+    /// Closes without waiting, holding the connection until it is closed (postgres-nio asserts
+    /// that a connection is closed before it goes away).
+    static func closeLater(_ c: PostgresConnection) {
+        let closing: EventLoopFuture<Void> = c.close()
+        closing.whenComplete { _ in withExtendedLifetime(c) {} }
+    }
+
+    /// A future's value, waited for at most `deadline` (nil: as long as it takes); past it,
+    /// `abandon` gets the future (to close what it brings) and `PGNoAnswer` is thrown.
+    static func wait<T>(_ future: EventLoopFuture<T>, deadline: TimeInterval?,
+                        abandon: (EventLoopFuture<T>) -> Void) throws -> T {
+        guard let deadline else { return try future.wait() }
+        let done = DispatchSemaphore(value: 0)
+        let box = PGResultBox<T>()
+        future.whenComplete { r in
+            box.result = r
+            done.signal()
+        }
+        guard done.wait(timeout: .now() + deadline) == .success, let r = box.result else {
+            abandon(future)
+            throw PGNoAnswer(seconds: deadline)
+        }
+        return try r.get()
     }
 
     /// The server's own error (SQLSTATE and message) when it sent one, else the error as it came.
@@ -314,7 +396,7 @@ final class PGConnection: @unchecked Sendable {
                 || e.code == .clientClosedConnection
         }
         if let e = error as? PGServerError { return e.state == "57P01" || e.state == "57P02" || e.state == "57P03" }
-        return error is ChannelError || error is IOError
+        return error is ChannelError || error is IOError || error is PGNoAnswer
     }
 
     /// Runs a statement; outside a transaction a lost connection is opened again and the statement
@@ -331,10 +413,10 @@ final class PGConnection: @unchecked Sendable {
     private func result(_ sql: String, _ args: PGArgs) throws -> PostgresQueryResult {
         lock.lock(); defer { lock.unlock() }
         do {
-            return try Self.run(try open(), sql, args)
+            return try run(try open(), sql, args)
         } catch where inTransaction == 0 && Self.isConnectionLost(error) {
             connection = nil
-            return try Self.run(try open(), sql, args)
+            return try run(try open(), sql, args)
         }
     }
 
@@ -352,16 +434,16 @@ final class PGConnection: @unchecked Sendable {
                 inTransaction = 1
                 defer { inTransaction = 0 }
                 let c = try open()
-                _ = try Self.run(c, isolation.map { "BEGIN ISOLATION LEVEL \($0)" } ?? "BEGIN", [])
+                _ = try run(c, isolation.map { "BEGIN ISOLATION LEVEL \($0)" } ?? "BEGIN", [])
                 let value: T
                 do {
                     value = try body()
                 } catch {
-                    if !Self.isConnectionLost(error) { _ = try? Self.run(c, "ROLLBACK", []) }
+                    if !Self.isConnectionLost(error) { _ = try? run(c, "ROLLBACK", []) }
                     throw error
                 }
                 committing = true
-                _ = try Self.run(c, "COMMIT", [])
+                _ = try run(c, "COMMIT", [])
                 if dropAfterNextCommit {
                     dropAfterNextCommit = false
                     _ = try? c.close().wait()

@@ -35,10 +35,16 @@ public final class PostgresRecordStore: RecordStore, KnowledgeStore, @unchecked 
 
     /// Connects, listens for other sessions' changes and brings the schema up to date (on a read
     /// replica: checks it is current and opens read-only).
-    public init(url: String) throws {
+    /// An interactive session (the app's own store) waits at most this long for any one answer
+    /// (see `PGConnection.deadline`); its other stores (`openAnother`: searches, the statistics
+    /// load) and every command wait as long as it takes.
+    public static let interactiveDeadline: TimeInterval = 10
+
+    /// `deadline`: how long to wait for any one answer from the server (nil: as long as it takes).
+    public init(url: String, deadline: TimeInterval? = nil) throws {
         self.url = url
         address = try PostgresAddress(url)
-        db = try PGConnection(address)
+        db = try PGConnection(address, deadline: deadline)
         let replica = try db.query("SELECT pg_is_in_recovery()::int::bigint").first?.int64(0) == 1
         try mapping {
             if replica {
