@@ -152,6 +152,33 @@ final class OwnServer {
         #expect(try store.record(id: fourth)?.label == nil)
     }
 
+    /// A key queued in an outage on a record another reviewer labelled: when the server is back
+    /// it asks, as it would have at once, and the question is what the screen says.
+    @Test func aQueuedLabelOnAnothersWorkAsksWhenTheServerIsBack() throws {
+        guard let server = try OwnServer() else { return }
+        let (store, s) = try session(server)
+        let theirs = try #require(AppFixture.records.first { $0.label != nil && $0.reviewer != nil && $0.reviewer != "张敏" })
+        let key = try #require(try store.key(recordId: theirs.id))
+        s.list.select(try #require(s.keys.firstIndex(of: key)))
+        ReviewScreen.prepare(s, width: 80, height: 24)
+        try server.ctl("pause")
+        var resumed = false
+        defer { if !resumed { try? server.ctl("resume") } }
+        press(s, theirs.label == .correct ? "1" : "3")
+        #expect(s.ctx.writes.pending.count == 1)
+        try server.ctl("resume")
+        resumed = true
+        let until = Date().addingTimeInterval(10)
+        while !s.ctx.writes.pending.isEmpty && Date() < until {
+            usleep(200_000)
+            _ = s.tick()
+        }
+        #expect(s.ctx.writes.pending.isEmpty)
+        #expect(s.top is ConfirmOverlay)
+        #expect(s.message?.text.zh.contains("按 y") == true, "\(s.message?.text.zh ?? "")")
+        #expect(try store.record(id: theirs.id)?.label == theirs.label)
+    }
+
     /// A server that stops answering without closing (its processes stopped: what a frozen host
     /// or a network dropping packets looks like): a key holds the screen at most the session's
     /// deadline, ticks do not wait at all, and the write is committed once when it answers again.

@@ -210,7 +210,6 @@ final class ReviewSession {
         let current = list
         let (outcomes, stall) = ctx.writes.persist(store: ctx.store, reviewer: ctx.reviewer) { current.row($0) }
         var known: [(key: RecordKey, record: InteractionRecord)] = []
-        var savedAfterOutage = 0  // (shown only when the server was out of reach)
         for o in outcomes {
             switch o {
             case .saved(let w, let change, let record):
@@ -218,7 +217,6 @@ final class ReviewSession {
                     for l in lists { l.replaceRow(w.key, record) }
                     known.append((w.key, record))
                 }
-                savedAfterOutage += 1
                 ctx.say(change?.savedText ?? Localized("已保存（连接中断前已提交）", "Saved (committed before the connection went)"), .ok)
             case .unchanged(let w):
                 switch w.op {
@@ -250,9 +248,14 @@ final class ReviewSession {
             ctx.say(Localized("⟳ 正在重连数据库服务器… \(n) 项未保存，连上后自动提交（\(why)）",
                               "⟳ Reconnecting to the database server… \(n) change(s) not saved yet, committed once it is back (\(why))"), .error)
         case nil:
+            // Back after an outage: said unless a queued write met something to answer (another's
+            // work to confirm) or failed — that message stays.
             if reconnecting {
                 reconnecting = false
-                ctx.say(Localized("已重新连上服务器，排队的 \(savedAfterOutage) 项已保存", "Reconnected: the \(savedAfterOutage) queued change(s) are saved"), .ok)
+                let saved = outcomes.filter { if case .saved = $0 { true } else { false } }.count
+                if saved == outcomes.count {
+                    ctx.say(Localized("已重新连上服务器，排队的 \(saved) 项已保存", "Reconnected: \(saved) queued change(s) saved"), .ok)
+                }
             }
         }
     }
