@@ -78,6 +78,15 @@ final class OwnServer {
         }
     }
 
+    /// Ticks as the app does between keys until the queue is empty (or `seconds` pass).
+    func tickUntilSaved(_ s: ReviewSession, seconds: TimeInterval) {
+        let until = Date().addingTimeInterval(seconds)
+        while !s.ctx.writes.pending.isEmpty && Date() < until {
+            usleep(200_000)
+            _ = s.tick()
+        }
+    }
+
     func screen(_ s: ReviewSession) -> String {
         ReviewScreen.prepare(s, width: 80, height: 24)
         return ReviewScreen.draw(s, width: 80, height: 24).dump()
@@ -131,11 +140,7 @@ final class OwnServer {
         #expect(s.ctx.writes.pending.count == 2)
 
         try server.ctl("resume")
-        let deadline = Date().addingTimeInterval(10)
-        while !s.ctx.writes.pending.isEmpty && Date() < deadline {
-            usleep(200_000)
-            _ = s.tick()
-        }
+        tickUntilSaved(s, seconds: 10)
         #expect(s.ctx.writes.pending.isEmpty)
         #expect(!s.reconnecting)
         #expect(s.message?.text.zh.contains("已重新连上服务器") == true, "\(s.message?.text.zh ?? "")")
@@ -168,11 +173,7 @@ final class OwnServer {
         #expect(s.ctx.writes.pending.count == 1)
         try server.ctl("resume")
         resumed = true
-        let until = Date().addingTimeInterval(10)
-        while !s.ctx.writes.pending.isEmpty && Date() < until {
-            usleep(200_000)
-            _ = s.tick()
-        }
+        tickUntilSaved(s, seconds: 10)
         #expect(s.ctx.writes.pending.isEmpty)
         #expect(s.top is ConfirmOverlay)
         #expect(s.message?.text.zh.contains("按 y") == true, "\(s.message?.text.zh ?? "")")
@@ -207,11 +208,7 @@ final class OwnServer {
         #expect(s.ctx.writes.pending.count == 1)
         try server.ctl("thaw")
         thawed = true
-        let deadline = Date().addingTimeInterval(15)
-        while !s.ctx.writes.pending.isEmpty && Date() < deadline {
-            usleep(200_000)
-            _ = s.tick()
-        }
+        tickUntilSaved(s, seconds: 15)
         #expect(s.ctx.writes.pending.isEmpty)
         #expect(try store.record(id: id)?.label == .correct)
         #expect(try store.history(recordId: id).filter { $0.reviewer == "张敏" }.count == 1)
