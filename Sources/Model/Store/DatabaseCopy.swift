@@ -280,21 +280,21 @@ public enum DatabaseCopy {
         return out
     }
 
-    /// Rows as text by their first column (the key), in the order read.
-    static func grouped(_ rows: [Row], _ cols: [Column]) -> [String: [String]] {
+    /// Rows as text by their key (the first column unless `key` says), in the order read.
+    static func grouped(_ rows: [Row], _ cols: [Column], key: ([String?]) -> String = { $0[0] ?? "" }) -> [String: [String]] {
         var out: [String: [String]] = [:]
         for row in rows {
             let cells = cols.enumerated().map { cell(row[$0.offset], $0.element.kind) }
-            out[cells[0] ?? "", default: []].append(canonical(cells))
+            out[key(cells), default: []].append(canonical(cells))
         }
         return out
     }
 
-    static func grouped(_ rows: [PGRow], _ cols: [Column]) -> [String: [String]] {
+    static func grouped(_ rows: [PGRow], _ cols: [Column], key: ([String?]) -> String = { $0[0] ?? "" }) -> [String: [String]] {
         var out: [String: [String]] = [:]
         for r in rows {
             let cells = cols.indices.map { cell(r, $0, cols[$0].kind) }
-            out[cells[0] ?? "", default: []].append(canonical(cells))
+            out[key(cells), default: []].append(canonical(cells))
         }
         return out
     }
@@ -345,22 +345,11 @@ public enum DatabaseCopy {
         out.append(histories.figures("label_history", added: added["label_history"] ?? 0))
 
         // The smaller tables whole, by their natural key.
-        func whole(_ table: String, _ cols: [Column], key: (([String?]) -> String), sourceSQL: String, serverSQL: String) throws {
-            var s: [String: [String]] = [:], t: [String: [String]] = [:]
-            var keys: [String] = []
-            for row in try Row.fetchAll(file, sql: sourceSQL) {
-                let cells = cols.enumerated().map { cell(row[$0.offset], $0.element.kind) }
-                let k = key(cells)
-                if s[k] == nil { keys.append(k) }
-                s[k, default: []].append(canonical(cells))
-            }
-            for r in try pg.query(serverSQL) {
-                let cells = cols.indices.map { cell(r, $0, cols[$0].kind) }
-                let k = key(cells)
-                if s[k] != nil { t[k, default: []].append(canonical(cells)) }
-            }
+        func whole(_ table: String, _ cols: [Column], key: @escaping ([String?]) -> String, sourceSQL: String, serverSQL: String) throws {
+            let source = grouped(try Row.fetchAll(file, sql: sourceSQL), cols, key: key)
             var tally = Tally()
-            tally.add(keys: keys, source: s, server: t)
+            // Server rows under keys the file lacks are not looked at.
+            tally.add(keys: source.keys.sorted(), source: source, server: grouped(try pg.query(serverSQL), cols, key: key))
             out.append(tally.figures(table, added: added[table] ?? 0))
         }
         let kbContent = Array(kbEntry.filter { $0.name != "seq" })

@@ -163,16 +163,7 @@ struct BenchCommand: ParsableCommand {
                 // little in its page cache), the second is a reviewer's steady state.
                 var all: [[Double]] = [[], []]
                 for (name, make) in shapes {
-                    let filters = (0..<queries).map { _ in make(&rng) }
-                    var passes: [[Double]] = []
-                    for _ in 0..<2 {
-                        passes.append(try filters.map { f in
-                            let t0 = DispatchTime.now().uptimeNanoseconds
-                            let first = try store.page(f, after: nil, limit: 50)
-                            if let next = first.next { _ = try store.page(f, after: next, limit: 50) }
-                            return Double(DispatchTime.now().uptimeNanoseconds - t0) / 2e6
-                        })
-                    }
+                    let passes = try Self.pagePasses(store, (0..<queries).map { _ in make(&rng) })
                     all[0] += passes[0]
                     all[1] += passes[1]
                     print(String(format: "page (50 rows) %-24@ cold p50 %6.2f p99 %6.2f ms | warm p50 %6.2f p99 %6.2f ms",
@@ -282,6 +273,19 @@ struct BenchCommand: ParsableCommand {
             ("status 已复核", { _ in RecordFilter(status: .reviewed) }),
             ("no filter", { _ in RecordFilter() }),
         ]
+    }
+
+    /// Each filter's first two pages of 50, timed twice over (ms per page): the first pass reads
+    /// from disk, the second is a reviewer's steady state.
+    static func pagePasses(_ store: any RecordStore, _ filters: [RecordFilter]) throws -> [[Double]] {
+        try (0..<2).map { _ in
+            try filters.map { f in
+                try BenchTiming.ms {
+                    let first = try store.page(f, after: nil, limit: 50)
+                    if let next = first.next { _ = try store.page(f, after: next, limit: 50) }
+                } / 2
+            }
+        }
     }
 
     func percentile(_ xs: [Double], _ p: Double) -> Double {

@@ -5,17 +5,29 @@ import Model
 /// the list plus the statistics), a refilter as the filter bar is typed into, one label key
 /// (commit, figures moved, next unlabelled found) and one frame drawn into the canvas.
 enum BenchReviewScreen {
+    /// The app opening as it does: the list at once (ms), its first frame at 160×45 (ms), then —
+    /// as the app's loop does, ticking — the figures (ms later: the statistics index, loaded on
+    /// another connection; every later filter is counted from it).
+    static func openApp(_ store: some RecordStore & KnowledgeStore, reference: ReferenceData) throws
+        -> (app: ReviewSession, listed: Double, drawn: Double, counted: Double)
+    {
+        var app: ReviewSession!
+        let listed = try BenchTiming.ms { app = try ReviewSession(store: store, reference: reference, reviewer: "bench", backgroundStatistics: true) }
+        let drawn = BenchTiming.ms {
+            ReviewScreen.prepare(app, width: 160, height: 45)
+            _ = ReviewScreen.draw(app, width: 160, height: 45)
+        }
+        let counted = BenchTiming.ms { while app.statisticsPending { _ = app.tick(); usleep(2000) } }
+        return (app, listed, drawn, counted)
+    }
+
     static func run(storePath: String, reference: ReferenceData, end: Int64) throws {
         func ms(_ body: () throws -> Void) rethrows -> Double { try BenchTiming.ms(body) }
         let p = BenchTiming.p
         let store = try SQLiteRecordStore(path: storePath)
         // As the app opens: the list at once, the figures counted on a second connection.
         do {
-            var app: ReviewSession!
-            let listed = try ms { app = try ReviewSession(store: store, reference: reference, reviewer: "bench", backgroundStatistics: true) }
-            // As the app's loop does: ticks until the figures are there (the statistics index,
-            // loaded on another connection; every later filter is counted from it).
-            let counted = ms { while app.statisticsPending { _ = app.tick(); usleep(2000) } }
+            let (app, listed, _, counted) = try openApp(store, reference: reference)
             print(String(format: "review screen: app open on %d records: list %.0f ms, figures %.0f ms later (index loaded on another thread)",
                          app.keys.count, listed, counted))
         }

@@ -9,7 +9,6 @@ import Model
 /// `db copy` of the SQLite file.
 enum BenchServer {
     static func run(_ bench: BenchCommand, server base: String, csv: String, sqlitePath: String, reference: ReferenceData, end: Int64) throws {
-        let p = BenchTiming.p
         func fresh(_ tag: String) throws -> String {
             let name = "wb_bench_\(tag)_\(getpid())"
             try PostgresAdmin.createDatabase(name, server: base)
@@ -48,13 +47,7 @@ enum BenchServer {
     static func read(url: String, reference: ReferenceData, end: Int64, queries: Int) throws {
         let p = BenchTiming.p
         let store = try openDatabase(path: url)
-        var app: ReviewSession!
-        let listed = try BenchTiming.ms { app = try ReviewSession(store: store, reference: reference, reviewer: "bench", backgroundStatistics: true) }
-        let drawn = BenchTiming.ms {
-            ReviewScreen.prepare(app, width: 160, height: 45)
-            _ = ReviewScreen.draw(app, width: 160, height: 45)
-        }
-        let counted = BenchTiming.ms { while app.statisticsPending { _ = app.tick(); usleep(2000) } }
+        let (app, listed, drawn, counted) = try BenchReviewScreen.openApp(store, reference: reference)
         print(String(format: "server app open on %d records: list %.0f ms + first frame %.0f ms (target ≤ 500 ms); statistics index %.2f s later (target ≤ 3 s)",
                      app.keys.count, listed, drawn, counted / 1000))
         let keyTimes = try (0..<3).map { _ in try BenchTiming.ms { _ = try store.keys(RecordFilter()) } }
@@ -65,16 +58,7 @@ enum BenchServer {
         var rng = SeededRandom(seed: 7)
         var all: [[Double]] = [[], []]
         for (name, make) in BenchCommand.pageShapes(reference: reference, end: end) {
-            let filters = (0..<min(queries, 50)).map { _ in make(&rng) }
-            var passes: [[Double]] = []
-            for _ in 0..<2 {
-                passes.append(try filters.map { f in
-                    try BenchTiming.ms {
-                        let first = try store.page(f, after: nil, limit: 50)
-                        if let next = first.next { _ = try store.page(f, after: next, limit: 50) }
-                    } / 2
-                })
-            }
+            let passes = try BenchCommand.pagePasses(store, (0..<min(queries, 50)).map { _ in make(&rng) })
             all[0] += passes[0]
             all[1] += passes[1]
             print(String(format: "server page (50 rows) %-24@ cold p50 %6.2f p99 %6.2f ms | warm p50 %6.2f p99 %6.2f ms",
