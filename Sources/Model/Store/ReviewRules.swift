@@ -2,7 +2,7 @@
 /// reads the record (locked, in its write transaction), asks here, and writes the state and the
 /// history row it gets back (nil: nothing changes). One set of rules, so the SQLite file and the
 /// server never disagree on what a key does.
-enum ReviewRules {
+public enum ReviewRules {
     typealias Outcome = (state: ReviewState, change: LabelChange)
 
     /// A label (or, with nil, clearing it). `theirs`: another reviewer labelled it; `holder`:
@@ -23,7 +23,7 @@ enum ReviewRules {
     }
 
     /// Who else's work the label would touch: their label, or nil.
-    static func theirs(_ r: InteractionRecord, reviewer: String) -> String? {
+    public static func theirs(_ r: InteractionRecord, reviewer: String) -> String? {
         r.label != nil && r.reviewer != nil && r.reviewer != reviewer ? r.reviewer : nil
     }
 

@@ -59,9 +59,13 @@ extension ReviewSession {
     /// keeps it from now on.
     func remember(_ memory: FilterMemory) {
         filterMemory = memory
-        guard list.filter.assignee == nil, let (f, preset) = memory.load(today: ctx.clock()) else { return }
+        guard let (f, preset) = memory.load(today: ctx.clock()) else { return }
+        // The whole list's filter comes back; 待办 (how the app opens) keeps its own status.
+        let todo = list.todo
+        list.setTodo(false, hasAssignment: false)
         list.filter = f
         list.periodPreset = preset
+        if todo { list.setTodo(true, hasAssignment: (try? hasOpenAssignment()) ?? false) }
         refilter(list)
         if f != RecordFilter() {
             ctx.say(Localized("已恢复上次的筛选：\(HeaderView.filterSummary(f, preset: preset, lang: .zh))（f 修改）",

@@ -42,8 +42,8 @@ enum ReviewScreen {
             return c
         }
         let over = overlays(s)
-        let status = Rect(x: 0, y: height - 2, width: width, height: 1)
-        let footer = Rect(x: 0, y: height - 1, width: width, height: 1)
+        var status = Rect(x: 0, y: height - 2, width: width, height: 1)
+        var footer = Rect(x: 0, y: height - 1, width: width, height: 1)
         if let help = over.help {
             HelpView.draw(help, lang: L, Rect(x: 0, y: 0, width: width, height: height - 1), &c)
             FooterView.draw(Keymap.bindings(in: s.top.mode), availability: s.top, lang: L, footer, &c)
@@ -70,10 +70,14 @@ enum ReviewScreen {
             if let fr = l.filterBar, let form = over.filter?.form { FilterBarView.draw(ctx, form, fr, &c) }
             if l.panel.height > 0 { AccuracyPanelView.draw(ctx, list, l.panel, atSide: l.panelAtSide, &c) }
             idle = RecordListView.status(list, lang: L)
+            status = l.status
+            footer = l.footer
         default:
             break
         }
-        StatusLineView.draw(prompt: over.prompt?.prompt, message: ctx.message, idle: idle, lang: L, status, &c)
+        // An open question stays in the status line whatever else is said meanwhile.
+        let message = (s.top as? ConfirmOverlay).map { Message(text: $0.statusText, role: .warning) } ?? ctx.message
+        StatusLineView.draw(prompt: over.prompt?.prompt, message: message, idle: idle, lang: L, status, &c)
         FooterView.draw(Keymap.bindings(in: s.top.mode), availability: s.top, lang: L, footer, &c)
         if let p = over.picker { PickerView.draw(ctx, p.picker, Rect(x: 0, y: 0, width: width, height: height), &c) }
         return c

@@ -72,10 +72,29 @@ final class ReviewSession {
         ctx.disputes = try store.disputeCount()
         ctx.sampleExists = try store.sampleExists()
         let base = ReviewListScreen(ctx, openedFromDashboard: false)
-        // A reviewer with work assigned opens on it (我的任务).
-        if let mine = try store.assignments()[reviewer], mine.open > 0 { base.filter.assignee = reviewer }
+        // A reviewer opens on the work they may do (待办): what is assigned to them if anything
+        // is, else the unlabelled records; second votes waiting for them come first (issue 32).
+        base.setTodo(true, hasAssignment: try hasOpenAssignment())
         stack = [base]
         try base.refilter(self)
+    }
+
+    /// Work is assigned to this reviewer and not all done.
+    func hasOpenAssignment() throws -> Bool {
+        (try ctx.store.assignments()[ctx.reviewer]?.open ?? 0) > 0
+    }
+
+    /// Asks a question over the screen; a question about a record selects it in the list.
+    func ask(_ confirm: ConfirmOverlay) {
+        push(confirm)
+        questionOnTop()
+    }
+
+    /// The question on top (if any) shows its record and its text.
+    func questionOnTop() {
+        guard let q = top as? ConfirmOverlay else { return }
+        if case .override(let w) = q.action, let i = list.keys.firstIndex(of: w.key) { list.select(i) }
+        ctx.say(q.statusText, .warning)
     }
 
     // MARK: the stack
@@ -194,7 +213,7 @@ final class ReviewSession {
 
     /// Queries a list again, and the dashboards counting its filter.
     func refilter(_ l: ReviewListScreen) {
-        if l === stack.first { filterMemory?.save(l.filter, preset: l.periodPreset) }
+        if l === stack.first { filterMemory?.save(l.rememberedFilter, preset: l.periodPreset) }
         do {
             try l.refilter(self)
             for case let d as DashboardScreen in stack where d.list === l { d.track(self) }
@@ -230,10 +249,9 @@ final class ReviewSession {
             case .failed(_, let error):
                 ctx.failed(Localized("未保存", "Not saved"), error)
             case .refused(let w, let why):
-                // Never silent: one key confirms, anything else leaves their work as it is.
-                let confirm = ConfirmOverlay(write: w, reason: why)
-                push(confirm)
-                ctx.say(confirm.question, .warning)
+                // Never silent: the selection goes back to the record and `y` confirms, `n` leaves
+                // their work as it is (several after an outage: one at a time, each on its record).
+                ask(ConfirmOverlay(write: w, reason: why))
             }
         }
         // What was saved before a stall moves the figures; the stall's words come last.

@@ -21,32 +21,127 @@ enum Bars {
         }
     }
 
-    /// A bar over a stated range (`from`…100%), so counties that differ by a few points look
-    /// different: the sure part (to the 95% interval's lower bound) filled, the interval shaded,
-    /// the target a mark; the figure goes beside the bar, never inside (issue 16, point 4).
-    static func scaled(_ ratio: Ratio, from lo: Double, target: Double?, width: Int, glyphs: Glyphs) -> [(Character, Role)] {
-        guard width > 0 else { return [] }
-        let span = max(0.0001, 1 - lo)
-        func cell(_ f: Double) -> Int { Int(((f - lo) / span * Double(width)).rounded()) }
-        let (lower, upper) = ratio.wilson95 ?? (ratio.value ?? 0, ratio.value ?? 0)
-        let sure = ratio.value == nil ? 0 : max(0, min(width, cell(lower)))
-        let shaded = ratio.value == nil ? 0 : max(sure, min(width, cell(upper)))
-        let mark = target.map { max(0, min(width - 1, cell($0) - 1)) }
-        let dim = !ratio.isReliable
-        return (0..<width).map { i in
-            if i == mark { return (glyphs.target, .title) }
-            if i < sure { return (glyphs.fill, dim ? .dim : .barFill) }
-            if i < shaded { return (glyphs.interval, dim ? .dim : .barFill) }
-            return (glyphs.empty, .barEmpty)
+    /// One scale for a set of comparison bars: from `lo` to `hi`, in whole tens of percent, wide
+    /// enough for every figure, every reliable 95% interval and the target, so counties a few points
+    /// apart look different and every bar is measured from the same place.
+    struct Scale: Equatable {
+        let lo: Double
+        let hi: Double
+        var span: Double { max(0.0001, hi - lo) }
+        var text: String { "\(Int((lo * 100).rounded()))–\(Int((hi * 100).rounded()))%" }
+
+        init(lo: Double, hi: Double) {
+            self.lo = lo
+            self.hi = hi
+        }
+
+        init(fitting ratios: [Ratio], target: Double?) {
+            var lows: [Double] = [], highs: [Double] = []
+            for r in ratios {
+                guard let v = r.value else { continue }
+                lows.append(v)
+                highs.append(v)
+                if r.isReliable, let w = r.wilson95 {
+                    lows.append(w.lower)
+                    highs.append(w.upper)
+                }
+            }
+            if let t = target {
+                lows.append(t)
+                highs.append(t)
+            }
+            guard let low = lows.min(), let high = highs.max() else {
+                self.init(lo: 0, hi: 1)
+                return
+            }
+            var lo = max(0, (floor((low - 0.01) * 10) / 10))
+            var hi = min(1, ceil((high + 0.01) * 10) / 10)
+            // At least 20 points, so a bar's eighth is never a hundredth of a point.
+            if hi - lo < 0.2 {
+                if hi >= 1 { lo = max(0, hi - 0.2) } else { hi = min(1, lo + 0.2) }
+            }
+            self.init(lo: lo, hi: hi)
         }
     }
 
-    /// Where a set of bars starts: in tens, at least two points below the lowest lower bound and
-    /// the target, and never above 80% (so a bar spans 20 points at least).
-    static func rangeStart(_ ratios: [Ratio], target: Double?) -> Double {
-        let lows = ratios.compactMap { r in r.value.map { v in r.wilson95?.lower ?? v } } + (target.map { [$0] } ?? [])
-        guard let low = lows.min() else { return 0 }
-        return max(0, min(0.8, floor((low - 0.02) * 10) / 10))
+    /// How many sub-cell steps each bar fills (eighth blocks; halves in ASCII), for a set of
+    /// figures on one scale. Ranked by the figure as shown (one decimal): a higher figure never
+    /// gets the same or a shorter bar, even where the scale's step is coarser than their gap
+    /// (such ties are parted by one step); equal figures get equal bars. nil: no figure.
+    static func lengths(_ ratios: [Ratio], scale: Scale, width: Int, glyphs: Glyphs) -> [Int?] {
+        let units = glyphs.partials.count + 1
+        let most = max(0, width * units)
+        func shown(_ v: Double) -> Int { Int((v * 1000).rounded()) }
+        var out: [Int?] = ratios.map { r in
+            r.value.map { v in max(1, min(most, Int(((v - scale.lo) / scale.span * Double(most)).rounded()))) }
+        }
+        // Distinct shown figures, lowest first, each at least one step above the one before.
+        let figures = Set(ratios.compactMap { $0.value.map(shown) }).sorted()
+        var length: [Int: Int] = [:]
+        for f in figures {
+            let base = ratios.indices.filter { ratios[$0].value.map(shown) == f }.compactMap { out[$0] }.max() ?? 1
+            let previous = length.values.max() ?? 0
+            length[f] = max(base, previous + 1)
+        }
+        // Pressed back under the width from the top, where the steps allow.
+        var ceiling = most + 1
+        for f in figures.reversed() {
+            length[f] = max(1, min(length[f]!, ceiling - 1))
+            ceiling = length[f]!
+        }
+        for i in ratios.indices { if let v = ratios[i].value { out[i] = length[shown(v)] } }
+        return out
+    }
+
+    /// A comparison bar (the counties against each other): its length is the figure, on the set's
+    /// scale, in eighth blocks; the 95% interval is a whisker beyond the bar's end to its upper
+    /// bound (`──┤`); the target a mark where the bar does not reach; a bar below the target in the
+    /// warning colour. Nothing but the bar itself is a block character, so with or without colour a
+    /// longer bar is a higher figure. The figure goes beside the bar, never over it (the caller's).
+    static func comparison(_ ratio: Ratio, length: Int?, scale: Scale, target: Double?, width: Int, glyphs: Glyphs)
+        -> [(Character, Role)]
+    {
+        guard width > 0 else { return [] }
+        let units = glyphs.partials.count + 1
+        let filled = length ?? 0
+        let full = filled / units, part = filled % units
+        let end = full + (part > 0 ? 1 : 0)
+        func cell(_ f: Double) -> Int { max(0, min(width - 1, Int(((f - scale.lo) / scale.span * Double(width)).rounded(.down)))) }
+        let role: Role = !ratio.isReliable ? .dim : (target.map { (ratio.value ?? 1) < $0 } == true ? .barLow : .barFill)
+        var out: [(Character, Role)] = Array(repeating: (glyphs.track, .barEmpty), count: width)
+        for i in 0..<min(full, width) { out[i] = (glyphs.fill, role) }
+        if part > 0, full < width { out[full] = (glyphs.partials[part - 1], role) }
+        if ratio.isReliable, let w = ratio.wilson95 {
+            let upper = cell(w.upper)
+            if upper >= end {
+                for i in end..<upper { out[i] = (glyphs.whisker, .barInterval) }
+                out[upper] = (glyphs.whiskerEnd, .barInterval)
+            }
+        }
+        if let t = target {
+            let at = cell(t)
+            if at >= end { out[at] = (glyphs.target, .title) }
+        }
+        return out
+    }
+
+    /// A set of comparison bars, each row's cells (scale and lengths made here).
+    static func comparisons(_ ratios: [Ratio], scale: Scale, target: Double?, width: Int, glyphs: Glyphs) -> [[(Character, Role)]] {
+        let ls = lengths(ratios, scale: scale, width: width, glyphs: glyphs)
+        return ratios.indices.map { comparison(ratios[$0], length: ls[$0], scale: scale, target: target, width: width, glyphs: glyphs) }
+    }
+
+    /// How long a drawn comparison bar is, in steps, read back from its characters (tests read the
+    /// screen with it): full blocks and the eighth block after them.
+    static func measure(_ text: Substring, glyphs: Glyphs) -> Int {
+        let units = glyphs.partials.count + 1
+        var n = 0
+        for ch in text {
+            if ch == glyphs.fill { n += units; continue }
+            if let i = glyphs.partials.firstIndex(of: ch) { n += i + 1 }
+            break
+        }
+        return n
     }
 
     /// The bar as plain text (for tests and reports).

@@ -7,6 +7,8 @@ enum Role: UInt8, CaseIterable, Sendable {
     case normal, dim, title, header, headerDim, footer, footerKey, status, selected, focusTitle, border
     case labelMissing, labelMisunderstood, labelCorrect, labelOutOfScope, reviewed
     case barFill, barText, barEmpty, warning, error, ok, input, match
+    /// Emphasis in a bot's answer (`**…**`); a bar below its target; a bar's part inside its 95% interval.
+    case strong, barLow, barInterval
 
     static func of(_ label: Label) -> Role {
         switch label {
@@ -101,14 +103,14 @@ struct Canvas: Equatable, Sendable {
 
     /// Marks every occurrence of `terms` in `shown` — text already drawn from (x, y), clipped to
     /// `maxWidth` columns — with the search-match role (bold and underlined without colour).
-    mutating func highlight(_ shown: String, terms: [String], x: Int, y: Int, maxWidth: Int) {
+    mutating func highlight(_ shown: String, terms: [String], x: Int, y: Int, maxWidth: Int, role: Role = .match) {
         for t in terms where !t.isEmpty {
             var from = shown.startIndex
             while from < shown.endIndex, let r = shown.range(of: t, options: .literal, range: from..<shown.endIndex) {
                 let col = DisplayWidth.of(shown[shown.startIndex..<r.lowerBound], ambiguousWide: ambiguousWide)
                 guard col < maxWidth else { break }
                 let w = DisplayWidth.of(shown[r], ambiguousWide: ambiguousWide)
-                restyle(x: x + col, y: y, width: min(w, maxWidth - col), role: .match)
+                restyle(x: x + col, y: y, width: min(w, maxWidth - col), role: role)
                 from = r.upperBound
             }
         }

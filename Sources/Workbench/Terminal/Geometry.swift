@@ -14,9 +14,16 @@ struct Glyphs: Sendable {
     /// A bar's 95% interval beyond its sure part, and the target's mark on it.
     var interval: Character = "▒"
     var target: Character = "┃"
+    /// Comparison bars: the cells a bar ends in (an eighth to seven eighths of a cell; ASCII: a
+    /// half), the track beyond it, and the whisker to the interval's upper bound.
+    var partials: [Character] = ["▏", "▎", "▍", "▌", "▋", "▊", "▉"]
+    var track: Character = " "
+    var whisker: Character = "─"
+    var whiskerEnd: Character = "┤"
 
     static func forTerminal(ambiguousWide: Bool) -> Glyphs {
-        ambiguousWide ? Glyphs(fill: "#", empty: ".", vertical: "|", horizontal: "-", interval: ":", target: "|")
+        ambiguousWide ? Glyphs(fill: "#", empty: ".", vertical: "|", horizontal: "-", interval: ":", target: "|",
+                               partials: ["+"], track: " ", whisker: "-", whiskerEnd: ">")
                       : Glyphs(fill: "█", empty: "░", vertical: "│", horizontal: "─")
     }
 }

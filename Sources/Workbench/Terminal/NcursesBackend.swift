@@ -173,6 +173,7 @@ final class NcursesBackend: TerminalBackend {
                 .selected: reverse | bold, .focusTitle: reverse | bold, .labelMissing: bold, .labelMisunderstood: underline,
                 .labelCorrect: 0, .labelOutOfScope: dim, .reviewed: bold, .barFill: 0, .barText: reverse, .barEmpty: dim,
                 .warning: bold, .error: reverse | bold, .ok: bold, .input: underline, .match: bold | underline,
+                .strong: bold, .barLow: 0, .barInterval: 0,
             ]
             for role in Role.allCases { out[role] = (mono[role] ?? 0, 0) }
             return out
@@ -189,6 +190,7 @@ final class NcursesBackend: TerminalBackend {
             .barText: (Int16(COLOR_BLACK), Int16(COLOR_GREEN), bold), .barEmpty: (-1, -1, dim),
             .warning: (Int16(COLOR_YELLOW), -1, bold), .error: (Int16(COLOR_WHITE), Int16(COLOR_RED), bold),
             .ok: (Int16(COLOR_GREEN), -1, 0), .input: (-1, -1, underline), .match: (Int16(COLOR_YELLOW), -1, bold),
+            .strong: (-1, -1, bold), .barLow: (Int16(COLOR_RED), -1, 0), .barInterval: (Int16(COLOR_GREEN), -1, dim),
         ]
         var pair: Int16 = 1
         for role in Role.allCases {

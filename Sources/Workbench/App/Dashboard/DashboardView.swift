@@ -141,12 +141,14 @@ enum DashboardView {
         // Each metric: a bar over a stated range, then its figure (▼ below target), never inside.
         let barWidth = max(6, (r.width - nameWidth - countWidth - 5 - 2 * (figureWidth + 1)) / 2)
         let xAcc = r.x + 1 + nameWidth + 1, xHit = xAcc + barWidth + figureWidth + 2, xCount = xHit + barWidth + figureWidth + 2
-        let accFrom = Bars.rangeStart(rows.map(\.1.accuracy), target: team.accuracyTarget)
-        let hitFrom = Bars.rangeStart(rows.map(\.1.hitRate), target: team.hitRateTarget)
-        func range(_ from: Double) -> String { "\(Int((from * 100).rounded()))–100%" }
+        // One scale per metric for every county (not only those on screen), lengths ranked by figure.
+        let accScale = Bars.Scale(fitting: rows.map(\.1.accuracy), target: team.accuracyTarget)
+        let hitScale = Bars.Scale(fitting: rows.map(\.1.hitRate), target: team.hitRateTarget)
+        let accBars = Bars.comparisons(rows.map(\.1.accuracy), scale: accScale, target: team.accuracyTarget, width: barWidth, glyphs: g)
+        let hitBars = Bars.comparisons(rows.map(\.1.hitRate), scale: hitScale, target: team.hitRateTarget, width: barWidth, glyphs: g)
         c.text(DisplayWidth.truncate(Localized("组织机构", "Organisation")(L), to: nameWidth, pad: true), x: r.x + 1, y: r.y, role: .title)
-        c.text(Localized("准确率 ", "Accuracy ")(L) + range(accFrom), x: xAcc, y: r.y, role: .title, maxWidth: barWidth + figureWidth + 1)
-        c.text(Localized("命中率 ", "Hit rate ")(L) + range(hitFrom), x: xHit, y: r.y, role: .title, maxWidth: barWidth + figureWidth + 1)
+        c.text(Localized("准确率 ", "Accuracy ")(L) + accScale.text, x: xAcc, y: r.y, role: .title, maxWidth: barWidth + figureWidth + 1)
+        c.text(Localized("命中率 ", "Hit rate ")(L) + hitScale.text, x: xHit, y: r.y, role: .title, maxWidth: barWidth + figureWidth + 1)
         c.text(Localized("有效问题", "Questions")(L).leftPadded(to: countWidth), x: xCount, y: r.y, role: .title,
                maxWidth: r.x + r.width - xCount)
         // The selected county's figures keep their five lines at the bottom; the list scrolls above.
@@ -169,9 +171,9 @@ enum DashboardView {
             let below = (acc.isReliable && (acc.value ?? 1) < team.accuracyTarget) || (hit.isReliable && (hit.value ?? 1) < team.hitRateTarget)
             c.text(DisplayWidth.truncate(name, to: nameWidth, pad: true), x: r.x + 1, y: y,
                    role: selected ? .selected : (below ? .warning : (acc.isReliable ? .normal : .dim)))
-            c.draw(Bars.scaled(acc, from: accFrom, target: team.accuracyTarget, width: barWidth, glyphs: g), x: xAcc, y: y)
+            c.draw(accBars[i], x: xAcc, y: y)
             putFigure(acc, target: team.accuracyTarget, x: xAcc + barWidth)
-            c.draw(Bars.scaled(hit, from: hitFrom, target: team.hitRateTarget, width: barWidth, glyphs: g), x: xHit, y: y)
+            c.draw(hitBars[i], x: xHit, y: y)
             putFigure(hit, target: team.hitRateTarget, x: xHit + barWidth)
             c.text(grouped(t.valid).leftPadded(to: countWidth), x: xCount, y: y, role: .normal, maxWidth: r.x + r.width - xCount)
             if selected { c.put("▶", x: r.x, y: y, role: .selected) }
@@ -203,8 +205,8 @@ enum DashboardView {
                 c.text(" " + line.0, x: r.x, y: y + 1 + k, role: line.1, maxWidth: r.width)
             }
         }
-        c.text(Localized(" \(g.fill)确定 \(g.interval)95%区间 \(g.target)目标 · 有效问题不含闲聊 · n<20 灰显 · Enter 打开 · o 排序",
-                         " \(g.fill)sure \(g.interval)95% interval \(g.target)target · questions: no small talk · dim: n<20 · Enter · o")(L),
+        c.text(Localized(" 条长=数值 \(g.whisker)\(g.whiskerEnd)95%上限 \(g.target)目标 ▼低于目标 · 有效问题不含闲聊 · n<20 灰显 · Enter 打开 · o 排序",
+                         " bar = figure \(g.whisker)\(g.whiskerEnd)95% upper \(g.target)target ▼below · questions: no small talk · dim: n<20 · Enter · o")(L),
                x: r.x, y: r.bottom - 1, role: .dim, maxWidth: r.width)
     }
 
@@ -270,10 +272,8 @@ enum DashboardView {
 
     /// Says when the first or last step covers only part of its week or month.
     static func partialNote(_ b: Dashboard, _ L: Language) -> String {
-        guard b.bucket != .day, b.lastDay >= b.firstDay else { return "" }
-        let first = b.bucket.start(of: b.firstDay) != b.firstDay
-        let last = b.bucket.next(after: b.bucket.start(of: b.lastDay)) != b.lastDay + 1
-        switch (first, last) {
+        let partial = b.partialSteps
+        switch (partial.first != nil, partial.last != nil) {
         case (true, true): return Localized("，首末\(b.bucket.name(.zh))不完整", ", first and last \(b.bucket.name(.en)) partial")(L)
         case (true, false): return Localized("，首\(b.bucket.name(.zh))不完整", ", first \(b.bucket.name(.en)) partial")(L)
         case (false, true): return Localized("，末\(b.bucket.name(.zh))不完整", ", last \(b.bucket.name(.en)) partial")(L)

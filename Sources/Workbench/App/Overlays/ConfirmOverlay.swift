@@ -1,6 +1,7 @@
 import Model
 
-/// One question answered with one key: `y` does it, any other key leaves things as they are.
+/// One question answered with one key: `y` does it, `n` or `Esc` leaves things as they are; any
+/// other key leaves the question open and says it again.
 /// Asked before a label replaces another reviewer's work (their label, or a record they hold;
 /// the history marks the override) and before an export replaces an existing file.
 final class ConfirmOverlay: Screen {
@@ -41,15 +42,29 @@ final class ConfirmOverlay: Screen {
                          "\(shown) exists. Press y to overwrite it (the file will be replaced), any other key cancels")
     }
 
+    /// A key other than yes or no came while the question was open: it is said again, never taken as no.
+    private(set) var reminded = false
+
+    /// The status line while the question is open.
+    var statusText: Localized {
+        reminded ? Localized("先回答：" + question.zh, "Answer first: " + question.en) : question
+    }
+
     func handle(_ command: Command, _ session: ReviewSession) -> Reaction? {
+        switch command {
+        case .accept, .cancel: break
+        case .help, .toggleLanguage, .quit: return nil
+        default: return remind(session)
+        }
         session.pop()
+        defer { session.questionOnTop() }
         switch action {
         case .override(let write):
             guard command == .accept else {
                 session.ctx.say(Localized("未修改，保留他人的标注", "Nothing changed: their work stays"))
                 return .redraw
             }
-            session.ctx.writes.confirm(write, at: session.ctx.clock())
+            session.list.answered(write, replace: true)
             return [.persist, .redraw]
         case .overwrite(let path, let format):
             guard command == .accept else {
@@ -61,7 +76,15 @@ final class ConfirmOverlay: Screen {
         }
     }
 
+    /// Any other key (a label key among them) leaves the question open and says so (issue 32:
+    /// label keys were taken as "no" and lost).
     func type(_ character: Character, _ session: ReviewSession) -> Reaction? {
-        handle(.cancel, session)
+        remind(session)
+    }
+
+    private func remind(_ session: ReviewSession) -> Reaction {
+        reminded = true
+        session.ctx.say(statusText, .warning)
+        return .redraw
     }
 }

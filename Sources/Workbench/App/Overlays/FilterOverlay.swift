@@ -6,9 +6,12 @@ final class FilterOverlay: Screen {
     var form: FilterForm
     /// The list whose filter this edits.
     let list: ReviewListScreen
+    /// Whether the list showed 待办 when the bar opened (Esc puts that back too).
+    let wasTodo: Bool
 
     init(list: ReviewListScreen, lang: Language) {
         self.list = list
+        wasTodo = list.todo
         form = FilterForm(filter: list.filter, preset: list.periodPreset, lang: lang)
     }
 
@@ -42,6 +45,7 @@ final class FilterOverlay: Screen {
         case .cancel:
             list.filter = form.original
             list.periodPreset = form.originalPreset
+            list.todo = wasTodo
             session.pop()
             return [.refilter, .redraw]
         default:
@@ -63,6 +67,7 @@ final class FilterOverlay: Screen {
         guard f != list.filter else { return .redraw }
         let onlyText = f.text != list.filter.text && { var g = f; g.text = list.filter.text; return g == list.filter }()
         list.filter = f
+        list.filterEdited()
         // A text search runs in the background in the app (each keystroke interrupts the last);
         // without that (scripted sessions), the query waits for a pause in typing.
         if onlyText, f.text != nil, !ctx.background {

@@ -40,11 +40,6 @@ enum AccuracyPanelView {
             head += String(format: f, w.lower * 100, w.upper * 100)
         }
         line(head, acc.isReliable ? .normal : .dim)
-        if y < r.bottom {
-            c.draw(Bars.cells(fraction: acc.value, width: r.width - 2, text: acc.percentText, glyphs: g, dim: !acc.isReliable),
-                   x: r.x + 1, y: y)
-            y += 1
-        }
         line(figure(Localized("全口径", "All labels")(L), t.accuracyAll), t.accuracyAll.isReliable ? .normal : .dim)
         let hit = t.hitRate
         line(figure(Localized("命中率", "Hit rate")(L), hit) + (t.judgedByTemplate > 0 ? Localized(" *模板", " *tmpl")(L) : ""),
@@ -53,17 +48,25 @@ enum AccuracyPanelView {
             line(Localized("*\(grouped(t.judgedByTemplate)) 条日志无命中字段，按兜底话术判断", "*\(grouped(t.judgedByTemplate)) judged by fallback wording (log has no hit fields)")(L), .dim)
         }
         y += 1
-        line(Localized("各机构准确率", "Accuracy by organisation")(L), .title)
-        let nameWidth = 9
+        // The same comparison bars as the dashboard: one scale for every organisation shown, the
+        // length the figure, the figure beside it (issue 32).
+        let target = ctx.reference.team.accuracyTarget
         let tallies = s.tallies
-        for org in ctx.orgOrder {
-            guard let tally = tallies[org] else { continue }
-            guard y < r.bottom - 6 else { break }
-            let a = tally.accuracy
+        let orgs = ctx.orgOrder.filter { tallies[$0] != nil }.prefix(max(0, r.bottom - 6 - y - 1))
+        let ratios = orgs.map { tallies[$0]!.accuracy }
+        let scale = Bars.Scale(fitting: ratios, target: target)
+        line(Localized("各机构准确率 ", "Accuracy by organisation ")(L) + scale.text, .title)
+        let nameWidth = 9, figureWidth = 13
+        let barWidth = max(4, r.width - nameWidth - figureWidth - 3)
+        let bars = Bars.comparisons(ratios, scale: scale, target: target, width: barWidth, glyphs: g)
+        for (i, org) in orgs.enumerated() {
+            let a = ratios[i]
+            let below = a.isReliable && (a.value ?? 1) < target
             c.text(DisplayWidth.truncate(org, to: nameWidth, pad: true), x: r.x + 1, y: y, role: a.isReliable ? .normal : .dim)
-            let text = a.value == nil ? "n=0" : "\(a.percentText) n=\(a.denominator)"
-            c.draw(Bars.cells(fraction: a.value, width: r.width - nameWidth - 3, text: text, glyphs: g, dim: !a.isReliable),
-                   x: r.x + 2 + nameWidth, y: y)
+            c.draw(bars[i], x: r.x + 2 + nameWidth, y: y)
+            let text = a.value == nil ? "n=0" : a.percentText + (below ? "▼" : " ") + "n=\(grouped(a.denominator))"
+            c.text(text, x: r.x + 3 + nameWidth + barWidth, y: y, role: !a.isReliable ? .dim : (below ? .warning : .normal),
+                   maxWidth: r.x + r.width - (r.x + 3 + nameWidth + barWidth))
             y += 1
         }
         y += 1
@@ -83,6 +86,19 @@ enum AccuracyPanelView {
     /// Three lines for terminals without room for the side panel.
     static func strip(_ ctx: AppContext, _ s: ReviewListScreen, _ r: Rect, _ c: inout Canvas) {
         let L = ctx.lang, t = s.total, g = ctx.glyphs
+        if r.height == 1 {
+            // A short terminal: the figures in one rule line (the header counts the labels).
+            c.fill(x: r.x, y: r.y, width: r.width, height: 1, with: g.horizontal)
+            var x = r.x + 1
+            func put(_ text: String, _ role: Role) { x += c.text(text, x: x, y: r.y, role: role, maxWidth: max(0, r.x + r.width - 1 - x)) }
+            put(" " + (s.statisticsPending ? Localized("统计中… ", "counting… ")(L) : ""), .title)
+            put(figure(Localized("准确率", "Accuracy")(L), t.accuracy), t.accuracy.isReliable ? .title : .dim)
+            if let w = t.accuracy.wilson95 { put(String(format: " [%.0f–%.0f%%]", w.lower * 100, w.upper * 100), .dim) }
+            put(" · " + figure(Localized("命中率", "Hit rate")(L), t.hitRate) + (t.judgedByTemplate > 0 ? "*" : ""), t.hitRate.isReliable ? .normal : .dim)
+            if ctx.disputes > 0 { put(Localized(" · 待仲裁 \(grouped(ctx.disputes))", " · \(grouped(ctx.disputes)) disputed")(L), .warning) }
+            put(" ", .normal)
+            return
+        }
         c.fill(x: r.x, y: r.y, width: r.width, height: 1, with: g.horizontal)
         let used = c.text(" " + Localized("实时统计", "Live figures")(L) + (s.statisticsPending ? Localized(" 统计中…", " counting…")(L) : "") + " ",
                           x: r.x + 2, y: r.y, role: .title)

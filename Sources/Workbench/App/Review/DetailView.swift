@@ -9,6 +9,8 @@ enum DetailView {
         let role: Role
         /// The question's or the answer's lines (where a search's words are marked).
         var source: TextQuery.Field? = nil
+        /// Phrases the answer marks bold (`**…**`), drawn bold where they are whole on the line.
+        var bold: [String] = []
     }
 
     /// `sample`: the record is in the blind double review (what this reviewer may know of it).
@@ -20,11 +22,30 @@ enum DetailView {
         if reading { return readingLines(rec, width: width, lang: L, ambiguousWide: ambiguousWide, sample: sample, bot: bot) }
         var out: [Line] = []
         // `shown` is text already made visible (RecordText); facts are escaped here.
-        func add(_ text: String, _ role: Role = .normal, shown: Bool = false, source: TextQuery.Field? = nil) {
+        func add(_ text: String, _ role: Role = .normal, shown: Bool = false, source: TextQuery.Field? = nil, bold: [String] = []) {
             for l in DisplayWidth.wrap(shown ? text : VisibleText.escapeControls(text), width: width, ambiguousWide: ambiguousWide) {
-                out.append(Line(text: l, role: role, source: source))
+                out.append(Line(text: l, role: role, source: source, bold: bold))
             }
         }
+        // What a reviewer judges comes first (issue 32: at 80×24 the answer was below the fold):
+        // the label in a line, what needs attention, the question, the answer; the record's facts
+        // follow the answer (Tab to scroll there; the list row shows time, organisation and type).
+        out.append(contentsOf: DisplayWidth.wrap(VisibleText.singleLine(labelLine(rec, L, full: false)), width: width, ambiguousWide: ambiguousWide)
+            .map { Line(text: $0, role: rec.label.map(Role.of) ?? .dim) })
+        if let s = sample, rec.label == nil {
+            let mine = s.mine.map { "\($0.glyph) \($0.name(L))" } ?? Localized("未标", "not yet")(L)
+            add(s.disputed
+                ? Localized("双评样本：两人标注不一致，待主管仲裁", "Double review: the two labels differ; waiting for a supervisor")(L)
+                : Localized("双评样本（盲评）：已有 \(s.votes)/2 人标注，对方的标注在两人都标注前不显示 · 你的标注：\(mine)",
+                            "Double review (blind): \(s.votes)/2 labels in; the other's stays hidden until both are in · yours: \(mine)")(L),
+                .warning)
+        }
+        if let n = rec.note { add(Localized("备注", "Note")(L) + ": " + n, .warning) }
+        if let bot, let c = L == .zh ? bot.concernText : bot.englishConcernText { add("⚠ " + c, .warning) }
+        add(Localized("问：", "Q: ")(L) + RecordText.question(rec), .title, shown: true, source: .question)
+        answerLines(rec, L, add)
+        out.append(Line(text: "", role: .normal))
+        add("── " + Localized("记录信息", "Record")(L) + " ──", .dim)
         var facts = "\(Localized("记录", "Record")(L)) \(rec.id) · \(ShanghaiTime.format(rec.askedAt)) · \(rec.org)"
         if let ch = rec.channel { facts += " · \(ch)" }
         if let sid = rec.sessionId { facts += " · \(Localized("会话", "session")(L)) \(sid)" + (rec.turn.map { "#\($0)" } ?? "") }
@@ -40,36 +61,31 @@ enum DetailView {
         if let f = rec.fallback { kb.append(Localized("兜底", "fallback")(L) + " " + (f ? Localized("是", "yes")(L) : Localized("否", "no")(L))) }
         if let sat = rec.satisfaction { kb.append(Localized("满意度", "satisfaction")(L) + " \(sat)") }
         if !kb.isEmpty { add(kb.joined(separator: " · "), .dim) }
-        if let bot { botLines(bot, L).forEach { add($0.0, $0.1) } }
-        var label = Localized("标注", "Label")(L) + " "
-        if let l = rec.label {
-            label += "\(l.glyph) \(l.name(L)) · \(rec.status.name(L))"
-            if let who = rec.reviewer { label += " · \(who)" + (rec.labeledAt.map { " " + ShanghaiTime.format($0) } ?? "") }
-            if let by = rec.reviewedBy {
-                label += " · " + Localized("复核", "reviewed by")(L) + " \(by)" + (rec.reviewedAt.map { " " + ShanghaiTime.format($0) } ?? "")
-            }
-            // Names come from files and options: their control characters shown, never dropped or run.
-            out.append(contentsOf: DisplayWidth.wrap(VisibleText.singleLine(label), width: width, ambiguousWide: ambiguousWide)
-                .map { Line(text: $0, role: Role.of(l)) })
-        } else {
-            add(label + Localized("未标注", "unlabelled")(L), .dim)
-        }
-        if let s = sample, rec.label == nil {
-            let mine = s.mine.map { "\($0.glyph) \($0.name(L))" } ?? Localized("未标", "not yet")(L)
-            add(s.disputed
-                ? Localized("双评样本：两人标注不一致，待主管仲裁", "Double review: the two labels differ; waiting for a supervisor")(L)
-                : Localized("双评样本（盲评）：已有 \(s.votes)/2 人标注，对方的标注在两人都标注前不显示 · 你的标注：\(mine)",
-                            "Double review (blind): \(s.votes)/2 labels in; the other's stays hidden until both are in · yours: \(mine)")(L),
-                .warning)
-        }
-        if let n = rec.note { add(Localized("备注", "Note")(L) + ": " + n, .warning) }
-        out.append(Line(text: "", role: .normal))
-        add("── " + Localized("用户问题", "Question")(L) + " ──", .title)
-        add(RecordText.question(rec), shown: true, source: .question)
-        out.append(Line(text: "", role: .normal))
-        add("── " + Localized("问答结果", "Answer")(L) + " (\(grouped(RecordText.count(RecordText.answer(rec)))) " + Localized("字", "characters")(L) + ") ──", .title)
-        add(RecordText.answer(rec), shown: true, source: .answer)
+        if let bot { add(L == .zh ? bot.text : bot.englishText, .dim) }
+        if rec.label != nil { add(labelLine(rec, L, full: true), .dim) }
         return out
+    }
+
+    /// `✗ 理解错误 · 已标注 · 周婷` (with the times and the second reviewer when `full`), or 未标注.
+    static func labelLine(_ rec: InteractionRecord, _ L: Language, full: Bool) -> String {
+        guard let l = rec.label else { return "· " + Localized("未标注", "unlabelled")(L) }
+        var label = "\(l.glyph) \(l.name(L)) · \(rec.status.name(L))"
+        if let who = rec.reviewer { label += " · \(who)" + (full ? (rec.labeledAt.map { " " + ShanghaiTime.format($0) } ?? "") : "") }
+        if let by = rec.reviewedBy {
+            label += " · " + Localized("复核", "reviewed by")(L) + " \(by)" + (full ? (rec.reviewedAt.map { " " + ShanghaiTime.format($0) } ?? "") : "")
+        }
+        return label
+    }
+
+    /// The answer's title and its text, its simple Markdown read (`**…**` bold, `<br>` a line
+    /// break, `- ` a bullet); the characters counted are the stored ones.
+    static func answerLines(_ rec: InteractionRecord, _ L: Language,
+                            _ add: (String, Role, Bool, TextQuery.Field?, [String]) -> Void) {
+        let answer = RecordText.answer(rec)
+        add("── " + Localized("问答结果", "Answer")(L) + " (\(grouped(RecordText.count(answer))) " + Localized("字", "characters")(L) + ") ──",
+            .dim, false, nil, [])
+        let markup = AnswerMarkup(answer)
+        add(markup.text, .normal, true, .answer, markup.bold)
     }
 
     /// The reading mode's lines: what the record is in one line (two when narrow), its label,
@@ -84,9 +100,9 @@ enum DetailView {
     static func readingLines(_ rec: InteractionRecord, width: Int, lang L: Language, ambiguousWide: Bool, sample: SampleState?,
                              bot: BotKnowledgeLink?) -> [Line] {
         var out: [Line] = []
-        func add(_ text: String, _ role: Role, shown: Bool = false, source: TextQuery.Field? = nil) {
+        func add(_ text: String, _ role: Role, shown: Bool = false, source: TextQuery.Field? = nil, bold: [String] = []) {
             for l in DisplayWidth.wrap(shown ? text : VisibleText.escapeControls(text), width: width, ambiguousWide: ambiguousWide) {
-                out.append(Line(text: l, role: role, source: source))
+                out.append(Line(text: l, role: role, source: source, bold: bold))
             }
         }
         var facts = "\(ShanghaiTime.format(rec.askedAt).prefix(16)) · \(rec.org) · " + (rec.effectiveBusinessType.text.nonEmpty ?? "—")
@@ -102,8 +118,7 @@ enum DetailView {
         // Reading mode keeps to the text: only the concern, not the link itself.
         if let bot, let c = L == .zh ? bot.concernText : bot.englishConcernText { add("⚠ " + c, .warning) }
         add(Localized("问：", "Q: ")(L) + RecordText.question(rec), .title, shown: true, source: .question)
-        add("── " + Localized("问答结果", "Answer")(L) + " (\(grouped(RecordText.count(RecordText.answer(rec)))) " + Localized("字", "characters")(L) + ") ──", .dim)
-        add(RecordText.answer(rec), .normal, shown: true, source: .answer)
+        answerLines(rec, L) { add($0, $1, shown: $2, source: $3, bold: $4) }
         return out
     }
 
@@ -132,6 +147,9 @@ enum DetailView {
             let n = top + i
             guard n < lines.count else { break }
             c.text(lines[n].text, x: r.x + 1, y: r.y + 1 + i, role: lines[n].role, maxWidth: r.width - 2)
+            if !lines[n].bold.isEmpty {
+                c.highlight(lines[n].text, terms: lines[n].bold, x: r.x + 1, y: r.y + 1 + i, maxWidth: r.width - 2, role: .strong)
+            }
             // A search's words, in the text they were asked of (a word wrapped across two lines
             // is not marked).
             if let source = lines[n].source {

@@ -21,7 +21,7 @@ enum HeaderView {
         // 标注率's definition, as the dashboard and the panel count it: labelled ÷ valid questions,
         // 闲聊 apart (the panel's label counts, 未标注 and 闲聊 add up to the list).
         let done = total.labelRate
-        var second = " " + Localized("筛选", "Filter")(L) + ": " + filterSummary(s.filter, preset: s.periodPreset, lang: L)
+        var second = " " + Localized("筛选", "Filter")(L) + ": " + filterSummary(s.filter, preset: s.periodPreset, lang: L, todo: s.todo)
         second += "  │ " + (s.searching != nil ? Localized("搜索中…", "searching…")(L)
                                                 : Localized("列表 \(grouped(s.keys.count)) 条", "\(grouped(s.keys.count)) listed")(L))
         second += "  │ " + Localized("已标注", "labelled")(L) + " "
@@ -48,7 +48,7 @@ enum HeaderView {
     }
 
     /// The filter in a line (for the dashboard, the parts it uses).
-    static func filterSummary(_ f: RecordFilter, preset: PeriodPreset?, lang L: Language) -> String {
+    static func filterSummary(_ f: RecordFilter, preset: PeriodPreset?, lang L: Language, todo: Bool = false) -> String {
         var parts: [String] = []
         if !f.orgs.isEmpty { parts.append(f.orgs.joined(separator: "、")) }
         if let p = preset {
@@ -57,12 +57,16 @@ enum HeaderView {
             let lo = f.fromDay.map(ShanghaiTime.formatDate) ?? "…", hi = f.toDay.map(ShanghaiTime.formatDate) ?? "…"
             parts.append(lo == hi ? lo : "\(lo)~\(hi)")
         }
-        if let st = f.status { parts.append(st.name(L)) }
+        if let st = f.status, !todo { parts.append(st.name(L)) }
         if let l = f.label { parts.append("\(l.glyph)\(l.name(L))") }
         if f.biz1 != nil { parts.append(BusinessType(f.biz1, f.biz2).text) }
         if let t = f.text { parts.append("“\(t)”") }
         if let t = f.topic { parts.append(Localized("热点", "hot")(L) + "「\(t.title)」") }
-        if f.assignee != nil { parts.insert(Localized("我的任务", "my tasks")(L), at: 0) }
+        if todo {
+            parts.insert(f.assignee != nil ? Localized("待办（分配给你的）", "to do (assigned to you)")(L) : Localized("待办", "to do")(L), at: 0)
+        } else if f.assignee != nil {
+            parts.insert(Localized("我的任务", "my tasks")(L), at: 0)
+        }
         return parts.isEmpty ? Localized("全部", "all")(L) : parts.joined(separator: " · ")
     }
 }

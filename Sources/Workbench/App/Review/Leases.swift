@@ -7,11 +7,19 @@ extension ReviewListScreen {
     /// Claims records for this reviewer (ending their other leases); the keys now held.
     @discardableResult
     func claim(_ wanted: [RecordKey]) -> Set<RecordKey> {
+        offline = false
         // A read-only or damaged database: no leases (labels are refused anyway).
         if ctx.writeRefusal != nil { held = []; return held }
         do {
             held = try ctx.store.claim(wanted, reviewer: ctx.reviewer, at: ctx.clock())
             claimedAt = ctx.clock()
+        } catch StoreError.unreachable {
+            // The server is away: the records are taken as ours, so keys queued meanwhile move on
+            // as they would online (issue 32); each write is checked when it commits, and
+            // another's work met then is asked about.
+            held = Set(wanted)
+            claimedAt = ctx.clock()
+            offline = true
         } catch {
             // A busy database: the lease is tried again on the next tick; labels still ask first.
             held = []

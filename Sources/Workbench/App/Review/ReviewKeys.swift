@@ -12,11 +12,22 @@ extension ReviewListScreen {
             // Others' latest work first, so the next record chosen is still free.
             session.syncOthers()
             guard let key = selectedKey, let r = selectedRecord else { return [] }
-            writes.queue(key, r.id, reviewMode ? .review(l) : .label(l), at: now)
+            let op: PendingWrite.Op = reviewMode ? .review(l) : .label(l)
+            // Another reviewer's label or lease: asked here, on this record, before anything is
+            // queued or the selection moves (issue 32: the key used to move on and ask after).
+            if !reviewMode, let why = othersWork(key, r) {
+                session.ask(ConfirmOverlay(write: PendingWrite(key: key, recordId: r.id, op: op, at: now, undoable: true), reason: why))
+                return .redraw
+            }
+            writes.queue(key, r.id, op, at: now)
             advance(after: selection)
             return [.persist, .redraw]
         case .clearLabel:
             guard let key = selectedKey, let r = selectedRecord else { return [] }
+            if let why = othersWork(key, r) {
+                session.ask(ConfirmOverlay(write: PendingWrite(key: key, recordId: r.id, op: .label(nil), at: now, undoable: true), reason: why))
+                return .redraw
+            }
             writes.queue(key, r.id, .label(nil), at: now)
             return [.persist, .redraw]
         case .review:
@@ -84,9 +95,12 @@ extension ReviewListScreen {
             guard let r = selectedRecord else { return [] }
             if let overlay = KnowledgeScreen.match(of: r, session) { session.push(overlay) }
         case .toggleMyTasks:
-            filter.assignee = filter.assignee == nil ? ctx.reviewer : nil
-            ctx.say(filter.assignee != nil ? Localized("我的任务：分配给你的记录", "My tasks: the records assigned to you")
-                                           : Localized("全部记录", "All records"))
+            let assigned = (try? session.hasOpenAssignment()) ?? false
+            setTodo(!todo, hasAssignment: assigned)
+            ctx.say(!todo ? Localized("全部记录（T 回到待办）", "All records (T: back to your work)")
+                          : assigned ? Localized("待办：分配给你的记录（T 看全部）", "To do: the records assigned to you (T: all)")
+                                     : Localized("待办：未标注且无人在审的记录，等你第二评的优先（T 看全部）",
+                                                 "To do: unlabelled records nobody else is on, second votes first (T: all)"))
             return [.refilter, .redraw]
         case .assignFilter:
             session.push(PromptOverlay(Prompt(kind: .assign, input: TextInput())))
@@ -99,5 +113,21 @@ extension ReviewListScreen {
             return nil
         }
         return .redraw
+    }
+
+    /// Why a label here needs the reviewer's yes first, as the store would refuse it: another
+    /// reviewer labelled it, or holds it now (as last read).
+    func othersWork(_ key: RecordKey, _ r: InteractionRecord) -> StoreError? {
+        if let lease = leases[key] { return .othersWork(r.id, reviewer: lease.reviewer, label: r.label, holds: true) }
+        if let who = ReviewRules.theirs(r, reviewer: ctx.reviewer) { return .othersWork(r.id, reviewer: who, label: r.label, holds: false) }
+        return nil
+    }
+
+    /// The question about this write was answered: with yes the label is queued and the list
+    /// goes on to the next record to do; with no the selection stays where it is.
+    func answered(_ w: PendingWrite, replace: Bool) {
+        guard replace else { return }
+        ctx.writes.confirm(w, at: ctx.clock())
+        if case .label(let l) = w.op, l != nil, let i = keys.firstIndex(of: w.key) { advance(after: i) }
     }
 }

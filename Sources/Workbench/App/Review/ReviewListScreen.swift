@@ -40,6 +40,13 @@ final class ReviewListScreen: Screen, Tracking {
     /// What this reviewer holds, and when it was last claimed (renewed every 30 s while shown).
     var held: Set<RecordKey> = []
     var claimedAt: Int64 = 0
+    /// The last claim could not reach the server (records taken as ours until it is back).
+    var offline = false
+    /// 待办: the work this reviewer may do (assigned to them, else unlabelled; second votes first)
+    /// over the filter's organisations, period, type and text. `T` goes to the whole list and back.
+    var todo = false
+    /// The whole list's status and label while the 待办 view is shown (given back by `T`).
+    private var fullStatus: (status: ReviewStatus?, label: Label?) = (nil, nil)
 
     // Set by `prepare` from the layout, before keys are handled and before drawing.
     private(set) var listRows = 10
@@ -79,6 +86,43 @@ final class ReviewListScreen: Screen, Tracking {
         guard let key = selectedKey else { return nil }
         if rows[key] == nil { load([key]) }
         return rows[key]
+    }
+
+    /// Shows 待办 (`on`) or the whole list: the organisations, period, type and text stay; the
+    /// whole list's status and label come back as they were. The caller queries again.
+    func setTodo(_ on: Bool, hasAssignment: Bool) {
+        guard on != todo else {
+            if on { filter.assignee = hasAssignment ? ctx.reviewer : nil }
+            return
+        }
+        if on {
+            fullStatus = (filter.status, filter.label)
+            filter.status = .unlabeled
+            filter.label = nil
+            filter.assignee = hasAssignment ? ctx.reviewer : nil
+        } else {
+            filter.status = fullStatus.status
+            filter.label = fullStatus.label
+            filter.assignee = nil
+        }
+        todo = on
+    }
+
+    /// The filter the base list keeps between runs: the whole list's (待办 is how it opens).
+    var rememberedFilter: RecordFilter {
+        guard todo else { return filter }
+        var f = filter
+        f.status = fullStatus.status
+        f.label = fullStatus.label
+        f.assignee = nil
+        return f
+    }
+
+    /// The filter bar set a status or label other than 待办's: the whole list it is.
+    func filterEdited() {
+        guard todo, filter.status != .unlabeled || filter.label != nil else { return }
+        todo = false
+        filter.assignee = nil
     }
 
     /// The filter without its status and label conditions: accuracy over only the unlabelled
@@ -132,6 +176,8 @@ final class ReviewListScreen: Screen, Tracking {
             if rows.count > 20_000 { rows.removeAll(keepingCapacity: true) }
             rows.merge(try ctx.store.records(keys: missing)) { _, new in new }
             rowsGeneration += 1
+        } catch StoreError.unreachable {
+            offline = true
         } catch {
             ctx.failed(AppContext.cannotRead, error)
         }
@@ -154,6 +200,8 @@ final class ReviewListScreen: Screen, Tracking {
                 rowsGeneration += 1
             }
             leasesRead.formUnion(missing)
+        } catch StoreError.unreachable {
+            offline = true
         } catch {
             ctx.failed(AppContext.cannotRead, error)
         }
@@ -249,7 +297,9 @@ final class ReviewListScreen: Screen, Tracking {
     /// Still to do here: unlabelled (in review mode, not yet reviewed), not being saved, and not
     /// held by another reviewer.
     private func isToDo(_ k: RecordKey) -> Bool {
-        guard let r = rows[k], leases[k] == nil, !ctx.writes.isPending(k) else { return false }
+        guard !ctx.writes.isPending(k), leases[k] == nil else { return false }
+        // Not read (the server away): in 待办 every listed record was to do when listed.
+        guard let r = rows[k] else { return todo && offline }
         // A double-review record: to do until it has two labels, and only for those who have not given theirs.
         if let s = samples[k], r.label == nil, !reviewMode { return s.mine == nil && s.votes < 2 }
         return reviewMode ? r.status != .reviewed : r.status == .unlabeled
@@ -284,10 +334,18 @@ final class ReviewListScreen: Screen, Tracking {
                         select(i)
                         return
                     }
+                    if offline { break }
                     if let l = try? ctx.store.leases([k], except: ctx.reviewer, at: ctx.clock())[k] { leases[k] = l }
                 }
                 i += 1
             }
+        }
+        if offline {
+            // Past what was read before the server went away nothing is known: the selection
+            // stays rather than land on a record that may be done (its write is queued ⟳).
+            ctx.say(Localized("服务器暂不可达：下一条待办要等连上后才能确定", "The server is away: the next record to do is known once it is back"),
+                    .warning)
+            return
         }
         if start + 1 < keys.count {
             select(start + 1)
@@ -356,6 +414,11 @@ final class ReviewListScreen: Screen, Tracking {
             // the rows above it.
             cursor = ListCursor()
             detailScroll = ScrollOffset()
+            // 待办 opens on the first record this reviewer may do now (a second vote waiting for
+            // them first), claimed, so a label key never lands on a colleague's (issue 32).
+            if todo, !keys.isEmpty {
+                advance(after: -1)
+            }
         }
         try recomputeStatistics(session)
     }
