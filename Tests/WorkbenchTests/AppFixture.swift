@@ -50,13 +50,19 @@ final class AppFixture {
         ]
     }()
 
-    init(lang: Language = .zh) throws {
+    /// `todo`: the session as it opens (待办: the unlabelled records); else the whole list, which
+    /// most screen tests read (as `T` shows it).
+    init(lang: Language = .zh, todo: Bool = false) throws {
         dir = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("wb-app-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         store = try SQLiteRecordStore(path: dir.appendingPathComponent("fixture.sqlite").path, busyTimeout: 0.2)
         try store.importBatch { sink in for r in Self.records { _ = try sink.insert(r) } }
         session = try ReviewSession(store: store, reference: .bundled, reviewer: "张敏", lang: lang,
                                     location: "fixture.sqlite", clock: { AppFixture.now })
+        if !todo {
+            session.list.setTodo(false, hasAssignment: false)
+            try session.list.refilter(session)
+        }
     }
 
     deinit { try? FileManager.default.removeItem(at: dir) }

@@ -157,27 +157,43 @@ final class OwnServer {
         #expect(try store.record(id: fourth)?.label == nil)
     }
 
-    /// A key queued in an outage on a record another reviewer labelled: when the server is back
-    /// it asks, as it would have at once, and the question is what the screen says.
+    /// A key queued in an outage on a record another reviewer labelled meanwhile: when the server
+    /// is back it asks, as it would have at once, on that record, and the question stays on screen
+    /// while label keys come (they are never taken as "no").
     @Test func aQueuedLabelOnAnothersWorkAsksWhenTheServerIsBack() throws {
         guard let server = try OwnServer() else { return }
         let (store, s) = try session(server)
-        let theirs = try #require(AppFixture.records.first { $0.label != nil && $0.reviewer != nil && $0.reviewer != "张敏" })
-        let key = try #require(try store.key(recordId: theirs.id))
-        s.list.select(try #require(s.keys.firstIndex(of: key)))
         ReviewScreen.prepare(s, width: 80, height: 24)
+        let mine = try #require(s.selectedRecord)
+        #expect(mine.label == nil)
+        // 王强 labels it behind this screen's back (this screen has not synced since).
+        let other = try PostgresRecordStore(url: server.url)
+        try other.setLabel(.correct, recordId: mine.id, reviewer: "王强", at: AppFixture.now, others: .refuse)
         try server.ctl("pause")
         var resumed = false
         defer { if !resumed { try? server.ctl("resume") } }
-        press(s, theirs.label == .correct ? "1" : "3")
+        press(s, "1")
         #expect(s.ctx.writes.pending.count == 1)
+        // Queued keys move on as online: the selection is on the next record still to do.
+        let next = try #require(s.selectedRecord)
+        #expect(next.id != mine.id && next.label == nil)
         try server.ctl("resume")
         resumed = true
         tickUntilSaved(s, seconds: 10)
         #expect(s.ctx.writes.pending.isEmpty)
         #expect(s.top is ConfirmOverlay)
-        #expect(s.message?.text.zh.contains("按 y") == true, "\(s.message?.text.zh ?? "")")
-        #expect(try store.record(id: theirs.id)?.label == theirs.label)
+        // The selection went back to the record asked about; the question is on screen.
+        #expect(s.selectedRecord?.id == mine.id)
+        #expect(screen(s).contains("按 y"), "\(screen(s))")
+        // A label key now is not a "no": the question stays, and says so.
+        press(s, "2")
+        #expect(s.top is ConfirmOverlay)
+        #expect(screen(s).contains("先回答"), "\(screen(s))")
+        #expect(try store.record(id: mine.id)?.label == .correct)
+        press(s, "y")
+        #expect(!(s.top is ConfirmOverlay))
+        #expect(try store.record(id: mine.id)?.label == .missingKnowledge)
+        #expect(try store.history(recordId: mine.id).last?.override == true)
     }
 
     /// A server that stops answering without closing (its processes stopped: what a frozen host

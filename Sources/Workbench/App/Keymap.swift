@@ -262,6 +262,8 @@ enum Keymap {
             Binding([.help], [.pageUp], .pageUp, help: Localized("向上翻页", "Page up")),
             Binding([.help], [.escape, .char("q"), .char("?")], .cancel, help: Localized("关闭帮助", "Close help"), footer: Localized("关闭", "close")),
 
+            Binding([.adjudication], [.tab], .toggleFocus, help: Localized("在列表与记录全文之间切换（j/k 滚动全文）", "Move between the list and the record's text (j/k scroll it)"),
+                    footer: Localized("滚动详情", "scroll")),
             Binding([.adjudication], [.escape], .cancel, help: Localized("回到审核列表", "Back to the review list"), footer: Localized("返回", "back")),
             Binding([.adjudication], [.char("b")], .sendBack, help: Localized("退回：撤回两人的标注，写一条备注，两人重新标注", "Send back: both labels withdrawn, a note for them, both label again"),
                     footer: Localized("退回", "send back"), requires: .record),

@@ -48,6 +48,45 @@ struct Report {
         board.lastDay >= board.firstDay ? "\(TimeBucket.date(board.firstDay)) ~ \(TimeBucket.date(board.lastDay))" : "—"
     }
 
+    /// The grouping's own step when the groups are weeks or months (days are always whole).
+    var groupBucket: TimeBucket? {
+        switch by {
+        case .week: .week
+        case .month: .month
+        default: nil
+        }
+    }
+
+    static func stepName(_ b: TimeBucket) -> String { b == .day ? "日" : b == .week ? "周" : "月" }
+
+    /// Which steps of `bucket` over the report's period are partial, as one sentence
+    /// (`首周不完整：2025-11-27 ~ 2025-11-30 只有 4 天（整周 7 天）…`), or nil when all are whole.
+    /// The dashboard says the same as `首末周不完整` (`TimeBucket.partialSteps`).
+    func partialNote(_ bucket: TimeBucket) -> String? {
+        let p = bucket.partialSteps(firstDay: board.firstDay, lastDay: board.lastDay)
+        let name = Self.stepName(bucket)
+        var said: [String] = []
+        if let f = p.first, let l = p.last, f == l {
+            said.append("唯一的一\(name)不完整：" + Self.partialSpan(f, bucket))
+        } else {
+            if let f = p.first { said.append("首\(name)不完整：" + Self.partialSpan(f, bucket)) }
+            if let l = p.last { said.append("末\(name)不完整：" + Self.partialSpan(l, bucket)) }
+        }
+        guard !said.isEmpty else { return nil }
+        return said.joined(separator: "；") + "。这样的\(name)问题量偏少、比率的样本也少，不宜与整\(name)直接比较。"
+    }
+
+    /// `2025-11-27 ~ 2025-11-30 只有 4 天（整周 7 天）`: the days of a partial step inside the period.
+    static func partialSpan(_ s: PartialStep, _ bucket: TimeBucket) -> String {
+        (s.from == s.to ? TimeBucket.date(s.from) : "\(TimeBucket.date(s.from)) ~ \(TimeBucket.date(s.to))")
+            + " 只有 \(s.days) 天（整\(stepName(bucket)) \(s.fullDays) 天）"
+    }
+
+    /// The partial step starting on `start` (a trend point or a time group), if any.
+    func partialStep(_ bucket: TimeBucket, start: Int32) -> PartialStep? {
+        bucket.partialStep(starting: start, firstDay: board.firstDay, lastDay: board.lastDay)
+    }
+
     /// The headline lines, shared by text and markdown.
     var headline: [String] {
         let t = board.total
@@ -127,7 +166,12 @@ struct Report {
         }
         out.append(table.render(rows + [["合计"] + Self.tableCells(board.total) + [""]], widths: widths)
             .trimmingCharacters(in: .newlines))
+        if let b = groupBucket, let note = partialNote(b) { out.append(note) }
         out.append("")
+        if let note = partialNote(board.bucket) {
+            out.append("趋势：" + note)
+            out.append("")
+        }
         for (title, lines) in charts(width: min(width, 100)) {
             out.append(title)
             out += lines
@@ -213,8 +257,16 @@ struct Report {
         out += Self.mdTable([groupTitle] + Self.tableHeader, groups.map { [$0.name] + Self.tableCells($0.tally) }
                             + [["**合计**"] + Self.tableCells(board.total)])
         out.append("")
+        if let b = groupBucket, let note = partialNote(b) {
+            out.append("> " + Self.md(note))
+            out.append("")
+        }
         out.append("## 趋势")
         out.append("")
+        if let note = partialNote(board.bucket) {
+            out.append("> " + Self.md(note))
+            out.append("")
+        }
         for (title, lines) in charts(width: 90) {
             out.append("**\(title)**")
             out.append("")
@@ -250,25 +302,38 @@ struct Report {
     static let csvHeader = [
         "group", "records", "valid", "smallTalk", "hits", "hitRate", "hitRateLow", "hitRateHigh", "judgedByTemplate",
         "missingKnowledge", "misunderstood", "correct", "outOfScope", "labelled", "accuracy", "accuracyN", "accuracyLow",
-        "accuracyHigh", "accuracyReliable", "accuracyAll", "knowledgeCoverage", "outOfScopeShare", "labelRate",
+        "accuracyHigh", "accuracyReliable", "accuracyAll", "knowledgeCoverage", "outOfScopeShare", "labelRate", "partial",
     ]
 
     static func number(_ v: Double?) -> String {
         v.map { String(format: "%.6f", $0) } ?? ""
     }
 
-    static func csvRow(_ name: String, _ t: Tally) -> [String] {
+    /// `partial`: `true` for a week or month the period covers only in part, `false` for a whole
+    /// one (and for days), empty where the row is not a time step.
+    static func csvRow(_ name: String, _ t: Tally, partial: Bool? = nil) -> [String] {
         [name, String(t.records), String(t.valid), String(t.smallTalk), String(t.hits), number(t.hitRate.value),
          number(t.hitRate.wilson95?.lower), number(t.hitRate.wilson95?.upper), String(t.judgedByTemplate),
          String(t.count(.missingKnowledge)), String(t.count(.misunderstood)), String(t.count(.correct)), String(t.count(.outOfScope)),
          String(t.labelled), number(t.accuracy.value), String(t.accuracy.denominator), number(t.accuracy.wilson95?.lower),
          number(t.accuracy.wilson95?.upper), t.accuracy.isReliable ? "true" : "false", number(t.accuracyAll.value),
-         number(t.knowledgeCoverage.value), number(t.outOfScopeShare.value), number(t.labelRate.value)]
+         number(t.knowledgeCoverage.value), number(t.outOfScopeShare.value), number(t.labelRate.value),
+         partial.map { $0 ? "true" : "false" } ?? ""]
+    }
+
+    /// For each group, whether it is a partial step (nil: the groups are not time steps).
+    var groupPartial: [Bool?] {
+        let timed = by == .day || by == .week || by == .month
+        guard timed else { return groups.map { _ in nil } }
+        let b = TimeBucket(rawValue: by.rawValue)!
+        return board.series(b).map { partialStep(b, start: $0.start) != nil }
     }
 
     /// The grouped table, one row per group and a first row `(total)`; shares as fractions.
     func csv() -> String {
-        let rows = [Self.csvHeader, Self.csvRow("(total)", board.total)] + groups.map { Self.csvRow($0.name, $0.tally) }
+        let partial = groupPartial
+        let rows = [Self.csvHeader, Self.csvRow("(total)", board.total)]
+            + groups.enumerated().map { i, g in Self.csvRow(g.name, g.tally, partial: partial[i]) }
         return "\u{FEFF}" + rows.map { $0.map(CSVWriter.field).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
     }
 
@@ -312,8 +377,21 @@ struct Report {
             "bucket": board.bucket.rawValue,
             "total": Self.tallyJSON(board.total),
         ]
-        o["groups"] = groups.map { ["name": $0.name, "figures": Self.tallyJSON($0.tally)] as [String: Any] }
-        o["trend"] = board.series().map { ["start": TimeBucket.date($0.start), "figures": Self.tallyJSON($0.tally)] as [String: Any] }
+        let partial = groupPartial
+        o["groups"] = groups.enumerated().map { i, g -> [String: Any] in
+            var e: [String: Any] = ["name": g.name, "figures": Self.tallyJSON(g.tally)]
+            if let p = partial[i] { e["partial"] = p }
+            return e
+        }
+        // Each step with the days of it inside the period: a partial first or last week says so.
+        o["trend"] = board.series().map { s -> [String: Any] in
+            let next = board.bucket.next(after: s.start)
+            let from = max(s.start, board.firstDay), to = min(next - 1, board.lastDay)
+            return ["start": TimeBucket.date(s.start), "from": TimeBucket.date(from), "to": TimeBucket.date(to),
+                    "days": Int(to) - Int(from) + 1, "partial": partialStep(board.bucket, start: s.start) != nil,
+                    "figures": Self.tallyJSON(s.tally)]
+        }
+        o["partialNote"] = partialNote(board.bucket) ?? NSNull()
         o["businessTypes"] = board.byBiz1().map { l1 -> [String: Any] in
             ["name": l1.name, "figures": Self.tallyJSON(l1.tally),
              "level2": board.byBiz2(of: l1.name).map { ["name": $0.name, "figures": Self.tallyJSON($0.tally)] as [String: Any] }]

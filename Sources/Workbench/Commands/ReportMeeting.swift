@@ -108,67 +108,156 @@ extension Report {
         return out + "</tbody></table>"
     }
 
-    /// Horizontal bars: a group's accuracy (or hit rate) with its 95% interval as a whisker and
-    /// the target as a dashed line; groups with n < 20 drawn pale.
-    static func svgBars(_ rows: [(name: String, ratio: Ratio)], target: Double, title: String) -> String {
-        let rowH = 22, left = 150, barW = 420, right = 90
-        let h = rows.count * rowH + 40
-        var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(left + barW + right)\" height=\(String(h).quoted) role=\"img\" aria-label=\(html(title).quoted)>"
-        out += "<text x=\"0\" y=\"14\" class=\"t\">\(html(title))</text>"
-        for (i, r) in rows.enumerated() {
-            let y = 24 + i * rowH
-            let pale = r.ratio.isReliable ? "" : " opacity=\"0.4\""
-            out += "<text x=\"\(left - 6)\" y=\"\(y + 14)\" text-anchor=\"end\">\(html(r.name))</text>"
-            out += "<rect x=\"\(left)\" y=\"\(y + 3)\" width=\"\(barW)\" height=\"14\" fill=\"#eee\"/>"
-            if let v = r.ratio.value {
-                out += "<rect x=\"\(left)\" y=\"\(y + 3)\" width=\"\(Int(v * Double(barW)))\" height=\"14\" fill=\"\(v < target && r.ratio.isReliable ? "#c0392b" : "#2e7d32")\"\(pale)/>"
-                if let w = r.ratio.wilson95 {
-                    let x1 = left + Int(w.lower * Double(barW)), x2 = left + Int(w.upper * Double(barW))
-                    out += "<line x1=\"\(x1)\" x2=\"\(x2)\" y1=\"\(y + 10)\" y2=\"\(y + 10)\" stroke=\"#000\" stroke-width=\"1.5\"/>"
-                }
-                out += "<text x=\"\(left + barW + 6)\" y=\"\(y + 14)\">\(html(share(r.ratio))) n=\(r.ratio.denominator)</text>"
-            } else {
-                out += "<text x=\"\(left + barW + 6)\" y=\"\(y + 14)\">—</text>"
+    /// The page's fonts: a CJK face on every desktop (Windows, macOS, Linux), so Chinese never
+    /// falls back to boxes; the SVGs name the same stack (a chart copied out keeps it).
+    static let fontStack = "\"Microsoft YaHei\", \"微软雅黑\", \"PingFang SC\", \"Hiragino Sans GB\", \"Noto Sans CJK SC\", "
+        + "\"Source Han Sans SC\", \"WenQuanYi Micro Hei\", \"SimHei\", sans-serif"
+
+    /// An `<svg>` start tag with the font stack (in single quotes: the stack has double quotes).
+    static func svgOpen(width: Int, height: Int, title: String) -> String {
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(width)\" height=\"\(height)\" viewBox=\"0 0 \(width) \(height)\" "
+            + "font-family='\(fontStack)' role=\"img\" aria-label=\(html(title).quoted)>"
+    }
+
+    static func px(_ v: Double) -> String { String(format: "%.2f", v) }
+
+    static let barNormal = "#2f6fad", barBelow = "#c0392b", barUnreliable = "#b5b5b5"
+
+    /// The scale of a set of comparison bars: whole tens of percent, from below the lowest figure,
+    /// reliable 95% lower bound and target to above the highest figure, upper bound and target, at
+    /// least 20 points wide. Every row of a chart is measured on it.
+    static func barScale(_ ratios: [Ratio], target: Double) -> (lo: Double, hi: Double) {
+        var lows = [target], highs = [target]
+        for r in ratios {
+            guard let v = r.value else { continue }
+            lows.append(v)
+            highs.append(v)
+            if r.isReliable, let w = r.wilson95 {
+                lows.append(w.lower)
+                highs.append(w.upper)
             }
         }
-        let tx = left + Int(target * Double(barW))
-        out += "<line x1=\"\(tx)\" x2=\"\(tx)\" y1=\"20\" y2=\"\(h - 14)\" stroke=\"#555\" stroke-dasharray=\"4 3\"/>"
-        out += "<text x=\"\(tx)\" y=\"\(h - 2)\" text-anchor=\"middle\" class=\"s\">目标 \(Int(target * 100))%</text>"
+        var lo = max(0, floor((lows.min()! - 0.01) * 10) / 10)
+        var hi = min(1, ceil((highs.max()! + 0.01) * 10) / 10)
+        if hi - lo < 0.2 {
+            if hi >= 1 { lo = max(0, hi - 0.2) } else { hi = min(1, lo + 0.2) }
+        }
+        return (lo, hi)
+    }
+
+    /// Comparison bars (one row a group): the bar's length is the figure (as shown, to 0.1 point)
+    /// on one scale for every row, stated by the axis; the 95% Wilson interval a thin whisker with
+    /// end caps through the bar; the target a dashed line across every row; the figure to the right
+    /// of the drawing, never on a bar. Colour from the target: below it the warning colour, at or
+    /// above the normal one; n < 20 grey, without a whisker (its interval is most of the scale).
+    static func svgBars(_ rows: [(name: String, ratio: Ratio)], target: Double, title: String) -> String {
+        let (lo, hi) = barScale(rows.map(\.ratio), target: target)
+        let rowH = 24, barW = 420, figureW = 150, top = 46
+        // Names right-aligned before the bars: as wide as the longest (a CJK character is ~12 px).
+        let nameCols = min(36, rows.map { DisplayWidth.of($0.name) }.max() ?? 4)
+        let left = max(64, 14 + nameCols * 6 + 6)
+        let width = left + barW + figureW
+        let bottom = top + rows.count * rowH
+        let height = bottom + 24
+        func x(_ f: Double) -> Double { Double(left) + (min(hi, max(lo, f)) - lo) / (hi - lo) * Double(barW) }
+        let scaleText = "\(Int((lo * 100).rounded()))%–\(Int((hi * 100).rounded()))%"
+        var out = svgOpen(width: width, height: height, title: title)
+        out += "<text x=\"0\" y=\"14\" class=\"t\">\(html(title))（刻度 \(scaleText)，各行相同）</text>"
+        // The axis: a tick every 10 points (5 on a short scale), a faint line down through the rows.
+        out += "<g class=\"axis\"><line x1=\"\(left)\" x2=\"\(left + barW)\" y1=\"\(top - 4)\" y2=\"\(top - 4)\" stroke=\"#888\"/>"
+        let tick = hi - lo <= 0.3 ? 5 : 10
+        let lowTick = Int((lo * 100).rounded()), highTick = Int((hi * 100).rounded())
+        for k in stride(from: lowTick, through: max(lowTick, highTick), by: tick) {
+            let tx = px(x(Double(k) / 100))
+            out += "<line x1=\"\(tx)\" x2=\"\(tx)\" y1=\"\(top - 8)\" y2=\"\(bottom)\" stroke=\"#e3e3e3\"/>"
+            out += "<line x1=\"\(tx)\" x2=\"\(tx)\" y1=\"\(top - 8)\" y2=\"\(top - 4)\" stroke=\"#888\"/>"
+            out += "<text x=\"\(tx)\" y=\"\(top - 11)\" text-anchor=\"middle\" class=\"s\">\(k)%</text>"
+        }
+        out += "</g>"
+        for (i, r) in rows.enumerated() {
+            let y = top + i * rowH, mid = y + rowH / 2
+            out += "<g class=\"row\">"
+            out += "<text x=\"\(left - 8)\" y=\"\(mid + 4)\" text-anchor=\"end\" class=\"name\">"
+                + "\(html(DisplayWidth.truncate(r.name, to: nameCols, marker: "…")))</text>"
+            out += "<rect x=\"\(left)\" y=\"\(mid - 6)\" width=\"\(barW)\" height=\"12\" fill=\"#f4f4f4\"/>"
+            if let v = r.ratio.value {
+                // The figure as printed (one decimal), so equal figures have equal bars.
+                let shown = (v * 1000).rounded() / 1000
+                let below = shown < target
+                let colour = !r.ratio.isReliable ? barUnreliable : below ? barBelow : barNormal
+                out += "<rect class=\"bar\" x=\"\(left)\" y=\"\(mid - 6)\" width=\"\(px(x(shown) - Double(left)))\" height=\"12\" fill=\"\(colour)\"/>"
+                if r.ratio.isReliable, let w = r.ratio.wilson95 {
+                    let x1 = px(x(w.lower)), x2 = px(x(w.upper))
+                    out += "<g class=\"ci\" stroke=\"#222\" stroke-width=\"1.2\">"
+                        + "<line x1=\"\(x1)\" x2=\"\(x2)\" y1=\"\(mid)\" y2=\"\(mid)\"/>"
+                        + "<line x1=\"\(x1)\" x2=\"\(x1)\" y1=\"\(mid - 5)\" y2=\"\(mid + 5)\"/>"
+                        + "<line x1=\"\(x2)\" x2=\"\(x2)\" y1=\"\(mid - 5)\" y2=\"\(mid + 5)\"/></g>"
+                }
+                let mark = r.ratio.isReliable && below ? " ▼" : ""
+                let fill = !r.ratio.isReliable ? "#777" : below ? barBelow : "#222"
+                out += "<text x=\"\(left + barW + 10)\" y=\"\(mid + 4)\" class=\"fig\" fill=\"\(fill)\">"
+                    + "\(html(share(r.ratio))) n=\(grouped(r.ratio.denominator))\(mark)</text>"
+            } else {
+                out += "<text x=\"\(left + barW + 10)\" y=\"\(mid + 4)\" class=\"fig\" fill=\"#777\">— n=0</text>"
+            }
+            out += "</g>"
+        }
+        let tx = px(x(target))
+        out += "<line class=\"target\" x1=\"\(tx)\" x2=\"\(tx)\" y1=\"\(top - 4)\" y2=\"\(bottom + 2)\" stroke=\"#000\" stroke-width=\"1.5\" stroke-dasharray=\"4 3\"/>"
+        out += "<text x=\"\(tx)\" y=\"\(bottom + 16)\" text-anchor=\"middle\" class=\"s\">目标 \(Int((target * 100).rounded()))%</text>"
         return out + "</svg>"
     }
 
-    /// A line chart of one value per step (nil: no point), with its axis at round figures.
-    static func svgLine(_ values: [Double?], labels: [String], title: String, percent: Bool) -> String {
-        let w = 640, h = 200, left = 56, bottom = 28, top = 24
+    /// A line chart of one value per step (nil: no point), with its axis at round figures. A
+    /// partial step (a week or month the period covers in part) is a hollow point reached by a
+    /// dashed segment, so a short last week does not read as a collapse.
+    static func svgLine(_ values: [Double?], labels: [String], partial: [Bool] = [], title: String, percent: Bool) -> String {
+        // Room on the right for the last label, centred under the last point.
+        let w = 640, h = 200, left = 56, right = 36, bottom = 28, top = 24
         let present = values.compactMap { $0 }
-        var (lo, hi) = percent ? (0.0, 1.0) : (0.0, 1.0)
+        var (lo, hi) = (0.0, 1.0)
         if let mx = present.max() {
             (lo, hi) = percent ? (max(0, ((present.min()! - 0.05) * 10).rounded(.down) / 10), 1.0) : LineChart.niceRange(min: 0, max: mx)
         }
         if hi <= lo { hi = lo + 1 }
-        func x(_ i: Int) -> Double { Double(left) + (values.count <= 1 ? Double(w - left - 10) / 2 : Double(i) * Double(w - left - 10) / Double(values.count - 1)) }
+        let plotW = Double(w - left - right)
+        func x(_ i: Int) -> Double { Double(left) + (values.count <= 1 ? plotW / 2 : Double(i) * plotW / Double(values.count - 1)) }
         func y(_ v: Double) -> Double { Double(top) + (1 - (v - lo) / (hi - lo)) * Double(h - top - bottom) }
         func label(_ v: Double) -> String { percent ? String(format: "%.0f%%", v * 100) : grouped(Int(v.rounded())) }
-        var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(w)\" height=\"\(h)\" role=\"img\" aria-label=\(html(title).quoted)>"
+        func isPartial(_ i: Int) -> Bool { partial.indices.contains(i) && partial[i] }
+        let colour = "#1565c0"
+        var out = svgOpen(width: w, height: h, title: title)
         out += "<text x=\"0\" y=\"14\" class=\"t\">\(html(title))</text>"
+        if values.indices.contains(where: { isPartial($0) && values[$0] != nil }) {
+            out += "<circle class=\"legend\" cx=\"\(w - right - 96)\" cy=\"10\" r=\"3\" fill=\"#fff\" stroke=\"\(colour)\" stroke-width=\"1.5\"/>"
+            out += "<text x=\"\(w - right - 88)\" y=\"14\" class=\"s\">不完整的时段</text>"
+        }
         for v in [lo, (lo + hi) / 2, hi] {
-            out += "<line x1=\"\(left)\" x2=\"\(w - 10)\" y1=\"\(y(v))\" y2=\"\(y(v))\" stroke=\"#ddd\"/>"
-            out += "<text x=\"\(left - 6)\" y=\"\(y(v) + 4)\" text-anchor=\"end\" class=\"s\">\(label(v))</text>"
+            out += "<line x1=\"\(left)\" x2=\"\(w - right)\" y1=\"\(px(y(v)))\" y2=\"\(px(y(v)))\" stroke=\"#ddd\"/>"
+            out += "<text x=\"\(left - 6)\" y=\"\(px(y(v) + 4))\" text-anchor=\"end\" class=\"s\">\(label(v))</text>"
         }
-        // Segments between present points (a missing step breaks the line).
-        var path = ""
-        var pen = false
+        // Segments between neighbouring present points (a missing step breaks the line); one that
+        // reaches a partial point dashed.
+        var solid = "", dashed = "", dots = ""
         for (i, v) in values.enumerated() {
-            guard let v else { pen = false; continue }
-            path += (pen ? " L" : " M") + String(format: "%.1f %.1f", x(i), y(v))
-            pen = true
-            out += "<circle cx=\(String(format: "%.1f", x(i)).quoted) cy=\(String(format: "%.1f", y(v)).quoted) r=\"2.5\" fill=\"#1565c0\"/>"
+            guard let v else { continue }
+            if i > 0, let u = values[i - 1] {
+                let seg = " M\(px(x(i - 1))) \(px(y(u))) L\(px(x(i))) \(px(y(v)))"
+                if isPartial(i) || isPartial(i - 1) { dashed += seg } else { solid += seg }
+            }
+            dots += isPartial(i)
+                ? "<circle class=\"partial\" cx=\"\(px(x(i)))\" cy=\"\(px(y(v)))\" r=\"3.5\" fill=\"#fff\" stroke=\"\(colour)\" stroke-width=\"1.5\"/>"
+                : "<circle cx=\"\(px(x(i)))\" cy=\"\(px(y(v)))\" r=\"2.5\" fill=\"\(colour)\"/>"
         }
-        if !path.isEmpty { out += "<path d=\"\(path.trimmed)\" fill=\"none\" stroke=\"#1565c0\" stroke-width=\"2\"/>" }
+        if !solid.isEmpty { out += "<path d=\"\(solid.trimmed)\" fill=\"none\" stroke=\"\(colour)\" stroke-width=\"2\"/>" }
+        if !dashed.isEmpty {
+            out += "<path class=\"partial\" d=\"\(dashed.trimmed)\" fill=\"none\" stroke=\"\(colour)\" stroke-width=\"1.5\" stroke-dasharray=\"5 4\"/>"
+        }
+        out += dots
         if present.isEmpty { out += "<text x=\"\(w / 2)\" y=\"\(h / 2)\" text-anchor=\"middle\">无数据</text>" }
         let step = max(1, labels.count / 8)
         for i in stride(from: 0, to: labels.count, by: step) {
-            out += "<text x=\(String(format: "%.1f", x(i)).quoted) y=\"\(h - 8)\" text-anchor=\"middle\" class=\"s\">\(html(labels[i]))</text>"
+            out += "<text x=\"\(px(x(i)))\" y=\"\(h - 8)\" text-anchor=\"middle\" class=\"s\">\(html(labels[i]))</text>"
         }
         return out + "</svg>"
     }
@@ -179,11 +268,13 @@ extension Report {
             <!DOCTYPE html>
             <html lang="zh-CN"><head><meta charset="utf-8"><title>人社问答质量报告</title>
             <style>
-            body{font-family:"Noto Sans CJK SC","Microsoft YaHei","PingFang SC",sans-serif;margin:24px;color:#222;max-width:1000px}
+            body,svg text{font-family:\(Self.fontStack)}
+            body{margin:24px;color:#222;max-width:1000px}
             h1{font-size:22px}h2{font-size:17px;border-bottom:1px solid #ccc;padding-bottom:4px;margin-top:28px}
             table{border-collapse:collapse;margin:8px 0;font-size:13px}th,td{border:1px solid #ccc;padding:3px 6px}
             th{background:#f3f3f3}td.num,th.num{text-align:right}.meta{color:#555;font-size:13px}
-            svg text{font-size:12px}svg .t{font-weight:bold;font-size:13px}svg .s{font-size:11px;fill:#555}
+            svg{display:block;margin:10px 0 14px;max-width:100%;height:auto}svg text{font-size:12px}svg .t{font-weight:bold;font-size:13px}svg .s{font-size:11px;fill:#555}
+            .note{font-size:13px;color:#8a5300;background:#fff8e6;border-left:3px solid #e0a030;padding:4px 8px}
             .ex{font-size:13px;margin:4px 0 10px}.ex .a{color:#555}
             @media print{body{margin:0}h2{break-after:avoid}table,svg{break-inside:avoid}}
             </style></head><body>
@@ -194,17 +285,25 @@ extension Report {
         for line in headline { b += "<li>\(Self.html(line))</li>" }
         b += "</ul><h2>按\(Self.html(groupTitle))</h2>"
         b += Self.htmlTable([groupTitle] + Self.tableHeader, groups.map { [$0.name] + Self.tableCells($0.tally) } + [["合计"] + Self.tableCells(t)])
+        if let g = groupBucket, let note = partialNote(g) { b += "<p class=\"note\">\(Self.html(note))</p>" }
         if by == .org || by == .biz1 || by == .biz2 {
-            b += Self.svgBars(groups.map { ($0.name, $0.tally.accuracy) }, target: team.accuracyTarget, title: "准确率（横线为 95% 区间，虚线为目标）")
+            b += "<p class=\"meta\">条长 = 数值（刻度见图上方，同一图各行相同）；黑细线 = 95% 区间；虚线 = 目标；"
+                + "<span style=\"color:\(Self.barBelow)\">红色 ▼ = 低于目标</span>；灰色 = n &lt; 20（样本太少，不画区间）。</p>"
+            b += Self.svgBars(groups.map { ($0.name, $0.tally.accuracy) }, target: team.accuracyTarget, title: "准确率")
             b += Self.svgBars(groups.map { ($0.name, $0.tally.hitRate) }, target: team.hitRateTarget, title: "命中率")
         }
         let series = board.series()
         let labels = series.map { board.bucket.label(max($0.start, board.firstDay)) }
-        let step = board.bucket == .day ? "日" : board.bucket == .week ? "周" : "月"
-        b += "<h2>趋势（每\(step)）</h2>"
-        b += Self.svgLine(series.map { Double($0.tally.valid) }, labels: labels, title: "有效问题量", percent: false)
-        b += Self.svgLine(series.map { $0.tally.hitRate.isReliable ? $0.tally.hitRate.value : nil }, labels: labels, title: "命中率（n<20 的时段不画）", percent: true)
-        b += Self.svgLine(series.map { $0.tally.accuracy.isReliable ? $0.tally.accuracy.value : nil }, labels: labels, title: "准确率（n<20 的时段不画）", percent: true)
+        let partial = series.map { partialStep(board.bucket, start: $0.start) != nil }
+        b += "<h2>趋势（每\(Self.stepName(board.bucket))）</h2>"
+        if let note = partialNote(board.bucket) {
+            b += "<p class=\"note\">\(Self.html(note))图中空心点与虚线为不完整的时段。</p>"
+        }
+        b += Self.svgLine(series.map { Double($0.tally.valid) }, labels: labels, partial: partial, title: "有效问题量", percent: false)
+        b += Self.svgLine(series.map { $0.tally.hitRate.isReliable ? $0.tally.hitRate.value : nil }, labels: labels, partial: partial,
+                          title: "命中率（n<20 的时段不画）", percent: true)
+        b += Self.svgLine(series.map { $0.tally.accuracy.isReliable ? $0.tally.accuracy.value : nil }, labels: labels, partial: partial,
+                          title: "准确率（n<20 的时段不画）", percent: true)
         if let c = parts.byOrg, let z = parts.byBiz1 {
             b += "<h2>本期与上期</h2><p class=\"meta\">上期：\(TimeBucket.date(c.previousFrom)) ~ \(TimeBucket.date(c.previousTo))（与本期等长，紧接其前）</p>"
             b += Self.htmlTable(["组织机构"] + MeetingParts.comparisonHeader, c.rows.map { [$0.name] + MeetingParts.comparisonCells($0) })
@@ -241,8 +340,21 @@ extension Report {
         }
         try sheet("总体", ["项目", "内容"], [["筛选", filterText], ["时间", periodText], ["生成", ShanghaiTime.format(generatedAt)], ["数据库", database]]
                     + headline.map { ["指标", $0] }, first: 10)
-        try sheet("按" + groupTitle, [groupTitle] + Self.tableHeader, groups.map { [$0.name] + Self.tableCells($0.tally) } + [["合计"] + Self.tableCells(board.total)])
-        try sheet("趋势", ["起始日"] + Self.tableHeader, board.series().map { [TimeBucket.date(max($0.start, board.firstDay))] + Self.tableCells($0.tally) }, first: 12)
+        // Time steps say when the period covers them in part (a column after the figures).
+        func partialCell(_ b: TimeBucket, _ start: Int32) -> String {
+            partialStep(b, start: start).map { "不完整：" + Self.partialSpan($0, b) } ?? ""
+        }
+        if let g = groupBucket {
+            let steps = board.series(g)
+            try sheet("按" + groupTitle, [groupTitle] + Self.tableHeader + ["完整性"],
+                      steps.map { [TimeBucket.date($0.start)] + Self.tableCells($0.tally) + [partialCell(g, $0.start)] }
+                          + [["合计"] + Self.tableCells(board.total) + [""]])
+        } else {
+            try sheet("按" + groupTitle, [groupTitle] + Self.tableHeader, groups.map { [$0.name] + Self.tableCells($0.tally) } + [["合计"] + Self.tableCells(board.total)])
+        }
+        try sheet("趋势", ["起始日"] + Self.tableHeader + ["完整性"],
+                  board.series().map { [TimeBucket.date(max($0.start, board.firstDay))] + Self.tableCells($0.tally) + [partialCell(board.bucket, $0.start)] },
+                  first: 12)
         try sheet("一级业务类型", ["一级业务类型"] + Self.tableHeader, board.byBiz1().map { [$0.name] + Self.tableCells($0.tally) })
         if let c = parts.byOrg, let z = parts.byBiz1 {
             try sheet("本期与上期", ["分组"] + MeetingParts.comparisonHeader,

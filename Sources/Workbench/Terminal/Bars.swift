@@ -28,7 +28,7 @@ enum Bars {
         let lo: Double
         let hi: Double
         var span: Double { max(0.0001, hi - lo) }
-        var text: String { "\(Int((lo * 100).rounded()))–\(Int((hi * 100).rounded()))%" }
+        var text: String { "\(Int((lo * 100).rounded()))-\(Int((hi * 100).rounded()))%" }
 
         init(lo: Double, hi: Double) {
             self.lo = lo

@@ -20,10 +20,13 @@ struct Glyphs: Sendable {
     var track: Character = " "
     var whisker: Character = "─"
     var whiskerEnd: Character = "┤"
+    /// A figure below its target, and the selected row (▼ and ▶ are ambiguous-width).
+    var below: Character = "▼"
+    var pointer: Character = "▶"
 
     static func forTerminal(ambiguousWide: Bool) -> Glyphs {
         ambiguousWide ? Glyphs(fill: "#", empty: ".", vertical: "|", horizontal: "-", interval: ":", target: "|",
-                               partials: ["+"], track: " ", whisker: "-", whiskerEnd: ">")
+                               partials: ["+"], track: " ", whisker: "-", whiskerEnd: ">", below: "v", pointer: ">")
                       : Glyphs(fill: "█", empty: "░", vertical: "│", horizontal: "─")
     }
 }

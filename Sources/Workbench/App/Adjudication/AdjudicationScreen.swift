@@ -14,6 +14,11 @@ final class AdjudicationScreen: Screen {
     private(set) var listRows = 10
     private(set) var detailLines: [(String, Role)] = []
     private var detailFor: (key: RecordKey, width: Int, lang: Language, votes: Int)?
+    /// The record's text scrolls (Tab gives it the keys; issue 32: the answer could not be read
+    /// to its end at 80×24).
+    var detailScroll = ScrollOffset()
+    var focusDetail = false
+    private(set) var detailRows = 5
     static let limit = 1000
 
     init(_ ctx: AppContext) {
@@ -38,6 +43,7 @@ final class AdjudicationScreen: Screen {
 
     func prepare(width: Int, height: Int) {
         listRows = AdjudicationView.listHeight(height: height)
+        detailRows = max(1, height - 2 - (3 + listRows) - 1)
         cursor.clamp(count: disputes.count, page: listRows)
         guard let d = selected, let r = records[d.key] else {
             detailLines = []
@@ -50,7 +56,9 @@ final class AdjudicationScreen: Screen {
                 DisplayWidth.wrap(l.0, width: max(1, width - 2), ambiguousWide: ctx.ambiguousWide).map { ($0, l.1) }
             }
             detailFor = key
+            detailScroll = ScrollOffset()
         }
+        detailScroll.clamp(count: detailLines.count, page: detailRows)
     }
 
     func unavailable(_ r: Requirement) -> Localized? {
@@ -60,8 +68,14 @@ final class AdjudicationScreen: Screen {
 
     func handle(_ command: Command, _ session: ReviewSession) -> Reaction? {
         ctx.message = nil
-        if cursor.move(command, count: disputes.count, step: max(1, listRows - 1), page: listRows) { return .redraw }
+        if focusDetail {
+            if detailScroll.move(command, count: detailLines.count, page: detailRows, step: max(1, detailRows - 1)) { return .redraw }
+        } else if cursor.move(command, count: disputes.count, step: max(1, listRows - 1), page: listRows) {
+            return .redraw
+        }
         switch command {
+        case .toggleFocus:
+            focusDetail.toggle()
         case .label(let l):
             guard let d = selected else { return [] }
             do {

@@ -37,8 +37,14 @@ enum AdjudicationView {
         let top = 3 + listH
         let room = height - 2 - top
         guard room > 1, a.selected != nil else { return }
-        c.fill(x: 0, y: top, width: width, height: 1, role: .border, with: ctx.glyphs.horizontal)
-        for (i, l) in a.detailLines.prefix(room - 1).enumerated() {
+        c.fill(x: 0, y: top, width: width, height: 1, role: a.focusDetail ? .focusTitle : .border, with: ctx.glyphs.horizontal)
+        let visible = room - 1, first = a.detailScroll.line
+        if a.detailLines.count > visible || a.focusDetail {
+            let where_ = " " + Localized("行", "lines")(L) + " \(first + 1)-\(min(a.detailLines.count, first + visible))/\(a.detailLines.count) "
+                + (a.focusDetail ? Localized("(j/k 滚动, Tab 回列表) ", "(j/k scroll, Tab back) ")(L) : Localized("(Tab 滚动) ", "(Tab to scroll) ")(L))
+            c.text(where_, x: 2, y: top, role: a.focusDetail ? .focusTitle : .title, maxWidth: width - 4)
+        }
+        for (i, l) in a.detailLines.dropFirst(first).prefix(visible).enumerated() {
             c.text(l.0, x: 1, y: top + 1 + i, role: l.1, maxWidth: width - 2)
         }
     }
@@ -54,7 +60,7 @@ enum AdjudicationView {
         lines.append(("── " + Localized("用户问题", "Question")(L) + " ──", .title))
         lines.append((RecordText.question(r), .normal))
         lines.append(("── " + Localized("问答结果", "Answer")(L) + " ──", .title))
-        lines.append((RecordText.answer(r), .normal))
+        lines.append((AnswerMarkup(RecordText.answer(r)).text, .normal))
         return lines
     }
 

@@ -32,7 +32,7 @@ final class HelpOverlay: Screen {
                 // Long lines wrap: an answer is read in full here.
                 lines = content.lines.flatMap { line in DisplayWidth.wrap(line.0, width: max(1, r.width - 2)).map { ($0, line.1) } }
             } else {
-                lines = HelpView.keyLines(lang)
+                lines = HelpView.keyLines(lang, width: max(1, r.width - 2))
             }
         }
         scroll.clamp(count: lines.count, page: page)
@@ -40,7 +40,9 @@ final class HelpOverlay: Screen {
 }
 
 enum HelpView {
-    static func lines(_ lang: Language) -> [(String, Role)] {
+    /// `width`: the help's lines wrap there, a key's text under its text, not under its keys
+    /// (issue 32: lines were cut at 80 columns).
+    static func lines(_ lang: Language, width: Int = .max) -> [(String, Role)] {
         var out: [(String, Role)] = []
         for mode in Mode.allCases {
             let bindings = Keymap.bindings(in: mode)
@@ -52,15 +54,19 @@ enum HelpView {
             out.append((title(lang), .title))
             for b in bindings {
                 let keys = b.keys.map(\.name).joined(separator: " ")
-                out.append(("  " + DisplayWidth.truncate(keys, to: 14, pad: true) + "  " + b.help(lang), .normal))
+                let lead = "  " + DisplayWidth.truncate(keys, to: 14, pad: true) + "  ", indent = DisplayWidth.of(lead)
+                let parts = width == .max ? [b.help(lang)] : DisplayWidth.wrap(b.help(lang), width: max(10, width - indent))
+                for (i, part) in parts.enumerated() {
+                    out.append(((i == 0 ? lead : String(repeating: " ", count: indent)) + part, .normal))
+                }
             }
         }
         return out
     }
 
     /// Every key, then what the glyphs and the accuracy mean.
-    static func keyLines(_ lang: Language) -> [(String, Role)] {
-        var all = lines(lang)
+    static func keyLines(_ lang: Language, width: Int = .max) -> [(String, Role)] {
+        var all = lines(lang, width: width)
         all.append(("", .normal))
         all.append((Localized("标注：1 业务缺失 ∅ · 2 理解错误 ✗ · 3 回答正确 ✓ · 4 非人社职能 ⊘ · ✔ 已复核 · ⟳ 保存中",
                               "Labels: 1 missing KB ∅ · 2 misread ✗ · 3 correct ✓ · 4 off-scope ⊘ · ✔ reviewed · ⟳ saving")(lang), .dim))
@@ -77,7 +83,10 @@ enum HelpView {
         ] {
             all.append((Localized(zh, en)(lang), .dim))
         }
-        return all
+        guard width != .max else { return all }
+        return all.flatMap { line in
+            line.0.isEmpty ? [line] : DisplayWidth.wrap(line.0, width: width).map { ($0, line.1) }
+        }
     }
 
     static func draw(_ h: HelpOverlay, lang L: Language, _ r: Rect, _ c: inout Canvas) {

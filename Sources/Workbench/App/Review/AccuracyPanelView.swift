@@ -56,7 +56,7 @@ enum AccuracyPanelView {
         let ratios = orgs.map { tallies[$0]!.accuracy }
         let scale = Bars.Scale(fitting: ratios, target: target)
         line(Localized("各机构准确率 ", "Accuracy by organisation ")(L) + scale.text, .title)
-        let nameWidth = 9, figureWidth = 13
+        let nameWidth = 9, figureWidth = 14
         let barWidth = max(4, r.width - nameWidth - figureWidth - 3)
         let bars = Bars.comparisons(ratios, scale: scale, target: target, width: barWidth, glyphs: g)
         for (i, org) in orgs.enumerated() {
@@ -64,7 +64,7 @@ enum AccuracyPanelView {
             let below = a.isReliable && (a.value ?? 1) < target
             c.text(DisplayWidth.truncate(org, to: nameWidth, pad: true), x: r.x + 1, y: y, role: a.isReliable ? .normal : .dim)
             c.draw(bars[i], x: r.x + 2 + nameWidth, y: y)
-            let text = a.value == nil ? "n=0" : a.percentText + (below ? "▼" : " ") + "n=\(grouped(a.denominator))"
+            let text = a.value == nil ? "n=0" : a.percentText + (below ? String(g.below) : " ") + " n=\(grouped(a.denominator))"
             c.text(text, x: r.x + 3 + nameWidth + barWidth, y: y, role: !a.isReliable ? .dim : (below ? .warning : .normal),
                    maxWidth: r.x + r.width - (r.x + 3 + nameWidth + barWidth))
             y += 1

@@ -106,9 +106,15 @@ enum RecordListView {
                 ?? Localized("双评\(s.votes)/2", "2x \(s.votes)/2")(L)
             cell(cols.label > 3 ? text : (s.disputed ? "!" : "2"), cols.label, s.disputed ? .warning : .dim)
         } else if let l = rec.label {
-            // ✔ (已复核) stands between the glyph and the name, so it is never the part cut off.
-            let mark = rec.status == .reviewed ? "✔" : " "
-            cell(cols.label > 3 ? "\(l.glyph)\(mark)\(l.name(L))" : "\(l.glyph)\(mark.trimmed)", cols.label, labelRole)
+            // 已复核 said in words where they fit (issue 32: ✓✔ ran together), never cut off.
+            if rec.status == .reviewed {
+                let short = FooterView.shortName(l, L), word = Localized("复核", "rev")(L)
+                let text = ["\(l.glyph) \(l.name(L)) ✔\(word)", "\(l.glyph) \(short) ✔\(word)", "\(l.glyph) \(short)✔", "\(l.glyph)✔"]
+                    .first { DisplayWidth.of($0) <= cols.label } ?? "\(l.glyph)"
+                cell(text, cols.label, labelRole)
+            } else {
+                cell(cols.label > 3 ? "\(l.glyph) \(l.name(L))" : "\(l.glyph)", cols.label, labelRole)
+            }
         } else {
             cell(cols.label > 3 ? "· " + Localized("未标注", "—")(L) : "·", cols.label, .dim)
         }
