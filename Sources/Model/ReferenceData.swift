@@ -50,6 +50,7 @@ public struct ReferenceData: Sendable {
                 do { team = try Team(json: try Data(contentsOf: url)) } catch {
                     throw ReferenceDataError(file: url.path, reason: "\(error)")
                 }
+                team.file = url.path
                 break
             }
             do {
@@ -215,6 +216,8 @@ public struct Team: Equatable, Sendable {
     /// `"accuracyTarget": 0.8, "hitRateTarget": 0.85` in team.json.
     public var accuracyTarget: Double = 0.80
     public var hitRateTarget: Double = 0.85
+    /// The file it was read from (nil: none was found, so nobody supervises).
+    public var file: String?
 
     public init(supervisors: [String] = [], reviewers: [String] = [], accuracyTarget: Double = 0.80, hitRateTarget: Double = 0.85) {
         self.supervisors = supervisors
@@ -235,11 +238,17 @@ public struct Team: Equatable, Sendable {
 
     public func isSupervisor(_ name: String) -> Bool { supervisors.contains(name) }
 
-    /// Why `name` may not do a supervisor's work (nil: they may).
-    public func notSupervisor(_ name: String) -> String? {
+    /// Why `name` may not do a supervisor's work (nil: they may), naming the file to edit: the one
+    /// read, else team.json in the data directory (`dataDirectory`, the default's own).
+    public func notSupervisor(_ name: String, dataDirectory: URL = WorkbenchPaths.dataDirectory()) -> String? {
         guard !isSupervisor(name) else { return nil }
-        return supervisors.isEmpty
-            ? "没有主管名单：在数据目录的 team.json 写明 {\"supervisors\": [\"姓名\"]} (no supervisors named: add team.json)"
-            : "\(name) 不是主管（team.json 中的主管：\(supervisors.joined(separator: "、"))） (\(name) is not a supervisor)"
+        let dir = dataDirectory.path
+        let path = file ?? dataDirectory.appendingPathComponent(ReferenceData.teamFile).path
+        if supervisors.isEmpty {
+            return file == nil
+                ? "没有主管名单：在数据目录 \(dir) 中新建 \(path)，写明 {\"supervisors\": [\"姓名\"]} (no supervisors named: create \(path))"
+                : "\(path) 中没有主管：写明 {\"supervisors\": [\"姓名\"]} (no supervisors named in \(path))"
+        }
+        return "\(name) 不是主管（\(path) 中的主管：\(supervisors.joined(separator: "、"))） (\(name) is not a supervisor)"
     }
 }

@@ -210,7 +210,8 @@ func runPython(_ script: String, _ args: [String]) throws -> (Int32, String) {
         r = try cli.run(["list", "--limit", "5"], env: ["WORKBENCH_DB": url])
         #expect(r.status == 0 && r.out.contains("共 300 条"), "\(r.out)\(r.err)")
         let id = try #require(r.out.split(separator: "\n").dropFirst().first?.split(separator: " ").first.map(String.init))
-        r = try cli.run(["label", id, "3", "--db", url, "--reviewer", "张敏"])
+        // The demo's record may be another reviewer's: --override replaces it (else refused, exit 1).
+        r = try cli.run(["label", id, "3", "--db", url, "--reviewer", "张敏", "--override"])
         #expect(r.status == 0, "\(r.err)")
         r = try cli.run(["history", id, "--db", url])
         #expect(r.out.contains("张敏"), "\(r.out)")

@@ -59,10 +59,11 @@ import Testing
         f.session.list.select(try #require(f.session.list.keys.firstIndex(of: md)))
         for reading in [false, true] {
             f.session.list.reading = reading
-            let screen = f.draw(width: 80, height: 24).dump()
+            let canvas = f.draw(width: 80, height: 24)
+            let screen = (0..<canvas.height).map { canvas.row($0).trimmingCharacters(in: .whitespaces) + "|" }.joined(separator: "\n")
             #expect(screen.contains("办理时限一般为 5 个工作日。"), "\(screen)")
             #expect(!screen.contains("**") && !screen.contains("<br>") && !screen.contains("###"), "\(screen)")
-            #expect(screen.contains("具体标准：|") && screen.contains(" 1. 一档：1000 元；|") && screen.contains("• 身份证"), "\(screen)")
+            #expect(screen.contains("具体标准：|") && screen.contains("\n1. 一档：1000 元；|") && screen.contains("• 身份证"), "\(screen)")
         }
         // The bold phrase is drawn bold; the stored text is untouched.
         f.session.list.reading = false
@@ -186,7 +187,8 @@ import Testing
         var out: [(Double, Int)] = []
         let figure = /(\d+\.\d)%/
         for y in rows {
-            let row = String(screen.row(y).dropFirst(x))
+            // From column x (a wide character's continuation cell is not a character).
+            let row = String((x..<screen.width).compactMap { screen[$0, y].isContinuation ? nil : screen[$0, y].character })
             let matches = row.matches(of: figure)
             guard matches.count > figureIndex else { continue }
             let m = matches[figureIndex]

@@ -54,10 +54,13 @@ public struct DemoGenerator {
 
     /// Demo labels for a generated record (about a third labelled, some reviewed).
     public struct DemoLabel {
+        /// The label the record ends with (the second reviewer's, when reviewed).
         public let label: Label
         public let reviewer: String
         public let labeledAt: Int64
         public let reviewedBy: String?
+        /// The labeller's own label: for a reviewed record, sometimes not the one the review kept.
+        public var firstLabel: Label = .correct
     }
 
     /// Row `index` (0-based) of the dataset: the same index and seed always give the same row.
@@ -130,6 +133,9 @@ public struct DemoGenerator {
             let labeledAt = min(askedAt + Int64(rng.int(600...200_000)), end)
             label = DemoLabel(label: l, reviewer: rng.pick(DemoCorpus.reviewers), labeledAt: labeledAt,
                               reviewedBy: rng.chance(0.15) ? rng.pick(DemoCorpus.reviewers) : nil)
+            // Drawn last, so every other value of the row is what it was before there was a first label.
+            let changed = label?.reviewedBy != nil && rng.chance(0.12)
+            label?.firstLabel = changed ? rng.pick(Label.allCases.filter { $0 != l }) : l
         }
         return (raw, label)
     }

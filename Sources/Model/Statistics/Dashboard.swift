@@ -38,9 +38,23 @@ public struct HotQuestion: Equatable, Sendable {
     public internal(set) var knowledgeId: String?
     /// How many distinct wordings the group has.
     public let wordings: Int
+    /// 未命中TOP10 only: the organisations that asked, with how many times, most first (ties by
+    /// name); empty in the hot list.
+    public internal(set) var askedBy: [OrgCount] = []
 
     /// What a table shows first: the standard question, else the most common wording.
     public var title: String { standardQuestion ?? wording }
+}
+
+/// An organisation and how many of a group's questions it asked.
+public struct OrgCount: Equatable, Sendable {
+    public let org: String
+    public let count: Int
+
+    public init(org: String, count: Int) {
+        self.org = org
+        self.count = count
+    }
 }
 
 /// Every figure of the supervisors' dashboard for one query, from one pass over the index, kept
@@ -54,8 +68,15 @@ public struct Dashboard: Sendable {
     public private(set) var hot: [HotQuestion]
     /// TOP N among the questions the bot did not answer from its knowledge (no hit, or a fallback),
     /// grouped by normalised question text: what the knowledge base lacks (issue 16, point 13).
-    /// Counted when the board is made (a label moves its 准确率 at the next count, not live).
+    /// Only the bureau's own questions: not small talk, not those whose business type is
+    /// 非人社事项 (`HitRules.outOfScopeLevel1`) and not those labelled 非人社职能 — the bureau's
+    /// knowledge base is not meant to answer 电动车上牌 or 营业执照. Every one is a miss, so a
+    /// hit rate means nothing here: a table shows the count, its share of `missedTotal`, the
+    /// most common wording and `askedBy`. Counted when the board is made (a label moves it at the
+    /// next count, not live).
     public private(set) var missed: [HotQuestion] = []
+    /// Every in-scope miss the query selects (what `missed` shares are of).
+    public private(set) var missedTotal = 0
     let classes = StatisticsIndex.classCount
     private(set) var orgCounts: [Int32]
     private(set) var pairCounts: [Int32]
@@ -96,6 +117,13 @@ public struct Dashboard: Sendable {
         var topicCounts = [Int32](repeating: 0, count: countTopics ? index.topicHashes.count : 0)
         var missCounts = [Int32](repeating: 0, count: countTopics ? index.topicHashes.count : 0)
         var firstSeen = Int32.max, lastSeen = Int32.min
+        var missedTotal = 0
+        let outOfScope = index.pairIsOutOfScope
+        let outOfScopeLabel = UInt8(Tally.index(.outOfScope) + 1)
+        /// An in-scope miss (hit classes 0 and 2: by the log, by the fallback template).
+        @inline(__always) func inScopeMiss(_ hit: UInt8, _ pair: UInt16, _ ls: UInt8) -> Bool {
+            hit & 1 == 0 && !outOfScope[Int(pair)] && ls & 7 != outOfScopeLabel
+        }
 
         var member: [Bool]? = nil
         if let keys = query.keys {
@@ -139,8 +167,10 @@ public struct Dashboard: Sendable {
                     if d > lastSeen { lastSeen = d }
                     if countTopics, !talk {
                         tc[Int(topics[i])] += 1
-                        // Hit classes 0 and 2 are misses (by the log, by the fallback template).
-                        if hits[i] & 1 == 0 { mc[Int(topics[i])] += 1 }
+                        if inScopeMiss(hits[i], p, l) {
+                            mc[Int(topics[i])] += 1
+                            missedTotal += 1
+                        }
                     }
                 }
                 if let keys = query.keys {
@@ -205,6 +235,8 @@ public struct Dashboard: Sendable {
         // list counts only its misses).
         var counts = lists.map { [Int32](repeating: 0, count: $0.count * c) }
         var wordingCounts = lists.map { [[Int64: (n: Int, key: RecordKey)]](repeating: [:], count: $0.count) }
+        // Who asked each missed topic: counts by organisation code.
+        var missedOrgs = [[Int]](repeating: [Int](repeating: 0, count: index.orgNames.count), count: lists[1].count)
         if anyTop {
             func visit(_ i: Int) {
                 let topic = Int(index.topics[i])
@@ -213,8 +245,9 @@ public struct Dashboard: Sendable {
                 guard !smallTalk[Int(p)], passes(i, index.days[i], index.orgs[i], p, index.labelStatus[i]) else { return }
                 for l in 0..<2 {
                     let r = Int(rankOf[l][topic])
-                    guard r >= 0, l == 0 || index.hitClasses[i] & 1 == 0 else { continue }
+                    guard r >= 0, l == 0 || inScopeMiss(index.hitClasses[i], p, index.labelStatus[i]) else { continue }
                     counts[l][r * c + index.contributionClass(i)] += 1
+                    if l == 1 { missedOrgs[r][Int(index.orgs[i])] += 1 }
                     let w = index.wordings[i]
                     if let e = wordingCounts[l][r][w] { wordingCounts[l][r][w] = (e.n + 1, e.key) }
                     else { wordingCounts[l][r][w] = (1, index.keys[i]) }
@@ -237,6 +270,12 @@ public struct Dashboard: Sendable {
         }
         hot = made[0]
         missed = made[1]
+        for r in missed.indices {
+            missed[r].askedBy = missedOrgs[r].enumerated().filter { $0.element > 0 }
+                .map { OrgCount(org: index.orgNames[$0.offset], count: $0.element) }
+                .sorted { $0.count != $1.count ? $0.count > $1.count : $0.org < $1.org }
+        }
+        self.missedTotal = missedTotal
         let hotCounts = counts[0]
         self.hotCounts = hotCounts
         self.orgCounts = orgCounts

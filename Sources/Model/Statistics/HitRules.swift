@@ -29,6 +29,11 @@ public struct HitRules: Sendable, Equatable {
     /// The bundled taxonomy's small talk and the default phrases.
     public static let defaultPhrases = HitRules(taxonomy: ReferenceData.bundled.taxonomy)
 
+    /// The level-1 business type of questions that are not the bureau's (非人社事项): small talk's
+    /// own level 1, where the taxonomy keeps 公积金, 税务, 公安户籍 … too. Its questions are not
+    /// what the bureau's knowledge base lacks (未命中TOP10 leaves them out).
+    public var outOfScopeLevel1: String { smallTalkLevel1 }
+
     public func isSmallTalk(_ r: InteractionRecord) -> Bool {
         r.effectiveBiz1 == smallTalkLevel1 && r.effectiveBiz2 == smallTalkLevel2
     }

@@ -31,4 +31,14 @@ public struct Ratio: Equatable, Sendable {
         guard let v = value else { return "—" }
         return String(format: "%.1f%%", v * 100)
     }
+
+    /// What marks a share whose n is under `reliableN` (the report's footnote explains it).
+    public static let unreliableMark = "†"
+
+    /// `66.7% (2/3)†`: the share with its n, marked when n < 20; `—` when there is nothing to divide.
+    /// For shares of small counts (a reviewer's agreement, how often they were overturned).
+    public var countedText: String {
+        guard value != nil else { return "—" }
+        return "\(percentText) (\(numerator)/\(denominator))" + (isReliable ? "" : Self.unreliableMark)
+    }
 }

@@ -58,7 +58,10 @@ public struct AgreementSummary: Sendable {
 
 extension Agreement {
     /// The latest second review of each record by someone other than its labeller, from the
-    /// history in order (`historySince(0)`).
+    /// history in order (`historySince(0)`). The first label is the last one given before it: in
+    /// this tool, or arriving with imported data (the labeller's, when the log names one). A record
+    /// that arrived already reviewed carries one label only — the first one is not in the data,
+    /// so it gives no pair (its reviewer's label is the first of a later review).
     public static func reviewPairs(_ history: [LabelChange]) -> [ReviewPair] {
         var owner: [String: (String, Label)] = [:]
         var out: [String: ReviewPair] = [:]
@@ -66,7 +69,15 @@ extension Agreement {
             switch c.action {
             case .label:
                 if let l = c.newLabel { owner[c.recordId] = (c.reviewer, l) }
-            case .clear, .undo, .import, .adjudicate, .sendBack:
+            case .import:
+                // `ReviewRules.importedLabel`: the labeller (or the reviewer, for a reviewed one);
+                // `import` when the log names nobody.
+                if let l = c.newLabel, c.newStatus != .unlabeled, c.reviewer != ReviewRules.unnamedImporter {
+                    owner[c.recordId] = (c.reviewer, l)
+                } else {
+                    owner[c.recordId] = nil
+                }
+            case .clear, .undo, .adjudicate, .sendBack:
                 // Who stands behind a restored label is not in the row: no pair from it.
                 owner[c.recordId] = nil
             case .review:

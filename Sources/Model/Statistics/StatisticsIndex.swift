@@ -41,6 +41,8 @@ public final class StatisticsIndex: @unchecked Sendable {
     /// Per pair: its level-1 code (into `biz1Names`) and whether it is small talk.
     private(set) var pairLevel1: [UInt16] = []
     private(set) var pairIsSmallTalk: [Bool] = []
+    /// Per pair: whether its level 1 is 非人社事项 (`HitRules.outOfScopeLevel1`), small talk included.
+    private(set) var pairIsOutOfScope: [Bool] = []
     public private(set) var biz1Names: [String?] = []
     private var biz1Code: [String?: UInt16] = [:]
     private var topicCode: [Int64: UInt32] = [:]
@@ -125,6 +127,7 @@ public final class StatisticsIndex: @unchecked Sendable {
         }
         pairLevel1.append(l1)
         pairIsSmallTalk.append(biz1 == rules.smallTalkLevel1 && biz2 == rules.smallTalkLevel2)
+        pairIsOutOfScope.append(biz1 == rules.outOfScopeLevel1)
         return c
     }
 

@@ -129,11 +129,15 @@ public enum ReviewRules {
                     newStatus: s.status, reviewer: reviewer, at: at, oldValue: old, newValue: new, override: override)
     }
 
+    /// Who an imported label's history row names when the log names nobody.
+    static let unnamedImporter = "import"
+
     /// The history row a label that arrives with imported data gets (nil: it arrives unlabelled).
     static func importedLabel(_ r: InteractionRecord) -> LabelChange? {
         guard r.label != nil || r.status != .unlabeled else { return nil }
         return LabelChange(recordId: r.id, action: .import, oldLabel: nil, newLabel: r.label, oldStatus: .unlabeled,
-                           newStatus: r.status, reviewer: r.reviewedBy ?? r.reviewer ?? "import", at: r.reviewedAt ?? r.labeledAt ?? 0)
+                           newStatus: r.status, reviewer: r.reviewedBy ?? r.reviewer ?? unnamedImporter,
+                           at: r.reviewedAt ?? r.labeledAt ?? 0)
     }
 
     /// Strata for the double-review sample: organisation × week (Monday-based, Asia/Shanghai days).

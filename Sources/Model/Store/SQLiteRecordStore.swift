@@ -234,9 +234,24 @@ public final class SQLiteRecordStore: RecordStore {
         if let b = f.biz1 { parts.append("eff_biz1 = ?"); args.append(b) }
         if let b = f.biz2 { parts.append("eff_biz2 = ?"); args.append(b) }
         if let t = f.topic { parts.append("topic_hash = ?"); args.append(t.hash) }
-        if let a = f.assignee { parts.append("seq IN (SELECT seq FROM assignment WHERE reviewer = ?)"); args.append(a) }
+        if let a = f.assignee {
+            // `record.seq`: a page joins record_text, which has a `seq` too. See `assigneeClause`.
+            parts.append(assigneeClause)
+            args += [a, a]
+        }
         return (parts.isEmpty ? "1" : parts.joined(separator: " AND "), StatementArguments(args))
     }
+
+    /// 我的任务 (the reviewer twice): the records assigned to them, and every double-review record
+    /// that has one vote in, from someone else, and is not decided — else, after `assign`, a
+    /// sampled record sat in one reviewer's list and no second reviewer met it. Its vote count is
+    /// one, so it leaves the others' lists when their vote comes in (a dispute waits for a
+    /// supervisor, not for a third reviewer). The same in `PostgresRecordStore.whereClause`.
+    static let assigneeClause = """
+        (record.seq IN (SELECT a.seq FROM assignment a WHERE a.reviewer = ?)
+         OR (record.label IS NULL AND record.seq IN (
+           SELECT v.seq FROM vote v GROUP BY v.seq HAVING count(*) = 1 AND max(v.reviewer) <> ?)))
+        """
 
     /// WHERE clause and arguments for a filter, its text condition answered from the text index
     /// (SQLiteTextSearch); shared by count, keys and the statistics so they always agree.

@@ -6,7 +6,11 @@ struct LabelCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "label",
         abstract: "给一条记录标注 (set a record's label; 0 or clear removes it).",
-        discussion: "标注 (LABEL): 1=业务缺失 2=理解错误 3=回答正确 4=非人社职能, the Chinese name or the code; 0/clear/未标注 clears."
+        discussion: """
+            标注 (LABEL): 1=业务缺失 2=理解错误 3=回答正确 4=非人社职能, the Chinese name or the code; 0/clear/未标注 clears.
+            别人已标注的记录、别人正在审核的记录：不写入并退出 1，加 --override 才覆盖（历史记为覆盖他人）
+            (another reviewer's label, or a record another reviewer is on: refused unless --override, kept as an override).
+            """
     )
 
     @Argument(help: "记录ID (record id, as `list` shows it).")
@@ -18,6 +22,9 @@ struct LabelCommand: ParsableCommand {
     @Option(help: "审核员 (reviewer; default $WORKBENCH_REVIEWER, else the login name).")
     var reviewer: String?
 
+    @Flag(help: "覆盖他人的标注或他人正在审核的记录，历史记为覆盖 (replace another reviewer's label or work; kept as an override).")
+    var override = false
+
     @OptionGroup var store: StoreOptions
 
     func run() throws {
@@ -25,7 +32,17 @@ struct LabelCommand: ParsableCommand {
             let clear = ["0", "clear", "none", "未标注", "清除"].contains(label.lowercased())
             let newLabel: Label? = clear ? nil : try parseLabel(label)
             let db = try store.openStore(writes: true)
-            let change = try db.setLabel(newLabel, recordId: recordId, reviewer: reviewerName(reviewer), at: nowEpoch())
+            let change: LabelChange?
+            do {
+                // As the app does: another's work is asked about first; here, --override is the answer.
+                change = try db.setLabel(newLabel, recordId: recordId, reviewer: reviewerName(reviewer), at: nowEpoch(),
+                                         others: override ? .overwrite : .refuse)
+            } catch StoreError.othersWork(let id, let who, let theirLabel, let holds) {
+                throw UserError(holds
+                    ? "记录 \(id) 正由 \(who) 审核中，未保存；确要标注请加 --override (\(who) is on this record: not saved; add --override to label it anyway)"
+                    : "记录 \(id) 已由 \(who) 标注为「\(theirLabel?.chineseName ?? "未标注")」，未保存；确要覆盖请加 --override"
+                        + " (labelled by \(who): not saved; add --override to replace it)")
+            }
             printText(describe(change, recordId: recordId))
         }
     }
@@ -62,7 +79,8 @@ func describe(_ change: LabelChange?, recordId: String) -> String {
     guard let c = change else { return "记录 \(recordId): 无变化 (unchanged)" }
     let old = c.oldLabel?.chineseName ?? "未标注"
     let new = c.newLabel?.chineseName ?? "未标注"
-    return "记录 \(recordId): \(old)(\(c.oldStatus.chineseName)) → \(new)(\(c.newStatus.chineseName))，\(c.reviewer)，已保存 (saved)"
+    return "记录 \(recordId): \(old)(\(c.oldStatus.chineseName)) → \(new)(\(c.newStatus.chineseName))，\(c.reviewer)"
+        + (c.override ? "，覆盖他人 (override)" : "") + "，已保存 (saved)"
 }
 
 struct HistoryCommand: ParsableCommand {

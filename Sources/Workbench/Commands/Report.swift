@@ -154,15 +154,19 @@ struct Report {
         out.append("")
         out.append("按\(groupTitle)")
         let g = Glyphs.forTerminal(ambiguousWide: ascii)
+        let scale = Bars.Scale(fitting: groups.map(\.1.accuracy), target: team.accuracyTarget)
         let nameWidth = min(24, max(8, groups.map { DisplayWidth.of($0.name) }.max() ?? 8))
         let table = TextTable(
             columns: [.init(title: groupTitle, preferred: nameWidth, minimum: 6)]
-                + Self.figureColumns + [.init(title: "准确率", preferred: 20, minimum: 10, fills: true)],
+                + Self.figureColumns + [.init(title: "准确率 " + scale.text, preferred: 20, minimum: 10, fills: true)],
             shrinkOrder: [0, 10], dropOrder: [10, 9, 8, 7, 6])
         let widths = table.widths(for: width)
-        let rows = groups.map { name, t -> [String] in
-            [name] + Self.tableCells(t)
-                + [Bars.text(fraction: t.accuracy.value, width: max(1, widths[10]), text: "", glyphs: g)]
+        // The app's comparison bars: the figure's length on one scale, the interval's upper part a
+        // whisker, the target a mark where the bar does not reach.
+        let bars = Bars.comparisons(groups.map(\.1.accuracy), scale: scale, target: team.accuracyTarget,
+                                    width: max(1, widths[10]), glyphs: g)
+        let rows = groups.enumerated().map { i, group -> [String] in
+            [group.0] + Self.tableCells(group.1) + [String(bars[i].map(\.0))]
         }
         out.append(table.render(rows + [["合计"] + Self.tableCells(board.total) + [""]], widths: widths)
             .trimmingCharacters(in: .newlines))

@@ -46,15 +46,17 @@ struct ReviewersCommand: ParsableCommand {
 
     static func render(_ f: ReviewerFigures, format: ReportFormat) -> String {
         func num(_ x: Double?, _ spec: String) -> String { x.map { String(format: spec, $0) } ?? "—" }
+        // Every share with its n, and † when n < 20 (domain.md §3), as `report` marks them.
         func mix(_ m: [Int]) -> String {
-            let n = max(1, m.reduce(0, +))
+            let total = m.reduce(0, +), n = max(1, total)
             return zip(Label.allCases, m).map { "\($0.0.glyph)\(Int((Double($0.1) * 100 / Double(n)).rounded()))%" }.joined(separator: " ")
+                + " n=\(total)" + (total < Ratio.reliableN ? Ratio.unreliableMark : "")
         }
         let head = ["审核员", "标注", "有效工时", "条/小时", "秒/条(中位)", "标注分布", "χ² p", "双评一致", "被推翻", "过快连标"]
         let rows: [[String]] = f.rows.map { r in
             [r.reviewer, String(r.labels), num(Double(r.activeSeconds) / 3600, "%.1f h"), num(r.itemsPerHour, "%.0f"),
              num(r.medianSeconds, "%.0f"), mix(r.mix), num(r.mixP, "%.3f") + (r.mixDiffers ? " !" : ""),
-             r.pairs == 0 ? "—" : "\(r.agreed)/\(r.pairs)", r.adjudicated == 0 ? "—" : "\(r.overturned)/\(r.adjudicated)",
+             Ratio(r.agreed, of: r.pairs).countedText, Ratio(r.overturned, of: r.adjudicated).countedText,
              r.fastStreaks.isEmpty ? "0" : "\(r.fastStreaks.count)（\(r.fastStreaks.map(\.count).reduce(0, +)) 条）"]
         }
         switch format {
@@ -73,7 +75,7 @@ struct ReviewersCommand: ParsableCommand {
         case .markdown:
             var out = "# 审核员/质量\n\n| " + head.joined(separator: " | ") + " |\n|" + head.map { _ in "---" }.joined(separator: "|") + "|\n"
             for r in rows { out += "| " + r.joined(separator: " | ") + " |\n" }
-            return out + streakList(f)
+            return out + unreliableNote(rows, markdown: true) + streakList(f)
         case .text, .html, .xlsx:
             let widths = head.indices.map { i in ([head[i]] + rows.map { $0[i] }).map { DisplayWidth.of($0) }.max() ?? 0 }
             func line(_ cells: [String]) -> String {
@@ -82,8 +84,15 @@ struct ReviewersCommand: ParsableCommand {
             }
             var out = "审核员/质量（团队标注分布 \(mix(f.teamMix))；! 表示与团队其余人员差异显著，χ² 同质性检验 p < 0.01）\n"
             out += line(head) + "\n" + rows.map(line).joined(separator: "\n") + "\n"
-            return out + streakList(f)
+            return out + unreliableNote(rows, markdown: false) + streakList(f)
         }
+    }
+
+    /// The footnote for †, when a cell has one.
+    static func unreliableNote(_ rows: [[String]], markdown: Bool) -> String {
+        guard rows.contains(where: { $0.contains { $0.contains(Ratio.unreliableMark) } }) else { return "" }
+        return (markdown ? "\n" : "") + "\(Ratio.unreliableMark) n < \(Ratio.reliableN)，样本太少，仅供参考 (n < \(Ratio.reliableN): too few to rely on)。"
+            + "双评一致 = 与他人双评相同 ÷ 配对数；被推翻 = 仲裁结果与本人不同 ÷ 被仲裁数；标注分布的 n = 标注数。\n"
     }
 
     /// The records of each fast streak, for a supervisor to check.

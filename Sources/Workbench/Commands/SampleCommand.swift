@@ -10,7 +10,7 @@ struct SampleCommand: ParsableCommand {
         discussion: """
             从筛选范围内未标注的记录中，每个机构每周抽取 --rate 比例（四舍五入），同一 --seed 抽到同样的记录。
             样本中的记录须由两名审核员各自标注；后标注的人看不到先标注的结果。两人一致即为该记录的标注，
-            不一致则进入仲裁队列（应用中按 A）。主管名单见数据目录的 team.json。
+            不一致则进入仲裁队列（应用中按 A）。主管名单见数据目录的 team.json（\(WorkbenchPaths.dataDirectory().appendingPathComponent(ReferenceData.teamFile).path)）。
             """
     )
 

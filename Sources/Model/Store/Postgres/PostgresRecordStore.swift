@@ -158,7 +158,10 @@ public final class PostgresRecordStore: RecordStore, KnowledgeStore, @unchecked 
         if let b = f.biz1 { parts.append("eff_biz1 = ?"); args.append(b) }
         if let b = f.biz2 { parts.append("eff_biz2 = ?"); args.append(b) }
         if let t = f.topic { parts.append("topic_hash = ?"); args.append(t.hash) }
-        if let a = f.assignee { parts.append("record.seq IN (SELECT seq FROM assignment WHERE reviewer = ?)"); args.append(a) }
+        if let a = f.assignee {
+            parts.append(SQLiteRecordStore.assigneeClause)
+            args += [a, a]
+        }
         for t in f.textQuery.terms {
             let p = pattern(t.text)
             let test: String

@@ -32,7 +32,7 @@ enum DashboardView {
             case .trend: trend(s, d, board, body, &c)
             case .business: business(s, d, board, body, &c)
             case .hot: hot(s, d, board, board.hot, body, &c)
-            case .missed: hot(s, d, board, board.missed, body, &c)
+            case .missed: missed(s, d, board, body, &c)
             case .reviewers, .exports: break
             }
         }
@@ -161,7 +161,7 @@ enum DashboardView {
                 return
             }
             let below = ratio.isReliable && v < target
-            let text = ratio.percentText + (below ? "▼" : " ")
+            let text = ratio.percentText + (below ? String(g.below) : " ")
             c.text(text.leftPadded(to: figureWidth), x: x, y: y, role: !ratio.isReliable ? .dim : (below ? .warning : .normal), maxWidth: figureWidth)
         }
         for i in shown {
@@ -176,7 +176,7 @@ enum DashboardView {
             c.draw(hitBars[i], x: xHit, y: y)
             putFigure(hit, target: team.hitRateTarget, x: xHit + barWidth)
             c.text(grouped(t.valid).leftPadded(to: countWidth), x: xCount, y: y, role: .normal, maxWidth: r.x + r.width - xCount)
-            if selected { c.put("▶", x: r.x, y: y, role: .selected) }
+            if selected { c.put(g.pointer, x: r.x, y: y, role: .selected) }
             y += 1
         }
         if rows.isEmpty {
@@ -205,8 +205,8 @@ enum DashboardView {
                 c.text(" " + line.0, x: r.x, y: y + 1 + k, role: line.1, maxWidth: r.width)
             }
         }
-        c.text(Localized(" 条长=数值 \(g.whisker)\(g.whiskerEnd)95%上限 \(g.target)目标 ▼低于目标 · 有效问题不含闲聊 · n<20 灰显 · Enter 打开 · o 排序",
-                         " bar = figure \(g.whisker)\(g.whiskerEnd)95% upper \(g.target)target ▼below · questions: no small talk · dim: n<20 · Enter · o")(L),
+        c.text(Localized(" 条长=数值 \(g.whisker)\(g.whiskerEnd)95%上限 \(g.target)目标 \(g.below)低于目标 · 有效问题不含闲聊 · n<20 灰显 · Enter 打开 · o 排序",
+                         " bar = figure \(g.whisker)\(g.whiskerEnd)95% upper \(g.target)target \(g.below)below · questions: no small talk · dim: n<20 · Enter · o")(L),
                x: r.x, y: r.bottom - 1, role: .dim, maxWidth: r.width)
     }
 
@@ -316,18 +316,14 @@ enum DashboardView {
         ratio.value == nil ? "— n=0" : "\(ratio.percentText) n=\(grouped(ratio.denominator))"
     }
 
-    /// 热点TOP10 (`list` = the board's hot) or 未命中TOP10 (its missed): the same table.
+    /// 热点TOP10 (`list` = the board's hot).
     static func hot(_ s: AppContext, _ d: DashboardState, _ b: Dashboard, _ list: [HotQuestion], _ r: Rect, _ c: inout Canvas) {
         let L = s.lang
         let hot = list
-        let missed = d.view == .missed
         let numbers = 8 + 18 + 18
         let textWidth = max(10, r.width - numbers - 6)
-        let title = missed
-            ? Localized("未命中/兜底问题 TOP\(b.query.top)（机器人未用知识库回答的问题，按归一化问题文字分组：知识库缺什么；Enter 打开其记录）",
-                        "Missed TOP\(b.query.top): questions answered from no knowledge (no hit or a fallback), by normalised text; Enter opens them")
-            : Localized("热点问题 TOP\(b.query.top)（按标准问/知识ID，否则按归一化问题文字分组；Enter 打开其记录）",
-                        "Hot questions TOP\(b.query.top) (by standard question / knowledge id, else normalised text; Enter opens its records)")
+        let title = Localized("热点问题 TOP\(b.query.top)（按标准问/知识ID，否则按归一化问题文字分组；Enter 打开其记录）",
+                              "Hot questions TOP\(b.query.top) (by standard question / knowledge id, else normalised text; Enter opens its records)")
         c.text(" " + title(L), x: r.x, y: r.y, role: .title, maxWidth: r.width)
         let head = "  # " + DisplayWidth.truncate(Localized("问题", "Question")(L), to: textWidth, pad: true)
             + Localized("次数", "Count")(L).leftPadded(to: 8) + Localized("命中率", "Hit rate")(L).leftPadded(to: 18)
@@ -372,6 +368,70 @@ enum DashboardView {
                 + Localized("  · 不同问法 \(h.wordings) 种", "  · \(h.wordings) distinct wordings")(L),
             Localized("全口径 ", "All labels ")(L) + ratioCell(h.tally.accuracyAll) + "  · "
                 + Localized("已标注 ", "labelled ")(L) + "\(h.tally.labelled)/\(h.count)",
+        ]
+        for line in lines where dy < r.bottom {
+            c.text(" " + line, x: r.x, y: dy, role: .dim, maxWidth: r.width)
+            dy += 1
+        }
+    }
+}
+
+extension DashboardView {
+    /// 未命中TOP10: what the knowledge base lacks. Only the bureau's own questions (not 非人社事项,
+    /// not labelled 非人社职能, not small talk); every row is a miss, so no hit rate: how many, their
+    /// share of all misses, the most common wording and which organisations asked.
+    static func missed(_ s: AppContext, _ d: DashboardState, _ b: Dashboard, _ r: Rect, _ c: inout Canvas) {
+        let L = s.lang
+        let list = b.missed
+        let askedWidth = min(26, max(12, r.width / 5))
+        let numbers = 8 + 10 + 2 + askedWidth
+        let textWidth = max(10, r.width - numbers - 6)
+        let title = Localized("未命中/兜底问题 TOP\(b.query.top)（人社事项中机器人未用知识库回答的问题，按归一化问题文字分组：知识库缺什么；Enter 打开其记录）",
+                              "Missed TOP\(b.query.top): HR questions answered from no knowledge (no hit or a fallback), by normalised text: what the knowledge base lacks; Enter opens them")
+        c.text(" " + title(L), x: r.x, y: r.y, role: .title, maxWidth: r.width)
+        let head = "  # " + DisplayWidth.truncate(Localized("问题", "Question")(L), to: textWidth, pad: true)
+            + Localized("次数", "Count")(L).leftPadded(to: 8) + Localized("占未命中", "Of misses")(L).leftPadded(to: 10) + "  "
+            + Localized("提问机构", "Asked by")(L)
+        c.text(head, x: r.x, y: r.y + 1, role: .dim, maxWidth: r.width)
+        /// `如皋市 2 · 海安市 1 …`
+        func askedBy(_ h: HotQuestion, limit: Int?) -> String {
+            let shown = limit.map { Array(h.askedBy.prefix($0)) } ?? h.askedBy
+            return shown.map { "\($0.org) \(grouped($0.count))" }.joined(separator: limit == nil ? "、" : " · ")
+                + (shown.count < h.askedBy.count ? " …" : "")
+        }
+        let detailHeight = 5
+        let shown = ListCursor.window(count: list.count, selected: d.selected, height: max(1, r.height - 2 - detailHeight))
+        var y = r.y + 2
+        for i in shown {
+            let h = list[i]
+            let selected = i == d.selected
+            var x = r.x
+            x += c.text((selected ? "▶" : " ") + String(i + 1).leftPadded(to: 2) + " ", x: x, y: y, role: selected ? .selected : .dim)
+            x += c.text(DisplayWidth.truncate(VisibleText.escapeControls(h.title), to: textWidth, pad: true), x: x, y: y,
+                        role: selected ? .selected : .normal)
+            x += c.text(grouped(h.count).leftPadded(to: 8), x: x, y: y, maxWidth: r.x + r.width - x)
+            x += c.text(Ratio(h.count, of: b.missedTotal).percentText.leftPadded(to: 10) + "  ", x: x, y: y, maxWidth: r.x + r.width - x)
+            c.text(DisplayWidth.truncate(askedBy(h, limit: 3), to: askedWidth), x: x, y: y, role: .dim, maxWidth: r.x + r.width - x)
+            y += 1
+        }
+        if list.isEmpty {
+            c.text(Localized("  这个筛选中没有未命中的人社问题", "  No missed HR questions in this filter")(L), x: r.x, y: y, role: .dim)
+            return
+        }
+        guard list.indices.contains(d.selected), r.height > detailHeight + 3 else { return }
+        let h = list[d.selected]
+        var dy = r.bottom - detailHeight
+        c.fill(x: r.x, y: dy, width: r.width, height: 1, role: .border, with: glyphs(s).horizontal)
+        dy += 1
+        let t = h.tally
+        let lines = [
+            Localized("次数=未命中的有效问题 · 占未命中=次数÷全部未命中 \(grouped(b.missedTotal)) 条 · 不含非人社事项、标为非人社职能的问题和闲聊",
+                      "count = missed questions · of misses = count ÷ all \(grouped(b.missedTotal)) misses · without 非人社事项, 非人社职能 labels and small talk")(L),
+            Localized("常见问法：", "Most common wording: ")(L) + VisibleText.escapeControls(h.wording)
+                + Localized("  · 不同问法 \(h.wordings) 种", "  · \(h.wordings) distinct wordings")(L),
+            Localized("提问机构：", "Asked by: ")(L) + askedBy(h, limit: nil),
+            Localized("已标注 ", "Labelled ")(L) + "\(grouped(t.labelled))/\(grouped(h.count))：" + [Label.missingKnowledge, .misunderstood, .correct]
+                .map { "\($0.chineseName) \(grouped(t.count($0)))" }.joined(separator: " · "),
         ]
         for line in lines where dy < r.bottom {
             c.text(" " + line, x: r.x, y: dy, role: .dim, maxWidth: r.width)
