@@ -62,6 +62,8 @@ final class AppFixture {
         if !todo {
             session.list.setTodo(false, hasAssignment: false)
             try session.list.refilter(session)
+            // Nothing held yet, as before a key is pressed in the whole list.
+            session.list.releaseLeases()
         }
     }
 

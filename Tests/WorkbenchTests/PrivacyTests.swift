@@ -89,6 +89,9 @@ import Testing
         #expect(try f.store.history(recordId: "R001").last?.action == .mask)
         let other = try ReviewSession(store: try SQLiteRecordStore(path: f.store.path), reference: .bundled, reviewer: "王强",
                                       lang: .zh, location: "fixture.sqlite", clock: { AppFixture.now })
+        // R001 (张敏 holds it, so 王强's 待办 opened on the next one).
+        let r001 = try #require(try f.store.key(recordId: "R001"))
+        other.list.select(try #require(other.list.keys.firstIndex(of: r001)))
         #expect(other.selectedRecord?.question.contains("＊＊") == true)
         _ = f.press([.char("x")] + typed("不存在") + [.enter])
         #expect(s.message?.role == .error)

@@ -300,6 +300,9 @@ extension AppFixture {
         let s = try ReviewSession(store: f.store, reference: .bundled, reviewer: "张敏", backgroundStatistics: true,
                                   clock: { AppFixture.now })
         #expect(s.statisticsPending)
+        s.list.setTodo(false, hasAssignment: false)  // the whole list (as T shows it)
+        try s.list.refilter(s)
+        s.list.releaseLeases()
         s.perform(s.handle(.char("3")))
         let other = try SQLiteRecordStore(path: f.store.path)
         try other.setLabel(.missingKnowledge, recordId: "R003", reviewer: "王强", at: AppFixture.now)
@@ -374,6 +377,7 @@ extension AppFixture {
         let other = try ReviewSession(store: f.store, reference: .bundled, reviewer: "王强", lang: .zh, location: "fixture.sqlite",
                                       clock: { AppFixture.now })
         other.remember(FilterMemory(location: "fixture.sqlite", reviewer: "王强", directory: f.dir))
-        #expect(other.filter == RecordFilter())
+        #expect(other.list.rememberedFilter == RecordFilter() && other.list.todo)
+        #expect(other.filter == RecordFilter(status: .unlabeled))
     }
 }

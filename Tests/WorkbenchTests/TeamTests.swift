@@ -197,8 +197,6 @@ import Testing
         let f = try AppFixture()
         let a = f.session
         #expect(try f.store.drawSample(RecordFilter(), rate: 1, seed: 3, by: "张主任", at: AppFixture.now) == 5)
-        let b = try ReviewSession(store: try SQLiteRecordStore(path: f.store.path, busyTimeout: 0.2), reference: .bundled,
-                                  reviewer: "王强", clock: { AppFixture.now })
         // 张敏 labels R001 and R002: their own votes; the records stay unlabelled for everyone.
         f.press(typed("3"))
         #expect(a.message?.text.zh.hasPrefix("已保存你的双评标注") == true)
@@ -206,13 +204,16 @@ import Testing
         #expect(try f.store.record(id: "R001")?.label == nil)
         #expect(try f.store.record(id: "R002")?.label == nil)
         a.list.releaseLeases()  // 张敏 moves on
-        // 王强 sees only that one label is in, never which.
-        _ = b.tick()
+        // 王强 opens on 待办: the pairs waiting for his label first; he sees only that one label
+        // is in, never which.
+        let b = try ReviewSession(store: try SQLiteRecordStore(path: f.store.path, busyTimeout: 0.2), reference: .bundled,
+                                  reviewer: "王强", clock: { AppFixture.now })
+        #expect(b.selectedRecord?.id == "R001")
         ReviewScreen.prepare(b, width: 120, height: 40)
         let screen = ReviewScreen.draw(b, width: 120, height: 40).dump()
         #expect(screen.contains("双评1/2") && screen.contains("双评样本（盲评）：已有 1/2 人标注"))
         // The detail (R001 selected) shows no label: 张敏's ✓ stays hidden.
-        #expect(screen.contains("标注 未标注"))
+        #expect(screen.contains(" · 未标注 "))
         // The same label: R001 is labelled. A different one: R002 waits for a supervisor.
         b.perform(b.handle(.char("3")))
         #expect(try f.store.record(id: "R001")?.label == .correct)
@@ -261,7 +262,7 @@ import Testing
         #expect(s.filter.assignee == "张敏" && s.keys == mine)
         ReviewScreen.prepare(s, width: 120, height: 40)
         let screen = ReviewScreen.draw(s, width: 120, height: 40).dump()
-        #expect(screen.contains("我的任务") && screen.contains("任务剩余 3 条"))
+        #expect(screen.contains("待办（分配给你的）") && screen.contains("任务剩余 3 条"))
         #expect(s.total == (try f.store.tallies(s.statsFilter, rules: s.rules).total))
         s.perform(s.handle(.char("T")))
         #expect(s.filter.assignee == nil && s.keys.count == 8)
@@ -283,6 +284,7 @@ import Testing
         var reference = ReferenceData.bundled
         reference.team = Team(supervisors: ["张主任"])
         let boss = try ReviewSession(store: f.store, reference: reference, reviewer: "张主任", clock: { AppFixture.now })
+        boss.perform(boss.handle(.char("T")))  // the whole list (the app opens on 待办)
         for k in [.char("P")] + typed("李娜:1 王强") + [.enter] as [Key] { boss.perform(boss.handle(k)) }
         #expect(boss.message?.text.zh.hasPrefix("已分配 8 条") == true, "\(String(describing: boss.message))")
         #expect(try f.store.assignments()["李娜"]?.assigned == 4)

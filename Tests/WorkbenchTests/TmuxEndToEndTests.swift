@@ -63,14 +63,14 @@ import Testing
         }
 
         /// The filter bar's status field typed to 未标注, applied.
+        /// The app opens on 待办 (the unlabelled records nobody else is on); `T` and back shows the
+        /// key works and keeps it.
         func filterUnlabelled() throws {
-            try keys("f")
-            _ = try waitFor("筛选（列表随输入更新")
-            try keys("Tab", "Tab")
-            try keys("未标注")
-            _ = try waitFor("= 未标注")
-            try keys("Enter")
-            _ = try waitFor("筛选: 未标注")
+            _ = try waitFor("筛选: 待办")
+            try keys("T")
+            _ = try waitFor("筛选: 全部")
+            try keys("T")
+            _ = try waitFor("筛选: 待办")
         }
 
         /// `K`, then `Enter` on the first entry: its id, read off the screen.
@@ -133,7 +133,7 @@ import Testing
         try tmux.keys("如皋")
         _ = try tmux.waitFor("= 如皋市")
         try tmux.keys("Enter")
-        _ = try tmux.waitFor("筛选: 如皋市 · 未标注")
+        _ = try tmux.waitFor("筛选: 待办 · 如皋市")
         // The dashboard shares the organisation (not the status), and comes back with Esc.
         try tmux.keys("s")
         screen = try tmux.waitFor("统计看板")
@@ -275,6 +275,44 @@ import Testing
             .filter { Set($0.map { (r: Row) -> String in r["reviewer"] }).count > 1 }
         #expect(doubled.isEmpty)
     }
+    /// Issue 32, done when: two new reviewers start at the same moment at 80×24 and press ten label
+    /// keys each right away; twenty records are labelled, ten in each name, nothing is asked, and
+    /// every screen on the way shows the selected answer.
+    @Test func tenLabelKeysRightAfterOpeningAreTenLabelsEach() throws {
+        guard Tmux.available() else { return }
+        let cli = CLI()
+        defer { cli.cleanup() }
+        try cli.run(["demo", "--records", "300", "--db", cli.db, "--end", "2025-12-31 18:00"])
+        let a = Tmux(), b = Tmux()
+        defer { a.kill(); b.kill() }
+        let env = ["LANG": "C.UTF-8", "XDG_DATA_HOME": cli.dir.path, "TERM": "xterm-256color"]
+        try a.start("\(CLI.binary.path) --db \(cli.db) --reviewer 新人甲; sleep 5", width: 80, height: 24, env: env)
+        try b.start("\(CLI.binary.path) --db \(cli.db) --reviewer 新人乙; sleep 5", width: 80, height: 24, env: env)
+        _ = try a.waitFor("问答结果")
+        _ = try b.waitFor("问答结果")
+        for k in "1234312341" {
+            try a.keys(String(k))
+            try b.keys(String(k))
+            usleep(250_000)
+            for t in [a, b] {
+                let screen = try t.screen()
+                #expect(screen.contains("问：") && screen.contains("── 问答结果"), "\(screen)")
+                #expect(!screen.contains("按 y"), "asked:\n\(screen)")
+            }
+        }
+        try a.keys("q")
+        try b.keys("q")
+        _ = try a.waitFor("均已保存")
+        _ = try b.waitFor("均已保存")
+        let store = try SQLiteRecordStore(path: cli.db)
+        for name in ["新人甲", "新人乙"] {
+            let n = try store.dbQueue.read { db in
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM record WHERE reviewer = ? AND label IS NOT NULL", arguments: [name]) ?? 0
+            }
+            #expect(n == 10, "\(name): \(n)")
+        }
+    }
+
     /// Issue 15, case 8: emoji ZWJ sequences, flags, stacked combining marks, C1 controls and a
     /// bidi override in the list. Every row keeps the statistics pane whole to its right: nothing
     /// of the list's text (a fragment such as `009C`, `<U`, an emoji) is drawn past the divider.
@@ -309,7 +347,10 @@ import Testing
         defer { narrow.kill() }
         try narrow.start("\(CLI.binary.path) --db \(cli.db) --reviewer 测试员; sleep 5", width: 80, height: 24,
                          env: ["LANG": "C.UTF-8", "XDG_DATA_HOME": cli.dir.path, "TERM": "xterm-256color"])
-        _ = try narrow.waitFor("实时统计")
+        _ = try narrow.waitFor("准确率")
+        // The whole list (record 11 is labelled, so not in 待办).
+        try narrow.keys("T")
+        _ = try narrow.waitFor("筛选: 全部")
         try narrow.keys("j", "j", "j", "j")
         usleep(300_000)
         let small = try narrow.screen()

@@ -172,9 +172,9 @@ enum DashboardView {
             c.text(DisplayWidth.truncate(name, to: nameWidth, pad: true), x: r.x + 1, y: y,
                    role: selected ? .selected : (below ? .warning : (acc.isReliable ? .normal : .dim)))
             c.draw(accBars[i], x: xAcc, y: y)
-            putFigure(acc, target: team.accuracyTarget, x: xAcc + barWidth)
+            putFigure(acc, target: team.accuracyTarget, x: xAcc + barWidth + 1)
             c.draw(hitBars[i], x: xHit, y: y)
-            putFigure(hit, target: team.hitRateTarget, x: xHit + barWidth)
+            putFigure(hit, target: team.hitRateTarget, x: xHit + barWidth + 1)
             c.text(grouped(t.valid).leftPadded(to: countWidth), x: xCount, y: y, role: .normal, maxWidth: r.x + r.width - xCount)
             if selected { c.put(g.pointer, x: r.x, y: y, role: .selected) }
             y += 1
