@@ -59,12 +59,16 @@ final class AppFixture {
         try store.importBatch { sink in for r in Self.records { _ = try sink.insert(r) } }
         session = try ReviewSession(store: store, reference: .bundled, reviewer: "张敏", lang: lang,
                                     location: "fixture.sqlite", clock: { AppFixture.now })
-        if !todo {
-            session.list.setTodo(false, hasAssignment: false)
-            try session.list.refilter(session)
-            // Nothing held yet, as before a key is pressed in the whole list.
-            session.list.releaseLeases()
-        }
+        if !todo { try Self.wholeList(session) }
+    }
+
+    /// A session shows the whole list (as `T` does) and holds nothing yet, as before a key is
+    /// pressed there: what most screen tests read.
+    static func wholeList(_ session: ReviewSession) throws {
+        session.list.setTodo(false, hasAssignment: false)
+        try session.list.refilter(session)
+        session.list.select(0)
+        session.list.releaseLeases()
     }
 
     deinit { try? FileManager.default.removeItem(at: dir) }

@@ -137,6 +137,7 @@ import Testing
         let a = f.session
         let otherStore = try SQLiteRecordStore(path: f.store.path, busyTimeout: 0.2)
         let b = try ReviewSession(store: otherStore, reference: .bundled, reviewer: "王强", clock: { AppFixture.now })
+        try AppFixture.wholeList(b)
         a.ensureIndex()
         b.ensureIndex()
         try a.refilter()

@@ -250,6 +250,7 @@ import Testing
         let a = f.session
         let otherStore = try SQLiteRecordStore(path: f.store.path, busyTimeout: 0.2)
         let b = try ReviewSession(store: otherStore, reference: .bundled, reviewer: "王强", clock: { AppFixture.now })
+        try AppFixture.wholeList(b)
         func recount() throws -> Tally { try f.store.tallies(a.statsFilter, rules: a.rules).total }
         let counted = (a.fullCounts, b.fullCounts)
         try Self.takeTurns(a, b, recount: recount)

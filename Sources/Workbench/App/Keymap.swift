@@ -275,7 +275,7 @@ enum Keymap {
         b += [
             Binding([.confirm], [.char("y")], .accept, help: Localized("覆盖：写入你的标注，历史记为覆盖", "Replace: write your label, kept in the history as an override"),
                     footer: Localized("覆盖", "replace")),
-            Binding([.confirm], [.escape, .char("n")], .cancel, help: Localized("取消，保留他人的标注（其他键同样取消）", "Cancel, their work stays (any other key too)"),
+            Binding([.confirm], [.escape, .char("n")], .cancel, help: Localized("取消，保留他人的标注（其他键不作回答，问题保留）", "Cancel, their work stays (other keys do not answer: the question stays)"),
                     footer: Localized("取消", "cancel")),
         ]
         return b

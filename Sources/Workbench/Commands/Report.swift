@@ -113,7 +113,18 @@ struct Report {
     }
 
     var hotRows: [[String]] { Self.rows(board.hot) }
-    var missedRows: [[String]] { Self.rows(board.missed) }
+    /// 未命中TOP10: every row is a miss, so no hit rate; how many, their share of all misses, how
+    /// many wordings, how many a reviewer confirmed as 业务缺失, and who asked.
+    var missedRows: [[String]] {
+        board.missed.enumerated().map { i, h in
+            [String(i + 1), VisibleText.singleLine(h.title), grouped(h.count), Self.share(Ratio(h.count, of: board.missedTotal)),
+             grouped(h.wordings), grouped(h.tally.count(.missingKnowledge)),
+             VisibleText.singleLine(h.askedBy.prefix(3).map { "\($0.org) \(grouped($0.count))" }.joined(separator: "、"))]
+        }
+    }
+
+    static let missedHeader = ["#", "问题（最常见问法）", "次数", "占全部未命中", "问法数", "已标业务缺失", "提问机构（前三）"]
+    static let missedTitle = "未命中/兜底问题 TOP10（人社事项中机器人未用知识库回答的，按归一化问题文字分组：知识库缺什么；不含非人社事项与闲聊）"
 
     static func rows(_ list: [HotQuestion]) -> [[String]] {
         list.enumerated().map { i, h in
@@ -200,9 +211,16 @@ struct Report {
             shrinkOrder: [6, 1], dropOrder: [6])
         out.append(hot.render(hotRows, widths: hot.widths(for: width)).trimmingCharacters(in: .newlines))
         out.append("")
-        out.append("未命中/兜底问题 TOP\(board.query.top)（机器人未用知识库回答的，按归一化问题文字分组）")
-        out.append(hot.render(missedRows, widths: hot.widths(for: width)).trimmingCharacters(in: .newlines))
         out.append("次数 = 有效问题数；命中率 = 命中知识的问题 ÷ 次数；准确率 = 回答正确 ÷ (业务缺失 + 理解错误 + 回答正确)；n = 准确率的分母。")
+        out.append("")
+        out.append(Self.missedTitle.replacingOccurrences(of: "TOP10", with: "TOP\(board.query.top)") + "：共 \(grouped(board.missedTotal)) 条")
+        let missed = TextTable(
+            columns: Self.missedHeader.enumerated().map { i, t in
+                i == 1 ? .init(title: t, preferred: 30, minimum: 12, fills: true)
+                    : .init(title: t, preferred: i == 6 ? 24 : max(4, DisplayWidth.of(t)), minimum: i == 6 ? 8 : 2)
+            },
+            shrinkOrder: [6, 1], dropOrder: [6])
+        out.append(missed.render(missedRows, widths: missed.widths(for: width)).trimmingCharacters(in: .newlines))
         out.append("")
         if let c = parts.byOrg, let z = parts.byBiz1 {
             out.append("本期与上期（上期 \(TimeBucket.date(c.previousFrom)) ~ \(TimeBucket.date(c.previousTo))，与本期等长）")
@@ -290,9 +308,9 @@ struct Report {
         // The last column (wording) is text: left-aligned.
         out += Self.mdTable(Self.hotHeader, hotRows, numericFrom: 2, text: [Self.hotHeader.count - 1])
         out.append("")
-        out.append("## 未命中/兜底问题 TOP\(board.query.top)（机器人未用知识库回答的，按归一化问题文字分组）")
+        out.append("## " + Self.missedTitle.replacingOccurrences(of: "TOP10", with: "TOP\(board.query.top)") + "：共 \(grouped(board.missedTotal)) 条")
         out.append("")
-        out += Self.mdTable(Self.hotHeader, missedRows, numericFrom: 2, text: [Self.hotHeader.count - 1])
+        out += Self.mdTable(Self.missedHeader, missedRows, numericFrom: 2, text: [Self.missedHeader.count - 1])
         out.append("")
         out.append("次数 = 有效问题数；命中率 = 命中知识的问题 ÷ 次数；准确率 = 回答正确 ÷ (业务缺失 + 理解错误 + 回答正确)；n = 准确率的分母。")
         out.append("")
@@ -402,8 +420,11 @@ struct Report {
         }
         o["missedQuestions"] = board.missed.enumerated().map { i, h -> [String: Any] in
             ["rank": i + 1, "title": h.title, "mostCommonWording": h.wording, "count": h.count, "wordings": h.wordings,
+             "shareOfMissed": Ratio(h.count, of: board.missedTotal).value ?? 0,
+             "askedBy": h.askedBy.map { ["organisation": $0.org, "count": $0.count] as [String: Any] },
              "figures": Self.tallyJSON(h.tally)]
         }
+        o["missedTotal"] = board.missedTotal
         o["hotQuestions"] = board.hot.enumerated().map { i, h -> [String: Any] in
             ["rank": i + 1, "title": h.title, "mostCommonWording": h.wording, "knowledgeId": h.knowledgeId ?? NSNull(),
              "standardQuestion": h.standardQuestion ?? NSNull(), "count": h.count, "wordings": h.wordings,

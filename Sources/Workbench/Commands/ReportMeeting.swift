@@ -313,8 +313,8 @@ extension Report {
             b += "<h2>一级业务类型</h2>" + Self.htmlTable(["一级业务类型"] + Self.tableHeader, board.byBiz1().map { [$0.name] + Self.tableCells($0.tally) })
         }
         b += "<h2>热点问题 TOP\(board.query.top)</h2>" + Self.htmlTable(Self.hotHeader, hotRows, numericFrom: 2, text: [Self.hotHeader.count - 1])
-        b += "<h2>未命中/兜底问题 TOP\(board.query.top)</h2><p class=\"meta\">机器人未用知识库回答的问题，按归一化问题文字分组：知识库缺什么。</p>"
-            + Self.htmlTable(Self.hotHeader, missedRows, numericFrom: 2, text: [Self.hotHeader.count - 1])
+        b += "<h2>未命中/兜底问题 TOP\(board.query.top)</h2><p class=\"meta\">人社事项中机器人未用知识库回答的问题（不含非人社事项与闲聊），按归一化问题文字分组：知识库缺什么。共 \(grouped(board.missedTotal)) 条。</p>"
+            + Self.htmlTable(Self.missedHeader, missedRows, numericFrom: 2, text: [1, Self.missedHeader.count - 1])
             + "<p class=\"meta\">次数 = 有效问题数；命中率 = 命中知识的问题 ÷ 次数；准确率 = 回答正确 ÷ (业务缺失 + 理解错误 + 回答正确)；n = 准确率的分母。</p>"
         b += "<h2>错误示例（每类最新 3 条）</h2>"
         for (l, records) in parts.examples {
@@ -361,7 +361,7 @@ extension Report {
                       c.rows.map { [$0.name] + MeetingParts.comparisonCells($0) } + z.rows.map { [$0.name] + MeetingParts.comparisonCells($0) })
         }
         try sheet("热点TOP\(board.query.top)", Self.hotHeader, hotRows, first: 5)
-        try sheet("未命中TOP\(board.query.top)", Self.hotHeader, missedRows, first: 5)
+        try sheet("未命中TOP\(board.query.top)", Self.missedHeader, missedRows, first: 5)
         try sheet("错误示例", ["标注", "记录ID", "时间", "组织机构", "用户问题", "问答结果（前 300 字）"],
                   parts.examples.flatMap { l, records in
                       records.map { r in [l.chineseName, r.id, ShanghaiTime.format(r.askedAt), r.org, r.question, String(r.answer.prefix(300))] }

@@ -12,7 +12,7 @@ extension DashboardView {
         let pct = { (n: Int, of: Int) in of == 0 ? "—" : "\(Int((Double(n) * 100 / Double(of)).rounded()))%" }
         let cols: [(Localized, Int)] = [(Localized("审核员", "Reviewer"), 10), (Localized("标注", "Labels"), 7), (Localized("工时", "Hours"), 7),
                                         (Localized("条/时", "/hour"), 7), (Localized("秒/条", "s/item"), 7), (Localized("分布 p", "mix p"), 9),
-                                        (Localized("双评一致", "Agree"), 9), (Localized("被推翻", "Overturned"), 11), (Localized("过快连标", "Fast runs"), 10)]
+                                        (Localized("双评一致", "Agree"), 17), (Localized("被推翻", "Overturned"), 17), (Localized("过快连标", "Fast runs"), 10)]
         var x = r.x + 1
         for (t, w) in cols where x < r.x + r.width {
             x += c.text(DisplayWidth.truncate(t(L), to: w, pad: true), x: x, y: r.y, role: .title, maxWidth: r.x + r.width - x)
@@ -24,7 +24,8 @@ extension DashboardView {
             let cells = [row.reviewer, grouped(row.labels), String(format: "%.1f", Double(row.activeSeconds) / 3600),
                          row.itemsPerHour.map { String(format: "%.0f", $0) } ?? "—", row.medianSeconds.map { String(format: "%.0f", $0) } ?? "—",
                          (row.mixP.map { String(format: "%.3f", $0) } ?? "—") + (row.mixDiffers ? "!" : ""),
-                         row.pairs == 0 ? "—" : pct(row.agreed, row.pairs), row.adjudicated == 0 ? "—" : pct(row.overturned, row.adjudicated),
+                         // Each share with its n, † when n < 20 (issue 32: 被推翻 100% from one case).
+                         Ratio(row.agreed, of: row.pairs).countedText, Ratio(row.overturned, of: row.adjudicated).countedText,
                          String(row.fastStreaks.count)]
             let selected = i == d.selected
             x = r.x + 1
@@ -32,7 +33,7 @@ extension DashboardView {
                 let role: Role = selected ? .selected : (k == 5 && row.mixDiffers) || (k == 8 && !row.fastStreaks.isEmpty) ? .warning : .normal
                 x += c.text(DisplayWidth.truncate(cells[k], to: w, pad: true), x: x, y: y, role: role, maxWidth: r.x + r.width - x)
             }
-            if selected { c.put("▶", x: r.x, y: y, role: .selected) }
+            if selected { c.put(s.glyphs.pointer, x: r.x, y: y, role: .selected) }
             y += 1
         }
         if f.rows.isEmpty { c.text(Localized("  这段时间没有审核员在本工具中的标注（导入时已带的标注没有时间记录，不计入）", "  No labels given in this tool in this period (labels that came with an import are not counted)")(L), x: r.x, y: y, role: .dim) }
@@ -45,7 +46,7 @@ extension DashboardView {
             "\(l.glyph)\(pct(m.0, row.labels))/" + Localized("团队", "team")(L) + pct(m.1, f.teamMix.reduce(0, +))
         }.joined(separator: "  ")
         let lines: [(String, Role)] = [
-            (Localized("标注分布（本人/团队）：", "Label mix (theirs/team): ")(L) + mixLine, .normal),
+            (Localized("标注分布（本人 n=\(grouped(row.labels)) / 团队 n=\(grouped(f.teamMix.reduce(0, +)))）：", "Label mix (theirs n=\(grouped(row.labels)) / team n=\(grouped(f.teamMix.reduce(0, +)))): ")(L) + mixLine, .normal),
             (Localized("与团队其余人员比较：Pearson χ² 同质性检验，自由度 3，p = ", "Against the rest of the team: Pearson χ² homogeneity, df 3, p = ")(L)
                 + (row.mixP.map { String(format: "%.4f", $0) } ?? "—") + (row.mixDiffers ? Localized("（差异显著）", " (differs)")(L) : ""),
              row.mixDiffers ? .warning : .dim),
@@ -89,7 +90,7 @@ extension DashboardView {
                 x += c.text(DisplayWidth.truncate(VisibleText.singleLine(cells[k]), to: min(w, r.x + r.width - x), pad: k < 5),
                             x: x, y: y, role: role, maxWidth: r.x + r.width - x)
             }
-            if selected { c.put("▶", x: r.x, y: y, role: .selected) }
+            if selected { c.put(s.glyphs.pointer, x: r.x, y: y, role: .selected) }
             y += 1
         }
         guard list.indices.contains(d.selected), r.height > 4 else { return }

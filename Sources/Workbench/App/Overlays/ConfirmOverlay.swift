@@ -30,16 +30,16 @@ final class ConfirmOverlay: Screen {
         let l = label.map { "\($0.glyph) \($0.chineseName)" } ?? "未标注"
         let en = label.map { "\($0.glyph) \($0.englishName)" } ?? "unlabelled"
         return holds
-            ? Localized("记录 \(id) 正由 \(who) 审核中。按 y 仍然标注（记为覆盖），其他键取消",
-                        "\(who) is on record \(id). Press y to label it anyway (kept as an override), any other key cancels")
-            : Localized("记录 \(id) 已由 \(who) 标注为 \(l)。按 y 改为你的标注（记为覆盖），其他键取消",
-                        "\(who) labelled record \(id) \(en). Press y to replace it (kept as an override), any other key cancels")
+            ? Localized("记录 \(id) 正由 \(who) 审核中。按 y 仍然标注（记为覆盖），n 或 Esc 取消",
+                        "\(who) is on record \(id). Press y to label it anyway (kept as an override), n or Esc cancels")
+            : Localized("记录 \(id) 已由 \(who) 标注为 \(l)。按 y 改为你的标注（记为覆盖），n 或 Esc 取消",
+                        "\(who) labelled record \(id) \(en). Press y to replace it (kept as an override), n or Esc cancels")
     }
 
     static func overwriteQuestion(_ path: String) -> Localized {
         let shown = VisibleText.singleLine(path)
-        return Localized("文件 \(shown) 已存在。按 y 覆盖它（原文件将被替换），其他键取消",
-                         "\(shown) exists. Press y to overwrite it (the file will be replaced), any other key cancels")
+        return Localized("文件 \(shown) 已存在。按 y 覆盖它（原文件将被替换），n 或 Esc 取消",
+                         "\(shown) exists. Press y to overwrite it (the file will be replaced), n or Esc cancels")
     }
 
     /// A key other than yes or no came while the question was open: it is said again, never taken as no.

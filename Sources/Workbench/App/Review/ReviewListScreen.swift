@@ -340,13 +340,6 @@ final class ReviewListScreen: Screen, Tracking {
                 i += 1
             }
         }
-        if offline {
-            // Past what was read before the server went away nothing is known: the selection
-            // stays rather than land on a record that may be done (its write is queued ⟳).
-            ctx.say(Localized("服务器暂不可达：下一条待办要等连上后才能确定", "The server is away: the next record to do is known once it is back"),
-                    .warning)
-            return
-        }
         if start + 1 < keys.count {
             select(start + 1)
             ctx.say(reviewMode ? Localized("后面没有未复核的记录", "no unreviewed record further down")
