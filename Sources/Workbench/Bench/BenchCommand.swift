@@ -185,7 +185,16 @@ struct BenchCommand: ParsableCommand {
             
             }
 
-            if wants("label") {
+            // The parts that work on the imported database say so when there is none (a part run
+            // alone printed figures over 0 saves).
+            func imported(_ part: String) -> Bool {
+                let n = fm.fileExists(atPath: dbPath) ? ((try? SQLiteRecordStore(path: dbPath).count(RecordFilter())) ?? 0) : 0
+                if n == 0 {
+                    print("\(part): 跳过：还没有导入的数据库 \(dbPath)（先运行 import：--only import,\(part)）(skipped: nothing imported yet)")
+                }
+                return n > 0
+            }
+            if wants("label"), imported("label") {
                 var rng = SeededRandom(seed: 8)
             // 4. Label saves, each its own committed transaction, on the imported database (made
                 // anew each run, so the demo database stays as generated).
@@ -202,7 +211,7 @@ struct BenchCommand: ParsableCommand {
             
             }
 
-            if wants("export") {
+            if wants("export"), imported("export") {
             // 5. Exports of every imported record, and the XLSX read back, each in a child process.
                 for format in ["csv", "xlsx"] {
                     let out = (workDir as NSString).appendingPathComponent("export.\(format)")
@@ -226,7 +235,7 @@ struct BenchCommand: ParsableCommand {
 
             if wants("search") { try BenchSearch.run(storePath: demoPath, reference: reference, end: end, queries: min(queries, 40)) }
             // 6. The review screen, on the imported database (labels land there, not in the demo one).
-            if wants("review") { try BenchReviewScreen.run(storePath: dbPath, reference: reference, end: end) }
+            if wants("review"), imported("review") { try BenchReviewScreen.run(storePath: dbPath, reference: reference, end: end) }
             // 7. The supervisors' dashboard, on the demo database (labelled as `workbench demo` makes
             // it; the 300 labels this part adds shift later runs' figures by 0.03% at 1,000,000).
             if wants("dashboard") { try BenchDashboard.run(storePath: demoPath, reference: reference, end: end) }

@@ -184,6 +184,7 @@ enum DashboardView {
         } else if rows.indices.contains(d.selected), detailHeight > 0 {
             // The selected organisation in full: every metric with its n and interval, and its labels.
             let (name, t) = rows[d.selected]
+            let teamPath = WorkbenchPaths.dataDirectory().appendingPathComponent(ReferenceData.teamFile).path
             y = r.bottom - 1 - detailHeight
             c.fill(x: r.x, y: y, width: r.width, height: 1, role: .border, with: g.horizontal)
             c.text(" \(name) ", x: r.x + 2, y: y, role: .title)
@@ -198,8 +199,8 @@ enum DashboardView {
                     + "   " + figure(Localized("非人社占比", "Off-scope")(L), t.outOfScopeShare), t.hitRate.isReliable ? .normal : .dim),
                 (Label.allCases.map { "\($0.glyph) \($0.name(L)) \(grouped(t.count($0)))" }.joined(separator: "   ")
                     + "   " + Localized("未标注", "unlabelled")(L) + " \(grouped(t.valid - t.labelled))", .normal),
-                (Localized("目标：准确率 \(Int(team.accuracyTarget * 100))%、命中率 \(Int(team.hitRateTarget * 100))%（team.json 可改），▼ 低于目标",
-                           "Targets: accuracy \(Int(team.accuracyTarget * 100))%, hit rate \(Int(team.hitRateTarget * 100))% (team.json), ▼ below target")(L), .dim),
+                (Localized("目标：准确率 \(Int(team.accuracyTarget * 100))%、命中率 \(Int(team.hitRateTarget * 100))%（在 \(teamPath) 修改），\(g.below) 低于目标",
+                           "Targets: accuracy \(Int(team.accuracyTarget * 100))%, hit rate \(Int(team.hitRateTarget * 100))% (set in \(teamPath)), \(g.below) below target")(L), .dim),
             ]
             for (k, line) in lines.enumerated() where y + 1 + k < r.bottom - 1 {
                 c.text(" " + line.0, x: r.x, y: y + 1 + k, role: line.1, maxWidth: r.width)
