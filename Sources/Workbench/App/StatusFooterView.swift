@@ -78,8 +78,9 @@ enum FooterView {
             let writing = rows[0].filter(\.writes), other = rows[0].filter { !$0.writes }
             if !writing.isEmpty, !other.isEmpty {
                 rows = [writing, other]
-            } else {
-                // Nothing writes here (the filter bar, a prompt): the keys flow over both rows.
+            } else if rows[0].map(width).reduce(0, +) + rightWidth + 1 > r.width {
+                // Nothing writes here (the filter bar, a prompt) and one row is not enough: the
+                // keys flow over both rows.
                 var first: [Entry] = [], used = 1
                 for e in rows[0] {
                     if used + width(e) - 2 > r.width { break }
@@ -87,6 +88,9 @@ enum FooterView {
                     used += width(e)
                 }
                 rows = [first, Array(rows[0].dropFirst(first.count))]
+            } else {
+                // One row is enough: the last one, beside help and quit.
+                rows = [[], rows[0]]
             }
         }
         for (n, row) in rows.enumerated() {
