@@ -263,3 +263,19 @@ enum TestServerDB {
         return c.string!
     }
 }
+
+/// Issue 36: the text index after an import says how far it is to a pipe (a line every tenth),
+/// after the import's own line.
+@Suite struct ImportIndexProgressTests {
+    @Test func aPipeGetsALineAsTheIndexGrows() throws {
+        let cli = CLI()
+        defer { cli.cleanup() }
+        let csv = cli.dir.appendingPathComponent("log.csv").path
+        #expect(try cli.run(["demo", "--records", "45000", "--csv", csv]).status == 0)
+        let r = try cli.run(["import", csv, "--db", cli.db])
+        #expect(r.status == 0, "\(r.err)")
+        let lines = r.err.split(separator: "\n").filter { $0.hasPrefix("全文索引 ") && $0.contains("%") }
+        #expect(lines.count >= 2, "\(r.err)")
+        #expect(r.out.contains("导入 45000 条"), "\(r.out)")
+    }
+}
