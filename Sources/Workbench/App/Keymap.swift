@@ -126,7 +126,7 @@ enum Keymap {
             Binding(review, [.char("T")], .toggleMyTasks,
                     help: Localized("待办（分配给你的、等你第二评的、未标注且无人在审的）⇄ 全部记录（各自的筛选都记住）",
                                     "To do (assigned to you, second votes waiting for you, unlabelled and free) ⇄ all records (each keeps its filter)"),
-                    footer: Localized("待办/全部", "to do/all")),
+                    footer: Localized("待办/全部", "to-do")),
             Binding(review, [.char("m")], .toggleReviewMode,
                     help: Localized("切换复核模式：1-4 复核为该标注，r 确认，跳到下一条未复核", "Review mode on/off: 1-4 review as that label, r confirms, go to the next unreviewed"),
                     footer: Localized("复核模式", "review mode")),
