@@ -147,8 +147,8 @@ enum DashboardView {
         let accBars = Bars.comparisons(rows.map(\.1.accuracy), scale: accScale, target: team.accuracyTarget, width: barWidth, glyphs: g)
         let hitBars = Bars.comparisons(rows.map(\.1.hitRate), scale: hitScale, target: team.hitRateTarget, width: barWidth, glyphs: g)
         c.text(DisplayWidth.truncate(Localized("组织机构", "Organisation")(L), to: nameWidth, pad: true), x: r.x + 1, y: r.y, role: .title)
-        c.text(Localized("准确率 ", "Accuracy ")(L) + accScale.text, x: xAcc, y: r.y, role: .title, maxWidth: barWidth + figureWidth + 1)
-        c.text(Localized("命中率 ", "Hit rate ")(L) + hitScale.text, x: xHit, y: r.y, role: .title, maxWidth: barWidth + figureWidth + 1)
+        c.text(Localized("准确率 ", "Accuracy ")(L) + accScale.text + " \(g.target)\(Int((team.accuracyTarget * 100).rounded()))%", x: xAcc, y: r.y, role: .title, maxWidth: barWidth + figureWidth + 1)
+        c.text(Localized("命中率 ", "Hit rate ")(L) + hitScale.text + " \(g.target)\(Int((team.hitRateTarget * 100).rounded()))%", x: xHit, y: r.y, role: .title, maxWidth: barWidth + figureWidth + 1)
         c.text(Localized("有效问题", "Questions")(L).leftPadded(to: countWidth), x: xCount, y: r.y, role: .title,
                maxWidth: r.x + r.width - xCount)
         // The selected county's figures keep their five lines at the bottom; the list scrolls above.
