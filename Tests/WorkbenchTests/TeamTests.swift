@@ -236,6 +236,13 @@ import Testing
         ReviewScreen.prepare(boss, width: 80, height: 24)
         let queue = ReviewScreen.draw(boss, width: 80, height: 24).dump()
         #expect(queue.contains("张敏 ∅") && queue.contains("王强 ✗"), "\(queue)")
+        // The record's text scrolls at 80×24 (Tab gives it the keys): R002's long answer to its end.
+        boss.perform(boss.handle(.tab))
+        for _ in 0..<3 { boss.perform(boss.handle(.pageDown)) }
+        ReviewScreen.prepare(boss, width: 80, height: 24)
+        let scrolled = ReviewScreen.draw(boss, width: 80, height: 24).dump()
+        #expect(scrolled.contains("行 ") && !scrolled.contains("行 1-") && scrolled.contains("缴费档次分为"), "\(scrolled)")
+        boss.perform(boss.handle(.tab))
         boss.perform(boss.handle(.char("2")))
         let r2 = try #require(try f.store.record(id: "R002"))
         #expect(r2.label == .misunderstood && r2.status == .reviewed && r2.reviewedBy == "张主任")
