@@ -47,16 +47,30 @@ public final class FileByteSource: ByteSource {
     /// Bytes to hand out before reading the file (the encoding sniff's sample).
     var pending: [UInt8]?
 
+    /// What the path is: a regular file, or a pipe (a FIFO, `<(…)`), a device.
+    public private(set) var isRegular = true
+    public private(set) var isPipe = false
+
     public init(path: String) throws {
         self.path = path
-        fd = open(path, O_RDONLY)
+        // Non-blocking open: a FIFO without a writer would otherwise block here until one comes.
+        // Reads block again (the flag is cleared), so a FIFO whose writer is there streams as a
+        // file does; one without a writer reads as empty and the importer says so.
+        fd = open(path, O_RDONLY | O_NONBLOCK)
         guard fd >= 0 else {
             throw ImportFileError(file: path, reason: "无法打开文件 (cannot open): \(String(cString: strerror(errno)))")
         }
+        let flags = fcntl(fd, F_GETFL)
+        if flags >= 0 { _ = fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) }
         var st = stat()
-        if fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR {
-            close(fd)
-            throw ImportFileError(file: path, reason: "这是一个目录 (is a directory)")
+        if fstat(fd, &st) == 0 {
+            let type = st.st_mode & S_IFMT
+            if type == S_IFDIR {
+                close(fd)
+                throw ImportFileError(file: path, reason: "这是一个目录 (is a directory)")
+            }
+            isRegular = type == S_IFREG
+            isPipe = type == S_IFIFO
         }
     }
 

@@ -11,10 +11,41 @@ public struct CSVRecord: Equatable, Sendable {
     public var invalidFields: [Int] = []
     /// For each of those, the offset of its first bad byte within the field, and the byte.
     public var invalidBytes: [(offset: Int, byte: UInt8)] = []
+    /// Lines the scanner could not read as a record (a quote that swallows what follows, a line
+    /// over the limit): `fields` is then empty and reading went on from `broken.resumeLine`.
+    public var broken: CSVBrokenRecord?
 
     public static func == (a: CSVRecord, b: CSVRecord) -> Bool {
-        a.fields == b.fields && a.line == b.line && a.invalidFields == b.invalidFields
+        a.fields == b.fields && a.line == b.line && a.invalidFields == b.invalidFields && a.broken == b.broken
     }
+}
+
+/// A record given up on: where its bad quote opened, what was seen there, why it cannot be a
+/// record, and the line reading went on from.
+public struct CSVBrokenRecord: Equatable, Sendable {
+    public enum Reason: Equatable, Sendable {
+        /// The file ends inside the quote.
+        case neverClosed
+        /// The quoted field runs over lines past the field limit (bytes).
+        case fieldTooLong(limit: Int)
+        /// The record runs over lines past the record limit (bytes).
+        case recordTooLong(limit: Int)
+        /// The quote closes on line `closedAt` at a quote followed by `text`: another field's
+        /// opening quote, not this one's closing.
+        case runsIntoText(closedAt: Int, text: String)
+        /// The quote closes on line `closedAt`, leaving `found` columns where `expected` are due.
+        case wrongColumns(found: Int, expected: Int, closedAt: Int)
+        /// One line (no line break at all) over the record limit: skipped.
+        case lineTooLong(limit: Int)
+    }
+    public var reason: Reason
+    /// Where the quote opened (1-based line, 1-based column); the record's own line for `lineTooLong`.
+    public var quoteLine: Int
+    public var quoteColumn: Int
+    /// The field's first characters from its opening quote (at most 20).
+    public var seen: String
+    /// The line reading went on from.
+    public var resumeLine: Int
 }
 
 /// Where UTF-8 first goes wrong in `bytes`: the offset of the byte that starts no valid character.
@@ -63,6 +94,22 @@ public final class CSVScanner {
     /// A record longer than this is an unclosed quote swallowing the file, not data: stop before
     /// the buffer holds the whole file.
     var maxRecordBytes = ImportLimits.recordBytes
+    /// A quoted field over lines longer than this is taken for an unclosed quote (with `expectedFields`).
+    var maxFieldBytes = ImportLimits.fieldBytes
+    /// The columns a record must have (the header's), or 0. When set, a record whose quoted field
+    /// runs over lines and then does not fit — the file ends inside it, it passes the field or
+    /// record limit, its closing quote is followed by text, or the record has another number of
+    /// columns — is given up on: its first line comes back as `broken` and reading goes on from
+    /// the next line, so one bad quote costs one line, not the rest of the file. Records that fit
+    /// are never looked at twice.
+    public var expectedFields = 0
+    // What the last `scanRecord` saw that may make its record suspect (set on rare paths only).
+    private var openAtEnd = false
+    private var longField = -1
+    private var trailingField = -1
+    private var trailingAt = 0
+    /// The start of a quoted field still open where the buffer ended (the scan returned nil).
+    private var openFieldStart = -1
 
     public init(source: ByteSource, delimiter: UInt8 = UInt8(ascii: ","), readSize: Int = 1 << 20) {
         self.source = source
@@ -122,30 +169,176 @@ public final class CSVScanner {
                 if pos >= count { return nil }
             }
             if let (end, newlines) = scanRecord() {
-                let startLine = line
-                line += newlines
-                let blank = starts.count == 1 && ends[0] == starts[0] && !escaped[0] && !startsQuoted(starts[0])
-                let record = blank ? nil : makeRecord(line: startLine)
-                pos = end
-                if let record { return record }
+                if let record = try finish(end: end, newlines: newlines) { return record }
                 continue
             }
             // The record runs past the buffer: read more and scan it again from its start.
             let before = count - pos
-            if before > maxRecordBytes { throw CSVScanError.recordTooLong(line: line) }
+            if expectedFields > 0 {
+                if openFieldStart >= 0, count - openFieldStart > maxFieldBytes,
+                   let broken = try giveUp(recordEnd: nil, reason: .fieldTooLong(limit: maxFieldBytes), culprit: starts.count - 1) {
+                    return broken
+                }
+                if before > maxRecordBytes {
+                    if let broken = try giveUp(recordEnd: nil, reason: .recordTooLong(limit: maxRecordBytes), culprit: nil) { return broken }
+                    return try skipLongLine()
+                }
+            } else if before > maxRecordBytes {
+                throw CSVScanError.recordTooLong(line: line)
+            }
             try fill(minimum: before + 1)
             if eof, count - pos == before {
                 // Unterminated quote at the end of the file: take what is there.
                 if let (end, newlines) = scanRecord(atEOF: true) {
-                    let startLine = line
-                    line += newlines
-                    let r = makeRecord(line: startLine)
-                    pos = end
-                    return r
+                    if let record = try finish(end: end, newlines: newlines) { return record }
+                    continue
                 }
                 return nil
             }
         }
+    }
+
+    /// The record just scanned (`pos..<end`), or nil for a blank line; a suspect record is looked
+    /// at again and may come back `broken`.
+    @inline(__always)
+    private func finish(end: Int, newlines: Int) throws -> CSVRecord? {
+        let startLine = line
+        if starts.count == 1 && ends[0] == starts[0] && !escaped[0] && !startsQuoted(starts[0]) {
+            line += newlines
+            pos = end
+            return nil
+        }
+        if expectedFields > 0, openAtEnd || longField >= 0 || trailingField >= 0 || starts.count != expectedFields,
+           let broken = try giveUp(recordEnd: end, reason: nil, culprit: nil) {
+            return broken
+        }
+        line += newlines
+        let record = makeRecord(line: startLine)
+        pos = end
+        return record
+    }
+
+    /// Whether `from..<to` holds a line break (CR or LF).
+    private func hasLineBreak(_ from: Int, _ to: Int) -> Bool {
+        guard to > from else { return false }
+        let base = UnsafeRawPointer(storage.baseAddress!)
+        return memchr(base + from, 0x0A, to - from) != nil || memchr(base + from, 0x0D, to - from) != nil
+    }
+
+    /// The first line break at or after `from` before `to`, or nil.
+    private func firstLineBreak(_ from: Int, _ to: Int) -> Int? {
+        var k = from
+        while k < to {
+            let c = storage[k]
+            if c == 0x0A || c == 0x0D { return k }
+            k += 1
+        }
+        return nil
+    }
+
+    /// Decides whether the record at `pos` (ending at `recordEnd`, or still open at the buffer's
+    /// end when nil) is a quote swallowing the lines after it. If so, its first line is given
+    /// back as `broken` and reading goes on from the next line; nil: an ordinary record (a ragged
+    /// row is the reader's to report).
+    private func giveUp(recordEnd: Int?, reason given: CSVBrokenRecord.Reason?, culprit pick: Int?) throws -> CSVRecord? {
+        let spans = { (k: Int) -> Bool in self.startsQuoted(self.starts[k]) && self.hasLineBreak(self.starts[k], self.ends[k]) }
+        var culprit: Int?
+        var reason = given
+        if let k = pick {
+            guard k >= 0, k < starts.count, spans(k) else { return nil }
+            culprit = k
+        } else if recordEnd != nil {
+            let ragged = starts.count != expectedFields
+            if openAtEnd, spans(starts.count - 1) {
+                culprit = starts.count - 1
+                reason = .neverClosed
+            } else if longField >= 0, spans(longField) {
+                culprit = longField
+                reason = .fieldTooLong(limit: maxFieldBytes)
+            } else if trailingField >= 0, spans(trailingField) {
+                culprit = trailingField
+            } else if ragged {
+                // A quote over lines that leaves the wrong number of columns; else one on this
+                // line that closed on another field's quote, or never closed.
+                culprit = starts.indices.first(where: spans)
+                    ?? (trailingField >= 0 ? trailingField : nil)
+                    ?? (openAtEnd ? starts.count - 1 : nil)
+            }
+        } else {
+            culprit = starts.indices.first(where: spans)
+        }
+        guard let k = culprit else { return nil }
+        let p = UnsafeBufferPointer(start: storage.baseAddress!.assumingMemoryBound(to: UInt8.self), count: count)
+        let quote = starts[k] - 1
+        let quoteLine = line + Self.countNewlines(p, pos, quote)
+        let closedAt = quoteLine + Self.countNewlines(p, quote, ends[k])
+        if reason == nil {
+            if k == trailingField {
+                let from = trailingAt + 1
+                var to = from
+                while to < count, to - from < 40, p[to] != delimiter, p[to] != 0x0A, p[to] != 0x0D { to += 1 }
+                reason = .runsIntoText(closedAt: closedAt, text: Self.snippet(p, from, to, characters: 10))
+            } else if openAtEnd && k == starts.count - 1 {
+                reason = .neverClosed
+            } else {
+                reason = .wrongColumns(found: starts.count, expected: expectedFields, closedAt: closedAt)
+            }
+        }
+        let seen = Self.snippet(p, quote, firstLineBreak(quote, ends[k]) ?? ends[k], characters: 20)
+        // Go on from the line after the record's first line (the record's end for a record on one line).
+        let startLine = line
+        let end = recordEnd ?? count
+        if let b = firstLineBreak(pos, end), b + 1 < end || recordEnd == nil {
+            var resume = b + 1
+            if p[b] == 0x0D {
+                if resume >= count, !eof {
+                    // A CR at the buffer's end: read on to see whether an LF follows.
+                    let offset = b - pos
+                    try fill(minimum: count - pos + 1)
+                    resume = pos + offset + 1
+                }
+                if resume < count, storage[resume] == 0x0A { resume += 1 }
+            }
+            pos = resume
+        } else {
+            pos = end
+        }
+        line = startLine + 1
+        let broken = CSVBrokenRecord(reason: reason!, quoteLine: quoteLine, quoteColumn: k + 1, seen: seen, resumeLine: line)
+        return CSVRecord(fields: [], line: startLine, broken: broken)
+    }
+
+    /// A line over `maxRecordBytes` with no line break in it: read past, never held whole.
+    private func skipLongLine() throws -> CSVRecord {
+        let startLine = line
+        while true {
+            if let b = firstLineBreak(pos, count) {
+                pos = b + 1
+                if storage[b] == 0x0D {
+                    if pos >= count, !eof { try fill(minimum: 1) }
+                    if pos < count, storage[pos] == 0x0A { pos += 1 }
+                }
+                break
+            }
+            pos = count
+            if eof { break }
+            try fill(minimum: 1)
+            if pos >= count { break }
+        }
+        line = startLine + 1
+        let broken = CSVBrokenRecord(reason: .lineTooLong(limit: maxRecordBytes), quoteLine: startLine, quoteColumn: 1,
+                                     seen: "", resumeLine: line)
+        return CSVRecord(fields: [], line: startLine, broken: broken)
+    }
+
+    /// Up to `characters` characters of `from..<to` (with "…" when cut), for a message.
+    static func snippet(_ p: UnsafeBufferPointer<UInt8>, _ from: Int, _ to: Int, characters: Int) -> String {
+        let bytes = UnsafeBufferPointer(rebasing: p[from..<min(to, from + characters * 4 + 4)])
+        var text = String(decoding: bytes, as: UTF8.self)
+        // A character cut at the byte limit decodes as U+FFFD: not shown.
+        while text.last == "\u{FFFD}", to > from + bytes.count { text.removeLast() }
+        let cut = text.count > characters || to > from + bytes.count
+        return String(text.prefix(characters)) + (cut ? "…" : "")
     }
 
     private func startsQuoted(_ fieldStart: Int) -> Bool {
@@ -157,6 +350,10 @@ public final class CSVScanner {
         starts.removeAll(keepingCapacity: true)
         ends.removeAll(keepingCapacity: true)
         escaped.removeAll(keepingCapacity: true)
+        openAtEnd = false
+        longField = -1
+        trailingField = -1
+        openFieldStart = -1
         let delim = delimiter
         let finalChunk = eof || atEOF
         do {
@@ -182,20 +379,28 @@ public final class CSVScanner {
                         j = q
                         guard j < n else { break }
                         if j + 1 < n, p[j + 1] == 0x22 { hasEscapes = true; j += 2; continue }
-                        if j + 1 >= n, !finalChunk { return nil }  // may be a doubled quote split across chunks
+                        if j + 1 >= n, !finalChunk {
+                            // May be a doubled quote split across chunks.
+                            starts.append(s); ends.append(n); escaped.append(hasEscapes)
+                            openFieldStart = s
+                            return nil
+                        }
                         closed = true
                         break
                     }
                     if !closed {
-                        if !finalChunk { return nil }
                         starts.append(s); ends.append(n); escaped.append(hasEscapes)
+                        if !finalChunk { openFieldStart = s; return nil }
+                        openAtEnd = true
                         return (n, newlines)
                     }
+                    if j - s > maxFieldBytes { longField = starts.count }
                     // Text between the closing quote and the delimiter (malformed, but seen in the
                     // wild) is kept as part of the field.
                     var k = j + 1
                     while k < n, p[k] != delim, p[k] != 0x0A, p[k] != 0x0D { k += 1 }
                     if k > j + 1 {
+                        if trailingField < 0 { trailingField = starts.count; trailingAt = j }
                         starts.append(s); ends.append(k); escaped.append(true)
                     } else {
                         starts.append(s); ends.append(j); escaped.append(hasEscapes)

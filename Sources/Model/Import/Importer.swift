@@ -20,9 +20,14 @@ public struct ImportSummary: Sendable {
     public var rejected = 0
     /// The first problems, in file order (all are counted in `rejected`).
     public var problems: [RowProblem] = []
-    /// Organisation names not in the reference list, with how many rows carried each.
+    /// Organisation names not in the reference list, with how many rows carried each (imported
+    /// as written).
     public var unknownOrgs: [String: Int] = [:]
     public var rowsWithoutOrg = 0
+    /// Rows with an empty (or no) 记录ID, stored under an id made from their content
+    /// (`RowNormaliser.contentId`); the first `keptLines` of their lines.
+    public var rowsWithoutId = 0
+    public var rowsWithoutIdLines: [Int] = []
     public var unknownHeaders: [String] = []
     /// Header names given twice (or two aliases of one field): the first column is read.
     public var duplicateHeaders: [String] = []
@@ -34,6 +39,7 @@ public struct ImportSummary: Sendable {
     public var seconds = 0.0
 
     public static let keptProblems = 200
+    public static let keptLines = 20
 }
 
 /// Progress of a running import, for a progress bar.
@@ -74,8 +80,18 @@ public final class Importer {
         let file = try FileByteSource(path: path)
         summary.bytes = file.fileSize
         let sample = try file.peek(64 << 10)
-        let isWhole = sample.count >= summary.bytes
+        if sample.isEmpty, file.isPipe {
+            throw ImportFileError(
+                file: path,
+                reason: "这是一个命名管道（FIFO），打开时没有写入方，或写入方什么也没写；导入不等待写入方：请先启动写入的程序，或把数据存成普通文件再导入"
+                    + " (a named pipe with no writer when opened, or one that wrote nothing: import does not wait for a writer — start the writer first, or save the data to a regular file)")
+        }
+        // A pipe's size is unknown: the sample is the whole input only when the input ended within it.
+        let isWhole = file.isRegular ? sample.count >= summary.bytes : sample.count < 64 << 10
         if format == .xlsx || (format == .auto && sample.starts(with: [0x50, 0x4B, 0x03, 0x04])) {
+            if !file.isRegular {
+                throw ImportFileError(file: path, reason: "XLSX 须是普通文件，不能从管道或设备读取 (an XLSX workbook must be a regular file, not a pipe or device)")
+            }
             let reader = try XLSXLogReader(path: path, sheet: sheet)
             summary.format = "xlsx"
             summary.encoding = "xml"
@@ -173,6 +189,8 @@ public final class Importer {
         summary.problems = producer.problems
         summary.unknownOrgs = producer.unknownOrgs
         summary.rowsWithoutOrg = producer.rowsWithoutOrg
+        summary.rowsWithoutId = producer.rowsWithoutId
+        summary.rowsWithoutIdLines = producer.rowsWithoutIdLines
         summary.unknownHeaders = reader.unknownHeaders
         summary.duplicateHeaders = reader.duplicateHeaders
         summary.seconds = Date().timeIntervalSince(started)
@@ -247,6 +265,8 @@ final class RowProducer: @unchecked Sendable {
     var problems: [RowProblem] = []
     var unknownOrgs: [String: Int] = [:]
     var rowsWithoutOrg = 0
+    var rowsWithoutId = 0
+    var rowsWithoutIdLines: [Int] = []
     static let rules = HitRules.defaultPhrases
     static let batchSize = 512
 
@@ -298,6 +318,10 @@ final class RowProducer: @unchecked Sendable {
                             rowsWithoutOrg += 1
                         } else if !orgs.isKnown(record.org) {
                             unknownOrgs[record.org, default: 0] += 1
+                        }
+                        if RowNormaliser.isBlank(raw[.recordId]) {
+                            rowsWithoutId += 1
+                            if rowsWithoutIdLines.count < ImportSummary.keptLines { rowsWithoutIdLines.append(line) }
                         }
                         batch.records.append(record)
                         batch.lines.append(line)

@@ -24,6 +24,8 @@ public final class CSVLogReader: LogRowReader {
     let scanner: CSVScanner
     let map: HeaderMap
     let file: String
+    /// The header's names, to say which column a broken quote opened in.
+    let headerNames: [String]
     public var unknownHeaders: [String] { map.unknownHeaders }
     public var duplicateHeaders: [String] { map.duplicateHeaders }
 
@@ -42,6 +44,9 @@ public final class CSVLogReader: LogRowReader {
             throw ImportFileError(file: file, reason: "表头不是有效的 UTF-8，请用 --encoding gb18030 (header is not valid UTF-8)")
         }
         map = HeaderMap(headers: header.fields)
+        headerNames = header.fields
+        // From here a quote that swallows the lines after it costs its own line only.
+        scanner.expectedFields = map.columnCount
         let missing = map.missingRequired
         if !missing.isEmpty {
             throw ImportFileError(
@@ -61,6 +66,12 @@ public final class CSVLogReader: LogRowReader {
                 reason: "第 \(line) 行起的引号没有闭合，吞掉了文件的其余部分；请修正后重新导入 (an unclosed quote from line \(line) swallows the rest of the file)")
         }
         guard let r = record else { return nil }
+        if let broken = r.broken {
+            let column = broken.quoteColumn - 1
+            let name = broken.reason == .lineTooLong(limit: scanner.maxRecordBytes) || column >= headerNames.count
+                ? nil : headerNames[column].trimmed
+            return .problem(RowProblem(file: file, line: r.line, field: name?.isEmpty == false ? name : nil, reason: broken.message))
+        }
         if r.fields.count != map.columnCount {
             return .problem(RowProblem(
                 file: file, line: r.line, field: nil,
@@ -76,6 +87,33 @@ public final class CSVLogReader: LogRowReader {
                                        reason: "不是有效的 UTF-8 文本（\(where_)），此行未导入 (invalid UTF-8 at byte \(at.offset + 1) of the field; the row is skipped — is the file GB18030? try --encoding gb18030)"))
         }
         return .row(map.raw(r.fields.map(FormulaGuard.restore)), line: r.line)
+    }
+}
+
+extension CSVBrokenRecord {
+    /// What the importer says about the line: where the quote opened, what was there, why it
+    /// cannot be a record, and where reading went on.
+    public var message: String {
+        let resume = "此行未导入，第 \(resumeLine) 行起重新读取"
+        let resumeEn = "the line is skipped; reading resumes at line \(resumeLine)"
+        let at = "（第 \(quoteLine) 行第 \(quoteColumn) 列开始）「\(seen)」"
+        let atEn = "line \(quoteLine), column \(quoteColumn)"
+        switch reason {
+        case .neverClosed:
+            return "引号未闭合\(at)，到文件末尾也没有闭合；\(resume) (a quote opened at \(atEn) is never closed; \(resumeEn))"
+        case .fieldTooLong(let limit):
+            return "引号未闭合\(at)，引号内跨行超过 \(ImportLimits.megabytes(limit))；\(resume) (a quote opened at \(atEn) runs over \(ImportLimits.megabytes(limit)) across lines; \(resumeEn))"
+        case .recordTooLong(let limit):
+            return "引号未闭合\(at)，这条记录跨行超过 \(ImportLimits.megabytes(limit))；\(resume) (a quote opened at \(atEn) makes a record over \(ImportLimits.megabytes(limit)); \(resumeEn))"
+        case .runsIntoText(let closedAt, let text):
+            let where_ = closedAt == quoteLine ? "同一行里下一个引号" : "直到第 \(closedAt) 行才遇到的引号"
+            let whereEn = closedAt == quoteLine ? "the next quote on the line" : "a quote on line \(closedAt)"
+            return "引号未闭合\(at)：\(where_)后紧跟「\(text)」，那是另一个字段的开头，不是这个引号的结束；\(resume) (a quote opened at \(atEn) runs on to \(whereEn), followed by text: another field's opening quote; \(resumeEn))"
+        case .wrongColumns(let found, let expected, let closedAt):
+            return "引号未闭合\(at)：引号到第 \(closedAt) 行才闭合，这条记录因此为 \(found) 列（应为 \(expected) 列）；\(resume) (a quote opened at \(atEn) closes only on line \(closedAt), leaving \(found) columns where \(expected) are expected; \(resumeEn))"
+        case .lineTooLong(let limit):
+            return "这一行超过 \(ImportLimits.megabytes(limit)) 且没有换行，不是日志记录；\(resume) (a line over \(ImportLimits.megabytes(limit)) with no line break; \(resumeEn))"
+        }
     }
 }
 

@@ -19,7 +19,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "每类查询的次数 (queries per filter shape).")
     var queries: Int = 200
 
-    @Option(help: "只测某几部分，逗号分隔 (only these parts): import,mask,pages,search,label,export,review,dashboard,kb,server")
+    @Option(help: "只测某几部分，逗号分隔 (only these parts): import,mask,pages,search,label,export,review,dashboard,kb,server; parse (the CSV reader alone, five passes: only when named)")
     var only: String?
 
     @Option(help: "团队服务器部分用的 PostgreSQL（须能建库）(the server part: a PostgreSQL URL whose role may create databases).")
@@ -65,6 +65,23 @@ struct BenchCommand: ParsableCommand {
                     let s = Date().timeIntervalSince(t0)
                     print(String(format: "parse only (CSV reader, %d rows): %.2f s = %.0f MB/s", n, s, Double(bytes) / 1e6 / s))
                 }
+            }
+            if only.map({ $0.split(separator: ",").contains { $0.trimmed == "parse" } }) == true {
+                // The CSV reader alone, five passes over the same file: wall and this thread's CPU
+                // time (less moved by other processes on a shared machine than the wall time).
+                var walls: [Double] = [], cpus: [Double] = []
+                var n = 0
+                for _ in 0..<5 {
+                    let t0 = Date(), c0 = threadCPUSeconds()
+                    let reader = try CSVLogReader(source: try FileByteSource(path: csv), file: csv)
+                    n = 0
+                    while try reader.next() != nil { n += 1 }
+                    walls.append(Date().timeIntervalSince(t0))
+                    cpus.append(threadCPUSeconds() - c0)
+                }
+                let fmt = { (xs: [Double]) in xs.map { String(format: "%.3f", $0) }.joined(separator: " ") }
+                print(String(format: "parse passes (CSV reader, %d rows): wall %@ s, cpu %@ s; best %.0f MB/s wall, median cpu %.3f s",
+                             n, fmt(walls), fmt(cpus), Double(bytes) / 1e6 / walls.min()!, cpus.sorted()[2]))
             }
             if wants("import") || wants("mask") {
                 // 2b. Masking alone (issue 18: ≤ 5% of the import), timed a thousand rows at a time.
@@ -326,6 +343,13 @@ struct BenchCommand: ParsableCommand {
             .flatMap { Int($0.dropFirst("peak-rss-kb: ".count)) } ?? 0
         let shown = text.split(separator: "\n").filter { !$0.hasPrefix("peak-rss-kb: ") }.joined(separator: "\n")
         return (seconds, rss, shown)
+    }
+
+    /// CPU time of the calling thread.
+    func threadCPUSeconds() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
 
     func peakRSSKB() -> Int {

@@ -8,7 +8,15 @@ struct ImportCommand: ParsableCommand {
         abstract: "导入日志导出文件 (import the bot's log exports: CSV, JSONL or XLSX; UTF-8, UTF-8 BOM, GB18030/GBK).",
         discussion: """
             每个文件在一个事务中导入：坏行被跳过并报告文件名、行号与原因，好行保留；文件无法读取时整体拒绝。
-            重复导入不会重复添加 (re-importing adds nothing twice). Exit status 1 when a file was refused.
+            引号未闭合的一行被报告，从下一行起重新读取 (an unclosed quote costs its own line: reading
+            resumes at the next line). 重复导入不会重复添加 (re-importing adds nothing twice).
+            无记录ID的行按内容生成ID，未登记的机构按原样保存：都按类计数并报告 (rows without an id and
+            unknown organisations are imported, counted and named). 命名管道须已有写入方，导入不等待
+            (a named pipe needs its writer already there).
+            最后一行是合计 (the last line is the total): 导入 / 已存在 / 拒绝 (imported / already present / rejected).
+            退出码 (exit status): 0 全部导入或已存在 (every row imported or already present; conflicts are
+            kept and listed); 2 有行被拒绝 (some rows rejected); 1 有文件被拒绝 (a file refused: cannot
+            open, not a log, …) or another error.
             上限 (limits): \(ImportLimits.summary)；超出的行被跳过并报告，XLSX 中超出的单元格使整个文件被拒绝。
             """
     )
@@ -40,7 +48,7 @@ struct ImportCommand: ParsableCommand {
             let db = try store.openStore(create: true, writes: true)
             let importer = Importer(store: db, reference: try store.reference())
             var failed = 0
-            var total = (imported: 0, existing: 0, rejected: 0, seconds: 0.0)
+            var total = (imported: 0, existing: 0, rejected: 0, conflicts: 0, seconds: 0.0)
             for file in files {
                 let bar = ProgressBar(label: (file as NSString).lastPathComponent)
                 do {
@@ -55,6 +63,7 @@ struct ImportCommand: ParsableCommand {
                     total.imported += s.imported
                     total.existing += s.existing
                     total.rejected += s.rejected
+                    total.conflicts += s.conflictCount
                     total.seconds += s.seconds
                 } catch {
                     bar.finish()
@@ -62,13 +71,22 @@ struct ImportCommand: ParsableCommand {
                     printErr("workbench: 文件被拒绝，未导入任何记录 (file refused, nothing imported): \(error)")
                 }
             }
-            if files.count > 1 {
-                printText(String(format: "合计 (total): 导入 %d 条，已存在 %d 条，拒绝 %d 条，用时 %.1f 秒 (imported %d, already present %d, rejected %d, %.1f s)",
-                             total.imported, total.existing, total.rejected, total.seconds,
-                             total.imported, total.existing, total.rejected, total.seconds))
+            // The records are committed: a text index left unfinished is said, and the total is
+            // still the last line.
+            var indexFailed = false
+            do { try buildTextIndex(db) } catch {
+                indexFailed = true
+                printErr("workbench: 全文索引未建完，下次导入或打开时继续 (text index not finished; it goes on next time): \(StoreError.explain(error))")
             }
-            try buildTextIndex(db)
-            if failed > 0 { throw ExitCode(1) }
+            let conflictsZh = total.conflicts > 0 ? "冲突 \(total.conflicts) 条，" : ""
+            let conflictsEn = total.conflicts > 0 ? "conflicts \(total.conflicts), " : ""
+            let refusedZh = failed > 0 ? "，文件被拒绝 \(failed) 个" : ""
+            let refusedEn = failed > 0 ? ", files refused \(failed)" : ""
+            printText(String(format: "合计 (total): 导入 %d 条，已存在 %d 条，%@拒绝 %d 条%@，用时 %.1f 秒 (imported %d, already present %d, %@rejected %d%@, %.1f s)",
+                             total.imported, total.existing, conflictsZh, total.rejected, refusedZh, total.seconds,
+                             total.imported, total.existing, conflictsEn, total.rejected, refusedEn, total.seconds))
+            if failed > 0 || indexFailed { throw ExitCode(1) }
+            if total.rejected > 0 { throw ExitCode(2) }
         }
     }
 
@@ -90,12 +108,23 @@ struct ImportCommand: ParsableCommand {
         if s.conflictCount > min(maxProblems, s.conflicts.count) {
             printErr("  … 另有 \(s.conflictCount - min(maxProblems, s.conflicts.count)) 条冲突 (more conflicts: workbench history --conflicts)")
         }
+        // Imported, but not as the file had them: counted by kind, named.
+        if s.rowsWithoutId > 0 {
+            let shown = s.rowsWithoutIdLines.prefix(5).map(String.init).joined(separator: "、")
+            let more = s.rowsWithoutId > 5 ? "…" : ""
+            printErr("  注意 (note) 无记录ID \(s.rowsWithoutId) 条：按内容生成ID（第 \(shown)\(more) 行）"
+                     + " (\(s.rowsWithoutId) rows without an id: ids made from their content; lines \(shown.replacingOccurrences(of: "、", with: ", "))\(more))")
+        }
         if !s.unknownOrgs.isEmpty {
-            let list = s.unknownOrgs.sorted { $0.value > $1.value }.prefix(10).map { "\($0.key)(\($0.value))" }
-            printErr("  注意：不在机构表中的组织机构，已按原样保存 (unknown organisations, kept as written): \(list.joined(separator: " "))")
+            let sorted = s.unknownOrgs.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+            let zh = sorted.prefix(10).map { "\($0.key) \($0.value) 条" }.joined(separator: "、")
+            let en = sorted.prefix(10).map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+            let rows = s.unknownOrgs.values.reduce(0, +)
+            let more = sorted.count > 10 ? "，另有 \(sorted.count - 10) 个 (and \(sorted.count - 10) more)" : ""
+            printErr("  注意 (note) 未登记机构：\(zh)\(more)，共 \(rows) 条，已按原样导入 (organisations not in the reference data, imported as written: \(en))")
         }
         if s.rowsWithoutOrg > 0 {
-            printErr("  注意：\(s.rowsWithoutOrg) 条记录没有组织机构 (rows without an organisation)")
+            printErr("  注意 (note) 无组织机构 \(s.rowsWithoutOrg) 条 (rows without an organisation)")
         }
         let rate = s.seconds > 0 ? Double(s.imported + s.existing + s.conflictCount) / s.seconds : 0
         let conflictsZh = s.conflictCount > 0 ? "冲突 \(s.conflictCount) 条，" : ""
@@ -103,5 +132,7 @@ struct ImportCommand: ParsableCommand {
         printText(String(format: "%@ [%@, %@]: 导入 %d 条，已存在 %d 条，%@拒绝 %d 条，用时 %.1f 秒 (imported %d, already present %d, %@rejected %d, %.1f s, %.0f rows/s)",
                      s.file, s.format, s.encoding, s.imported, s.existing, conflictsZh, s.rejected, s.seconds,
                      s.imported, s.existing, conflictsEn, s.rejected, s.seconds, rate))
+        // Standard error is unbuffered: flushed here, a file's line follows its bad rows in one stream.
+        fflush(nil)
     }
 }
