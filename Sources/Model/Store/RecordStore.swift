@@ -89,6 +89,16 @@ public protocol RecordStore: TeamStore {
     /// continuation cells an XLSX export needs). Only answers that could pass `atLeast` are read.
     func longestAnswer(_ filter: RecordFilter, atLeast: Int, shown: (String) -> String) throws -> Int
 
+    /// Every organisation name stored in the records, with how many records carry it (most
+    /// first, then by name): names outside the reference data too (`workbench orgs`).
+    func organisationCounts() throws -> [OrgCount]
+    /// Rewrites stored organisation names (`renames`: stored name → new name) in one transaction,
+    /// with an `org` history row per record (the old and new name), so every reader — filters,
+    /// figures, exports — sees the new name and open screens follow by the history. Returns how
+    /// many records changed.
+    @discardableResult
+    func renameOrganisations(_ renames: [String: String], reviewer: String, at: Int64) throws -> Int
+
     /// The statistics of the filter's records, per organisation (see `Tally`).
     func tallies(_ filter: RecordFilter, rules: HitRules) throws -> [String: Tally]
     /// The same, with the history position and newest record key they count up to, read in one
@@ -178,6 +188,9 @@ public struct LabelChange: Equatable, Sendable {
         case sendBack = "send-back"
         /// Personal data masked in the texts (`newValue` says what, never the text itself).
         case mask
+        /// The stored organisation rewritten to the reference data's name (`workbench orgs
+        /// --apply`): `oldValue` the name as imported, `newValue` the one now stored.
+        case org
     }
     public let recordId: String
     public let action: Action

@@ -771,6 +771,32 @@ public final class SQLiteRecordStore: RecordStore {
         try dbQueue.read { db in try Self.tallies(db, filter, rules: rules) }
     }
 
+    public func organisationCounts() throws -> [OrgCount] {
+        try dbQueue.read { db in
+            try Row.fetchAll(db, sql: "SELECT org, count(*) FROM record GROUP BY org ORDER BY 2 DESC, 1")
+                .map { OrgCount(org: $0[0], count: $0[1]) }
+        }
+    }
+
+    @discardableResult
+    public func renameOrganisations(_ renames: [String: String], reviewer: String, at: Int64) throws -> Int {
+        let pairs = renames.filter { $0.key != $0.value }.sorted { $0.key < $1.key }
+        guard !pairs.isEmpty else { return 0 }
+        return try mappingBusy { try dbQueue.write { db in
+            var changed = 0
+            for (old, new) in pairs {
+                // The history first (it reads the old name), then the records: one statement each.
+                try db.execute(sql: """
+                    INSERT INTO label_history (\(Self.historyColumns))
+                    SELECT id, 'org', label, label, status, status, ?, ?, org, ?, 0 FROM record WHERE org = ? ORDER BY seq
+                    """, arguments: [reviewer, at, new, old])
+                try db.execute(sql: "UPDATE record SET org = ? WHERE org = ?", arguments: [new, old])
+                changed += db.changesCount
+            }
+            return changed
+        } }
+    }
+
     /// The hit test of HitRules, in SQL, from the raw columns: 0/1 what the log says, 2/3 decided
     /// by the fallback template on the answer's opening (read only for those rows). The same
     /// classes as `RecordFacts.hitClass`, which import stores; the full recount uses this instead,

@@ -93,6 +93,7 @@ struct ImportCommand: ParsableCommand {
         if !s.unknownOrgs.isEmpty {
             let list = s.unknownOrgs.sorted { $0.value > $1.value }.prefix(10).map { "\($0.key)(\($0.value))" }
             printErr("  注意：不在机构表中的组织机构，已按原样保存 (unknown organisations, kept as written): \(list.joined(separator: " "))")
+            printErr("  （可用 --org 原样筛选；workbench orgs 列出全部并说明如何归入已登记机构 (filter them by --org as written; workbench orgs says how to map them)）")
         }
         if s.rowsWithoutOrg > 0 {
             printErr("  注意：\(s.rowsWithoutOrg) 条记录没有组织机构 (rows without an organisation)")
