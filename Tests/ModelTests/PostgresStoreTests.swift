@@ -93,6 +93,7 @@ import Testing
         #expect(throws: (any Error).self) { try rawExecute(reviewer, "DELETE FROM label_history") }
         #expect(throws: (any Error).self) { try rawExecute(reviewer, "UPDATE label_history SET reviewer = 'x'") }
         #expect(throws: (any Error).self) { try rawExecute(reviewer, "UPDATE record SET org = 'x'") }
+        #expect(throws: StoreError.self) { try reviewer.renameOrganisations(["如皋市": "崇川区"], reviewer: "李娜", at: 14) }
         #expect(throws: StoreError.self) { try reviewer.assign(RecordFilter(), to: [("李娜", 1)], by: "李娜", at: 14) }
         #expect(throws: (any Error).self) { try rawExecute(reviewer, "INSERT INTO double_sample VALUES (999, 1, 'x', 1)") }
         #expect(throws: StoreError.self) {
@@ -106,6 +107,9 @@ import Testing
         let supervisor = try connect(url, as: sup)
         try supervisor.adjudicate(recordId: "p0", label: .misunderstood, by: "张主任", at: 20)
         #expect(try supervisor.assign(RecordFilter(), to: [("李娜", 1)], by: "张主任", at: 21)["李娜"] == 4)
+        // `workbench orgs --apply`: the organisation column and its history rows, supervisors only.
+        #expect(try supervisor.renameOrganisations(["如皋市": "如皋"], reviewer: "张主任", at: 22) == 4)
+        #expect(try supervisor.renameOrganisations(["如皋": "如皋市"], reviewer: "张主任", at: 23) == 4)
         #expect(throws: (any Error).self) { try rawExecute(supervisor, "DELETE FROM record") }
         #expect(throws: StoreError.self) {
             try supervisor.saveKnowledge(KnowledgeEntry(topic: "t", region: "全市", standardQuestion: "q", answer: "a", effectiveFrom: 0), action: .create, by: "张主任", at: 1)

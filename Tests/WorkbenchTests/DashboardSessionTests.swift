@@ -90,6 +90,36 @@ import Testing
         #expect(s.dashboard?.board?.byBiz1().contains { $0.name == "就业创业" } == true)
     }
 
+    @Test func unregisteredOrganisationsAreOneRowThatOpensTheirRecords() throws {
+        let f = try AppFixture()
+        let s = f.session
+        // Another process imports records of organisations the reference data does not know.
+        let other = try SQLiteRecordStore(path: f.store.path, busyTimeout: 0.2)
+        try other.importBatch { sink in
+            for (i, org) in ["火星区", "火星区", "水星镇"].enumerated() {
+                _ = try sink.insert(InteractionRecord(id: "U\(i)", askedAt: ShanghaiTime.parse("2025-12-30 10:0\(i):00")!, org: org,
+                                                      question: "问\(i)", answer: "答", biz1: "养老保险", biz2: "其他"))
+            }
+        }
+        _ = s.tick()
+        open(f)
+        f.press([.char("o"), .char("o"), .char("o")])
+        let rows = try #require(s.dashboard?.countyRows(s.orgOrder))
+        #expect(rows.last?.name == Dashboard.unregistered && rows.last?.tally.records == 3, "\(rows.map(\.name))")
+        #expect(!rows.contains { $0.name == "火星区" || $0.name == "水星镇" })
+        #expect(f.draw(width: 120, height: 40).dump().contains("未登记机构"))
+        // Enter lists their records; the filter bar reads the stored names back as they are.
+        f.press(Array(repeating: Key.char("j"), count: rows.count - 1) + [.enter])
+        #expect(s.mode == .list && Set(s.filter.orgs) == ["火星区", "水星镇"] && s.keys.count == 3)
+        f.press([.char("f"), .enter])
+        #expect(Set(s.filter.orgs) == ["火星区", "水星镇"] && s.keys.count == 3)
+        // Typed: a stored name as written, and 未登记机构 for all of them.
+        f.press([.char("f"), .ctrl("u")] + typed("火星区") + [.enter])
+        #expect(s.filter.orgs == ["火星区"] && s.keys.count == 2)
+        f.press([.char("f"), .ctrl("u")] + typed("未登记机构") + [.enter])
+        #expect(Set(s.filter.orgs) == ["火星区", "水星镇"] && s.keys.count == 3)
+    }
+
     @Test func countiesSortByTheChosenKeyAndBucketsCycle() throws {
         let f = try AppFixture()
         let s = f.session

@@ -341,11 +341,18 @@ public struct Dashboard: Sendable {
         (0..<orgNames.count).reduce(Tally()) { $0 + tally(orgCounts, $1) }
     }
 
-    /// Per organisation, in the order of `names` (the reference list) then any other seen; groups
-    /// without records are left out unless the filter named them.
+    /// The one row for records whose organisation is not in the reference data (issue 36).
+    public static let unregistered = "未登记机构"
+
+    /// Per organisation, in the order of `names` (the reference list); groups without records are
+    /// left out unless the filter named them. With `names`, records of any other organisation are
+    /// one row, `未登记机构`, at the end (an organisation the filter named keeps its own row);
+    /// without, every stored name is its own row.
     public func byOrg(order names: [String] = []) -> [(name: String, tally: Tally)] {
         var out: [(String, Tally)] = []
         var done = Set<String>()
+        var unregistered = Tally()
+        let registered = Set(names)
         for n in names + orgNames where !done.contains(n) {
             done.insert(n)
             guard let i = orgNames.firstIndex(of: n) else {
@@ -353,9 +360,23 @@ public struct Dashboard: Sendable {
                 continue
             }
             let t = tally(orgCounts, i)
+            if !names.isEmpty, !registered.contains(n), !orgAllowedNames.contains(n) {
+                unregistered = unregistered + t
+                continue
+            }
             if t.records > 0 || orgAllowedNames.contains(n) { out.append((n, t)) }
         }
+        if unregistered.records > 0 { out.append((Self.unregistered, unregistered)) }
         return out
+    }
+
+    /// The stored names `byOrg(order:)` counts under `未登记机构`: not in `names`, not named by
+    /// the filter, with records in the query (the dashboard's Enter lists their records).
+    public func unregisteredNames(order names: [String]) -> [String] {
+        let known = Set(names)
+        return orgNames.indices.filter { i in
+            !known.contains(orgNames[i]) && !orgAllowedNames.contains(orgNames[i]) && tally(orgCounts, i).records > 0
+        }.map { orgNames[$0] }
     }
 
     public static let unclassified = "未分类"

@@ -87,15 +87,21 @@ public final class LiveStatistics {
         update.recordIds = Set(changes.map(\.recordId))
         update.actions = Set(changes.map(\.action))
         guard !update.recordIds.isEmpty || !stale.isEmpty else { return update }
-        var rows: [(key: RecordKey, label: Label?, status: ReviewStatus, biz: BusinessType)] = []
+        var rows: [(key: RecordKey, label: Label?, status: ReviewStatus, biz: BusinessType, org: String)] = []
         var unknown = update.recordIds
         for k in known where unknown.remove(k.record.id) != nil {
-            rows.append((k.key, k.record.label, k.record.status, k.record.effectiveBusinessType))
+            rows.append((k.key, k.record.label, k.record.status, k.record.effectiveBusinessType, k.record.org))
         }
         if !unknown.isEmpty {
             rows += try store.statisticsRows(recordIds: Array(unknown)).map {
-                ($0.key, $0.label, $0.status, BusinessType($0.biz1, $0.biz2))
+                ($0.key, $0.label, $0.status, BusinessType($0.biz1, $0.biz2), $0.org)
             }
+        }
+        // An organisation renamed (`orgs --apply`): every board is counted again.
+        if update.actions.contains(.org) {
+            var moved = false
+            for r in rows where index.update(key: r.key, org: r.org) { moved = true }
+            if moved { stale = Set(queries.keys) }
         }
         for r in rows {
             guard let ch = index.update(key: r.key, label: r.label, status: r.status, biz1: r.biz.level1, biz2: r.biz.level2)

@@ -84,7 +84,7 @@ extension Agreement {
                 guard let (who, l) = owner[c.recordId], who != c.reviewer, let l2 = c.newLabel else { continue }
                 out[c.recordId] = ReviewPair(recordId: c.recordId, first: who, firstLabel: l, second: c.reviewer, secondLabel: l2)
                 owner[c.recordId] = (c.reviewer, l2)
-            case .note, .businessType, .vote, .mask:
+            case .note, .businessType, .vote, .mask, .org:
                 continue
             }
         }

@@ -195,6 +195,17 @@ public final class StatisticsIndex: @unchecked Sendable {
                       oldLabelStatus: oldLS, newLabelStatus: newLS)
     }
 
+    /// A record's stored organisation changed (`workbench orgs --apply`); true when it did here.
+    /// Figures grouped or filtered by organisation are counted again by the caller.
+    @discardableResult
+    public func update(key: RecordKey, org: String) -> Bool {
+        guard let i = index(of: key) else { return false }
+        let c = code(org: org)
+        guard orgs[i] != c else { return false }
+        orgs[i] = c
+        return true
+    }
+
     // MARK: contribution classes
 
     /// A record's part in a tally as one number: small talk × hit class × label (2 × 4 × 5).

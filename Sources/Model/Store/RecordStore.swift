@@ -7,6 +7,10 @@ public protocol RecordStore: TeamStore {
     /// Why this store cannot be written now (no permission, a read-only filesystem, a full disk,
     /// damage found), or nil. Reading works either way; every write is refused with the reason.
     var readOnly: String? { get }
+    /// The file at the store's path is no longer the one it opened (SQLite: another file renamed
+    /// over it, or it was moved away), in words; nil otherwise and on a server. Every write is
+    /// refused from then on (`StoreError.replaced`), and `readOnly` says so too.
+    var replaced: String? { get }
     /// SQLite's quick check (`thorough`: its full integrity check, which also compares every index
     /// with its table): the problems found, none when the file is sound. Problems found make the
     /// store refuse every later write (`readOnly`).
@@ -85,6 +89,16 @@ public protocol RecordStore: TeamStore {
     /// continuation cells an XLSX export needs). Only answers that could pass `atLeast` are read.
     func longestAnswer(_ filter: RecordFilter, atLeast: Int, shown: (String) -> String) throws -> Int
 
+    /// Every organisation name stored in the records, with how many records carry it (most
+    /// first, then by name): names outside the reference data too (`workbench orgs`).
+    func organisationCounts() throws -> [OrgCount]
+    /// Rewrites stored organisation names (`renames`: stored name → new name) in one transaction,
+    /// with an `org` history row per record (the old and new name), so every reader — filters,
+    /// figures, exports — sees the new name and open screens follow by the history. Returns how
+    /// many records changed.
+    @discardableResult
+    func renameOrganisations(_ renames: [String: String], reviewer: String, at: Int64) throws -> Int
+
     /// The statistics of the filter's records, per organisation (see `Tally`).
     func tallies(_ filter: RecordFilter, rules: HitRules) throws -> [String: Tally]
     /// The same, with the history position and newest record key they count up to, read in one
@@ -115,6 +129,8 @@ public protocol RecordStore: TeamStore {
 }
 
 extension RecordStore {
+    public var replaced: String? { nil }
+
     /// Builds the text index to the end in batches, reporting after each; stops early (resumable)
     /// when `progress` returns false.
     @discardableResult
@@ -172,6 +188,9 @@ public struct LabelChange: Equatable, Sendable {
         case sendBack = "send-back"
         /// Personal data masked in the texts (`newValue` says what, never the text itself).
         case mask
+        /// The stored organisation rewritten to the reference data's name (`workbench orgs
+        /// --apply`): `oldValue` the name as imported, `newValue` the one now stored.
+        case org
     }
     public let recordId: String
     public let action: Action
@@ -307,6 +326,18 @@ extension ImportSink {
     }
 }
 
+extension StoreError {
+    /// Why `replaced`: another file renamed over the open one (the way a copy is put back), or
+    /// the file moved or deleted.
+    public static let replacedText = "数据库文件已被替换（另一个文件改名覆盖了它），本会话不再写入"
+    public static let movedText = "数据库文件已被移走或删除，本会话不再写入"
+
+    public static func english(_ why: String) -> String {
+        why == movedText ? "the database file was moved or deleted: this session writes nothing more"
+                         : "the database file was replaced by another file renamed over it: this session writes nothing more"
+    }
+}
+
 public enum StoreError: Error, CustomStringConvertible, Equatable {
     case recordNotFound(String)
     case notLabeled(String)
@@ -323,6 +354,9 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
     case readOnly(String, why: String)
     /// SQLite found damage (detail: its words): nothing more is written until it is repaired.
     case damaged(String, String)
+    /// The file at the path is no longer the one opened (`why`: `replacedText` or `movedText`):
+    /// nothing more is written by this store; the session is to be closed and opened again.
+    case replaced(String, String)
     /// The database server refused or failed a statement (where, and why in its words: no
     /// permission for this role, a statement timeout, the connection lost).
     case server(String, String)
@@ -344,7 +378,9 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
             "记录 \(id) 是双评样本，已有两名审核员标注 (a double-review record that two reviewers have already labelled)"
         case .readOnly(let path, let why): "数据库 \(path) 只读（\(why)），未保存任何修改 (the database is read-only: nothing saved)"
         case .damaged(let path, let detail):
-            "数据库 \(path) 已损坏（\(detail)），未写入任何内容；用 workbench db check --db \(path) 查看，再用备份恢复（workbench db backup 做的）或 sqlite3 \(path) .recover (the database is damaged: nothing written; restore a backup or recover with sqlite3 .recover)"
+            "数据库 \(path) 已损坏（\(detail)），未写入任何内容；用 workbench db check --db \(path) 查看，再用备份恢复（workbench db restore 备份文件 --db \(path)，备份由 workbench db backup 做）或 sqlite3 \(path) .recover (the database is damaged: nothing written; restore a backup with workbench db restore, or recover with sqlite3 .recover)"
+        case .replaced(let path, let why):
+            "\(why)，这次的修改未保存；请退出后重新打开。要恢复备份：所有人退出后运行 workbench db restore 备份文件 --db \(path) (\(Self.english(why)), this change was not saved; quit and open again; to restore a backup, with everyone out: workbench db restore BACKUP --db \(path))"
         case .server(let place, let why): "数据库服务器 \(place)：\(why)"
         case .unreachable(let place, let why): "数据库服务器 \(place) 暂时连不上（\(why)），未保存 (the server cannot be reached just now: not saved)"
         case .busy(let path): "数据库 \(path) 正被另一个进程写入（可能在大批量导入），未保存，请稍后再试 (database busy: another process is writing, perhaps a large import; nothing was saved, try again)"

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 
 /// The embedded store: one SQLite file through GRDB, in WAL mode so a reader never waits for a
 /// writer and two reviewers' processes can share the file.
@@ -13,10 +14,20 @@ public final class SQLiteRecordStore: RecordStore {
 
     /// Why this store cannot write (nil: it can): a file, folder or filesystem without write
     /// permission, a full disk, or damage SQLite found. Reading works; every write is refused.
-    public var readOnly: String? { damage.map { "已损坏 (damaged): \($0)" } ?? unwritable }
+    public var readOnly: String? { replaced ?? damage.map { "已损坏 (damaged): \($0)" } ?? unwritable }
     let unwritable: String?
     /// What SQLite said when it found the file damaged (at open or on any later read or write).
     public private(set) var damage: String?
+    /// The file at `path` is no longer the one this store opened (another file renamed over it, or
+    /// it was moved or deleted), as one line for a person; nil while it is. Found before and after
+    /// every write and on each `changeCounter` poll; from then on every write is refused.
+    public private(set) var replaced: String?
+    /// Own commits may be in the WAL (since open or the last fold), the last one at `lastWrite`.
+    var walPending = true
+    var lastWrite = Date.distantPast
+    /// How long after this store's last write the screen's poll (`changeCounter`) folds the WAL
+    /// back into the file and empties it (`restWAL`).
+    var walRestAfter: TimeInterval = 1
 
     /// Opens (creating with owner-only permissions if needed) and migrates the database at `path`.
     /// `busyTimeout`: how long a write waits for another process's write before giving up.
@@ -564,10 +575,19 @@ public final class SQLiteRecordStore: RecordStore {
     /// (`readOnly`) or was found damaged; a write that waited out the busy timeout is the user's
     /// to retry, said plainly; damage found while writing stops every later write.
     func mappingBusy<T>(_ body: () throws -> T) throws -> T {
+        if let replaced { throw StoreError.replaced(path, replaced) }
         if let damage { throw StoreError.damaged(path, damage) }
         if let unwritable { throw StoreError.readOnly(path, why: unwritable) }
+        // Still the file we opened? Before: nothing goes into an unlinked file (whose WAL, shared
+        // by name, the new file's readers would take as theirs). After: a rename during the write
+        // means it went there, so it is not reported as saved.
+        if let why = movedAway() { throw StoreError.replaced(path, why) }
         do {
-            return try body()
+            let result = try body()
+            walPending = true
+            lastWrite = Date()
+            if let why = movedAway() { throw StoreError.replaced(path, why) }
+            return result
         } catch let e as DatabaseError where e.resultCode == .SQLITE_BUSY || e.resultCode == .SQLITE_LOCKED {
             throw StoreError.busy(path)
         } catch let e as DatabaseError where e.resultCode == .SQLITE_CORRUPT || e.resultCode == .SQLITE_NOTADB {
@@ -578,6 +598,24 @@ public final class SQLiteRecordStore: RecordStore {
         } catch let e as DatabaseError where e.resultCode == .SQLITE_FULL {
             throw StoreError.readOnly(path, why: "磁盘已满 (the disk is full)")
         }
+    }
+
+    /// Why the file at `path` is not the one this store has open (nil: it is), remembered in
+    /// `replaced`. SQLite's own test (`SQLITE_FCNTL_HAS_MOVED`: one stat of the path against the
+    /// inode of the descriptor it opened), so the check costs a stat, not a read.
+    @discardableResult
+    func movedAway() -> String? {
+        if let replaced { return replaced }
+        let moved = (try? dbQueue.inDatabase { db -> Bool in
+            guard let connection = db.sqliteConnection else { return false }
+            var flag: Int32 = 0
+            return sqlite3_file_control(connection, "main", SQLITE_FCNTL_HAS_MOVED, &flag) == SQLITE_OK && flag != 0
+        }) ?? false
+        guard moved else { return nil }
+        var st = stat()
+        let gone = stat(path, &st) != 0
+        replaced = gone ? StoreError.movedText : StoreError.replacedText
+        return replaced
     }
 
     static func appendHistory(_ db: Database, _ c: LabelChange) throws {
@@ -661,8 +699,27 @@ public final class SQLiteRecordStore: RecordStore {
     }
 
     public func changeCounter() throws -> Int64 {
+        // The screen's poll: a file renamed over ours is seen here too, before a label is typed.
+        if movedAway() == nil { restWAL() }
         // data_version is per connection and changes only for other connections' commits.
-        try dbQueue.read { db in try Int64.fetchOne(db.cachedStatement(sql: "PRAGMA data_version")) ?? 0 }
+        return try dbQueue.read { db in try Int64.fetchOne(db.cachedStatement(sql: "PRAGMA data_version")) ?? 0 }
+    }
+
+    /// A second after this store's last write, the WAL folded back into the file and emptied
+    /// (`wal_checkpoint(TRUNCATE)`, a few ms, off the key's path). A WAL is found by its name, not
+    /// by its file: left holding this session's frames, a copy renamed over the database would be
+    /// read through them (whatever ends the WAL's index in shared memory rebuilds it from the
+    /// file) and read as damaged — the restore-by-rename of issue 36. Busy (a long reader): tried
+    /// again in 30 s, so an idle screen never waits on every poll.
+    func restWAL() {
+        guard walPending, unwritable == nil, damage == nil, replaced == nil,
+              Date().timeIntervalSince(lastWrite) >= walRestAfter else { return }
+        do {
+            try dbQueue.writeWithoutTransaction { _ = try $0.checkpoint(.truncate) }
+            walPending = false
+        } catch {
+            lastWrite = Date().addingTimeInterval(30 - walRestAfter)
+        }
     }
 
     public func talliesSnapshot(_ filter: RecordFilter, rules: HitRules) throws
@@ -712,6 +769,32 @@ public final class SQLiteRecordStore: RecordStore {
 
     public func tallies(_ filter: RecordFilter, rules: HitRules) throws -> [String: Tally] {
         try dbQueue.read { db in try Self.tallies(db, filter, rules: rules) }
+    }
+
+    public func organisationCounts() throws -> [OrgCount] {
+        try dbQueue.read { db in
+            try Row.fetchAll(db, sql: "SELECT org, count(*) FROM record GROUP BY org ORDER BY 2 DESC, 1")
+                .map { OrgCount(org: $0[0], count: $0[1]) }
+        }
+    }
+
+    @discardableResult
+    public func renameOrganisations(_ renames: [String: String], reviewer: String, at: Int64) throws -> Int {
+        let pairs = renames.filter { $0.key != $0.value }.sorted { $0.key < $1.key }
+        guard !pairs.isEmpty else { return 0 }
+        return try mappingBusy { try dbQueue.write { db in
+            var changed = 0
+            for (old, new) in pairs {
+                // The history first (it reads the old name), then the records: one statement each.
+                try db.execute(sql: """
+                    INSERT INTO label_history (\(Self.historyColumns))
+                    SELECT id, 'org', label, label, status, status, ?, ?, org, ?, 0 FROM record WHERE org = ? ORDER BY seq
+                    """, arguments: [reviewer, at, new, old])
+                try db.execute(sql: "UPDATE record SET org = ? WHERE org = ?", arguments: [new, old])
+                changed += db.changesCount
+            }
+            return changed
+        } }
     }
 
     /// The hit test of HitRules, in SQL, from the raw columns: 0/1 what the log says, 2/3 decided
@@ -827,7 +910,7 @@ public final class SQLiteRecordStore: RecordStore {
     public func buildTextIndex(limit: Int) throws -> TextIndexProgress {
         let p = try mappingBusy { try dbQueue.write { db in try SQLiteTextSearch.build(db, limit: limit) } }
         // The index of a large import went through the WAL: fold it back, as the import does.
-        if p.isComplete, limit > 1000 { try? dbQueue.writeWithoutTransaction { _ = try $0.checkpoint(.truncate) } }
+        if p.isComplete, limit > 1000 { _ = try? mappingBusy { try dbQueue.writeWithoutTransaction { _ = try $0.checkpoint(.truncate) } } }
         return p
     }
 

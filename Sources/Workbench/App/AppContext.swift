@@ -45,10 +45,20 @@ final class AppContext {
     var textIndexing: TextIndexProgress?
     /// Damage the background integrity check found (nil: none, or not checked yet).
     var damageFound: String?
-    /// Why label keys and edits are refused: the database cannot be written, or is damaged.
+    /// Why label keys and edits are refused: the file was replaced, the database cannot be
+    /// written, or is damaged.
     var writeRefusal: String? {
-        damageFound.map { Localized("数据库已损坏，见 workbench db check（\($0)）", "the database is damaged, see workbench db check (\($0))")(lang) }
+        if let replaced = replacedMessage { return replaced(lang) }
+        return damageFound.map { Localized("数据库已损坏，见 workbench db check（\($0)）", "the database is damaged, see workbench db check (\($0))")(lang) }
             ?? store.readOnly.map { Localized("数据库只读：\($0)", "the database is read-only: \($0)")(lang) }
+    }
+    /// The database file was replaced under the session (`RecordStore.replaced`): what happened
+    /// and what to do, in one line.
+    var replacedMessage: Localized? {
+        store.replaced.map { why in
+            Localized("\(why)：请退出后重新打开；要恢复备份，所有人退出后用 workbench db restore 备份文件 --db \(store.location)",
+                      "\(StoreError.english(why)): quit and open again; to restore a backup, with everyone out: workbench db restore BACKUP --db \(store.location)")
+        }
     }
     var sampleExists = false
     /// The knowledge entries and matcher as last read: `M` and the knowledge screen share them.

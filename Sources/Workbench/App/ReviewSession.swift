@@ -333,8 +333,17 @@ final class ReviewSession {
         }
         let others = syncOthers()
         list.holdSelection()
+        // The poll found the file replaced (a copy renamed over it): said once, before a key is lost.
+        if !saidReplaced, let replaced = ctx.replacedMessage {
+            saidReplaced = true
+            ctx.say(replaced, .error)
+            changed = true
+        }
         return others || changed
     }
+
+    /// Whether the status line has said that the database file was replaced.
+    private var saidReplaced = false
 
     /// Installs finished background work: the index, a list's keys for its figures.
     @discardableResult

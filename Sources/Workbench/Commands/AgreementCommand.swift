@@ -32,7 +32,7 @@ struct AgreementCommand: ParsableCommand {
         try runReportingErrors {
             let db = try store.openStore()
             let reference = try store.reference()
-            let filter = try filterOptions.filter(reference: reference)
+            let filter = try filterOptions.filter(reference: reference, db: db)
             // Each reviewed record is read once, for its organisation and the filter's test.
             var orgOf: [String: String] = [:]
             let votes = try db.votes()

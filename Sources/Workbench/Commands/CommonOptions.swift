@@ -112,15 +112,41 @@ struct FilterOptions: ParsableArguments {
         return d
     }
 
-    func filter(reference: ReferenceData) throws -> RecordFilter {
+    /// `db`: the records' own organisation names (read once, only for a name the reference data
+    /// does not know), so a name stored as it was imported is accepted as written, and
+    /// `未登记机构` stands for all of those (issue 36).
+    func filter(reference: ReferenceData, db: (any RecordStore)?) throws -> RecordFilter {
         var f = RecordFilter()
         let orgData = reference.organisations
+        var storedNames: [String]?
+        func stored() throws -> [String] {
+            if storedNames == nil { storedNames = try db?.organisationCounts().map(\.org) ?? [] }
+            return storedNames!
+        }
+        func add(_ name: String) { if !f.orgs.contains(name) { f.orgs.append(name) } }
         for o in orgs {
+            let t = o.trimmed
             let n = orgData.normalise(o)
-            guard orgData.isKnown(n) else {
-                throw UserError("未知组织机构「\(o)」(unknown organisation); 可选 (known): \(orgData.names.joined(separator: " "))")
+            if orgData.isKnown(n) {
+                add(n)
+                // A stored name the reference data has since made an alias of (not rewritten yet
+                // by `orgs --apply`): its records too.
+                if t != n, try stored().contains(t) { add(t) }
+                continue
             }
-            f.orgs.append(n)
+            if t == Dashboard.unregistered {
+                let names = try stored().filter { !orgData.isKnown($0) }
+                guard !names.isEmpty else { throw UserError("没有未登记机构的记录 (no records of unregistered organisations)") }
+                names.forEach(add)
+                continue
+            }
+            if try stored().contains(t) {
+                add(t)
+                continue
+            }
+            let unregistered = try stored().filter { !orgData.isKnown($0) && !$0.isEmpty }
+            throw UserError("未知组织机构「\(o)」(unknown organisation); 可选 (known): \(orgData.names.joined(separator: " "))"
+                            + (unregistered.isEmpty ? "" : "；记录中未登记的 (unregistered, as stored): \(unregistered.joined(separator: " "))，或 \(Dashboard.unregistered)（全部 all）"))
         }
         f.fromDay = try from.map { try Self.day($0, option: "--from") }
         f.toDay = try to.map { try Self.day($0, option: "--to") }
@@ -211,5 +237,6 @@ func supervisorsWork(_ store: StoreOptions, _ filterOptions: FilterOptions, revi
     let reference = try store.reference()
     let who = reviewerName(reviewer)
     if let why = reference.team.notSupervisor(who) { throw UserError(why) }
-    return (try store.openStore(writes: true), try filterOptions.filter(reference: reference), who)
+    let db = try store.openStore(writes: true)
+    return (db, try filterOptions.filter(reference: reference, db: db), who)
 }

@@ -5,8 +5,9 @@ import Model
 /// `workbench db …`: looking after the database file itself.
 struct DatabaseCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "db", abstract: "数据库维护：检查、备份 (the database itself: check, backup).",
-        subcommands: [DatabaseCheck.self, DatabaseBackup.self, DatabaseInit.self, DatabaseGrant.self, DatabaseCopyCommand.self])
+        commandName: "db", abstract: "数据库维护：检查、备份、恢复 (the database itself: check, backup, restore).",
+        subcommands: [DatabaseCheck.self, DatabaseBackup.self, DatabaseRestoreCommand.self, DatabaseInit.self, DatabaseGrant.self,
+                      DatabaseCopyCommand.self])
 }
 
 /// `workbench db init --db postgres://…`: the team server's schema and roles.
@@ -95,8 +96,10 @@ struct DatabaseCheck: ParsableCommand {
 
     static func recovery(_ path: String) -> String {
         """
-        恢复 (to recover): 用 workbench db backup 做的备份替换它；或 sqlite3 \(path) ".recover" | sqlite3 新文件.sqlite，\
-        再 workbench db check --db 新文件.sqlite (restore a backup, or let sqlite3 .recover what it can into a new file)
+        恢复 (to recover): 所有人退出后 workbench db restore 备份文件 --db \(path)（备份由 workbench db backup 做；\
+        不要把备份改名覆盖到打开着的文件上）；或 sqlite3 \(path) ".recover" | sqlite3 新文件.sqlite，\
+        再 workbench db check --db 新文件.sqlite (restore a backup with db restore, never by renaming it over the file; \
+        or let sqlite3 .recover what it can into a new file)
         """
     }
 }
@@ -122,6 +125,49 @@ struct DatabaseBackup: ParsableCommand {
             let seconds = String(format: "%.1f", Date().timeIntervalSince(started))
             let size = (try? FileManager.default.attributesOfItem(atPath: destination)[.size] as? Int) ?? 0
             print("已备份到 \(VisibleText.singleLine(destination))（\(size / 1_000_000) MB，用时 \(seconds) 秒）(backed up)")
+        }
+    }
+}
+
+/// `workbench db restore BACKUP --db PATH`: a backup put back into the file through SQLite
+/// (`DatabaseRestore`): refused while anyone has the database open, the replaced content kept.
+struct DatabaseRestoreCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "restore",
+        abstract: "用备份恢复数据库文件 (put a backup back into the database file).",
+        discussion: """
+            先完整检查备份；有人打开着数据库（审核界面、其他命令）时拒绝，不做任何修改；\
+            被替换的内容保存为 数据库.before-restore-时间（--no-keep 不保存）。\
+            不要用改名覆盖的方式恢复：打开着的会话会继续写进旧文件，其 WAL 会让新文件显示为已损坏。\
+            (The backup is checked first; refused, changing nothing, while anyone has the database open; \
+            what is replaced is kept as DB.before-restore-TIME unless --no-keep. Never restore by renaming \
+            a copy over the file: an open session goes on writing into the old one and its WAL makes the \
+            new file read as damaged.)
+            """)
+
+    @Argument(help: "备份文件（workbench db backup 做的）(the backup file).")
+    var backup: String
+
+    @OptionGroup var store: StoreOptions
+
+    @Flag(name: .customLong("no-keep"), help: "不保存被替换的内容 (do not keep a copy of what is replaced).")
+    var noKeep = false
+
+    func run() throws {
+        try runReportingErrors {
+            let path = store.databasePath
+            if PostgresAddress.isAddress(path) {
+                throw UserError("db restore 用于 SQLite 文件；服务器请用 pg_restore 或 workbench db copy (db restore is for a SQLite file)")
+            }
+            let started = Date()
+            let outcome = try DatabaseRestore.restore(backup: backup, into: path, keep: !noKeep)
+            let seconds = String(format: "%.1f", Date().timeIntervalSince(started))
+            printText("已用 \(backup) 恢复 \(path)：\(outcome.records.formatted()) 条记录，检查完好，用时 \(seconds) 秒 (restored: \(outcome.records) records, checked, \(seconds) s)")
+            if let kept = outcome.keptAs {
+                printText("原内容保存在 \(kept) (what was replaced is kept there)")
+            } else if outcome.created {
+                printText("（原先没有这个数据库文件，已新建 (there was no database: made a new one)）")
+            }
         }
     }
 }

@@ -31,9 +31,9 @@ struct ExportCommand: ParsableCommand {
         try runReportingErrors {
             let fmt = format
             let reference = try store.reference()
-            let filter = try filterOptions.filter(reference: reference)
-            let path = output ?? filter.defaultExportName(format: fmt, today: nowEpoch())
             let db = try store.openStore()
+            let filter = try filterOptions.filter(reference: reference, db: db)
+            let path = output ?? filter.defaultExportName(format: fmt, today: nowEpoch())
             let toStdout = path == OutputFile.standardOutput
             let bar = ProgressBar(label: "export")
             let summary = try RecordExporter.export(

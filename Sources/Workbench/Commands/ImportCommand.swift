@@ -122,6 +122,7 @@ struct ImportCommand: ParsableCommand {
             let rows = s.unknownOrgs.values.reduce(0, +)
             let more = sorted.count > 10 ? "，另有 \(sorted.count - 10) 个 (and \(sorted.count - 10) more)" : ""
             printErr("  注意 (note) 未登记机构：\(zh)\(more)，共 \(rows) 条，已按原样导入 (organisations not in the reference data, imported as written: \(en))")
+            printErr("  （可用 --org 原样筛选；workbench orgs 列出全部并说明如何归入已登记机构 (filter them by --org as written; workbench orgs says how to map them)）")
         }
         if s.rowsWithoutOrg > 0 {
             printErr("  注意 (note) 无组织机构 \(s.rowsWithoutOrg) 条 (rows without an organisation)")

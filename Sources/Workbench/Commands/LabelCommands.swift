@@ -140,7 +140,7 @@ struct HistoryCommand: ParsableCommand {
                 switch c.action {
                 case .mask:
                     printText("\(when)  \(c.reviewer)  \(c.action.rawValue)  遮盖个人信息 (masked): \(c.newValue ?? "")")
-                case .note, .businessType:
+                case .note, .businessType, .org:
                     printText("\(when)  \(c.reviewer)  \(c.action.rawValue)  「\(c.oldValue ?? "")」 → 「\(c.newValue ?? "")」")
                 default:
                     printText("\(when)  \(c.reviewer)  \(c.action.rawValue)  \(old)(\(c.oldStatus.chineseName)) → \(new)(\(c.newStatus.chineseName))"

@@ -21,7 +21,7 @@ struct ListCommand: ParsableCommand {
         try runReportingErrors {
             guard limit > 0 else { throw UserError("--limit 必须 > 0") }
             let db = try store.openStore()
-            let filter = try filterOptions.filter(reference: try store.reference())
+            let filter = try filterOptions.filter(reference: try store.reference(), db: db)
             var tableRows: [InteractionRecord] = []
             var emitted = 0
             var cursor: PageCursor?

@@ -49,7 +49,7 @@ struct ReportCommand: ParsableCommand {
             let step = bucket ?? TimeBucket(rawValue: by.rawValue)
             let db = try store.openStore()
             let reference = try store.reference()
-            let filter = try filterOptions.filter(reference: reference)
+            let filter = try filterOptions.filter(reference: reference, db: db)
             guard let grouping = by.grouping else {
                 // Reviewers are counted from the label history, over the period's labels.
                 let f = try ReviewersCommand.figures(db, from: filter.fromDay, to: filter.toDay.map { $0 + 86400 })

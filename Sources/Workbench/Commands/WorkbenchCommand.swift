@@ -29,7 +29,7 @@ struct WorkbenchCommand: ParsableCommand {
         subcommands: [
             AppCommand.self, ImportCommand.self, ExportCommand.self, DemoCommand.self, ListCommand.self, LabelCommand.self, ReviewCommand.self,
             HistoryCommand.self, ReportCommand.self, KnowledgeCommand.self,
-            AssignCommand.self, SampleCommand.self, AgreementCommand.self, ReviewersCommand.self, DatabaseCommand.self, PrivacyCommand.self, BenchCommand.self, TeamSimulationCommand.self,
+            AssignCommand.self, SampleCommand.self, AgreementCommand.self, OrgsCommand.self, ReviewersCommand.self, DatabaseCommand.self, PrivacyCommand.self, BenchCommand.self, TeamSimulationCommand.self,
         ],
         // `workbench --demo` and `workbench --db F` open the app: its options belong to a default
         // subcommand, so `review --reviewer X` still reaches the review command's own option.

@@ -80,16 +80,18 @@ public enum PostgresAdmin {
         GRANT INSERT ON record, record_text, import_log, import_conflict, double_sample TO wb_supervisor;
         GRANT INSERT, UPDATE ON assignment TO wb_supervisor;
         GRANT UPDATE (question, answer) ON record_text TO wb_supervisor;
+        GRANT UPDATE (org) ON record TO wb_supervisor;
         GRANT INSERT, DELETE ON privacy_mark TO wb_supervisor;
         GRANT INSERT, UPDATE ON kb_entry TO wb_editor;
         GRANT INSERT ON kb_version TO wb_editor;
         -- The LOCK a knowledge save takes needs more than SELECT.
         GRANT UPDATE ON kb_entry TO wb_editor;
 
-        -- Only supervisors decide disputes: a reviewer's session may not write those history rows.
+        -- Only supervisors decide disputes (and rewrite organisation names): a reviewer's session
+        -- may not write those history rows.
         CREATE OR REPLACE FUNCTION wb_supervisors_decide() RETURNS trigger LANGUAGE plpgsql AS $$
           BEGIN
-            IF NEW.action IN ('adjudicate', 'send-back')
+            IF NEW.action IN ('adjudicate', 'send-back', 'org')
                AND pg_has_role(session_user, 'wb_reviewer', 'MEMBER')
                AND NOT pg_has_role(session_user, 'wb_supervisor', 'MEMBER') THEN
               RAISE EXCEPTION 'only a supervisor (wb_supervisor) may %', NEW.action USING ERRCODE = '42501';

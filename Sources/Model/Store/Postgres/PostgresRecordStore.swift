@@ -397,6 +397,31 @@ public final class PostgresRecordStore: RecordStore, KnowledgeStore, @unchecked 
         try read { try tallies(filter, rules: rules, on: db) }
     }
 
+    public func organisationCounts() throws -> [OrgCount] {
+        try read {
+            // Ties by the characters' code points, as SQLite orders them (not the server's locale).
+            try db.query("SELECT org, count(*) FROM record GROUP BY org ORDER BY 2 DESC, org COLLATE \"C\"")
+                .map { OrgCount(org: $0.string(0), count: $0.int(1)) }
+        }
+    }
+
+    @discardableResult
+    public func renameOrganisations(_ renames: [String: String], reviewer: String, at: Int64) throws -> Int {
+        let pairs = renames.filter { $0.key != $0.value }.sorted { $0.key < $1.key }
+        guard !pairs.isEmpty else { return 0 }
+        return try write {
+            var changed = 0
+            for (old, new) in pairs {
+                try db.execute("""
+                    INSERT INTO label_history (\(Self.historyColumns))
+                    SELECT id, 'org', label, label, status, status, ?, ?, org, ?, 0 FROM record WHERE org = ? ORDER BY seq
+                    """, [reviewer, at, new, old])
+                changed += try db.execute("UPDATE record SET org = ? WHERE org = ?", [new, old])
+            }
+            return changed
+        }
+    }
+
     func tallies(_ filter: RecordFilter, rules: HitRules, on db: PGConnection) throws -> [String: Tally] {
         let (w, whereArgs) = Self.whereClause(filter)
         let (hit, hitArgs) = Self.hitClassSQL(rules.fallbackPhrases)

@@ -159,7 +159,13 @@ final class DashboardScreen: Screen, Tracking {
         case .counties:
             let rows = s.countyRows(ctx.orgOrder)
             guard rows.indices.contains(s.selected) else { return [] }
-            f.orgs = [rows[s.selected].name]
+            let name = rows[s.selected].name
+            // 未登记机构: the records of every organisation outside the reference data.
+            if name == Dashboard.unregistered, !ctx.orgOrder.contains(name), let board {
+                f.orgs = board.unregisteredNames(order: ctx.orgOrder)
+            } else {
+                f.orgs = [name]
+            }
         case .business:
             let rows = s.businessRows
             guard rows.indices.contains(s.selected) else { return [] }

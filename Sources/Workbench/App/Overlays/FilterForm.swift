@@ -95,8 +95,12 @@ struct FilterForm: Equatable, Sendable {
     /// The filter when the bar opened, for Esc.
     let original: RecordFilter
     let originalPreset: PeriodPreset?
+    /// Organisation names stored in the records (outside the reference data too), so those can be
+    /// chosen as they are written there; `未登记机构` chooses all of them.
+    let storedOrgs: [String]
 
-    init(filter: RecordFilter, preset: PeriodPreset?, lang: Language) {
+    init(filter: RecordFilter, preset: PeriodPreset?, lang: Language, storedOrgs: [String] = []) {
+        self.storedOrgs = storedOrgs + filter.orgs.filter { !storedOrgs.contains($0) }
         original = filter
         originalPreset = preset
         texts[.orgs] = TextInput(filter.orgs.joined(separator: ","))
@@ -124,10 +128,12 @@ struct FilterForm: Equatable, Sendable {
         s.split(whereSeparator: { ",，、; ；".contains($0) }).map { String($0).trimmed }.filter { !$0.isEmpty }
     }
 
-    /// An organisation from a full, legacy, alias or short name (`如皋` → 如皋市).
-    static func resolveOrg(_ token: String, _ orgs: Organisations) -> [String] {
+    /// An organisation from a full, legacy, alias or short name (`如皋` → 如皋市), or a name
+    /// stored in the records as it is written there (one outside the reference data).
+    static func resolveOrg(_ token: String, _ orgs: Organisations, stored: [String] = []) -> [String] {
         let n = orgs.normalise(token)
         if orgs.isKnown(n) { return [n] }
+        if stored.contains(token) { return [token] }
         let hits = orgs.names.filter { $0.hasPrefix(token) }
         if !hits.isEmpty { return hits }
         // Pinyin as far as typed: ru → 如皋市、如东县 (say which), rug → 如皋市.
@@ -139,7 +145,14 @@ struct FilterForm: Equatable, Sendable {
     func readOrgs(_ orgs: Organisations) -> ([String], Reading) {
         var out: [String] = []
         for token in Self.splitList(text(.orgs)) {
-            let hits = Self.resolveOrg(token, orgs)
+            if token == Dashboard.unregistered {
+                // Every stored name outside the reference data, as the dashboard's row counts them.
+                let names = storedOrgs.filter { !orgs.isKnown($0) }
+                guard !names.isEmpty else { return ([], .problem(Localized("没有未登记机构的记录", "no records of unregistered organisations"))) }
+                for n in names where !out.contains(n) { out.append(n) }
+                continue
+            }
+            let hits = Self.resolveOrg(token, orgs, stored: storedOrgs)
             guard hits.count == 1 else {
                 return ([], .problem(hits.isEmpty ? Localized("未知机构「\(token)」", "unknown organisation “\(token)”")
                                                   : Localized("「\(token)」不唯一：\(hits.joined(separator: "、"))", "“\(token)” is ambiguous: \(hits.joined(separator: ", "))")))

@@ -12,7 +12,7 @@ final class FilterOverlay: Screen {
     init(list: ReviewListScreen, lang: Language) {
         self.list = list
         wasTodo = list.todo
-        form = FilterForm(filter: list.filter, preset: list.periodPreset, lang: lang)
+        form = FilterForm(filter: list.filter, preset: list.periodPreset, lang: lang, storedOrgs: list.ctx.live.index?.orgNames ?? [])
     }
 
     var mode: Mode { .filter }

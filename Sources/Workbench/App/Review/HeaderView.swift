@@ -8,7 +8,9 @@ enum HeaderView {
         var top = " " + Localized("人社问答审核工作台", "Workbench · 人社 answer review")(L)
         top += "  \(Localized("审核员", "reviewer")(L)) \(ctx.reviewer)"
         if s.reviewMode { top += "  [\(Localized("复核模式", "REVIEW MODE")(L))]" }
-        if ctx.damageFound != nil {
+        if ctx.store.replaced != nil {
+            top += "  [" + Localized("文件已被替换·不再写入", "FILE REPLACED · not writing")(L) + "]"
+        } else if ctx.damageFound != nil {
             top += "  [" + Localized("已损坏·只读", "DAMAGED · read-only")(L) + "]"
         } else if ctx.store.readOnly != nil {
             top += "  [" + Localized("只读", "READ-ONLY")(L) + "]"
