@@ -92,6 +92,25 @@ import Testing
         #expect(session.readOnly != nil)
     }
 
+    @Test func theWALIsLeftAloneWhenAnotherConnectionWroteSinceTheLastPoll() throws {
+        // Someone else committed after the last poll: their frames may be the new file's, so the
+        // session that finds the rename does not fold the WAL into its old file.
+        let dir = TempDir()
+        defer { dir.cleanup() }
+        let path = dir.path("live.sqlite"), copy = dir.path("copy.sqlite")
+        try database(copy, ["c1"])
+        let session = try SQLiteRecordStore(path: path)
+        session.walRestAfter = 1000
+        try session.importBatch(expectedRows: nil) { sink in _ = try sink.insert(record("a")) }
+        _ = try session.changeCounter()
+        let other = try SQLiteRecordStore(path: path)
+        try other.setLabel(.correct, recordId: "a", reviewer: "王强", at: 1, others: .overwrite)
+        #expect(rename(copy, path) == 0)
+        _ = try session.changeCounter()
+        #expect(session.replaced == StoreError.replacedText)
+        #expect(((try FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0) > 0)
+    }
+
     @Test func aDatabaseMovedAwayOrDeletedIsSaidSo() throws {
         let dir = TempDir()
         defer { dir.cleanup() }

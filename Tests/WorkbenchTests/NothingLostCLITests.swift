@@ -68,6 +68,31 @@ import Testing
         #expect(try cli.run(["label", "2", "3", "--db", cli.db, "--reviewer", "王强"]).status == 0)
     }
 
+    @Test func aLabelJustBeforeTheRenameIsFoldedIntoTheOldFileWhenTheRenameIsSeen() throws {
+        // No quiet second between the label and the rename: the poll that finds the rename folds
+        // this session's frames into the old file and empties the WAL, since nobody else wrote.
+        let cli = CLI()
+        defer { cli.cleanup() }
+        let copy = cli.dir.appendingPathComponent("copy.sqlite").path
+        #expect(try cli.run(["import", cli.file("log.csv", Self.log), "--db", cli.db]).status == 0)
+        #expect(try cli.run(["db", "backup", copy, "--db", cli.db]).status == 0)
+        let session = try SQLiteRecordStore(path: cli.db, busyTimeout: 0.3)
+        session.walRestAfter = 1000
+        _ = try session.changeCounter()
+        try session.setLabel(.correct, recordId: "1", reviewer: "李娜", at: 1, others: .overwrite)
+        try session.setLabel(.correct, recordId: "2", reviewer: "李娜", at: 2, others: .overwrite)
+        _ = try session.changeCounter()
+        #expect(((try FileManager.default.attributesOfItem(atPath: cli.db + "-wal")[.size] as? Int) ?? 0) > 0)
+        #expect(rename(copy, cli.db) == 0)
+        _ = try session.changeCounter()
+        #expect(session.replaced == StoreError.replacedText)
+        #expect((try FileManager.default.attributesOfItem(atPath: cli.db + "-wal")[.size] as? Int) == 0)
+        let check = try cli.run(["db", "check", "--db", cli.db])
+        #expect(check.status == 0 && check.out.contains("完好"), "\(check.out) \(check.err)")
+        let labelled = try cli.run(["list", "--db", cli.db, "--status", "已标注"])
+        #expect(labelled.out.contains("共 0 条"), "\(labelled.out)")
+    }
+
     @Test func unregisteredOrganisationsAreListedFilteredReportedAndMapped() throws {
         let cli = CLI()
         defer { cli.cleanup() }

@@ -615,7 +615,23 @@ public final class SQLiteRecordStore: RecordStore {
         var st = stat()
         let gone = stat(path, &st) != 0
         replaced = gone ? StoreError.movedText : StoreError.replacedText
+        // The WAL (found by name) may still hold frames this session committed to the old file.
+        // When no other connection has committed since the screen's last poll (`data_version`
+        // as it was), every frame there is the old file's: folded into it and the WAL emptied, so
+        // whoever opens the file now at the path does not read it through them. Otherwise (a
+        // session on the new file may have written there too) it is left alone.
+        if let seen = dataVersionSeen, (try? dataVersion()) == seen {
+            try? dbQueue.writeWithoutTransaction { _ = try $0.checkpoint(.truncate) }
+        }
         return replaced
+    }
+
+    /// `data_version` at the screen's last poll that found the file in place (nil: never polled).
+    private var dataVersionSeen: Int64?
+
+    func dataVersion() throws -> Int64 {
+        // data_version is per connection and changes only for other connections' commits.
+        try dbQueue.read { db in try Int64.fetchOne(db.cachedStatement(sql: "PRAGMA data_version")) ?? 0 }
     }
 
     static func appendHistory(_ db: Database, _ c: LabelChange) throws {
@@ -699,10 +715,13 @@ public final class SQLiteRecordStore: RecordStore {
     }
 
     public func changeCounter() throws -> Int64 {
+        let version = try dataVersion()
         // The screen's poll: a file renamed over ours is seen here too, before a label is typed.
-        if movedAway() == nil { restWAL() }
-        // data_version is per connection and changes only for other connections' commits.
-        return try dbQueue.read { db in try Int64.fetchOne(db.cachedStatement(sql: "PRAGMA data_version")) ?? 0 }
+        if movedAway() == nil {
+            dataVersionSeen = version
+            restWAL()
+        }
+        return version
     }
 
     /// A second after this store's last write, the WAL folded back into the file and emptied
