@@ -216,6 +216,14 @@ import Testing
         #expect(rows.last?.fields == ["4", "v"] && rows.last?.line == 6)
     }
 
+    /// Text after a closing quote on one line, in a record of the right width, is kept as before
+    /// (seen in the wild), and says nothing about the records after it.
+    @Test(arguments: chunks) func textAfterAClosingQuoteOnOneLineIsKept(chunk: Int) throws {
+        let rows = try scan("a,b\n\"ab\"cd,e\n\"x\ny\",z\n1,\"p\"q\n", expected: 2, chunk: chunk)
+        #expect(rows.map(\.fields) == [["a", "b"], ["abcd", "e"], ["x\ny", "z"], ["1", "pq"]])
+        #expect(rows.allSatisfy { $0.broken == nil })
+    }
+
     /// Whatever CSVWriter writes (quotes, delimiters, CR/LF inside fields) at a fixed width reads
     /// back the same with the width check on: no well-formed record is ever given up.
     @Test func writtenRowsOfTheRightWidthAreNeverGivenUp() throws {
