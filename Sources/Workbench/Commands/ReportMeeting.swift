@@ -127,22 +127,8 @@ extension Report {
     /// reliable 95% lower bound and target to above the highest figure, upper bound and target, at
     /// least 20 points wide. Every row of a chart is measured on it.
     static func barScale(_ ratios: [Ratio], target: Double) -> (lo: Double, hi: Double) {
-        var lows = [target], highs = [target]
-        for r in ratios {
-            guard let v = r.value else { continue }
-            lows.append(v)
-            highs.append(v)
-            if r.isReliable, let w = r.wilson95 {
-                lows.append(w.lower)
-                highs.append(w.upper)
-            }
-        }
-        var lo = max(0, floor((lows.min()! - 0.01) * 10) / 10)
-        var hi = min(1, ceil((highs.max()! + 0.01) * 10) / 10)
-        if hi - lo < 0.2 {
-            if hi >= 1 { lo = max(0, hi - 0.2) } else { hi = min(1, lo + 0.2) }
-        }
-        return (lo, hi)
+        let scale = ComparisonScale(fitting: ratios, target: target)
+        return (scale.lo, scale.hi)
     }
 
     /// Comparison bars (one row a group): the bar's length is the figure (as shown, to 0.1 point)
