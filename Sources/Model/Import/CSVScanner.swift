@@ -392,14 +392,19 @@ public final class CSVScanner {
         return CSVRecord(broken: broken, line: startLine)
     }
 
-    /// Up to `characters` characters of `from..<to` (with "…" when cut), for a message.
+    /// Up to `characters` characters of `from..<to` (with "…" when cut), for a message: numbers
+    /// masked as on import (a question may hold an ID or a phone number), over a stretch long
+    /// enough that a number is whole where it is masked.
     static func snippet(_ p: UnsafeBufferPointer<UInt8>, _ from: Int, _ to: Int, characters: Int) -> String {
-        let bytes = UnsafeBufferPointer(rebasing: p[from..<min(to, from + characters * 4 + 4)])
+        let bytes = UnsafeBufferPointer(rebasing: p[from..<min(to, from + characters * 4 + 256)])
         var text = String(decoding: bytes, as: UTF8.self)
         // A character cut at the byte limit decodes as U+FFFD: not shown.
         while text.last == "\u{FFFD}", to > from + bytes.count { text.removeLast() }
-        let cut = text.count > characters || to > from + bytes.count
-        return String(text.prefix(characters)) + (cut ? "…" : "")
+        return shortened(Masking.mask(text), characters: characters, more: to > from + bytes.count)
+    }
+
+    static func shortened(_ text: String, characters: Int, more: Bool = false) -> String {
+        String(text.prefix(characters)) + (text.count > characters || more ? "…" : "")
     }
 
     private func startsQuoted(_ fieldStart: Int) -> Bool {
