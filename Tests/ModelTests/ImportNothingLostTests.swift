@@ -62,6 +62,21 @@ import Testing
         #expect(try store.record(id: "8")?.answer == "回答八, 有逗号")
     }
 
+    /// What a message shows of a line it could not use has its numbers masked, as imported text has.
+    @Test func whatIsShownOfABadLineIsMasked() throws {
+        let dir = TempDir()
+        defer { dir.cleanup() }
+        let csv = "记录ID,提问时间,组织机构,用户问题,问答结果\n"
+            + "1,2025-12-01 09:00,海门区,\"身份证320682198503121233，手机13800001234,答\n"
+            + "2,2025-12-01 09:00,海门区,问二,答二\n3,13800001234\n"
+        let store = try makeStore(dir)
+        let s = try importer(store).importFile(dir.write("pii.csv", csv))
+        #expect(s.imported == 1 && s.problems.map(\.line) == [2, 4])
+        #expect(s.problems[0].reason.contains("「\"身份证320682********12…」"), "\(s.problems[0])")
+        #expect(s.problems[1].reason.contains("列数不对：应为 5 列，实为 2 列「3,138****1234」"), "\(s.problems[1])")
+        #expect(!s.problems.map(\.description).joined().contains("198503121233"))
+    }
+
     /// The issue's small case: 14 columns, a quote opened in column 5 on line 7, a good row on
     /// line 8. Before: `bad.csv:7: 列数不对：应为 14 列，实为 5 列` and line 8 gone.
     @Test func theSmallCaseNamesLineSevenAndKeepsLineEight() throws {

@@ -13,7 +13,29 @@ public struct CSVRecord: Equatable, Sendable {
     public var invalidBytes: [(offset: Int, byte: UInt8)] = []
     /// Lines the scanner could not read as a record (a quote that swallows what follows, a line
     /// over the limit): `fields` is then empty and reading went on from `broken.resumeLine`.
-    public var broken: CSVBrokenRecord?
+    public var broken: CSVBrokenRecord? { brokenBox?.value }
+    /// Boxed: a record is made and dropped a million times an import, and an optional of the
+    /// struct itself (strings inside) made each one larger and dearer to drop (+2% for the reader).
+    let brokenBox: Box?
+
+    final class Box: Sendable {
+        let value: CSVBrokenRecord
+        init(_ value: CSVBrokenRecord) { self.value = value }
+    }
+
+    public init(fields: [String], line: Int, invalidFields: [Int] = [], invalidBytes: [(offset: Int, byte: UInt8)] = []) {
+        self.fields = fields
+        self.line = line
+        self.invalidFields = invalidFields
+        self.invalidBytes = invalidBytes
+        brokenBox = nil
+    }
+
+    public init(broken: CSVBrokenRecord, line: Int) {
+        fields = []
+        self.line = line
+        brokenBox = Box(broken)
+    }
 
     public static func == (a: CSVRecord, b: CSVRecord) -> Bool {
         a.fields == b.fields && a.line == b.line && a.invalidFields == b.invalidFields && a.broken == b.broken
@@ -113,6 +135,25 @@ public final class CSVScanner {
     /// The start of a quoted field still open where the buffer ended (the scan returned nil);
     /// read and cleared by `next`.
     private var openFieldStart = -1
+
+    // The rare paths' notes, kept out of the scanning loop.
+    @inline(never)
+    private func noteOpenField(_ s: Int, _ end: Int, _ hasEscapes: Bool, atEnd: Bool) {
+        starts.append(s); ends.append(end); escaped.append(hasEscapes)
+        if atEnd {
+            openAtEnd = true
+            suspect = true
+        } else {
+            openFieldStart = s
+        }
+    }
+
+    @inline(never)
+    private func noteTrailingText(closingQuote: Int) {
+        trailingField = starts.count
+        trailingAt = closingQuote
+        suspect = true
+    }
 
     private func clearSuspects() {
         suspect = false
@@ -324,7 +365,7 @@ public final class CSVScanner {
         line = startLine + 1
         clearSuspects()
         let broken = CSVBrokenRecord(reason: reason!, quoteLine: quoteLine, quoteColumn: k + 1, seen: seen, resumeLine: line)
-        return CSVRecord(fields: [], line: startLine, broken: broken)
+        return CSVRecord(broken: broken, line: startLine)
     }
 
     /// A line over `maxRecordBytes` with no line break in it: read past, never held whole.
@@ -348,17 +389,22 @@ public final class CSVScanner {
         line = startLine + 1
         let broken = CSVBrokenRecord(reason: .lineTooLong(limit: maxRecordBytes), quoteLine: startLine, quoteColumn: 1,
                                      seen: "", resumeLine: line)
-        return CSVRecord(fields: [], line: startLine, broken: broken)
+        return CSVRecord(broken: broken, line: startLine)
     }
 
-    /// Up to `characters` characters of `from..<to` (with "…" when cut), for a message.
+    /// Up to `characters` characters of `from..<to` (with "…" when cut), for a message: numbers
+    /// masked as on import (a question may hold an ID or a phone number), over a stretch long
+    /// enough that a number is whole where it is masked.
     static func snippet(_ p: UnsafeBufferPointer<UInt8>, _ from: Int, _ to: Int, characters: Int) -> String {
-        let bytes = UnsafeBufferPointer(rebasing: p[from..<min(to, from + characters * 4 + 4)])
+        let bytes = UnsafeBufferPointer(rebasing: p[from..<min(to, from + characters * 4 + 256)])
         var text = String(decoding: bytes, as: UTF8.self)
         // A character cut at the byte limit decodes as U+FFFD: not shown.
         while text.last == "\u{FFFD}", to > from + bytes.count { text.removeLast() }
-        let cut = text.count > characters || to > from + bytes.count
-        return String(text.prefix(characters)) + (cut ? "…" : "")
+        return shortened(Masking.mask(text), characters: characters, more: to > from + bytes.count)
+    }
+
+    static func shortened(_ text: String, characters: Int, more: Bool = false) -> String {
+        String(text.prefix(characters)) + (text.count > characters || more ? "…" : "")
     }
 
     private func startsQuoted(_ fieldStart: Int) -> Bool {
@@ -397,26 +443,22 @@ public final class CSVScanner {
                         if j + 1 < n, p[j + 1] == 0x22 { hasEscapes = true; j += 2; continue }
                         if j + 1 >= n, !finalChunk {
                             // May be a doubled quote split across chunks.
-                            starts.append(s); ends.append(n); escaped.append(hasEscapes)
-                            openFieldStart = s
+                            noteOpenField(s, n, hasEscapes, atEnd: false)
                             return nil
                         }
                         closed = true
                         break
                     }
                     if !closed {
-                        starts.append(s); ends.append(n); escaped.append(hasEscapes)
-                        if !finalChunk { openFieldStart = s; return nil }
-                        openAtEnd = true
-                        suspect = true
-                        return (n, newlines)
+                        noteOpenField(s, n, hasEscapes, atEnd: finalChunk)
+                        return finalChunk ? (n, newlines) : nil
                     }
                     // Text between the closing quote and the delimiter (malformed, but seen in the
                     // wild) is kept as part of the field.
                     var k = j + 1
                     while k < n, p[k] != delim, p[k] != 0x0A, p[k] != 0x0D { k += 1 }
                     if k > j + 1 {
-                        if trailingField < 0 { trailingField = starts.count; trailingAt = j; suspect = true }
+                        if trailingField < 0 { noteTrailingText(closingQuote: j) }
                         starts.append(s); ends.append(k); escaped.append(true)
                     } else {
                         starts.append(s); ends.append(j); escaped.append(hasEscapes)

@@ -56,6 +56,11 @@ public final class CSVLogReader: LogRowReader {
         }
     }
 
+    /// The start of a row, as a message shows it (numbers masked).
+    static func seen(_ fields: [String]) -> String {
+        CSVScanner.shortened(Masking.mask(String(fields.joined(separator: ",").prefix(300))), characters: 20)
+    }
+
     public func next() throws -> RowResult? {
         let record: CSVRecord?
         do {
@@ -75,7 +80,7 @@ public final class CSVLogReader: LogRowReader {
         if r.fields.count != map.columnCount {
             return .problem(RowProblem(
                 file: file, line: r.line, field: nil,
-                reason: "列数不对：应为 \(map.columnCount) 列，实为 \(r.fields.count) 列 (expected \(map.columnCount) columns, found \(r.fields.count))"))
+                reason: "列数不对：应为 \(map.columnCount) 列，实为 \(r.fields.count) 列「\(Self.seen(r.fields))」(expected \(map.columnCount) columns, found \(r.fields.count))"))
         }
         // A garbled column nobody reads (not mapped to a field) does not cost the row.
         if let k = r.invalidFields.firstIndex(where: { map.columns.contains($0) }) {
