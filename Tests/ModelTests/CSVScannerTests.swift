@@ -276,3 +276,16 @@ import Testing
         #expect(rows.map(\.fields) == [["a", "b"], ["1", "open\n2,x\n"]])
     }
 }
+
+extension CSVUnclosedQuoteTests {
+    /// What was seen is filled in for the first records given up only (each costs a masking pass;
+    /// an import lists no more than `ImportSummary.keptProblems`).
+    @Test func onlyTheFirstBrokenRecordsSayWhatWasThere() throws {
+        var text = "a,b\n"
+        for i in 0..<(ImportSummary.keptProblems + 5) { text += "\(i),\"x\(i)\n" }
+        let broken = try scan(text + "z,\"y\"q\n", expected: 2).compactMap(\.broken)
+        #expect(broken.count == ImportSummary.keptProblems + 5)
+        #expect(broken.prefix(ImportSummary.keptProblems).allSatisfy { !$0.seen.isEmpty })
+        #expect(broken.dropFirst(ImportSummary.keptProblems).allSatisfy { $0.seen.isEmpty })
+    }
+}

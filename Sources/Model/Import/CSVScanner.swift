@@ -125,6 +125,8 @@ public final class CSVScanner {
     /// the next line, so one bad quote costs one line, not the rest of the file. Records that fit
     /// are never looked at twice.
     public var expectedFields = 0
+    /// How many more broken records get `seen` filled in (it costs a masking pass each).
+    public var snippetsLeft = ImportSummary.keptProblems
     // What the scan of the current record saw that makes it suspect. Set on rare paths only and
     // cleared when the record is finished (or the buffer moves under a record scanned again), so
     // a well-formed record costs no writes here (a reset per record cost ~3% of the reader).
@@ -336,14 +338,19 @@ public final class CSVScanner {
                 let from = trailingAt + 1
                 var to = from
                 while to < count, to - from < 40, p[to] != delimiter, p[to] != 0x0A, p[to] != 0x0D { to += 1 }
-                reason = .runsIntoText(closedAt: closedAt, text: Self.snippet(p, from, to, characters: 10))
+                reason = .runsIntoText(closedAt: closedAt, text: snippetsLeft > 0 ? Self.snippet(p, from, to, characters: 10) : "")
             } else if openAtEnd && k == starts.count - 1 {
                 reason = .neverClosed
             } else {
                 reason = .wrongColumns(found: starts.count, expected: expectedFields, closedAt: closedAt)
             }
         }
-        let seen = Self.snippet(p, quote, firstLineBreak(quote, ends[k]) ?? ends[k], characters: 20)
+        // What was there, for the first records given up (an importer lists no more than these).
+        var seen = ""
+        if snippetsLeft > 0 {
+            snippetsLeft -= 1
+            seen = Self.snippet(p, quote, firstLineBreak(quote, ends[k]) ?? ends[k], characters: 20)
+        }
         // Go on from the line after the record's first line (the record's end for a record on one line).
         let startLine = line
         let end = recordEnd ?? count

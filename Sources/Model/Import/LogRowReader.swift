@@ -56,9 +56,15 @@ public final class CSVLogReader: LogRowReader {
         }
     }
 
-    /// The start of a row, as a message shows it (numbers masked).
-    static func seen(_ fields: [String]) -> String {
-        CSVScanner.shortened(Masking.mask(String(fields.joined(separator: ",").prefix(300))), characters: 20)
+    /// How many more ragged rows get their start shown (an importer lists no more than these).
+    var shownLeft = ImportSummary.keptProblems
+
+    /// The start of a row, as a message shows it (numbers masked): 「…」, or nothing past the
+    /// first rows reported.
+    func seen(_ fields: [String]) -> String {
+        guard shownLeft > 0 else { return " " }
+        shownLeft -= 1
+        return "「" + CSVScanner.shortened(Masking.mask(String(fields.joined(separator: ",").prefix(300))), characters: 20) + "」"
     }
 
     public func next() throws -> RowResult? {
@@ -80,7 +86,7 @@ public final class CSVLogReader: LogRowReader {
         if r.fields.count != map.columnCount {
             return .problem(RowProblem(
                 file: file, line: r.line, field: nil,
-                reason: "列数不对：应为 \(map.columnCount) 列，实为 \(r.fields.count) 列「\(Self.seen(r.fields))」(expected \(map.columnCount) columns, found \(r.fields.count))"))
+                reason: "列数不对：应为 \(map.columnCount) 列，实为 \(r.fields.count) 列\(seen(r.fields))(expected \(map.columnCount) columns, found \(r.fields.count))"))
         }
         // A garbled column nobody reads (not mapped to a field) does not cost the row.
         if let k = r.invalidFields.firstIndex(where: { map.columns.contains($0) }) {
@@ -101,7 +107,7 @@ extension CSVBrokenRecord {
     public var message: String {
         let resume = "此行未导入，第 \(resumeLine) 行起重新读取"
         let resumeEn = "the line is skipped; reading resumes at line \(resumeLine)"
-        let at = "（第 \(quoteLine) 行第 \(quoteColumn) 列开始）「\(seen)」"
+        let at = "（第 \(quoteLine) 行第 \(quoteColumn) 列开始）" + (seen.isEmpty ? "" : "「\(seen)」")
         let atEn = "line \(quoteLine), column \(quoteColumn)"
         switch reason {
         case .neverClosed:
@@ -113,7 +119,7 @@ extension CSVBrokenRecord {
         case .runsIntoText(let closedAt, let text):
             let where_ = closedAt == quoteLine ? "同一行里下一个引号" : "直到第 \(closedAt) 行才遇到的引号"
             let whereEn = closedAt == quoteLine ? "the next quote on the line" : "a quote on line \(closedAt)"
-            return "引号未闭合\(at)：\(where_)后紧跟「\(text)」，那是另一个字段的开头，不是这个引号的结束；\(resume) (a quote opened at \(atEn) runs on to \(whereEn), followed by text: another field's opening quote; \(resumeEn))"
+            return "引号未闭合\(at)：\(where_)后紧跟\(text.isEmpty ? "文字" : "「\(text)」")，那是另一个字段的开头，不是这个引号的结束；\(resume) (a quote opened at \(atEn) runs on to \(whereEn), followed by text: another field's opening quote; \(resumeEn))"
         case .wrongColumns(let found, let expected, let closedAt):
             return "引号未闭合\(at)：引号到第 \(closedAt) 行才闭合，这条记录因此为 \(found) 列（应为 \(expected) 列）；\(resume) (a quote opened at \(atEn) closes only on line \(closedAt), leaving \(found) columns where \(expected) are expected; \(resumeEn))"
         case .lineTooLong(let limit):

@@ -7,16 +7,17 @@ struct ImportCommand: ParsableCommand {
         commandName: "import",
         abstract: "导入日志导出文件 (import the bot's log exports: CSV, JSONL or XLSX; UTF-8, UTF-8 BOM, GB18030/GBK).",
         discussion: """
-            每个文件在一个事务中导入：坏行被跳过并报告文件名、行号与原因，好行保留；文件无法读取时整体拒绝。
-            引号未闭合的一行被报告，从下一行起重新读取 (an unclosed quote costs its own line: reading
-            resumes at the next line). 重复导入不会重复添加 (re-importing adds nothing twice).
-            无记录ID的行按内容生成ID，未登记的机构按原样保存：都按类计数并报告 (rows without an id and
-            unknown organisations are imported, counted and named). 命名管道须已有写入方，导入不等待
-            (a named pipe needs its writer already there).
-            最后一行是合计 (the last line is the total): 导入 / 已存在 / 拒绝 (imported / already present / rejected).
-            退出码 (exit status): 0 全部导入或已存在 (every row imported or already present; conflicts are
-            kept and listed); 2 有行被拒绝 (some rows rejected); 1 有文件被拒绝 (a file refused: cannot
-            open, not a log, …) or another error.
+            每个文件在一个事务中导入：坏行被跳过并报告文件名、行号与原因，好行保留；
+            文件无法读取时整体拒绝 (bad rows skipped, named; an unreadable file refused).
+            引号未闭合只损失它那一行，从下一行起重新读取 (an unclosed quote costs one line).
+            重复导入不会重复添加 (re-importing adds nothing twice).
+            无记录ID的行按内容生成ID，未登记的机构按原样保存，都按类计数并报告
+            (rows without an id, unknown organisations: imported, counted and named).
+            命名管道须已有写入方，导入不等待 (a named pipe needs its writer already there).
+            最后一行是合计 (the last line is the total): 导入 / 已存在 / 拒绝.
+            退出码 (exit status): 0 全部导入或已存在 (every row in or already present;
+            conflicts are kept and listed); 2 有行被拒绝 (rows rejected); 1 有文件被拒绝
+            (a file refused: cannot open, not a log, …) 或其他错误 (or another error).
             上限 (limits): \(ImportLimits.summary)；超出的行被跳过并报告，XLSX 中超出的单元格使整个文件被拒绝。
             """
     )
