@@ -122,7 +122,8 @@ import ZIPFoundation
     /// A workbook whose parts are made as they are compressed (`part` gives a part's bytes from a
     /// position), so a test can write a gigabyte-sized part without holding it.
     static func workbook(_ path: String, sheet: String, sharedStrings: (size: Int, bytes: (Int, Int) -> Data)? = nil,
-                         sheetPart: (size: Int, bytes: (Int, Int) -> Data)? = nil) throws {
+                         sheetPart: (size: Int, bytes: (Int, Int) -> Data)? = nil,
+                         workbookPart: (size: Int, bytes: (Int, Int) -> Data)? = nil) throws {
         try? FileManager.default.removeItem(atPath: path)
         let archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .create)
         func add(_ name: String, _ text: String) throws {
@@ -130,7 +131,12 @@ import ZIPFoundation
             try archive.addEntry(with: name, type: .file, uncompressedSize: Int64(d.count), compressionMethod: .deflate,
                                  provider: { pos, size in d.subdata(in: Int(pos)..<Int(pos) + size) })
         }
-        try add("xl/workbook.xml", "<workbook><sheets><sheet name=\"s\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>")
+        if let part = workbookPart {
+            try archive.addEntry(with: "xl/workbook.xml", type: .file, uncompressedSize: Int64(part.size), compressionMethod: .deflate,
+                                 bufferSize: 1 << 20, provider: { pos, size in part.bytes(Int(pos), size) })
+        } else {
+            try add("xl/workbook.xml", "<workbook><sheets><sheet name=\"s\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>")
+        }
         try add("xl/_rels/workbook.xml.rels", "<Relationships><Relationship Id=\"rId1\" Target=\"worksheets/sheet1.xml\"/></Relationships>")
         if let part = sheetPart {
             try archive.addEntry(with: "xl/worksheets/sheet1.xml", type: .file, uncompressedSize: Int64(part.size), compressionMethod: .deflate,

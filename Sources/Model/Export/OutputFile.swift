@@ -131,3 +131,23 @@ public final class OutputFile {
         return (st.st_mode & S_IFMT) == S_IFREG
     }
 }
+
+extension OutputFile {
+    /// A size in a message: `1.0 MB`, `12 KB`, `100 字节`.
+    static func size(_ bytes: Int64) -> String {
+        if bytes >= 1 << 20 { return String(format: "%.1f MB", Double(bytes) / Double(1 << 20)) }
+        if bytes >= 1 << 10 { return String(format: "%.0f KB", Double(bytes) / Double(1 << 10)) }
+        return "\(bytes) 字节"
+    }
+
+    /// 1234567 → "1,234,567" (Model has no terminal helpers).
+    static func grouped(_ n: Int) -> String {
+        let digits = Array(String(n))
+        var out = ""
+        for (i, d) in digits.enumerated() {
+            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
+            out.append(d)
+        }
+        return out
+    }
+}

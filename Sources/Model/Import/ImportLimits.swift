@@ -13,12 +13,23 @@ public enum ImportLimits {
     /// memory, past `sharedStringsInMemory`).
     public static let sharedStringsBytes = 4 << 30
     public static let sharedStringsInMemory = 16 << 20
+    /// At most this many shared strings (16 for each of Excel's rows): 8 bytes of offset each in
+    /// memory, so 128 MB at most; a log of 1,048,576 rows has a few million.
+    public static let sharedStringsCount = 16 << 20
+    /// A workbook's small parts (workbook.xml, its rels, [Content_Types].xml, styles) expanded:
+    /// real ones are a few KB.
+    public static let partBytes = 16 << 20
+    /// Any part, the sheet and the shared strings too, may expand to more than `inflateRatio`
+    /// times its compressed size only up to `inflateGrace`: deflate reaches about 1,000 on
+    /// repeated bytes (a bomb), real sheets and string tables 3 to 15.
+    public static let inflateRatio = 100
+    public static let inflateGrace = 64 << 20
     /// Excel's own bounds on a sheet.
     public static let maxColumns = 16_384
     public static let maxRows = 1_048_576
 
     /// For `--help`.
-    public static let summary = "单元格/字段 ≤ 1 MB，每行 ≤ 16 MB，XLSX 共享字符串 ≤ 4 GB，列 ≤ 16,384，行 ≤ 1,048,576 (a cell or field ≤ 1 MB, a line ≤ 16 MB, shared strings ≤ 4 GB, Excel's sheet bounds)"
+    public static let summary = "单元格/字段 ≤ 1 MB，每行 ≤ 16 MB，XLSX 共享字符串 ≤ 4 GB 且 ≤ 16,777,216 项，其他部件 ≤ 16 MB，解压不超过压缩大小的 100 倍（64 MB 以内不限），列 ≤ 16,384，行 ≤ 1,048,576 (a cell or field ≤ 1 MB, a line ≤ 16 MB, shared strings ≤ 4 GB and 16,777,216 items, other parts ≤ 16 MB, no part inflating over 100× past 64 MB, Excel's sheet bounds)"
 
     static func megabytes(_ n: Int) -> String { "\(n >> 20) MB" }
 }

@@ -12,6 +12,7 @@ public final class XLSXLogReader: LogRowReader {
     let scanner: XMLPullScanner
     let sheetJob: Extraction
     var map: HeaderMap!
+    /// Why the sheet's decompression stopped (one line naming the file and the part), if it did.
     var extractionError: Error? { sheetJob.error }
     let uncompressedSize: Int
     public var unknownHeaders: [String] { map?.unknownHeaders ?? [] }
@@ -28,29 +29,37 @@ public final class XLSXLogReader: LogRowReader {
         } catch {
             throw ImportFileError(file: path, reason: "不是有效的 XLSX 文件 (not a readable XLSX/ZIP file)")
         }
-        func part(_ name: String) throws -> [UInt8]? {
-            guard let e = archive[name] else { return nil }
-            var data: [UInt8] = []
-            _ = try archive.extract(e, skipCRC32: true) { data += $0 }
-            return data
+        var st = stat()
+        let archiveBytes: UInt64 = stat(path, &st) == 0 ? UInt64(st.st_size) : .max
+        /// Every part is read as a stream, through the same bounds (`Extraction`): the small ones
+        /// whole only up to `ImportLimits.partBytes`, none inflating like a bomb.
+        func job(_ entry: Entry, limit: Int? = nil) throws -> Extraction {
+            let job = Extraction(archive: archive, entry: entry, file: path, limit: limit, archiveBytes: archiveBytes)
+            try job.checkDeclaredSize()
+            return job
         }
-        func events(_ bytes: [UInt8]) -> XMLPullScanner {
-            var given = false
-            return XMLPullScanner { defer { given = true }; return given ? nil : bytes }
+        func scan(_ name: String, _ take: (XMLPullScanner.Event) -> Void) throws -> Bool {
+            guard let e = archive[name] else { return false }
+            let part = try job(e, limit: ImportLimits.partBytes)
+            part.start()
+            defer { part.stop() }
+            let sc = XMLPullScanner { try part.next() }
+            do {
+                while let event = try sc.next() { take(event) }
+            } catch is XMLPullScanner.TooLarge {
+                throw part.refusal(ImportLimits.recordBytes, "一段内容超过 \(ImportLimits.megabytes(ImportLimits.recordBytes))")
+            }
+            return true
         }
         // Which part is the sheet: workbook.xml names the sheets, its rels give their files.
-        guard let workbook = try part("xl/workbook.xml"), let rels = try part("xl/_rels/workbook.xml.rels") else {
-            throw ImportFileError(file: path, reason: "XLSX 缺少 workbook.xml (no workbook in the file)")
-        }
         var sheets: [(name: String, rid: String)] = []
-        let wb = events(workbook)
-        while let e = try wb.next() {
-            if case .start("sheet", let a, _) = e, let n = a["name"], let id = a["id"] { sheets.append((n, id)) }
-        }
         var targets: [String: String] = [:]
-        let rl = events(rels)
-        while let e = try rl.next() {
+        guard try scan("xl/workbook.xml", { e in
+            if case .start("sheet", let a, _) = e, let n = a["name"], let id = a["id"] { sheets.append((n, id)) }
+        }), try scan("xl/_rels/workbook.xml.rels", { e in
             if case .start("Relationship", let a, _) = e, let id = a["Id"], let t = a["Target"] { targets[id] = t }
+        }) else {
+            throw ImportFileError(file: path, reason: "XLSX 缺少 workbook.xml (no workbook in the file)")
         }
         let chosen: (name: String, rid: String)
         if let sheet {
@@ -70,20 +79,25 @@ public final class XLSXLogReader: LogRowReader {
             throw ImportFileError(file: path, reason: "找不到工作表文件 \(target) (sheet part missing)")
         }
         uncompressedSize = Int(sheetEntry.uncompressedSize)
+        let sheetJob = try job(sheetEntry)
+        self.sheetJob = sheetJob
 
         // Shared strings: each <si> is the concatenation of its <t> runs (not phonetic <rPh> ones).
         let strings = SharedStrings()
         if let sst = archive["xl/sharedStrings.xml"] {
-            let job = Extraction(archive: archive, entry: sst)
+            let job = try job(sst)
             job.start()
-            defer { job.channel.cancel() }
-            let sc = XMLPullScanner { job.channel.receive() }
+            defer { job.stop() }
+            let sc = XMLPullScanner { try job.next() }
             var current = "", inT = false, inPhonetic = false
             do {
                 while let e = try sc.next() {
                     switch e {
                     case .start("si", _, _): current = ""
                     case .end("si"):
+                        guard strings.count < ImportLimits.sharedStringsCount else {
+                            throw ImportFileError(file: path, reason: "xl/sharedStrings.xml 的共享字符串超过 \(OutputFile.grouped(ImportLimits.sharedStringsCount)) 项，不是日志，未导入 (more shared strings than any log has; nothing imported)")
+                        }
                         try strings.append(current)
                         guard strings.bytes <= ImportLimits.sharedStringsBytes else {
                             throw ImportFileError(file: path, reason: "共享字符串表展开后超过 \(ImportLimits.sharedStringsBytes >> 30) GB，未导入 (shared strings expand beyond the limit; nothing imported)")
@@ -104,15 +118,13 @@ public final class XLSXLogReader: LogRowReader {
             } catch is XMLPullScanner.TooLarge {
                 throw ImportFileError(file: path, reason: "共享字符串表第 \(strings.count + 1) 项超过 \(ImportLimits.megabytes(ImportLimits.recordBytes))，未导入 (a shared string beyond the limit; nothing imported)")
             }
-            if let failure = job.error { throw ImportFileError(file: path, reason: "共享字符串表损坏 (sharedStrings.xml unreadable): \(failure)") }
+            if let failure = job.error { throw failure }  // already one line naming the file and the part
         }
         shared = strings
         self.archive = archive
 
         // The shared strings are read (their thread is done): the archive is the sheet's alone now.
-        sheetJob = Extraction(archive: archive, entry: sheetEntry)
-        let channel = sheetJob.channel
-        scanner = XMLPullScanner { channel.receive() }
+        scanner = XMLPullScanner { try sheetJob.next() }
         sheetJob.start()
 
         guard mapHeader else { return }
@@ -132,7 +144,7 @@ public final class XLSXLogReader: LogRowReader {
         timeColumns = [LogField.askedAt, .labeledAt, .reviewedAt].map { map.columns[$0.rawValue] }.filter { $0 >= 0 }
     }
 
-    deinit { sheetJob.channel.cancel() }
+    deinit { sheetJob.stop() }
 
     var timeColumns: [Int] = []
 
@@ -144,6 +156,9 @@ public final class XLSXLogReader: LogRowReader {
         var number = 0
         var inRow = false
         var col = 0, ref = "", type = "", value = "", inline = "", inValue = false, inText = false
+        /// The row's cells together, as a CSV record: a shared string of 1 MB named by 16,384
+        /// cells would otherwise make 16 GB of one row.
+        var rowBytes = 0
         func refuse(_ why: String) -> ImportFileError {
             ImportFileError(file: file, reason: "第 \(number) 行" + (ref.isEmpty ? "" : " 单元格 \(VisibleText.singleLine(String(ref.prefix(20))))")
                             + "：\(why)")
@@ -161,7 +176,7 @@ public final class XLSXLogReader: LogRowReader {
                     if selfClosing { return (number, []) }
                     inRow = true
                 case .end("row"):
-                    if let err = extractionError { throw ImportFileError(file: file, reason: "解压失败 (cannot decompress): \(err)") }
+                    if let err = extractionError { throw err }
                     return (number, cells)
                 case .start("c", let a, let selfClosing) where inRow:
                     ref = a["r"] ?? ""
@@ -197,6 +212,10 @@ public final class XLSXLogReader: LogRowReader {
                     case "b": text = value == "1" ? "是" : "否"
                     default: text = value
                     }
+                    rowBytes += text.utf8.count
+                    guard rowBytes <= ImportLimits.recordBytes else {
+                        throw refuse("这一行的单元格合计超过 \(ImportLimits.megabytes(ImportLimits.recordBytes))，未导入 (a row over the limit; nothing imported)")
+                    }
                     if cells.count <= col { cells += Array(repeating: "", count: col + 1 - cells.count) }
                     cells[col] = text
                 default: break
@@ -205,7 +224,7 @@ public final class XLSXLogReader: LogRowReader {
         } catch let e as XMLPullScanner.TooLarge {
             throw refuse("一段内容超过 \(ImportLimits.megabytes(ImportLimits.recordBytes))（\(e.bytes >> 20) MB 仍未结束）(a piece of the sheet beyond the limit)")
         }
-        if let err = extractionError { throw ImportFileError(file: file, reason: "解压失败 (cannot decompress): \(err)") }
+        if let err = extractionError { throw err }
         return inRow ? (number, cells) : nil
     }
 
@@ -243,32 +262,95 @@ public final class XLSXLogReader: LogRowReader {
     }
 }
 
-/// One ZIP entry decompressed on its own thread into a bounded queue of chunks. The archive is
-/// used by one thread at a time (the reader starts the next job only after the last one ended).
+/// One ZIP entry decompressed on its own thread into a bounded queue of chunks, with bounds
+/// checked before anything is inflated: a part stated to expand past `limit`, or past
+/// `ImportLimits.inflateGrace` to more than `ImportLimits.inflateRatio` times its compressed size,
+/// is refused with one line naming the file and the part. What is inflated is counted, and a part
+/// that inflates past the size the ZIP states (a forged or damaged file; an honest writer never
+/// does) is refused at that byte, so the stated size bounds memory and time.
+/// The archive is used by one thread at a time (the reader starts the next job only after the
+/// last one ended: `stop` waits for the thread).
 final class Extraction: @unchecked Sendable {
     let archive: Archive
     let entry: Entry
+    let file: String
+    let limit: Int?
+    /// What the ZIP says the part expands to, and its compressed data at most (within the file).
+    let stated: UInt64
+    let compressed: UInt64
     let channel = BatchChannel<[UInt8]>(capacity: 8)
+    private let finished = DispatchSemaphore(value: 0)
+    private var started = false
     /// Set before the channel closes; read after it has.
     private(set) var error: Error?
 
-    init(archive: Archive, entry: Entry) {
+    init(archive: Archive, entry: Entry, file: String, limit: Int?, archiveBytes: UInt64) {
         self.archive = archive
         self.entry = entry
+        self.file = file
+        self.limit = limit
+        stated = entry.uncompressedSize
+        compressed = min(entry.compressedSize, archiveBytes)
+    }
+
+    var part: String { VisibleText.singleLine(String(entry.path.prefix(200))) }
+
+    /// Refuses a part whose stated size is beyond its bounds, before anything is inflated.
+    func checkDeclaredSize() throws {
+        if let limit, stated > UInt64(limit) {
+            throw refusal(limit, "展开后为 \(Self.size(stated))，超过 \(ImportLimits.megabytes(limit))")
+        }
+        if entry.isCompressed, stated > UInt64(ImportLimits.inflateGrace), stated / max(compressed, 1) >= UInt64(ImportLimits.inflateRatio) {
+            throw ImportFileError(file: file, reason: "\(part) 压缩 \(Self.size(compressed))，展开后为 \(Self.size(stated))，超过压缩大小的 \(ImportLimits.inflateRatio) 倍，"
+                                  + "像是解压炸弹，未导入 (the part inflates over \(ImportLimits.inflateRatio)× its compressed size, like a decompression bomb; nothing imported)")
+        }
+    }
+
+    func refusal(_ limit: Int, _ what: String) -> ImportFileError {
+        ImportFileError(file: file, reason: "\(part) \(what)，工作簿的这一部分不会这么大，未导入 (the part is beyond \(ImportLimits.megabytes(limit)); nothing imported)")
+    }
+
+    static func size(_ bytes: UInt64) -> String {
+        bytes >= 1 << 30 ? String(format: "%.1f GB", Double(bytes) / Double(1 << 30)) : OutputFile.size(Int64(bytes))
     }
 
     func start() {
+        started = true
         let t = Thread { [self] in
+            var expanded: UInt64 = 0
             do {
                 _ = try archive.extract(entry, bufferSize: 1 << 16, skipCRC32: true) { data in
+                    expanded += UInt64(data.count)
+                    guard expanded <= self.stated else {
+                        throw ImportFileError(file: self.file, reason: "\(self.part) 解压后比 ZIP 中记录的大小（\(Self.size(self.stated))）更大，文件损坏或经过改动，未导入 (the part inflates beyond the size the ZIP states: damaged or forged; nothing imported)")
+                    }
                     if !self.channel.send(Array(data)) { throw CancellationError() }
                 }
             } catch is CancellationError {
+            } catch let e as ImportFileError {
+                self.error = e
             } catch {
-                self.error = error
+                self.error = ImportFileError(file: file, reason: "\(part) 解压失败 (cannot decompress): \(error)")
             }
             channel.close()
+            finished.signal()
         }
         t.start()
+    }
+
+    /// The next chunk, on the reading thread; after the last one, the extraction's refusal if any.
+    func next() throws -> [UInt8]? {
+        if let chunk = channel.receive() { return chunk }
+        if let error { throw error }
+        return nil
+    }
+
+    /// Stops the extraction and waits for its thread, so the archive is free for the next part.
+    func stop() {
+        channel.cancel()
+        if started {
+            started = false
+            finished.wait()
+        }
     }
 }
