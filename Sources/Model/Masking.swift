@@ -1,3 +1,5 @@
+// One file, longer than most: the masking rules (numbers in every common form, names and addresses
+// from the question, masked wherever they recur) run in one pass over a text and share its scanner.
 import Foundation
 
 /// Personal data masking (domain.md §8, issue 18): applied to questions and answers on import and

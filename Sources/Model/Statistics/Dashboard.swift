@@ -1,3 +1,5 @@
+// One file, longer than most: a board's query, its tables and the one pass over the statistics index
+// that fills them all together (splitting the pass would read the index once per table).
 /// What a dashboard or report counts: the review filter's organisations, period and business type
 /// (and label or status when a report asks), optionally only some records (a text search's).
 public struct DashboardQuery: Equatable, Sendable {

@@ -123,6 +123,18 @@ struct Report {
         }
     }
 
+    /// A TOP10 table as text: the question column fills, the last (a wording, who asked) gives way
+    /// first (`last`: its preferred and least width).
+    static func questionTable(_ header: [String], _ rows: [[String]], last: (Int, Int), width: Int) -> String {
+        let table = TextTable(
+            columns: header.enumerated().map { i, t in
+                i == 1 ? .init(title: t, preferred: 30, minimum: 12, fills: true)
+                    : .init(title: t, preferred: i == 6 ? last.0 : max(4, DisplayWidth.of(t)), minimum: i == 6 ? last.1 : 2)
+            },
+            shrinkOrder: [6, 1], dropOrder: [6])
+        return table.render(rows, widths: table.widths(for: width)).trimmingCharacters(in: .newlines)
+    }
+
     static let missedHeader = ["#", "问题（最常见问法）", "次数", "占全部未命中", "问法数", "已标业务缺失", "提问机构（前三）"]
     static let missedTitle = "未命中/兜底问题 TOP10（人社事项中机器人未用知识库回答的，按归一化问题文字分组：知识库缺什么；不含非人社事项与闲聊）"
 
@@ -203,24 +215,12 @@ struct Report {
             out.append("")
         }
         out.append("热点问题 TOP\(board.query.top)")
-        let hot = TextTable(
-            columns: Self.hotHeader.enumerated().map { i, t in
-                i == 1 ? .init(title: t, preferred: 30, minimum: 12, fills: true)
-                    : .init(title: t, preferred: i == 6 ? 30 : max(4, DisplayWidth.of(t)), minimum: i == 6 ? 10 : 2)
-            },
-            shrinkOrder: [6, 1], dropOrder: [6])
-        out.append(hot.render(hotRows, widths: hot.widths(for: width)).trimmingCharacters(in: .newlines))
+        out.append(Self.questionTable(Self.hotHeader, hotRows, last: (30, 10), width: width))
         out.append("")
         out.append("次数 = 有效问题数；命中率 = 命中知识的问题 ÷ 次数；准确率 = 回答正确 ÷ (业务缺失 + 理解错误 + 回答正确)；n = 准确率的分母。")
         out.append("")
         out.append(Self.missedTitle.replacingOccurrences(of: "TOP10", with: "TOP\(board.query.top)") + "：共 \(grouped(board.missedTotal)) 条")
-        let missed = TextTable(
-            columns: Self.missedHeader.enumerated().map { i, t in
-                i == 1 ? .init(title: t, preferred: 30, minimum: 12, fills: true)
-                    : .init(title: t, preferred: i == 6 ? 24 : max(4, DisplayWidth.of(t)), minimum: i == 6 ? 8 : 2)
-            },
-            shrinkOrder: [6, 1], dropOrder: [6])
-        out.append(missed.render(missedRows, widths: missed.widths(for: width)).trimmingCharacters(in: .newlines))
+        out.append(Self.questionTable(Self.missedHeader, missedRows, last: (24, 8), width: width))
         out.append("")
         if let c = parts.byOrg, let z = parts.byBiz1 {
             out.append("本期与上期（上期 \(TimeBucket.date(c.previousFrom)) ~ \(TimeBucket.date(c.previousTo))，与本期等长）")

@@ -1,3 +1,5 @@
+// One file, longer than most: one synchronous PostgreSQL connection — its address, its calls,
+// their deadline, the retry of a lost transaction, COPY — all over the same private connection state.
 import Foundation
 import Logging
 import NIOCore

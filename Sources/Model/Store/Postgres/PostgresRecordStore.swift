@@ -1,3 +1,6 @@
+// One file, longer than most: the server store's conformance to `RecordStore`, whose parts share
+// its connection and transaction helpers. Issue 33 moves tables, row decoding and filter SQL into a
+// store core written once for both databases.
 import Foundation
 
 /// The team server's store: the same protocols as the SQLite file, on a PostgreSQL server through

@@ -3,7 +3,8 @@ import Model
 
 /// The review list's state: the filter, every key it selects (8 bytes a record), the rows fetched
 /// so far, the selection, the detail pane and the live figures of the filter (a board in
-/// `LiveStatistics`). Its keys are in ReviewKeys.swift, its drawing in the views beside it.
+/// `LiveStatistics`). Its keys are in ReviewKeys.swift, what comes next (待办, the next record to
+/// do) in ReviewNext.swift, its drawing in the views beside it.
 final class ReviewListScreen: Screen, Tracking {
     let ctx: AppContext
     /// A list opened from the dashboard (a county, a type, a hot question): Esc goes back.
@@ -15,9 +16,9 @@ final class ReviewListScreen: Screen, Tracking {
     var periodPreset: PeriodPreset?
     private(set) var keys: [RecordKey] = [] { didSet { positions = nil } }
     /// Where each key is in `keys`, made when first needed (going to a second vote).
-    private var positions: [RecordKey: Int]?
+    var positions: [RecordKey: Int]?
     /// The place in the list before going to a pair's second label, and that pair's record.
-    private var secondVoteFrom: (index: Int, key: RecordKey)?
+    var secondVoteFrom: (index: Int, key: RecordKey)?
     private(set) var rows: [RecordKey: InteractionRecord] = [:]
     /// Bumped whenever a row changes, so the wrapped detail is made again.
     private(set) var rowsGeneration = 0
@@ -46,7 +47,7 @@ final class ReviewListScreen: Screen, Tracking {
     /// over the filter's organisations, period, type and text. `T` goes to the whole list and back.
     var todo = false
     /// The whole list's status and label while the 待办 view is shown (given back by `T`).
-    private var fullStatus: (status: ReviewStatus?, label: Label?) = (nil, nil)
+    var fullStatus: (status: ReviewStatus?, label: Label?) = (nil, nil)
 
     // Set by `prepare` from the layout, before keys are handled and before drawing.
     private(set) var listRows = 10
@@ -86,43 +87,6 @@ final class ReviewListScreen: Screen, Tracking {
         guard let key = selectedKey else { return nil }
         if rows[key] == nil { load([key]) }
         return rows[key]
-    }
-
-    /// Shows 待办 (`on`) or the whole list: the organisations, period, type and text stay; the
-    /// whole list's status and label come back as they were. The caller queries again.
-    func setTodo(_ on: Bool, hasAssignment: Bool) {
-        guard on != todo else {
-            if on { filter.assignee = hasAssignment ? ctx.reviewer : nil }
-            return
-        }
-        if on {
-            fullStatus = (filter.status, filter.label)
-            filter.status = .unlabeled
-            filter.label = nil
-            filter.assignee = hasAssignment ? ctx.reviewer : nil
-        } else {
-            filter.status = fullStatus.status
-            filter.label = fullStatus.label
-            filter.assignee = nil
-        }
-        todo = on
-    }
-
-    /// The filter the base list keeps between runs: the whole list's (待办 is how it opens).
-    var rememberedFilter: RecordFilter {
-        guard todo else { return filter }
-        var f = filter
-        f.status = fullStatus.status
-        f.label = fullStatus.label
-        f.assignee = nil
-        return f
-    }
-
-    /// The filter bar set a status or label other than 待办's: the whole list it is.
-    func filterEdited() {
-        guard todo, filter.status != .unlabeled || filter.label != nil else { return }
-        todo = false
-        filter.assignee = nil
     }
 
     /// The filter without its status and label conditions: accuracy over only the unlabelled
@@ -205,6 +169,12 @@ final class ReviewListScreen: Screen, Tracking {
         } catch {
             ctx.failed(AppContext.cannotRead, error)
         }
+    }
+
+    /// Reads again who else holds this record (claimed at the same moment by someone else).
+    func rereadLease(_ k: RecordKey) {
+        leasesRead.remove(k)
+        readLeases([k])
     }
 
     /// A row as committed (ours).
@@ -292,84 +262,6 @@ final class ReviewListScreen: Screen, Tracking {
         let before = cursor.selected
         cursor.select(index, count: keys.count, page: listRows)
         if cursor.selected != before { detailScroll = ScrollOffset() }
-    }
-
-    /// Still to do here: unlabelled (in review mode, not yet reviewed), not being saved, and not
-    /// held by another reviewer.
-    private func isToDo(_ k: RecordKey) -> Bool {
-        guard !ctx.writes.isPending(k), leases[k] == nil else { return false }
-        // Not read (the server away): in 待办 every listed record was to do when listed.
-        guard let r = rows[k] else { return todo && offline }
-        // A double-review record: to do until it has two labels, and only for those who have not given theirs.
-        if let s = samples[k], r.label == nil, !reviewMode { return s.mine == nil && s.votes < 2 }
-        return reviewMode ? r.status != .reviewed : r.status == .unlabeled
-    }
-
-    /// After a label: the next record still to do, looking ahead in chunks, claimed (with the two
-    /// after it) so that no other reviewer is sent there too; else simply the next one.
-    func advance(after index: Int) {
-        // After a pair's second label, the list goes on from where the reviewer was.
-        let resume = secondVoteFrom.flatMap { keys.indices.contains(index) && keys[index] == $0.key ? $0.index : nil }
-        secondVoteFrom = nil
-        if !reviewMode, ctx.sampleExists, goToSecondVote(from: index, resume: resume ?? index) { return }
-        let start = resume ?? index
-        var i = start + 1
-        let limit = min(keys.count, start + 5001)
-        while i < limit {
-            let chunk = Array(keys[i..<min(limit, i + 200)])
-            load(chunk)
-            readLeases(chunk)
-            for (n, k) in chunk.enumerated() {
-                if isToDo(k) {
-                    // Prefetched by the last claim and not near its end: ours already, no write.
-                    if held.contains(k), ctx.clock() - claimedAt < 60 {
-                        select(i)
-                        return
-                    }
-                    let ahead = chunk[(n + 1)...].filter(isToDo).prefix(2)
-                    // The record just labelled stays held until its write is committed.
-                    let current = keys.indices.contains(index) ? [keys[index]] : []
-                    // Claimed at the same moment by someone else: theirs; look further.
-                    if claim(current + [k] + ahead).contains(k) {
-                        select(i)
-                        return
-                    }
-                    if offline { break }
-                    if let l = try? ctx.store.leases([k], except: ctx.reviewer, at: ctx.clock())[k] { leases[k] = l }
-                }
-                i += 1
-            }
-        }
-        if start + 1 < keys.count {
-            select(start + 1)
-            ctx.say(reviewMode ? Localized("后面没有未复核的记录", "no unreviewed record further down")
-                               : Localized("后面没有未标注的记录", "no unlabelled record further down"))
-        }
-    }
-
-    /// A sampled record whose first label is in and that waits for a second reviewer comes
-    /// before the list's next one: pairs complete while the first label is fresh, agreement figures
-    /// fill as the team works, and no half-done pair is left behind when the list moves on. Only
-    /// records in this list (so a reviewer's assignment holds). True when the selection moved there.
-    func goToSecondVote(from index: Int, resume: Int? = nil) -> Bool {
-        guard let waiting = try? ctx.store.awaitingSecondVote(reviewer: ctx.reviewer, at: ctx.clock(), limit: 20),
-              !waiting.isEmpty else { return false }
-        if positions == nil { positions = Dictionary(keys.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a }) }
-        for k in waiting {
-            guard let i = positions?[k], i != index else { continue }
-            load([k])
-            leasesRead.remove(k)
-            readLeases([k])
-            guard isToDo(k) else { continue }
-            let current = keys.indices.contains(index) ? [keys[index]] : []
-            if claim(current + [k]).contains(k) {
-                secondVoteFrom = (resume ?? index, k)
-                // The detail says why it came next: 双评样本（盲评）：已有 1/2 人标注.
-                select(i)
-                return true
-            }
-        }
-        return false
     }
 
     // MARK: queries
