@@ -50,84 +50,93 @@ public enum RecordExporter {
             return copy
         }
         let output = try OutputFile(path, overwrite: overwrite)
-        let total = try store.count(filter)
-        let partial = output.workPath
         var rows = 0
         var continuations = 0
-        /// Two threads: a second one reads and decodes the pages and makes a third of the rows'
-        /// cells (escape, count, hash); this one makes the rest and writes. Measured at 1,000,000
-        /// rows: the reader alone on its thread was 74% of the CPU, so it takes only part of the
-        /// cell work (CSV export 17.3 s on one thread).
-        func eachRow(_ make: @escaping @Sendable (InteractionRecord) throws -> [ExportCell],
-                     _ write: ([ExportCell]) throws -> Void) throws {
-            let channel = BatchChannel<Result<[PageReader.Item], Error>>(capacity: 4)
-            let reader = PageReader(store: store, filter: filter)
-            let done = DispatchSemaphore(value: 0)
-            let thread = Thread {
-                reader.run(into: channel, make: make)
-                done.signal()
-            }
-            thread.start()
-            defer {
-                channel.cancel()
-                done.wait()
-            }
-            while let batch = channel.receive() {
-                for item in try batch.get() {
-                    switch item {
-                    case .made(let cells): try write(cells)
-                    case .record(let r): try write(try make(r))
+        var written: () -> Int64 = { 0 }
+        do {
+            let total = try store.count(filter)
+            let partial = output.workPath
+            /// Two threads: a second one reads and decodes the pages and makes a third of the rows'
+            /// cells (escape, count, hash); this one makes the rest and writes. Measured at 1,000,000
+            /// rows: the reader alone on its thread was 74% of the CPU, so it takes only part of the
+            /// cell work (CSV export 17.3 s on one thread).
+            func eachRow(_ make: @escaping @Sendable (InteractionRecord) throws -> [ExportCell],
+                         _ write: ([ExportCell]) throws -> Void) throws {
+                let channel = BatchChannel<Result<[PageReader.Item], Error>>(capacity: 4)
+                let reader = PageReader(store: store, filter: filter)
+                let done = DispatchSemaphore(value: 0)
+                let thread = Thread {
+                    reader.run(into: channel, make: make)
+                    done.signal()
+                }
+                thread.start()
+                defer {
+                    channel.cancel()
+                    done.wait()
+                }
+                while let batch = channel.receive() {
+                    for item in try batch.get() {
+                        switch item {
+                        case .made(let cells): try write(cells)
+                        case .record(let r): try write(try make(r))
+                        }
+                        rows += 1
                     }
-                    rows += 1
+                    progress?(rows, total)
                 }
-                progress?(rows, total)
             }
-        }
-        switch format {
-        case .csv:
-            let w = try CSVWriter(path: partial)
-            try w.writeRow(ExportColumns.headers())
-            let hitRules = rules ?? .defaultPhrases
-            try eachRow({ r in let r = checked(r); return ExportColumns.cells(r, answer: r.answer, answerParts: [r.answer], rules: hitRules) },
-                        { cells in try w.writeRow(cells.map(\.csvText)) })
-            try w.close()
-        case .jsonl:
-            let w = try CSVWriter(path: partial, bom: false)
-            try eachRow({ r in let r = checked(r); return [.text(RecordJSON.line(r, proof: (RecordText.count(r.answer), ExportColumns.sha256(r.answer))))] },
-                        { cells in try w.writeLine(cells[0].csvText) })
-            try w.close()
-        case .xlsx:
-            let longest = try store.longestAnswer(filter, atLeast: ExportColumns.cellLimit + 1, shown: { $0 })
-            continuations = max(0, (longest + ExportColumns.cellLimit - 1) / ExportColumns.cellLimit - 1)
-            let x = try XLSXWriter(path: partial)
-            let headers = ExportColumns.headers(continuations: continuations)
-            let widths: [String: Double] = [
-                "记录ID": 22, "会话ID": 18, "轮次": 6, "提问时间": 20, "渠道": 12, "组织机构": 14, "用户问题": 40,
-                ExportColumns.answerHeader: 80, "标准问": 30, "备注": 30, ExportColumns.hashHeader: 66,
-            ]
-            let columns = headers.map { h in
-                XLSXWriter.Column(width: widths[h] ?? (h.hasPrefix("问答结果(续") ? 60 : 14),
-                                  wrap: h == "用户问题" || h == ExportColumns.answerHeader || h.hasPrefix("问答结果(续"))
-            }
-            try x.beginSheet("问答标注", columns: columns, header: headers)
-            let columnsForAnswer = continuations + 1
-            try eachRow({ r in
-                let r = checked(r)
-                let answer = r.answer
-                guard r.question.utf16.count <= ExportColumns.cellLimit else {
-                    throw ExportError(file: path, reason: "记录 \(r.id) 的用户问题超过 Excel 单元格上限 32,767 字，未导出 (question longer than Excel's cell limit)")
+            switch format {
+            case .csv:
+                let w = try CSVWriter(path: partial)
+                written = { Int64(w.bytesWritten) }
+                try w.writeRow(ExportColumns.headers())
+                let hitRules = rules ?? .defaultPhrases
+                try eachRow({ r in let r = checked(r); return ExportColumns.cells(r, answer: r.answer, answerParts: [r.answer], rules: hitRules) },
+                            { cells in try w.writeRow(cells.map(\.csvText)) })
+                try w.close()
+            case .jsonl:
+                let w = try CSVWriter(path: partial, bom: false)
+                written = { Int64(w.bytesWritten) }
+                try eachRow({ r in let r = checked(r); return [.text(RecordJSON.line(r, proof: (RecordText.count(r.answer), ExportColumns.sha256(r.answer))))] },
+                            { cells in try w.writeLine(cells[0].csvText) })
+                try w.close()
+            case .xlsx:
+                let longest = try store.longestAnswer(filter, atLeast: ExportColumns.cellLimit + 1, shown: { $0 })
+                continuations = max(0, (longest + ExportColumns.cellLimit - 1) / ExportColumns.cellLimit - 1)
+                let x = try XLSXWriter(path: partial)
+                written = { x.bytesWritten }
+                let headers = ExportColumns.headers(continuations: continuations)
+                let widths: [String: Double] = [
+                    "记录ID": 22, "会话ID": 18, "轮次": 6, "提问时间": 20, "渠道": 12, "组织机构": 14, "用户问题": 40,
+                    ExportColumns.answerHeader: 80, "标准问": 30, "备注": 30, ExportColumns.hashHeader: 66,
+                ]
+                let columns = headers.map { h in
+                    XLSXWriter.Column(width: widths[h] ?? (h.hasPrefix("问答结果(续") ? 60 : 14),
+                                      wrap: h == "用户问题" || h == ExportColumns.answerHeader || h.hasPrefix("问答结果(续"))
                 }
-                var parts = ExportColumns.split(answer)
-                parts += Array(repeating: "", count: columnsForAnswer - parts.count)
-                return ExportColumns.cells(r, answer: answer, answerParts: parts, rules: rules ?? .defaultPhrases)
-            }, { cells in try x.row(cells) })
-            try x.beginSheet("筛选与汇总", columns: [.init(width: 24), .init(width: 60)], header: ["项目", "内容"])
-            for (k, v) in summary(store: store, filter: filter, describe: describe, rules: rules, rows: rows) + [("导出时遮盖的个人信息", String(masked.value))] {
-                try x.row([.text(k), .text(v)])
+                try x.beginSheet("问答标注", columns: columns, header: headers)
+                let columnsForAnswer = continuations + 1
+                try eachRow({ r in
+                    let r = checked(r)
+                    let answer = r.answer
+                    guard r.question.utf16.count <= ExportColumns.cellLimit else {
+                        throw ExportError(file: path, reason: "记录 \(r.id) 的用户问题超过 Excel 单元格上限 32,767 字，未导出 (question longer than Excel's cell limit)")
+                    }
+                    var parts = ExportColumns.split(answer)
+                    parts += Array(repeating: "", count: columnsForAnswer - parts.count)
+                    return ExportColumns.cells(r, answer: answer, answerParts: parts, rules: rules ?? .defaultPhrases)
+                }, { cells in try x.row(cells) })
+                try x.beginSheet("筛选与汇总", columns: [.init(width: 24), .init(width: 60)], header: ["项目", "内容"])
+                for (k, v) in summary(store: store, filter: filter, describe: describe, rules: rules, rows: rows) + [("导出时遮盖的个人信息", String(masked.value))] {
+                    try x.row([.text(k), .text(v)])
+                }
+                try x.finish()
             }
-            try x.finish()
+            try output.commit()
+        } catch {
+            // The folder removed; a full disk said in one line with how much was written.
+            throw output.failed(error, rows: rows, written: written())
         }
-        try output.commit()
         let hash = output.kind == .stream ? nil : try fileSHA256(path)
         // Every export is logged: who, when, which filter, how many rows, where, the file's hash.
         let words = describe.isEmpty ? "全部" : describe.map { "\($0.0)=\($0.1)" }.joined(separator: "；")

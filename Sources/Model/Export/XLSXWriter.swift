@@ -28,6 +28,8 @@ public final class XLSXWriter {
         self.path = path
         tempDir = URL(fileURLWithPath: (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent)
             .appendingPathComponent(".xlsx-\(UUID().uuidString)")
+        // Inside an export's private folder: named to the signal handler before it is made.
+        ExportCleanup.willCreate(tempDir.path)
         do {
             try FileManager.default.createDirectory(at: tempDir, withIntermediateDirectories: true)
         } catch {
@@ -42,7 +44,8 @@ public final class XLSXWriter {
         try endSheet()
         sheetNames.append(name)
         let url = tempDir.appendingPathComponent("sheet\(sheetNames.count).xml")
-        FileManager.default.createFile(atPath: url.path, contents: nil)
+        ExportCleanup.willCreate(url.path)
+        _ = FileManager.default.createFile(atPath: url.path, contents: nil)
         out = try FileHandle(forWritingTo: url)
         rowNumber = 0
         wrapColumns = Set(columns.indices.filter { columns[$0].wrap })
@@ -83,9 +86,13 @@ public final class XLSXWriter {
         if buffer.count >= 1 << 20 { try flush() }
     }
 
+    /// Sheet XML written to the temporary files so far.
+    public private(set) var bytesWritten: Int64 = 0
+
     func flush() throws {
         guard let out, !buffer.isEmpty else { return }
         try out.write(contentsOf: buffer)
+        bytesWritten += Int64(buffer.count)
         buffer.removeAll(keepingCapacity: true)
     }
 
@@ -215,7 +222,18 @@ public final class XLSXWriter {
             throw e
         } catch {
             try? fm.removeItem(atPath: path)
+            // A full disk goes up as it is, for the caller to say with the file's name (OutputFile.failed).
+            if OutputFile.spaceErrno(error, near: (path as NSString).deletingLastPathComponent) != nil { throw error }
             throw ExportError(file: path, reason: "无法写入 XLSX (cannot write the workbook): \(error)")
+        }
+        // ZIPFoundation flushes after each part without looking at the result, so a disk that
+        // filled at the end would leave a workbook without its directory: read it back.
+        let parts: Int
+        do { parts = Array(try Archive(url: URL(fileURLWithPath: path), accessMode: .read)).count } catch { parts = -1 }
+        guard parts == 5 + sheetNames.count else {
+            try? fm.removeItem(atPath: path)
+            if OutputFile.isNearlyFull((path as NSString).deletingLastPathComponent) { throw CocoaError(.fileWriteOutOfSpace) }
+            throw ExportError(file: path, reason: "写出的 XLSX 读回时不完整 (the workbook written is incomplete)")
         }
     }
 }

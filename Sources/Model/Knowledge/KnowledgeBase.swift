@@ -263,10 +263,11 @@ public final class KnowledgeBase {
                 }
                 try Data(out.utf8).write(to: URL(fileURLWithPath: part))
             }
+            try output.commit()
         } catch {
-            throw FileError(file: path, reason: "\(error)")
+            let said = output.failed(error)
+            throw said is FileError ? said : FileError(file: path, reason: "\(error)")
         }
-        try output.commit()
         return list.count
     }
 }

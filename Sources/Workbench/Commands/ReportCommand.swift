@@ -82,8 +82,10 @@ struct ReportCommand: ParsableCommand {
                     throw UserError("--format xlsx 须用 -o 指定文件 (an xlsx report needs -o FILE)")
                 }
                 let file = try OutputFile(output, overwrite: force)
-                try report.xlsx(parts: report.parts, path: file.workPath)
-                try file.commit()
+                do {
+                    try report.xlsx(parts: report.parts, path: file.workPath)
+                    try file.commit()
+                } catch { throw file.failed(error) }
                 printErr("已写入 \(VisibleText.singleLine(output)) (report written)")
                 return
             }
@@ -95,10 +97,14 @@ struct ReportCommand: ParsableCommand {
     func write(_ text: String) throws {
         if let output, output != OutputFile.standardOutput {
             let file = try OutputFile(output, overwrite: force)
-            do { try Data(text.utf8).write(to: URL(fileURLWithPath: file.workPath)) } catch {
+            do {
+                try Data(text.utf8).write(to: URL(fileURLWithPath: file.workPath))
+                try file.commit()
+            } catch {
+                let said = file.failed(error)
+                if said is FileError { throw said }
                 throw UserError("无法写入 \(output)：\(error.localizedDescription) (cannot write the report)")
             }
-            try file.commit()
             printErr("已写入 \(output) (report written)")
         } else {
             emit(text, machine: format == .csv || format == .json)
