@@ -185,8 +185,9 @@ public final class OutputFile {
     public func failed(_ error: Error, rows: Int? = nil, written counted: Int64 = 0) -> Error {
         let written = max(counted, Self.bytes(under: workDir))
         let near = (workDir as NSString).deletingLastPathComponent
+        let space = Self.spaceErrno(error, near: near)  // before the folder's removal frees space
         discard()
-        guard let code = Self.spaceErrno(error, near: near) else {
+        guard let code = space else {
             // A writer's own line names the hidden file: name the one the user asked for.
             if let e = error as? FileError, e.file == workPath { return ExportError(file: path, reason: e.reason) }
             return error
@@ -218,12 +219,13 @@ extension OutputFile {
         }
     }
 
-    /// The errno behind a failed write: write(2)'s, Foundation's (NSCocoaErrorDomain 640 is "out
-    /// of space", with the POSIX error under it); ZIPFoundation's errors keep none, so for them
-    /// the filesystem's free space decides.
-    static func spaceErrno(_ error: Error, near dir: String) -> Int32? {
+    /// The errno behind a failed write when it is a full disk, a full quota or a file-size limit:
+    /// write(2)'s, Foundation's (NSCocoaErrorDomain 640 is "out of space", with the POSIX error
+    /// under it). ZIPFoundation's errors keep none: for them `errno` as the failed write left it
+    /// (taken by the caller at once), else the filesystem's free space decides.
+    static func spaceErrno(_ error: Error, near dir: String, errno last: Int32 = 0) -> Int32? {
         if let e = error as? POSIXError { return isSpace(e.code.rawValue) ? e.code.rawValue : nil }
-        if error is Data.DataError || error is Archive.ArchiveError { return isNearlyFull(dir) ? ENOSPC : nil }
+        if error is Data.DataError || error is Archive.ArchiveError { return isSpace(last) ? last : isNearlyFull(dir) ? ENOSPC : nil }
         let ns = error as NSError
         if ns.domain == NSPOSIXErrorDomain { return isSpace(Int32(ns.code)) ? Int32(ns.code) : nil }
         if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? Error, let code = spaceErrno(underlying, near: dir) { return code }

@@ -221,9 +221,14 @@ public final class XLSXWriter {
         } catch let e as ExportError {
             throw e
         } catch {
+            // ZIPFoundation's errors keep no errno: take it as the failed write left it, and the
+            // free space before the partial workbook is removed (which frees some).
+            let code = errno
+            let dir = (path as NSString).deletingLastPathComponent
+            let space = OutputFile.spaceErrno(error, near: dir, errno: code)
             try? fm.removeItem(atPath: path)
-            // A full disk goes up as it is, for the caller to say with the file's name (OutputFile.failed).
-            if OutputFile.spaceErrno(error, near: (path as NSString).deletingLastPathComponent) != nil { throw error }
+            // A full disk goes up as such, for the caller to say with the file's name (OutputFile.failed).
+            if let space, let posix = POSIXErrorCode(rawValue: space) { throw POSIXError(posix) }
             throw ExportError(file: path, reason: "无法写入 XLSX (cannot write the workbook): \(error)")
         }
         // ZIPFoundation flushes after each part without looking at the result, so a disk that
@@ -231,8 +236,9 @@ public final class XLSXWriter {
         let parts: Int
         do { parts = Array(try Archive(url: URL(fileURLWithPath: path), accessMode: .read)).count } catch { parts = -1 }
         guard parts == 5 + sheetNames.count else {
+            let full = OutputFile.isNearlyFull((path as NSString).deletingLastPathComponent)
             try? fm.removeItem(atPath: path)
-            if OutputFile.isNearlyFull((path as NSString).deletingLastPathComponent) { throw CocoaError(.fileWriteOutOfSpace) }
+            if full { throw POSIXError(.ENOSPC) }
             throw ExportError(file: path, reason: "写出的 XLSX 读回时不完整 (the workbook written is incomplete)")
         }
     }
