@@ -312,10 +312,11 @@ import ZIPFoundation
     /// A tmpfs of `megabytes` mounted in a new folder (root only: CI and this machine run as root).
     final class Mount {
         let path: String
-        init(megabytes: Int) throws {
+        convenience init(megabytes: Int) throws { try self.init(kilobytes: megabytes * 1024) }
+        init(kilobytes: Int) throws {
             path = NSTemporaryDirectory() + "wb-mount-\(UUID().uuidString)"
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-            let status = Self.sh("/bin/mount", "-t", "tmpfs", "-o", "size=\(megabytes)m", "tmpfs", path)
+            let status = Self.sh("/bin/mount", "-t", "tmpfs", "-o", "size=\(kilobytes)k", "tmpfs", path)
             if status != 0 { throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: "mount tmpfs at \(path): \(status)"]) }
         }
         func remountReadOnly() { #expect(Self.sh("/bin/mount", "-o", "remount,ro", path) == 0) }
