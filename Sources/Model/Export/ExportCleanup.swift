@@ -25,7 +25,7 @@ import Synchronization
 ///
 /// Linux, and macOS 15 or later (where `Atomic` is); elsewhere exports are not registered and a
 /// folder an interrupted export left is removed by the next export (`OutputFile`).
-public enum ExportCleanup {
+enum ExportCleanup {
     /// Records `folder` (made just now, empty) and the names that will be made in it (relative to
     /// it, in the order they are made); returns its slot, or nil when every slot is in use or
     /// the path is too long for one (the folder is then only removed by the ordinary paths).
@@ -36,7 +36,7 @@ public enum ExportCleanup {
 
     /// Names `path` for removal if it lies in a registered folder; call it before the file or
     /// folder is made. Anything else is left alone (an XLSXWriter used outside an export).
-    public static func willCreate(_ path: String) {
+    static func willCreate(_ path: String) {
         if #available(macOS 15, *) { CleanupTable.willCreate(normalized(path)) }
     }
 
