@@ -134,10 +134,13 @@ struct CleanupTable: @unchecked Sendable {
     // What only ordinary code touches, under `lock`: the slots' folders as Swift strings (to find
     // the slot of a path), how many are in use, where the next search starts (a freed slot is
     // filled again only after the others have been: a handler still reading it would have to
-    // outlast fifteen exports), and the SIGXFSZ action to put back.
+    // outlast fifteen exports), which signals have our handler, and the SIGXFSZ action to put
+    // back. (`previousKind` is not cleared when our handlers go: a handler already running on
+    // another thread still finds where to hand its signal.)
     nonisolated(unsafe) static var folders: [String?] = Array(repeating: nil, count: slots)
     nonisolated(unsafe) static var inUse = 0
     nonisolated(unsafe) static var nextSlot = 0
+    nonisolated(unsafe) static var installed: [Bool] = Array(repeating: false, count: signalCount)
     nonisolated(unsafe) static var previousXFSZ: sigaction?
     static let lock = NSLock()
 
@@ -206,7 +209,7 @@ struct CleanupTable: @unchecked Sendable {
     private static func install(_ t: CleanupTable) {
         for (k, sig) in caught.enumerated() {
             var now = sigaction()
-            t.previousKind[k] = Previous.notInstalled
+            installed[k] = false
             guard sigaction(sig, nil, &now) == 0 else { continue }
             let kind: Int
             if now.sa_flags & SA_SIGINFO != 0 {
@@ -225,7 +228,7 @@ struct CleanupTable: @unchecked Sendable {
             sigemptyset(&ours.sa_mask)
             // The other caught signals wait while the handler runs (one removal at a time per thread).
             for s in caught { sigaddset(&ours.sa_mask, s) }
-            if sigaction(sig, &ours, nil) != 0 { t.previousKind[k] = Previous.notInstalled }
+            installed[k] = sigaction(sig, &ours, nil) == 0
         }
         var xfsz = sigaction()
         previousXFSZ = nil
@@ -241,14 +244,14 @@ struct CleanupTable: @unchecked Sendable {
     /// (a handler someone installed since is theirs).
     private static func uninstall(_ t: CleanupTable) {
         let ours = unsafeBitCast(exportCleanupHandler as SignalInfoHandler, to: Int.self)
-        for (k, sig) in caught.enumerated() where t.previousKind[k] != Previous.notInstalled {
+        for (k, sig) in caught.enumerated() where installed[k] {
             var now = sigaction()
             if sigaction(sig, nil, &now) == 0, now.sa_flags & SA_SIGINFO != 0, let h = now.infoHandler,
                unsafeBitCast(h, to: Int.self) == ours {
                 var before = t.previous[k]
                 sigaction(sig, &before, nil)
             }
-            t.previousKind[k] = Previous.notInstalled
+            installed[k] = false
         }
         if var before = previousXFSZ {
             var now = sigaction()
@@ -340,7 +343,9 @@ func removeRegisteredFolder(slot: Int) {
 ///   installed (`CleanupTable.install`): loads only;
 /// - a previous handler is called as the kernel would have called it. The app's
 ///   (`NcursesBackend`) restores the terminal and calls `_exit`, as it did before exports
-///   registered anything;
+///   registered anything; the Swift runtime's backtracer (SIGQUIT) prints and exits. A handler
+///   that returned would find the folder gone: the export would then fail at its rename, in one
+///   line, with nothing left (none is installed while Workbench exports);
 /// - otherwise the default action is put back with sigaction and the signal raised with raise,
 ///   both async-signal-safe. The signal is blocked while this runs (it is in its own mask), so
 ///   it stays pending and ends the process the moment the handler returns — by the signal, so a
