@@ -268,22 +268,21 @@ import ZIPFoundation
         let held = try plant(".workbench-export-Held01")
         let notOurs = [try plant(".workbench-export-toolong1"), try plant(".workbench-export-ab"), try plant("workbench-export-Ab12Cd")]
         // Another process holds `held`'s lock, as a running export would (flock(1), sleeping; -o:
-        // the lock is flock's own, not its child's, so it goes when flock is killed).
-        let holder = try Child(cli, ["-o", held + "/" + OutputFile.lockName, "sleep", "60"], executable: "/usr/bin/flock")
+        // the lock is flock's own, not its child's, so it goes when flock is killed). Its child
+        // says when flock has the lock.
+        let ready = cli.dir.appendingPathComponent("locked").path
+        let holder = try Child(cli, ["-o", held + "/" + OutputFile.lockName, "/bin/sh", "-c", "touch \"$0\"; exec sleep 60", ready],
+                               executable: "/usr/bin/flock")
         defer { if holder.isRunning { kill(holder.pid, SIGKILL); _ = holder.wait() } }
         // An export running in this process: its folder is locked (and made to look old).
         let running = try OutputFile((dir as NSString).appendingPathComponent("running.csv"), overwrite: false)
         let runningFolder = (running.workPath as NSString).deletingLastPathComponent
         try fm.setAttributes([.modificationDate: hourAgo], ofItemAtPath: runningFolder)
-        // Until flock(1) holds the lock, the folder would look stale.
-        let deadline = Date().addingTimeInterval(10)
-        while Date() < deadline {
-            let fd = open(held + "/" + OutputFile.lockName, O_RDONLY)
-            let free = flock(fd, LOCK_EX | LOCK_NB) == 0
-            close(fd)
-            if !free { break }
-            usleep(20_000)
-        }
+        // Until flock(1) holds the lock, the folder would look stale. (Not found by trying the
+        // lock here: a child another test starts meanwhile could inherit that descriptor.)
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline && !fm.fileExists(atPath: ready) { usleep(20_000) }
+        #expect(fm.fileExists(atPath: ready), "flock(1) never took the lock")
 
         let r = try cli.run(["export", "--db", cli.db, "--format", "csv", "-o", (dir as NSString).appendingPathComponent("now.csv")])
         #expect(r.status == 0, "\(r.err)")
