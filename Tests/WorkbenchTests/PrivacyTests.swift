@@ -23,12 +23,13 @@ import Testing
         #expect(try cli.run(["import", cli.file("log.csv", csv), "--db", cli.db]).status == 0)
         let q = try DatabaseQueue(path: cli.db)
         try q.write { db in
+            let texts = try SQLiteTextDocuments(db, bulk: false)
             for r in unmasked {
                 let seq = try Int64.fetchOne(db, sql: "SELECT seq FROM record WHERE id = ?", arguments: [r.0])!
-                let old = try Row.fetchOne(db, sql: "SELECT question, answer FROM record_text WHERE seq = ?", arguments: [seq])!
-                try SQLiteTextSearch.replace(db, key: seq, old: (old[0], old[1]), new: (r.1, r.2))
-                try db.execute(sql: "UPDATE record_text SET question = ?, answer = ? WHERE seq = ?", arguments: [r.1, r.2, seq])
+                try db.execute(sql: "UPDATE record_doc SET question_doc = ?, answer_doc = ? WHERE seq = ?",
+                               arguments: [try texts.id(for: r.1), try texts.id(for: r.2), seq])
             }
+            _ = try SQLiteTextSearch.build(db, limit: Int.max)
         }
     }
 

@@ -16,17 +16,28 @@ extension SQLiteRecordStore {
         guard !items.isEmpty else { return }
         try mappingBusy { try dbQueue.writeWithoutTransaction { db in
             try db.inTransaction(.immediate) {
+                // Texts are shared between records (SQLiteTextDocuments): a masked record gets
+                // entries of its own masked texts; an old entry no record uses any more is removed,
+                // from the index too, so the unmasked text is gone from the file's tables.
+                let wasComplete = try SQLiteTextSearch.progress(db).isComplete
+                let texts = try SQLiteTextDocuments(db, bulk: false)
+                var released = Set<Int64>()
                 for item in items {
-                    guard let old = try Row.fetchOne(db.cachedStatement(sql: "SELECT question, answer FROM record_text WHERE seq = ?"),
-                                                     arguments: [item.key]),
+                    guard let old = try Row.fetchOne(db.cachedStatement(sql: """
+                            SELECT d.question_doc, d.answer_doc, t.question, t.answer
+                            FROM record_doc d JOIN record_text t ON t.seq = d.seq WHERE d.seq = ?
+                            """), arguments: [item.key]),
                           let r = try Self.fetchRecord(db, id: item.recordId) else { continue }
-                    let (q, a): (String, String) = (old[0], old[1])
+                    let (q, a): (String, String) = (old[2], old[3])
                     guard q != item.question || a != item.answer else { continue }
-                    try db.cachedStatement(sql: "UPDATE record_text SET question = ?, answer = ? WHERE seq = ?")
-                        .execute(arguments: [item.question, item.answer, item.key])
-                    try SQLiteTextSearch.replace(db, key: item.key, old: (q, a), new: (item.question, item.answer))
+                    try db.cachedStatement(sql: "UPDATE record_doc SET question_doc = ?, answer_doc = ? WHERE seq = ?")
+                        .execute(arguments: [try texts.id(for: item.question), try texts.id(for: item.answer), item.key])
+                    released.formUnion([old[0] as Int64, old[1] as Int64])
                     try Self.appendHistory(db, ReviewRules.change(r, r.reviewState, .mask, reviewer, at, old: nil, new: item.what))
                 }
+                _ = try SQLiteTextDocuments.removeUnused(db, released)
+                // New entries join an index that was complete at once, as a small import's do.
+                if wasComplete { _ = try SQLiteTextSearch.build(db, limit: Int.max) }
                 return .commit
             }
         } }

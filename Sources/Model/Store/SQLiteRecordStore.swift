@@ -882,7 +882,7 @@ public final class SQLiteRecordStore: RecordStore {
                 // Bulk: drop the secondary indexes and build them again at the end, by sorting,
                 // inside the same transaction (DDL is transactional in SQLite).
                 let indexes = bulk ? try Self.dropSecondaryIndexes(db) : []
-                result = try body(try SQLiteImportSink(db))
+                result = try body(try SQLiteImportSink(db, bulk: bulk))
                 if !bulk, indexed.isComplete {
                     _ = try SQLiteTextSearch.build(db, limit: Int.max)
                 }
@@ -914,12 +914,12 @@ public final class SQLiteRecordStore: RecordStore {
         return incoming * 5 / 2 > stored
     }
 
-    /// Drops the record table's own secondary indexes (not the unique id index, which finds
-    /// duplicates) and returns the statements that make them again.
+    /// Drops the secondary indexes of the record and its texts (not the unique id index, which
+    /// finds duplicates) and returns the statements that make them again.
     static func dropSecondaryIndexes(_ db: Database) throws -> [String] {
         let rows = try Row.fetchAll(db, sql: """
             SELECT name, sql FROM sqlite_master
-            WHERE type = 'index' AND tbl_name = 'record' AND sql IS NOT NULL
+            WHERE type = 'index' AND tbl_name IN ('record', 'record_doc', 'text_doc') AND sql IS NOT NULL
             """)
         for row in rows { try db.execute(sql: "DROP INDEX \(row[0] as String)") }
         return rows.map { $0[1] }
@@ -968,8 +968,10 @@ final class SQLiteImportSink: ImportSink {
     let db: Database
     let insertRecord: SQLiteBulkStatement
     let insertText: SQLiteBulkStatement
+    let texts: SQLiteTextDocuments
 
-    init(_ db: Database) throws {
+    /// `bulk`: the secondary indexes are dropped while it inserts (see SQLiteTextDocuments).
+    init(_ db: Database, bulk: Bool = false) throws {
         self.db = db
         insertRecord = try SQLiteBulkStatement(db, sql: """
             INSERT OR IGNORE INTO record (id, session_id, turn, asked_at, channel, org, knowledge_id,
@@ -977,7 +979,8 @@ final class SQLiteImportSink: ImportSink {
               status, reviewer, labeled_at, reviewed_by, reviewed_at, note, hit_class, topic_hash, wording_hash)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
-        insertText = try SQLiteBulkStatement(db, sql: "INSERT INTO record_text (seq, question, answer) VALUES (?, ?, ?)")
+        insertText = try SQLiteBulkStatement(db, sql: "INSERT INTO record_doc (seq, question_doc, answer_doc) VALUES (?, ?, ?)")
+        texts = try SQLiteTextDocuments(db, bulk: bulk)
     }
 
     func add(_ r: InteractionRecord, facts: RecordFacts, origin: ImportOrigin) throws -> ImportOutcome {
@@ -1025,9 +1028,10 @@ final class SQLiteImportSink: ImportSink {
         s.bind(18, r.reviewer); s.bind(19, r.labeledAt); s.bind(20, r.reviewedBy); s.bind(21, r.reviewedAt)
         s.bind(22, r.note); s.bind(23, Int(facts.hitClass)); s.bind(24, facts.topic); s.bind(25, facts.wording)
         guard try s.execute() > 0 else { return false }
-        insertText.bind(1, db.lastInsertedRowID)
-        insertText.bind(2, r.question)
-        insertText.bind(3, r.answer)
+        let seq = db.lastInsertedRowID
+        insertText.bind(1, seq)
+        insertText.bind(2, try texts.id(for: r.question))
+        insertText.bind(3, try texts.id(for: r.answer))
         try insertText.execute()
         // A label that arrives with the data is a change too: the history says where it came from.
         if let c = ReviewRules.importedLabel(r) { try SQLiteRecordStore.appendHistory(db, c) }

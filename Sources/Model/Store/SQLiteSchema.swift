@@ -303,6 +303,47 @@ enum SQLiteSchema {
                 ALTER TABLE text_index ADD COLUMN chars_to INTEGER NOT NULL DEFAULT 0;
                 """)
         }
+        m.registerMigration("v13: texts stored once") { db in
+            // See SQLiteTextDocuments. The records' texts move into text_doc, one entry per distinct
+            // text; `record_text` becomes a view over them, so reading queries stay as they were.
+            // The text index is made again over the entries (the app, an import or `db index`
+            // builds it in the background; searches test unindexed texts meanwhile).
+            try db.execute(sql: """
+                -- AUTOINCREMENT: an entry's id is never given again after a delete (masking removes
+                -- unused entries), so an id at or below the index mark is always an indexed text.
+                CREATE TABLE text_doc (id INTEGER PRIMARY KEY AUTOINCREMENT, hash INTEGER NOT NULL, text TEXT NOT NULL);
+                CREATE TABLE record_doc (
+                  seq INTEGER PRIMARY KEY,
+                  question_doc INTEGER NOT NULL,
+                  answer_doc INTEGER NOT NULL
+                );
+                """)
+            let docs = try SQLiteTextDocuments(db, bulk: false)
+            let insert = try db.makeStatement(sql: "INSERT INTO record_doc (seq, question_doc, answer_doc) VALUES (?, ?, ?)")
+            let rows = try Row.fetchCursor(db, sql: "SELECT seq, question, answer FROM record_text ORDER BY seq")
+            try db.execute(sql: "CREATE INDEX text_doc_hash ON text_doc(hash)")
+            while let row = try rows.next() {
+                try insert.execute(arguments: [row[0] as Int64, try docs.id(for: row[1]), try docs.id(for: row[2])])
+            }
+            try db.execute(sql: """
+                -- Covering: a search's records come from these alone (SQLiteTextSearch.candidateSQL).
+                CREATE INDEX record_doc_question ON record_doc(question_doc, answer_doc);
+                CREATE INDEX record_doc_answer ON record_doc(answer_doc, question_doc);
+                DROP TABLE record_text;
+                CREATE VIEW record_text (seq, question, answer) AS
+                  SELECT d.seq, q.text, a.text FROM record_doc d
+                  JOIN text_doc q ON q.id = d.question_doc JOIN text_doc a ON a.id = d.answer_doc;
+                DROP TABLE record_fts_vocab;
+                DROP TABLE record_fts;
+                DROP TABLE record_chars;
+                CREATE VIRTUAL TABLE doc_fts USING fts5(text,
+                  tokenize = 'trigram case_sensitive 1', content = '', columnsize = 0, detail = full);
+                CREATE VIRTUAL TABLE doc_fts_vocab USING fts5vocab(doc_fts, row);
+                CREATE VIRTUAL TABLE doc_chars USING fts5(chars,
+                  tokenize = 'ascii', content = '', columnsize = 0, detail = none);
+                UPDATE text_index SET indexed_to = 0, chars_to = 0;
+                """)
+        }
         return m
     }
 }

@@ -2,25 +2,26 @@ import Foundation
 import GRDB
 
 /// Text conditions on the embedded store, answered from a full-text index (docs/decisions.md,
-/// "Text search"):
+/// "Text search" and "Texts stored once"):
 ///
-/// - `record_fts`: FTS5, trigram tokenizer, case-sensitive, contentless, with positions
-///   (`detail=full`): 1,000,000 records (402 M characters) index in ~170 s into +1.8 GB. Without
-///   positions (`detail=none`, 67 s, +326 MB) words of four or more characters and 问:/答: had to be
-///   checked text by text: counting 灵活就业 took 1.1 s instead of 61 ms.
-/// - A word of three or more characters is a phrase of its trigrams (exact); one of one or two
+/// - The index is over the distinct texts (`text_doc`, see SQLiteTextDocuments), not the
+///   records: a bot's repeated answers are indexed once. A term's matching texts become records
+///   through `record_doc` (its `question_doc`/`answer_doc` indexes); 问:/答: choose the column.
+/// - `doc_fts`: FTS5, trigram tokenizer, case-sensitive, contentless, with positions
+///   (`detail=full`). Without positions (`detail=none`) words of four or more characters had to
+///   be checked text by text: counting 灵活就业 took 1.1 s instead of 61 ms.
+/// - A word of three or more characters is a phrase of its trigrams (exact); one of two
 ///   characters is the OR of every indexed trigram that begins with it (found in
-///   `record_fts_vocab`). Each text is indexed with two U+FFFF after it, so every character starts
+///   `doc_fts_vocab`). Each text is indexed with two U+FFFF after it, so every character starts
 ///   a trigram and that OR is exact too: a word at the very end of a text is found.
-/// - 问:/答: are column filters. Only a word holding U+FFFF itself is tested with `instr`.
-/// - `record_chars`: which characters occur in each record, as ASCII tokens (`q5931` for 失 in the
-///   question, `a5931` in the answer), FTS5 `detail=none`: a one-character word is one token's
-///   list of records instead of the OR of every trigram that begins with it. Counting the
-///   commonest characters at 1,000,000 records took p99 354 ms by the trigrams (bench).
-///   It has its own mark (`text_index.chars_to`): until it is complete, one-character words use
-///   the trigrams.
-/// - Records above `text_index.indexed_to` are not indexed yet (a large import indexes after its
-///   commit, resumably): they are tested with `instr`, so a search is right while the index builds.
+/// - Only a word holding U+FFFF itself is tested with `instr`.
+/// - `doc_chars`: which characters occur in each text, as ASCII tokens (`x5931` for 失), FTS5
+///   `detail=none`, built in the same pass: a one-character word is one token's list instead of
+///   the OR of every trigram that begins with it (counting the commonest characters took p99
+///   354 ms by the trigrams at 1,000,000 records).
+/// - Texts above `text_index.indexed_to` (an entry id) are not indexed yet (a large import
+///   indexes after its commit, resumably): the records holding one are tested with `instr`, so a
+///   search is right while the index builds.
 enum SQLiteTextSearch {
     static let padding = "\u{FFFF}\u{FFFF}"
 
@@ -66,12 +67,12 @@ enum SQLiteTextSearch {
     /// holding the padding character). `.none` inside: the text occurs in no indexed record.
     enum Expression {
         case match(String, exact: Bool), none
-        /// One character: its `record_chars` token in the question and in the answer.
-        case chars(question: String, answer: String)
+        /// One character: its `doc_chars` token.
+        case chars(String)
     }
 
     /// The trigrams that begin with a one- or two-character word, per database file, as of an
-    /// index mark: reading them from `record_fts_vocab` walks every posting of the range (33 ms
+    /// index mark: reading them from `doc_fts_vocab` walks every posting of the range (33 ms
     /// for 卡, 177 ms for 的 at 1,000,000 records), and a reviewer types the same words again.
     /// Any index build moves the mark, so a cached list is never older than the index.
     private static let expansions = ExpansionCache()
@@ -104,8 +105,7 @@ enum SQLiteTextSearch {
             return .match(quoted(text), exact: true)
         }
         if scalars.count == 1, chars {
-            let hex = String(scalars[0].value, radix: 16)
-            return .chars(question: "q" + hex, answer: "a" + hex)
+            return .chars("x" + String(scalars[0].value, radix: 16))
         }
         // One or two characters: every trigram that starts with them (a range of the vocabulary;
         // U+10FFFF sorts after every character in UTF-8 byte order).
@@ -114,7 +114,7 @@ enum SQLiteTextSearch {
         let key = file + "\u{0}" + text
         let terms = try (file.isEmpty ? nil : expansions.get(key, mark: mark)) ?? {
             let t = try String.fetchAll(db.cachedStatement(sql: """
-                SELECT term FROM record_fts_vocab WHERE term >= ? AND term < ?
+                SELECT term FROM doc_fts_vocab WHERE term >= ? AND term < ?
                 """), arguments: [text, text + "\u{10FFFF}"])
             if !file.isEmpty { expansions.set(key, mark: mark, t) }  // an in-memory database has no name to key by
             return t
@@ -123,42 +123,33 @@ enum SQLiteTextSearch {
         return .match(terms.count == 1 ? quoted(terms[0]) : "(" + terms.map(quoted).joined(separator: " OR ") + ")", exact: true)
     }
 
-    /// The records above this seq are not in the index yet.
+    /// The texts (entry ids) above this are not in the index yet.
     static func indexedTo(_ db: Database) throws -> Int64 {
-        try Int64.fetchOne(db.cachedStatement(sql: "SELECT indexed_to FROM text_index")) ?? 0
-    }
-
-    /// The records above this seq are not in `record_chars` yet.
-    static func charsTo(_ db: Database) throws -> Int64 {
-        try Int64.fetchOne(db.cachedStatement(sql: "SELECT chars_to FROM text_index")) ?? 0
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT min(indexed_to, chars_to) FROM text_index")) ?? 0
     }
 
     static func lastKey(_ db: Database) throws -> Int64 {
-        try Int64.fetchOne(db.cachedStatement(sql: "SELECT coalesce(max(seq), 0) FROM record")) ?? 0
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT coalesce(max(id), 0) FROM text_doc")) ?? 0
     }
 
-    /// The `record_chars` tokens of a record's texts: each character once per field, `q`/`a` and
-    /// its code point in lowercase hex, separated by spaces (written as bytes, not a String per
-    /// character).
-    static func charTokens(question: String, answer: String) -> String {
+    /// The `doc_chars` tokens of a text: each character once, `x` and its code point in
+    /// lowercase hex, separated by spaces (written as bytes, not a String per character).
+    static func charTokens(_ text: String) -> String {
         var out: [UInt8] = []
-        out.reserveCapacity((question.utf8.count + answer.utf8.count) * 2)
+        out.reserveCapacity(text.utf8.count * 2)
         var seen = Set<UInt32>()
         let digits = Array("0123456789abcdef".utf8)
-        for (tag, text) in [(UInt8(ascii: "q"), question), (UInt8(ascii: "a"), answer)] {
-            seen.removeAll(keepingCapacity: true)
-            for s in text.unicodeScalars where seen.insert(s.value).inserted {
-                out.append(tag)
-                let v = s.value
-                var shift: UInt32 = 0
-                while shift < 28, v >> (shift + 4) != 0 { shift += 4 }
-                while true {
-                    out.append(digits[Int((v >> shift) & 0xF)])
-                    if shift == 0 { break }
-                    shift -= 4
-                }
-                out.append(UInt8(ascii: " "))
+        for s in text.unicodeScalars where seen.insert(s.value).inserted {
+            out.append(UInt8(ascii: "x"))
+            let v = s.value
+            var shift: UInt32 = 0
+            while shift < 28, v >> (shift + 4) != 0 { shift += 4 }
+            while true {
+                out.append(digits[Int((v >> shift) & 0xF)])
+                if shift == 0 { break }
+                shift -= 4
             }
+            out.append(UInt8(ascii: " "))
         }
         return String(decoding: out, as: UTF8.self)
     }
@@ -175,66 +166,90 @@ enum SQLiteTextSearch {
         return (parts.joined(separator: " AND "), args)
     }
 
-    /// The seqs of the records holding every required expression and no excluded one: from the
-    /// table that has required ones (the trigrams first), the other table's as `IN`/`NOT IN`.
-    static func candidateSQL(trigrams: ([String], [String]), chars: ([String], [String]))
-        -> (sql: String, arguments: [(any DatabaseValueConvertible)?])?
-    {
-        func match(_ required: [String], _ excluded: [String]) -> String {
-            let m = required.joined(separator: " AND ")
-            return excluded.isEmpty ? m : "(" + m + ") NOT (" + excluded.joined(separator: " OR ") + ")"
+    /// One term answered by the index: the texts that hold it (an SQL query of entry ids) and the
+    /// column it must be in.
+    struct IndexedTerm {
+        var texts: String
+        var argument: String
+        var field: TextQuery.Field
+        var excluded: Bool
+
+        /// A test on a `record_doc` row that no index answers (`+`): the row comes from the
+        /// first required term's index.
+        var test: (String, [(any DatabaseValueConvertible)?]) {
+            let sets: String
+            var args: [(any DatabaseValueConvertible)?] = [argument]
+            switch field {
+            case .question: sets = "+question_doc IN (\(texts))"
+            case .answer: sets = "+answer_doc IN (\(texts))"
+            case .any:
+                sets = "(+question_doc IN (\(texts)) OR +answer_doc IN (\(texts)))"
+                args.append(argument)
+            }
+            return (excluded ? "NOT " + sets : sets, args)
         }
-        let tables = [("record_fts", trigrams), ("record_chars", chars)]
-        guard let primary = tables.firstIndex(where: { !$0.1.0.isEmpty }) else { return nil }
-        let (table, (required, excluded)) = tables[primary]
-        var sql = "SELECT rowid FROM \(table) WHERE \(table) MATCH ?"
-        var args: [(any DatabaseValueConvertible)?] = [match(required, excluded)]
-        let (other, (otherRequired, otherExcluded)) = tables[1 - primary]
-        if !otherRequired.isEmpty {
-            sql += " AND rowid IN (SELECT rowid FROM \(other) WHERE \(other) MATCH ?)"
-            args.append(match(otherRequired, otherExcluded))
-        } else if !otherExcluded.isEmpty {
-            sql += " AND rowid NOT IN (SELECT rowid FROM \(other) WHERE \(other) MATCH ?)"
-            args.append(otherExcluded.joined(separator: " OR "))
+    }
+
+    /// The seqs of the records holding every required term and no excluded one (nil without a
+    /// required term: the index would list every other record). The first required term's
+    /// texts are read from the covering `record_doc` indexes as a stream, in two disjoint parts
+    /// when either column may hold it (the answer holds it; else the question): no set of
+    /// records is made to remove duplicates, so a LIMIT stops early and a count reads index
+    /// entries only. The other terms are tests on each row. (SQLite's own plan for
+    /// `question_doc IN … OR answer_doc IN …` collected every record in a set first: counting
+    /// 12333's 497,925 records took 0.44 s instead of 0.19 s.)
+    static func candidateSQL(_ terms: [IndexedTerm]) -> (sql: String, arguments: [(any DatabaseValueConvertible)?])? {
+        guard let first = terms.firstIndex(where: { !$0.excluded }) else { return nil }
+        let lead = terms[first]
+        var rest = ""
+        var restArgs: [(any DatabaseValueConvertible)?] = []
+        for (i, t) in terms.enumerated() where i != first {
+            let (c, a) = t.test
+            rest += " AND " + c
+            restArgs += a
         }
-        return (sql, args)
+        func part(_ column: String, _ extra: String = "", _ extraArgs: [(any DatabaseValueConvertible)?] = [])
+            -> (String, [(any DatabaseValueConvertible)?])
+        {
+            ("SELECT seq FROM record_doc WHERE \(column) IN (\(lead.texts))" + extra + rest, [lead.argument] + extraArgs + restArgs)
+        }
+        switch lead.field {
+        case .question: return part("question_doc")
+        case .answer: return part("answer_doc")
+        case .any:
+            let a = part("answer_doc")
+            let q = part("question_doc", " AND +answer_doc NOT IN (\(lead.texts))", [lead.argument])
+            return (a.0 + " UNION ALL " + q.0, a.1 + q.1)
+        }
     }
 
     static func plan(_ db: Database, _ query: TextQuery) throws -> Plan {
         let scan = scan(query)
         let indexedTo = try indexedTo(db)
-        let last = try lastKey(db)
-        let complete = indexedTo >= last
-        let charsUsable = try complete && charsTo(db) >= last
+        let complete = indexedTo >= (try lastKey(db))
 
-        var required: [String] = [], excluded: [String] = []
-        var charsRequired: [String] = [], charsExcluded: [String] = []
+        var terms: [IndexedTerm] = []
         var exact = true
         var nothing = false
         for t in query.terms {
-            guard let e = try expression(db, t.text, chars: charsUsable) else { exact = false; continue }
+            guard let e = try expression(db, t.text, chars: complete) else { exact = false; continue }
             switch e {
             case .none:
-                // A required word no indexed record has: nothing matches once the index is
-                // complete; until then only unindexed records can, so the word is tested there.
+                // A required word no indexed text has: nothing matches once the index is
+                // complete; until then only unindexed texts can, so the word is tested there.
                 if !t.excluded { nothing = true; exact = false }  // an excluded one excludes nothing
-            case .chars(let q, let a):
-                let m = t.field == .question ? q : t.field == .answer ? a : "(\(q) OR \(a))"
-                if t.excluded { charsExcluded.append(m) } else { charsRequired.append(m) }
+            case .chars(let token):
+                terms.append(IndexedTerm(texts: "SELECT rowid FROM doc_chars WHERE doc_chars MATCH ?", argument: token,
+                                         field: t.field, excluded: t.excluded))
             case .match(let expr, let termExact):
-                // A column filter keeps 问:/答: exact too.
-                let m = t.field == .any ? expr : "\(t.field == .question ? "question" : "answer") : \(expr)"
-                let isExact = termExact
-                if t.excluded {
-                    // Only an exact expression may exclude by the index: a superset would drop matches.
-                    if isExact { excluded.append(m) } else { exact = false }
-                } else {
-                    required.append(m)
-                    if !isExact { exact = false }
-                }
+                // Only an exact expression may exclude by the index: a superset would drop matches.
+                if t.excluded && !termExact { exact = false; continue }
+                terms.append(IndexedTerm(texts: "SELECT rowid FROM doc_fts WHERE doc_fts MATCH ?", argument: expr,
+                                         field: t.field, excluded: t.excluded))
+                if !termExact { exact = false }
             }
         }
-        let candidates = candidateSQL(trigrams: (required, excluded), chars: (charsRequired, charsExcluded))
+        let candidates = candidateSQL(terms)
         // The exact condition on `record`.
         var condition: String
         var args: [(any DatabaseValueConvertible)?] = []
@@ -248,9 +263,12 @@ enum SQLiteTextSearch {
                 args += scan.arguments
             }
             if !complete {
-                // Not indexed yet: the substring test alone.
-                condition = "((\(condition)) OR (record.seq > ? AND \(scan.sql)))"
-                args += [indexedTo] + scan.arguments
+                // A record with a text not indexed yet: the substring test alone.
+                condition = """
+                    ((\(condition)) OR (record.seq IN (SELECT seq FROM record_doc WHERE question_doc > ? UNION
+                      SELECT seq FROM record_doc WHERE answer_doc > ?) AND \(scan.sql)))
+                    """
+                args += [indexedTo, indexedTo] + scan.arguments
             }
         } else {
             condition = scan.sql
@@ -260,62 +278,44 @@ enum SQLiteTextSearch {
                     exact: exact && complete, nothing: nothing && complete)
     }
 
-    /// Indexes up to `limit` more records in one write transaction (each index from its own
-    /// mark); the progress after it.
+    /// Indexes up to `limit` more texts in one write transaction (the trigrams and the
+    /// characters in the same pass); the progress after it.
     static func build(_ db: Database, limit: Int) throws -> TextIndexProgress {
         let last = try lastKey(db)
-        func next(after from: Int64) throws -> Int64 {
-            try Int64.fetchOne(db, sql: """
-                SELECT max(seq) FROM (SELECT seq FROM record_text WHERE seq > ? ORDER BY seq LIMIT ?)
-                """, arguments: [from, limit]) ?? last
-        }
         let from = try indexedTo(db)
         if from < last {
-            let to = try next(after: from)
+            let to = try Int64.fetchOne(db, sql: """
+                SELECT max(id) FROM (SELECT id FROM text_doc WHERE id > ? ORDER BY id LIMIT ?)
+                """, arguments: [from, limit]) ?? last
             try db.execute(sql: """
-                INSERT INTO record_fts (rowid, question, answer)
-                SELECT seq, question || ?, answer || ? FROM record_text WHERE seq > ? AND seq <= ?
-                """, arguments: [padding, padding, from, to])
-            try db.execute(sql: "UPDATE text_index SET indexed_to = ?", arguments: [to])
-        }
-        let charsFrom = try charsTo(db)
-        if charsFrom < last {
-            let to = try next(after: charsFrom)
-            let insert = try db.cachedStatement(sql: "INSERT INTO record_chars (rowid, chars) VALUES (?, ?)")
-            let rows = try Row.fetchCursor(db, sql: "SELECT seq, question, answer FROM record_text WHERE seq > ? AND seq <= ?",
-                                           arguments: [charsFrom, to])
+                INSERT INTO doc_fts (rowid, text) SELECT id, text || ? FROM text_doc WHERE id > ? AND id <= ?
+                """, arguments: [padding, from, to])
+            let insert = try db.cachedStatement(sql: "INSERT INTO doc_chars (rowid, chars) VALUES (?, ?)")
+            let rows = try Row.fetchCursor(db, sql: "SELECT id, text FROM text_doc WHERE id > ? AND id <= ?", arguments: [from, to])
             while let row = try rows.next() {
-                try insert.execute(arguments: [row[0] as Int64, charTokens(question: row[1], answer: row[2])])
+                try insert.execute(arguments: [row[0] as Int64, charTokens(row[1])])
             }
-            try db.execute(sql: "UPDATE text_index SET chars_to = ?", arguments: [to])
+            try db.execute(sql: "UPDATE text_index SET indexed_to = ?, chars_to = ?", arguments: [to, to])
         }
         return try progress(db)
     }
 
-    /// A record's texts changed (masking): its old entry out of the contentless index (FTS5's
-    /// 'delete' needs the values it was indexed with), the new one in.
-    static func replace(_ db: Database, key: RecordKey, old: (String, String), new: (String, String)) throws {
-        if key <= (try charsTo(db)) {
-            try db.cachedStatement(sql: "INSERT INTO record_chars (record_chars, rowid, chars) VALUES ('delete', ?, ?)")
-                .execute(arguments: [key, charTokens(question: old.0, answer: old.1)])
-            try db.cachedStatement(sql: "INSERT INTO record_chars (rowid, chars) VALUES (?, ?)")
-                .execute(arguments: [key, charTokens(question: new.0, answer: new.1)])
-        }
-        guard key <= (try indexedTo(db)) else { return }
-        try db.cachedStatement(sql: "INSERT INTO record_fts (record_fts, rowid, question, answer) VALUES ('delete', ?, ?, ?)")
-            .execute(arguments: [key, old.0 + padding, old.1 + padding])
-        try db.cachedStatement(sql: "INSERT INTO record_fts (rowid, question, answer) VALUES (?, ?, ?)")
-            .execute(arguments: [key, new.0 + padding, new.1 + padding])
+    /// A text leaves the index (its entry is removed: masking left no record using it). FTS5's
+    /// contentless 'delete' needs the values it was indexed with, which are at hand.
+    static func unindex(_ db: Database, id: Int64, text: String) throws {
+        try db.cachedStatement(sql: "INSERT INTO doc_chars (doc_chars, rowid, chars) VALUES ('delete', ?, ?)")
+            .execute(arguments: [id, charTokens(text)])
+        try db.cachedStatement(sql: "INSERT INTO doc_fts (doc_fts, rowid, text) VALUES ('delete', ?, ?)")
+            .execute(arguments: [id, text + padding])
     }
 
-    /// Both indexes: complete when both are.
     static func progress(_ db: Database) throws -> TextIndexProgress {
-        TextIndexProgress(indexedTo: min(try indexedTo(db), try charsTo(db)), last: try lastKey(db))
+        TextIndexProgress(indexedTo: try indexedTo(db), last: try lastKey(db))
     }
 }
 
-/// How far the text index has come: records up to `indexedTo` (a record key) are indexed, of
-/// those up to `last`.
+/// How far the text index has come: texts up to `indexedTo` (an entry of the embedded store's
+/// `text_doc`) are indexed, of those up to `last`.
 public struct TextIndexProgress: Equatable, Sendable {
     public var indexedTo: Int64
     public var last: Int64
