@@ -263,12 +263,11 @@ enum SQLiteTextSearch {
                 args += scan.arguments
             }
             if !complete {
-                // A record with a text not indexed yet: the substring test alone.
-                condition = """
-                    ((\(condition)) OR (record.seq IN (SELECT seq FROM record_doc WHERE question_doc > ? UNION
-                      SELECT seq FROM record_doc WHERE answer_doc > ?) AND \(scan.sql)))
-                    """
-                args += [indexedTo, indexedTo] + scan.arguments
+                // A record with a text not indexed yet (its other text may be: the index alone
+                // would miss an excluded word there): the substring test alone.
+                let unindexed = "record.seq IN (SELECT seq FROM record_doc WHERE question_doc > ? UNION SELECT seq FROM record_doc WHERE answer_doc > ?)"
+                condition = "(((\(condition)) AND NOT \(unindexed)) OR (\(unindexed) AND \(scan.sql)))"
+                args += [indexedTo, indexedTo, indexedTo, indexedTo] + scan.arguments
             }
         } else {
             condition = scan.sql
