@@ -29,7 +29,9 @@ let package = Package(
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
-            resources: [.copy("Resources/organisations.json"), .copy("Resources/taxonomy.json"), .copy("Resources/synonyms.json")]
+            resources: [.copy("Resources/organisations.json"), .copy("Resources/taxonomy.json"), .copy("Resources/synonyms.json"),
+                        // Word frequencies for the bench's realistic generator (jieba, MIT; see its header).
+                        .copy("Resources/lexicon-zh.txt")]
         ),
         .executableTarget(
             name: "Workbench",

@@ -7,8 +7,24 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "性能测试 (benchmark: CSV import, filtered pages, label saves; use a release build).",
-        discussion: "swift run -c release workbench bench --records 1000000"
+        discussion: """
+            swift run -c release workbench bench --records 1000000
+            生成的文件 (the generated file): --corpus realistic（默认：按真实词表的词频成文，答案约三分之一互不相同，
+            如机器人的知识库答案被反复使用 / default: words by a real lexicon's frequencies, about a third of the answers distinct,
+            as a bot reuses its knowledge-base answers）| demo（演示生成器 / the demo generator）| random（均匀随机汉字，最坏情况 /
+            uniformly random CJK characters, the worst case）。
+            import 部分在同一次运行中对照 sqlite3 命令的 .import 与 FTS5 三元组索引 (the import part sets workbench import
+            beside the sqlite3 shell's .import and SQLite's own FTS5 trigram build, in the same run).
+            """
     )
+
+    /// The text of the generated file.
+    enum Corpus: String, ExpressibleByArgument, CaseIterable {
+        case realistic, demo, random
+    }
+
+    /// The parts `--only` may name.
+    static let parts = ["import", "mask", "parse", "pages", "search", "label", "export", "review", "dashboard", "kb", "server", "server-read"]
 
     @Option(help: "记录条数 (records in the generated file).")
     var records: Int = 100_000
@@ -19,7 +35,10 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "每类查询的次数 (queries per filter shape).")
     var queries: Int = 200
 
-    @Option(help: "只测某几部分，逗号分隔 (only these parts): import,mask,pages,search,label,export,review,dashboard,kb,server; parse (the CSV reader alone, five passes: only when named)")
+    @Option(help: "生成文件的文本 (text of the generated file): realistic（默认，真实词频、答案部分重复 / default: a real lexicon's word frequencies, answers partly repeated）| demo（演示生成器 / the demo generator）| random（随机汉字，最坏情况 / random CJK, the worst case）.")
+    var corpus: Corpus = .realistic
+
+    @Option(help: "只测某几部分，逗号分隔 (only these parts): import (beside the sqlite3 shell's .import and FTS5 trigram build),mask,pages,search,label,export,review,dashboard,kb,server,server-read; parse (the CSV reader alone, five passes: only when named). label, export, review need an import (this run's, or one kept with --dir)")
     var only: String?
 
     @Option(help: "团队服务器部分用的 PostgreSQL（须能建库）(the server part: a PostgreSQL URL whose role may create databases).")
@@ -33,28 +52,48 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "保留生成的文件与数据库 (keep the generated CSV and database).")
     var keep = false
 
+    func validate() throws {
+        guard records > 0 else { throw ValidationError("--records: 至少 1 条 (at least 1)") }
+        guard queries > 0 else { throw ValidationError("--queries: 至少 1 次 (at least 1)") }
+        if let only {
+            let unknown = only.split(separator: ",").map(\.trimmed).filter { !Self.parts.contains($0) }
+            guard unknown.isEmpty else {
+                throw ValidationError("--only: 没有这一部分 (no such part) \(unknown.joined(separator: ", "))；可选 (parts): \(Self.parts.joined(separator: ","))")
+            }
+        }
+    }
+
     func run() throws {
         try runReportingErrors {
             let fm = FileManager.default
             let workDir = dir ?? (NSTemporaryDirectory() as NSString).appendingPathComponent("workbench-bench-\(getpid())")
             try fm.createDirectory(atPath: workDir, withIntermediateDirectories: true)
             defer { if !keep && dir == nil { try? fm.removeItem(atPath: workDir) } }
-            let csv = (workDir as NSString).appendingPathComponent("bench-\(records).csv")
+            let csv = (workDir as NSString).appendingPathComponent("bench-\(corpus.rawValue)-\(records).csv")
             let dbPath = (workDir as NSString).appendingPathComponent("bench.sqlite")
             #if DEBUG
             print("warning: debug build; figures are only meaningful with -c release")
             #endif
 
-            // 1. The input file (made once per size and kept if --dir is given).
+            // 1. The input file (made once per corpus and size, kept if --dir is given), only
+            // when a part reads it.
             let end = ShanghaiTime.parse("2025-12-31 23:59:59")!
-            if !fm.fileExists(atPath: csv) {
+            let needsCSV = wants("import") || wants("mask") || (only != nil && wants("parse")) || (server != nil && wants("server"))
+            if needsCSV, !fm.fileExists(atPath: csv) {
                 let t0 = Date()
-                try DemoData.writeCSV(path: csv, records: records, generator: DemoGenerator(seed: 42, end: end, count: records))
-                print(String(format: "generate: %d records in %.1f s", records, Date().timeIntervalSince(t0)))
+                switch corpus {
+                case .demo:
+                    try DemoData.writeCSV(path: csv, records: records, generator: DemoGenerator(seed: 42, end: end, count: records))
+                case .realistic, .random:
+                    let generator = RealisticGenerator(seed: 42, end: end, count: records, corpus: corpus == .random ? .random : .realistic)
+                    try RealisticGenerator.writeCSV(path: csv, records: records, generator: generator)
+                }
+                print(String(format: "generate (%@): %d records in %.1f s", corpus.rawValue, records, Date().timeIntervalSince(t0)))
             }
-            let bytes = (try fm.attributesOfItem(atPath: csv)[.size] as? Int) ?? 0
+            let bytes = needsCSV ? ((try fm.attributesOfItem(atPath: csv)[.size] as? Int) ?? 0) : 0
 
             if wants("import") {
+                try BenchImport.describe(csv: csv, bytes: bytes)
                 // 2a. The CSV reader alone (the hand-written parser's own speed; platform.md: CSV.swift
                 // ~30 MB/s here).
                 do {
@@ -147,14 +186,9 @@ struct BenchCommand: ParsableCommand {
                 }
             }
             if wants("import") {
-
-                // 2. Import in a child process, so its peak RSS is the importer's alone.
-                for suffix in ["", "-wal", "-shm"] { try? fm.removeItem(atPath: dbPath + suffix) }
-                let (seconds, rssKB, output) = try runChild(["import", csv, "--db", dbPath])
-                print(output.trimmed)
-                print(String(format: "import: %d rows, %.0f MB in %.2f s = %.0f rows/s, %.1f MB/s; peak RSS %.1f MB (target ≤ 10 s, ≤ 100 MB at 1,000,000)",
-                             records, Double(bytes) / 1e6, seconds, Double(records) / seconds,
-                             Double(bytes) / 1e6 / seconds, Double(rssKB) / 1024))
+                // 2. Import in a child process, so its peak RSS is the importer's alone, beside the
+                // sqlite3 shell's .import and FTS5 trigram build of the same file.
+                try BenchImport.run(self, csv: csv, bytes: bytes, rows: records, dbPath: dbPath, workDir: workDir)
 
                 // The import leaves ~1.5 GB of dirty pages; while the kernel writes them back, reads
                 // queue behind them (seen: single queries of 1-3 s). Measure queries after that.
@@ -165,7 +199,7 @@ struct BenchCommand: ParsableCommand {
             // makes it), since a fresh vendor log has no labels to filter by.
             let demoPath = (workDir as NSString).appendingPathComponent("bench-demo-\(records).sqlite")
             let reference = ReferenceData.bundled
-            if !fm.fileExists(atPath: demoPath) {
+            if ["pages", "search", "dashboard"].contains(where: wants), !fm.fileExists(atPath: demoPath) {
                 let t0 = Date()
                 let demo = try SQLiteRecordStore(path: demoPath)
                 try DemoData.populate(store: demo, records: records, generator: DemoGenerator(seed: 42, end: end, count: records), reference: reference)
@@ -204,13 +238,14 @@ struct BenchCommand: ParsableCommand {
 
             // The parts that work on the imported database say so when there is none (a part run
             // alone printed figures over 0 saves).
-            func imported(_ part: String) -> Bool {
+            func importedCount(_ part: String) -> Int {
                 let n = fm.fileExists(atPath: dbPath) ? ((try? SQLiteRecordStore(path: dbPath).count(RecordFilter())) ?? 0) : 0
                 if n == 0 {
                     print("\(part): 跳过：还没有导入的数据库 \(dbPath)（先运行 import：--only import,\(part)）(skipped: nothing imported yet)")
                 }
-                return n > 0
+                return n
             }
+            func imported(_ part: String) -> Bool { importedCount(part) > 0 }
             if wants("label"), imported("label") {
                 var rng = SeededRandom(seed: 8)
             // 4. Label saves, each its own committed transaction, on the imported database (made
@@ -228,7 +263,8 @@ struct BenchCommand: ParsableCommand {
             
             }
 
-            if wants("export"), imported("export") {
+            let exportRecords = wants("export") ? importedCount("export") : 0
+            if exportRecords > 0 {
             // 5. Exports of every imported record, and the XLSX read back, each in a child process.
                 for format in ["csv", "xlsx"] {
                     let out = (workDir as NSString).appendingPathComponent("export.\(format)")
@@ -236,14 +272,14 @@ struct BenchCommand: ParsableCommand {
                     let size = (try? fm.attributesOfItem(atPath: out)[.size] as? Int) ?? 0
                     let target = format == "csv" ? "≤ 10 s" : "≤ 60 s"
                     print(String(format: "export %@: %d records, %.0f MB in %.1f s; peak RSS %.1f MB (target %@, ≤ 100 MB at 1,000,000)",
-                                 format, records, Double(size) / 1e6, s, Double(rss) / 1024, target))
+                                 format, exportRecords, Double(size) / 1e6, s, Double(rss) / 1024, target))
                 }
                 do {
                     let xlsx = (workDir as NSString).appendingPathComponent("export.xlsx")
                     let back = (workDir as NSString).appendingPathComponent("back.sqlite")
                     for suffix in ["", "-wal", "-shm"] { try? fm.removeItem(atPath: back + suffix) }
                     let (s, rss, _) = try runChild(["import", xlsx, "--db", back])
-                    print(String(format: "import xlsx (our export read back): %d records in %.1f s; peak RSS %.1f MB", records, s, Double(rss) / 1024))
+                    print(String(format: "import xlsx (our export read back): %d records in %.1f s; peak RSS %.1f MB", exportRecords, s, Double(rss) / 1024))
                     try? fm.removeItem(atPath: back)
                 }
 
@@ -262,6 +298,9 @@ struct BenchCommand: ParsableCommand {
                 try BenchKnowledge.run(reference: reference, evalFile: eval)
             }
             // 9. The team server, beside SQLite in the same run.
+            if wants("server-read"), server == nil, only != nil {
+                print("server-read: skipped (give --server postgres://… naming a database imported beforehand)")
+            }
             if wants("server-read"), let server {
                 // An existing server database (the URL names it): opening, the statistics
                 // index and filtered pages, e.g. at 5,000,000 records imported beforehand.
@@ -321,8 +360,8 @@ struct BenchCommand: ParsableCommand {
     }
 
     /// Runs this same executable with `arguments`; returns wall seconds, the child's peak RSS in KB
-    /// and its standard output.
-    func runChild(_ arguments: [String]) throws -> (Double, Int, String) {
+    /// and its standard output. `started` is called with the start time once the child runs.
+    func runChild(_ arguments: [String], started: ((Date) -> Void)? = nil) throws -> (Double, Int, String) {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         p.arguments = arguments
@@ -331,8 +370,10 @@ struct BenchCommand: ParsableCommand {
         p.environment = env
         let pipe = Pipe()
         p.standardOutput = pipe
+        fflush(nil)  // this process's lines first, also through a pipe
         let t0 = Date()
         try p.run()
+        started?(t0)
         let out = pipe.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
         let seconds = Date().timeIntervalSince(t0)
