@@ -24,7 +24,16 @@ enum SQLiteSchema {
             throw StoreError.cannotOpen(path, "数据库缺少「\(table.name)」，已损坏；请用备份恢复 (a part of the database is missing: restore a backup)")
         }
         guard !missing.isEmpty else { return }
-        try db.write { db in for index in missing { try db.execute(sql: index.sql) } }
+        // IF NOT EXISTS: a bulk import may be making the same ones (see importBatch).
+        try db.write { db in for index in missing { try db.execute(sql: ifNotExists(index.sql)) } }
+    }
+
+    /// `CREATE [UNIQUE] INDEX name …` as `CREATE [UNIQUE] INDEX IF NOT EXISTS name …`.
+    static func ifNotExists(_ sql: String) -> String {
+        for prefix in ["CREATE INDEX ", "CREATE UNIQUE INDEX "] where sql.hasPrefix(prefix) && !sql.dropFirst(prefix.count).hasPrefix("IF NOT EXISTS") {
+            return prefix + "IF NOT EXISTS " + sql.dropFirst(prefix.count)
+        }
+        return sql
     }
 
     /// What a fresh database holds (tables, indexes, triggers and their SQL), made once a process.
