@@ -51,7 +51,7 @@ final class ReviewSession {
             let job = BackgroundJob<(StatisticsIndex, Int64)>()
             job.start {
                 let seq = try other.value.lastHistorySeq()
-                let index = StatisticsIndex(rules: rules)
+                let index = StatisticsIndex(rules: rules, topics: false)
                 try index.load(from: other.value)
                 return (index, seq)
             }
