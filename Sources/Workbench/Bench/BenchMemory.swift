@@ -48,13 +48,14 @@ enum BenchMemory {
 
     static func say(_ step: String) {
         let r = resident()
-        print(String(format: "memory: %-44@ RSS %5.1f MB (peak %5.1f MB)", step as NSString, r.rss, r.peak))
+        print(String(format: "memory: %-44@ RSS %5.1f MB (peak %5.1f MB; SQLite's heap %4.1f MB)", step as NSString, r.rss, r.peak,
+                     Double(SQLiteRecordStore.heapInUse) / 1_048_576))
     }
 
     static func steps(storePath: String, reference: ReferenceData) throws {
         say("start (the bench process, nothing open)")
         // As `workbench --db`: a 0.3 s busy timeout, the session with its background work.
-        let store = try SQLiteRecordStore(path: storePath, busyTimeout: 0.3)
+        var store: SQLiteRecordStore! = try SQLiteRecordStore(path: storePath, busyTimeout: 0.3)
         var session: ReviewSession! = try ReviewSession(store: store, reference: reference, reviewer: "甲", backgroundStatistics: true)
         ReviewScreen.prepare(session, width: 160, height: 45)
         _ = ReviewScreen.draw(session, width: 160, height: 45)
@@ -105,6 +106,9 @@ enum BenchMemory {
         session = nil
         trim()
         say("session closed, malloc_trim(0)")
+        store = nil
+        trim()
+        say("store closed too, malloc_trim(0)")
     }
 
     /// glibc's malloc_trim, looked up at run time (the Glibc module does not export it).
