@@ -412,7 +412,10 @@ struct DayColumn {
         return Int32(narrow[i])
     }
 
-    /// The column as a reader the one-pass loops index without a copy.
+    /// The column as a reader the one-pass loops index without a copy. Inlined: called through,
+    /// the loop's counters became boxed captures checked for exclusive access on every record
+    /// (a count of 1,000,000 records took 12 ms instead of 3).
+    @inline(__always)
     func withReader<R>(_ body: (DayReader) throws -> R) rethrows -> R {
         try narrow.withUnsafeBufferPointer { n in
             if let wide {
