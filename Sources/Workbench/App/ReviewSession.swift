@@ -359,12 +359,14 @@ final class ReviewSession {
             } catch {
                 ctx.failed(Localized("统计失败", "Statistics failed"), error)
             }
+            HeapTrim.now()
         }
         for l in lists where l.takeKeys(self) { changed = true }
         for l in lists where l.takeSearch(self) { changed = true }
         for k in stack.compactMap({ $0 as? KnowledgeScreen }) where k.takeGaps() { changed = true }
         if let job = integrityJob, let result = job.take() {
             integrityJob = nil
+            HeapTrim.now()
             if case .success(let problems) = result, let first = problems.first {
                 ctx.damageFound = first
                 textIndexBuilder?.stop()

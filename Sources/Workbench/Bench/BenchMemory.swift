@@ -101,20 +101,14 @@ enum BenchMemory {
                          Double(index.footprint) / 1_048_576, grouped(index.count) as NSString,
                          Double(session.list.keys.footprint) / 1_048_576))
         }
-        trim()
+        HeapTrim.now()
         say("after malloc_trim(0) (what the heap held free)")
         session = nil
-        trim()
+        HeapTrim.now()
         say("session closed, malloc_trim(0)")
         store = nil
-        trim()
+        HeapTrim.now()
         say("store closed too, malloc_trim(0)")
     }
 
-    /// glibc's malloc_trim, looked up at run time (the Glibc module does not export it).
-    static func trim() {
-        typealias Trim = @convention(c) (Int) -> Int32
-        guard let f = dlsym(dlopen(nil, RTLD_NOW), "malloc_trim") else { return }
-        _ = unsafeBitCast(f, to: Trim.self)(0)
-    }
 }
