@@ -161,10 +161,19 @@ public struct Dashboard: Sendable {
             dayCounts.withUnsafeMutableBufferPointer { dc in
             topicCounts.withUnsafeMutableBufferPointer { tc in
             missCounts.withUnsafeMutableBufferPointer { mc in
-                func visit(_ i: Int) {
-                    let d = days[i], o = orgs[i], p = bizs[i], m = marks[i]
+                // The day comes in: a pass over every record reads it from the column's own
+                // width, so the loop does not ask which width on every record (+12% it cost).
+                func visit(_ i: Int, _ d: Int32) {
+                    // `passes`, each column read only when the one before let the record through.
+                    if d < loDay || d > hiDay { return }
+                    let o = orgs[i]
+                    if let orgAllowed, !orgAllowed[Int(o)] { return }
+                    let p = bizs[i]
+                    if !pairAllowed[Int(p)] { return }
+                    let m = marks[i]
                     let l = StatisticsIndex.labelStatus(m)
-                    guard passes(i, d, o, p, l) else { return }
+                    if let wantLabel, l & 7 != wantLabel { return }
+                    if let wantStatus, l >> 3 != wantStatus { return }
                     let talk = smallTalk[Int(p)]
                     let cls = StatisticsIndex.contributionClass(smallTalk: talk, mark: m)
                     oc[Int(o) * c + cls] += 1
@@ -182,9 +191,12 @@ public struct Dashboard: Sendable {
                     }
                 }
                 if let keys = query.keys {
-                    for k in keys { if let i = index.index(of: k) { visit(i) } }
+                    for k in keys { if let i = index.index(of: k) { visit(i, days[i]) } }
+                } else if let wide = days.wide {
+                    for i in 0..<wide.count { visit(i, wide[i]) }
                 } else {
-                    for i in 0..<days.count { visit(i) }
+                    let narrow = days.narrow
+                    for i in 0..<narrow.count { visit(i, Int32(narrow[i])) }
                 }
             } } } } }
         } } } } }
