@@ -34,10 +34,11 @@ public final class LiveStatistics {
 
     public var isLoaded: Bool { index != nil }
 
-    /// Loads the index here, on this thread (the app loads it on another: `install`).
+    /// Loads the index here, on this thread (the app loads it on another: `install`), without
+    /// the hot-question columns: the first board with a TOP N reads them (`recount`).
     public func load(from store: any RecordStore) throws {
         let at = try store.lastHistorySeq()
-        let loaded = StatisticsIndex(rules: rules)
+        let loaded = StatisticsIndex(rules: rules, topics: false)
         try loaded.load(from: store)
         try install(loaded, seq: at, store: store)
     }
@@ -55,15 +56,19 @@ public final class LiveStatistics {
     public func board(_ name: String) -> Dashboard? { boards[name] }
     public func query(_ name: String) -> DashboardQuery? { queries[name] }
 
-    /// Sets (nil: drops) a named query and counts its board from the index, when loaded.
+    /// Sets (nil: drops) a named query and counts its board from the index, when loaded. The
+    /// index holds its hot-question columns only while some board has a TOP N (the dashboard):
+    /// reviewing alone never reads them (issue 36).
     public func track(_ name: String, _ query: DashboardQuery?, store: any RecordStore) throws {
         queries[name] = query
         boards[name] = nil
         if query != nil, index != nil { try recount(name, store: store) }
+        if !queries.values.contains(where: { $0.top > 0 }) { index?.dropTopics() }
     }
 
     private func recount(_ name: String, store: any RecordStore) throws {
         guard let index, let q = queries[name] else { return }
+        if q.top > 0 { try index.loadTopics(from: store) }
         var b = Dashboard(index: index, query: q)
         if q.top > 0 { try b.resolveTexts(store) }
         boards[name] = b

@@ -67,8 +67,10 @@ public protocol RecordStore: TeamStore {
         -> LabelChange?
 
     /// Every record key the filter selects, in list order (newest first). The review screen holds
-    /// this list (8 bytes a record) and fetches only the rows it shows.
+    /// this list (as a `KeyList`, 4 bytes a record) and fetches only the rows it shows.
     func keys(_ filter: RecordFilter) throws -> [RecordKey]
+    /// The same keys held in 4 bytes each (`KeyList`): what the review list keeps.
+    func keyList(_ filter: RecordFilter) throws -> KeyList
     /// The records with these keys, by key; keys of records that no longer exist are left out.
     func records(keys: [RecordKey]) throws -> [RecordKey: InteractionRecord]
     /// The stored key of a record, for a caller that has only its id.
@@ -109,6 +111,9 @@ public protocol RecordStore: TeamStore {
     func statisticsRows(after key: RecordKey, _ body: (StatisticsRow) throws -> Void) throws
     /// The current statistics rows of these records (after label changes), in no set order.
     func statisticsRows(recordIds: [String]) throws -> [StatisticsRow]
+    /// The hot-question facts (topic, wording) of every record up to `key`, in key order: the two
+    /// columns the app's statistics index reads only when a board with a TOP N is counted.
+    func statisticsTopics(through key: RecordKey, _ body: (_ key: RecordKey, _ topic: Int64, _ wording: Int64) throws -> Void) throws
     /// Stops the query this connection is running (called from another thread): it throws.
     /// A search superseded by a newer keystroke ends at once instead of finishing unseen.
     func interrupt()
@@ -151,6 +156,14 @@ extension RecordStore {
 
     public func importBatch<T>(_ body: (any ImportSink) throws -> T) throws -> T {
         try importBatch(expectedRows: nil, body)
+    }
+
+    public func keyList(_ filter: RecordFilter) throws -> KeyList { KeyList(try keys(filter)) }
+
+    public func statisticsTopics(through key: RecordKey, _ body: (_ key: RecordKey, _ topic: Int64, _ wording: Int64) throws -> Void) throws {
+        try statisticsRows(after: .min) { r in
+            if r.key <= key { try body(r.key, r.facts.topic, r.facts.wording) }
+        }
     }
 }
 

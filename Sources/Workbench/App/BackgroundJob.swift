@@ -24,14 +24,23 @@ final class BackgroundJob<Value>: @unchecked Sendable {
         active = true
         let number = requested
         lock.unlock()
-        let box = Unchecked(work)
+        let box = WorkBox(work)
         let t = Thread { [self] in
-            let r = Result { try box.value() }
+            let r = Result { try box.work!() }
+            // What the work holds (its own connection, with SQLite's page cache) goes now: the
+            // finished thread's closure was found still held, a connection with it (issue 36).
+            box.work = nil
             lock.lock()
             if number == requested { result = (number, r) }
             lock.unlock()
         }
         t.start()
+    }
+
+    /// The work, let go of once it has run.
+    private final class WorkBox: @unchecked Sendable {
+        var work: (() throws -> Value)?
+        init(_ work: @escaping () throws -> Value) { self.work = work }
     }
 
     /// Forgets the running request: its result will not be handed back.

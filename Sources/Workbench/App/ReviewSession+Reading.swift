@@ -24,7 +24,7 @@ extension ReviewSession {
     // The list on top.
     var filter: RecordFilter { list.filter }
     var periodPreset: PeriodPreset? { list.periodPreset }
-    var keys: [RecordKey] { list.keys }
+    var keys: KeyList { list.keys }
     var rows: [RecordKey: InteractionRecord] { list.rows }
     var selection: Int { list.selection }
     var selectedRecord: InteractionRecord? { list.selectedRecord }

@@ -51,7 +51,7 @@ final class ReviewSession {
             let job = BackgroundJob<(StatisticsIndex, Int64)>()
             job.start {
                 let seq = try other.value.lastHistorySeq()
-                let index = StatisticsIndex(rules: rules)
+                let index = StatisticsIndex(rules: rules, topics: false)
                 try index.load(from: other.value)
                 return (index, seq)
             }
@@ -359,12 +359,14 @@ final class ReviewSession {
             } catch {
                 ctx.failed(Localized("统计失败", "Statistics failed"), error)
             }
+            HeapTrim.now()
         }
         for l in lists where l.takeKeys(self) { changed = true }
         for l in lists where l.takeSearch(self) { changed = true }
         for k in stack.compactMap({ $0 as? KnowledgeScreen }) where k.takeGaps() { changed = true }
         if let job = integrityJob, let result = job.take() {
             integrityJob = nil
+            HeapTrim.now()
             if case .success(let problems) = result, let first = problems.first {
                 ctx.damageFound = first
                 textIndexBuilder?.stop()

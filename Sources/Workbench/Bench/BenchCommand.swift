@@ -289,6 +289,7 @@ struct BenchCommand: ParsableCommand {
             if wants("search") { try BenchSearch.run(storePath: demoPath, reference: reference, end: end, queries: min(queries, 40)) }
             // 6. The review screen, on the imported database (labels land there, not in the demo one).
             if wants("review"), imported("review") { try BenchReviewScreen.run(storePath: dbPath, reference: reference, end: end) }
+            if wants("memory") { try BenchMemory.run(storePath: dbPath, reference: reference, records: records, dir: workDir) }
             // 7. The supervisors' dashboard, on the demo database (labelled as `workbench demo` makes
             // it; the 300 labels this part adds shift later runs' figures by 0.03% at 1,000,000).
             if wants("dashboard") { try BenchDashboard.run(storePath: demoPath, reference: reference, end: end) }

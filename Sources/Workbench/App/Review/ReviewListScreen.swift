@@ -1,7 +1,7 @@
 import Foundation
 import Model
 
-/// The review list's state: the filter, every key it selects (8 bytes a record), the rows fetched
+/// The review list's state: the filter, every key it selects (4 bytes a record), the rows fetched
 /// so far, the selection, the detail pane and the live figures of the filter (a board in
 /// `LiveStatistics`). Its keys are in ReviewKeys.swift, what comes next (待办, the next record to
 /// do) in ReviewNext.swift, its drawing in the views beside it.
@@ -14,9 +14,9 @@ final class ReviewListScreen: Screen, Tracking {
 
     var filter = RecordFilter()
     var periodPreset: PeriodPreset?
-    private(set) var keys: [RecordKey] = [] { didSet { positions = nil } }
+    private(set) var keys = KeyList() { didSet { positions = nil } }
     /// Where each key is in `keys`, made when first needed (going to a second vote).
-    var positions: [RecordKey: Int]?
+    var positions: KeyPositions?
     /// The place in the list before going to a pair's second label, and that pair's record.
     var secondVoteFrom: (index: Int, key: RecordKey)?
     private(set) var rows: [RecordKey: InteractionRecord] = [:]
@@ -60,10 +60,10 @@ final class ReviewListScreen: Screen, Tracking {
     /// The figures count the filter's records by key (a text or topic condition): the keys are
     /// read on another thread in the app while `keysJob` runs.
     private(set) var countsByKeys = false
-    private var keysJob: BackgroundJob<[RecordKey]>?
+    private var keysJob: BackgroundJob<KeyList>?
     /// A text search runs on its own connection (interrupted when a newer one starts), so keys
     /// and the filter bar stay live while it runs; the list shown meanwhile is the previous one.
-    private var searchJob: BackgroundJob<[RecordKey]>?
+    private var searchJob: BackgroundJob<KeyList>?
     private var searchStore: Unchecked<any RecordStore>?
     /// The filter whose search is running (shown in the header as 搜索中…).
     private(set) var searching: RecordFilter?
@@ -136,8 +136,9 @@ final class ReviewListScreen: Screen, Tracking {
         let missing = wanted.filter { rows[$0] == nil }
         guard !missing.isEmpty else { return }
         do {
-            // The row cache stays small: a long session of scrolling does not keep every text.
-            if rows.count > 20_000 { rows.removeAll(keepingCapacity: true) }
+            // The row cache stays small: a long session of scrolling does not keep every text
+            // (1,000 rows with their answers are about 1.2 MB; the 20,000 it once kept, 25).
+            if rows.count > 1_000 { rows.removeAll(keepingCapacity: true) }
             rows.merge(try ctx.store.records(keys: missing)) { _, new in new }
             rowsGeneration += 1
         } catch StoreError.unreachable {
@@ -275,20 +276,20 @@ final class ReviewListScreen: Screen, Tracking {
             searchStore?.value.interrupt()
             if searchStore == nil { searchStore = Unchecked(try ctx.store.openAnother()) }
             let store = searchStore!, f = filter
-            let job = searchJob ?? BackgroundJob<[RecordKey]>()
-            job.start { try store.value.keys(f) }
+            let job = searchJob ?? BackgroundJob<KeyList>()
+            job.start { try store.value.keyList(f) }
             searchJob = job
             searching = f
             return
         }
         searchJob?.cancel()
         searching = nil
-        try install(try ctx.store.keys(filter), session)
+        try install(try ctx.store.keyList(filter), session)
     }
 
     /// Shows a new list of keys: the selection stays on the same record when it is still listed,
     /// else the list starts at its top; the figures are counted again.
-    private func install(_ newKeys: [RecordKey], _ session: ReviewSession) throws {
+    private func install(_ newKeys: KeyList, _ session: ReviewSession) throws {
         let keep = selectedKey
         keys = newKeys
         newSinceQuery = 0
@@ -336,13 +337,13 @@ final class ReviewListScreen: Screen, Tracking {
                 query.keys = keys
             } else if ctx.background {
                 let other = Unchecked(try ctx.store.openAnother())
-                let job = keysJob ?? BackgroundJob<[RecordKey]>()
-                job.start { try other.value.keys(sf) }
+                let job = keysJob ?? BackgroundJob<KeyList>()
+                job.start { try other.value.keyList(sf) }
                 keysJob = job
                 try ctx.live.track(statsName, nil, store: ctx.store)
                 return
             } else {
-                query.keys = try ctx.store.keys(sf)
+                query.keys = try ctx.store.keyList(sf)
             }
         }
         try ctx.live.track(statsName, query, store: ctx.store)

@@ -100,7 +100,7 @@ extension ReviewListScreen {
     func goToSecondVote(from index: Int, resume: Int? = nil) -> Bool {
         guard let waiting = try? ctx.store.awaitingSecondVote(reviewer: ctx.reviewer, at: ctx.clock(), limit: 20),
               !waiting.isEmpty else { return false }
-        if positions == nil { positions = Dictionary(keys.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a }) }
+        if positions == nil { positions = keys.positions() }
         for k in waiting {
             guard let i = positions?[k], i != index else { continue }
             load([k])
