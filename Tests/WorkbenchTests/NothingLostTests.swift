@@ -264,7 +264,6 @@ import ZIPFoundation
         let staleUnlocked = try plant(".workbench-export-NoLck1", lock: false)
         let others = try plant(".workbench-export-Nobody")
         #expect(chown(others, 65534, 65534) == 0)
-        let fresh = try plant(".workbench-export-JustNw", old: false)
         let held = try plant(".workbench-export-Held01")
         let notOurs = [try plant(".workbench-export-toolong1"), try plant(".workbench-export-ab"), try plant("workbench-export-Ab12Cd")]
         // Another process holds `held`'s lock, as a running export would (flock(1), sleeping; -o:
@@ -280,9 +279,12 @@ import ZIPFoundation
         try fm.setAttributes([.modificationDate: hourAgo], ofItemAtPath: runningFolder)
         // Until flock(1) holds the lock, the folder would look stale. (Not found by trying the
         // lock here: a child another test starts meanwhile could inherit that descriptor.)
-        let deadline = Date().addingTimeInterval(30)
+        // (Two minutes: on a loaded two-core machine running the whole suite, 30 s was once not enough.)
+        let deadline = Date().addingTimeInterval(120)
         while Date() < deadline && !fm.fileExists(atPath: ready) { usleep(20_000) }
         #expect(fm.fileExists(atPath: ready), "flock(1) never took the lock")
+        // Made just before the export: "this very second" however long the wait above took.
+        let fresh = try plant(".workbench-export-JustNw", old: false)
 
         let r = try cli.run(["export", "--db", cli.db, "--format", "csv", "-o", (dir as NSString).appendingPathComponent("now.csv")])
         #expect(r.status == 0, "\(r.err)")
