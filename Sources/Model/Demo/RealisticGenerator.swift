@@ -1,3 +1,5 @@
+// One file, longer than most: the lexicon, the sentence maker, the answer pool and the rows all draw
+// from one seeded sequence per row; apart, each would need the generator's state passed in.
 import Foundation
 
 /// Word frequencies of a published Chinese lexicon: the 25,000 most frequent all-ideograph words
