@@ -140,6 +140,29 @@ import Testing
         #expect(m.botLink(knowledgeId: " ", question: "x", askerOrganisation: nil, day: day) == nil)
     }
 
+    /// The review screen's links come from entries without their texts and without the questions'
+    /// index (issue 36: 10,000 entries in 2–3 MB instead of 33): the same links, in the same words.
+    @Test func linksWithoutTextsOrIndexAreTheSame() throws {
+        let dir = TempDir()
+        defer { dir.cleanup() }
+        let (store, kb) = try base(dir, [
+            entry("全市", bots: ["KB00790"]), entry("如皋市", bots: ["KB00801"]), entry("海门区", to: "2025-06-30"),
+        ])
+        let full = try kb.matcher()
+        let light = KnowledgeMatcher(entries: try store.knowledgeEntries().map(\.withoutTexts),
+                                     organisations: ReferenceData.bundled.organisations, indexed: false)
+        #expect(full.indexed && !light.indexed && light.documentCount == 0)
+        for id in ["KB00790", "KB00801", "KB09999", nil] {
+            for (q, asker) in [("办理退休要带什么", "如皋市"), ("如皋办理退休要带什么", "启东市"), ("x", "海门区")] {
+                let a = full.botLink(knowledgeId: id, question: q, askerOrganisation: asker, day: day)
+                let b = light.botLink(knowledgeId: id, question: q, askerOrganisation: asker, day: day)
+                #expect(a?.text == b?.text && a?.concern == b?.concern && a?.concernText == b?.concernText)
+            }
+        }
+        let stripped = try #require(try store.knowledgeEntries().first).withoutTexts
+        #expect(stripped.answer.isEmpty && stripped.standardQuestion.isEmpty && stripped.id == "KB-00001" && stripped.botIds == ["KB00790"])
+    }
+
     @Test func aGapSaysWhatTheBotAnsweredFrom() throws {
         let dir = TempDir()
         defer { dir.cleanup() }

@@ -66,6 +66,17 @@ public struct KnowledgeEntry: Equatable, Sendable {
         self.lastReviewedAt = lastReviewedAt
     }
 
+    /// The entry without its texts (questions, answer, policy basis): what a link from the bot's
+    /// id needs — id, topic, region, dates, state — in a tenth of the memory (issue 36).
+    public var withoutTexts: KnowledgeEntry {
+        var e = self
+        e.standardQuestion = ""
+        e.similarQuestions = []
+        e.answer = ""
+        e.policyBasis = ""
+        return e
+    }
+
     /// In force on a day: active, started, not ended.
     public func inForce(on day: Int64) -> Bool {
         state == .active && effectiveFrom <= day && (effectiveTo.map { day <= $0 } ?? true)

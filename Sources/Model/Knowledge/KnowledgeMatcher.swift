@@ -94,9 +94,13 @@ public final class KnowledgeMatcher: @unchecked Sendable {
     public static let defaultUncertainCoverage = 0.35
     public var uncertainCoverage = KnowledgeMatcher.defaultUncertainCoverage
     public static let nearTie = 0.92
+    /// Whether the questions are indexed (`match` and `rank` can run). Without: only the entries
+    /// by topic and by bot id, for `botLink` — what the review screen's detail needs. The index is
+    /// the larger part: 25 MB of 33 at 10,000 entries (issue 36).
+    public let indexed: Bool
 
-
-    public init(entries: [KnowledgeEntry], organisations: Organisations, synonyms: Synonyms = Synonyms()) {
+    public init(entries: [KnowledgeEntry], organisations: Organisations, synonyms: Synonyms = Synonyms(), indexed: Bool = true) {
+        self.indexed = indexed
         detector = RegionDetector(organisations: organisations)
         let normaliser = QuestionTopic(organisations: organisations)
         self.normaliser = normaliser
@@ -121,6 +125,7 @@ public final class KnowledgeMatcher: @unchecked Sendable {
                 entriesByBotId[b] = e
             }
         }
+        guard indexed else { return }
         var total: Float = 0
         postings.reserveCapacity(entries.count * 12)
         for (t, group) in grouped.enumerated() {
@@ -201,6 +206,7 @@ public final class KnowledgeMatcher: @unchecked Sendable {
 
     /// The ranking with each candidate's best document, and the synonyms the question used.
     func rank(_ question: String, limit: Int, uses: inout [SynonymTable.Use]) -> [(candidate: KnowledgeMatch.Candidate, doc: Int)] {
+        precondition(indexed, "a matcher made without its index cannot rank")
         let q = Array(Set(Self.terms(scalars(of: question, uses: &uses))))
         guard !q.isEmpty, !docTopic.isEmpty else { return [] }
         let n = Float(docTopic.count)

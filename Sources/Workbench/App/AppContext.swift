@@ -63,6 +63,8 @@ final class AppContext {
     var sampleExists = false
     /// The knowledge entries and matcher as last read: `M` and the knowledge screen share them.
     var knowledge: KnowledgeSnapshot?
+    /// The same without the matcher's index (`knowledgeForLinks`), while no full one is read.
+    private var knowledgeLinks: KnowledgeSnapshot?
     /// Lets the loop draw during long work (an export, a text search).
     var onProgress: (() -> Void)?
 
@@ -117,9 +119,29 @@ final class AppContext {
             let entries = try kb.knowledgeEntries()
             knowledge = KnowledgeSnapshot(entries: entries,
                                           matcher: KnowledgeMatcher(entries: entries, organisations: reference.organisations, synonyms: reference.synonyms))
+            knowledgeLinks = nil
         }
         return knowledge
     }
+
+    /// The entries by bot id and topic for the bot's 命中知识 id (the review detail, the
+    /// dashboard's TOP10): the full snapshot when one is read, else the entries without their
+    /// texts and without the questions' index — 2–3 MB instead of 33 at 10,000 entries (issue 36),
+    /// read once. Only ids, topics, regions, dates and states are read from it.
+    func knowledgeForLinks() throws -> KnowledgeSnapshot? {
+        if let knowledge { return knowledge }
+        guard let kb = knowledgeStore else { return nil }
+        if knowledgeLinks == nil {
+            let entries = try kb.knowledgeEntries().map(\.withoutTexts)
+            knowledgeLinks = KnowledgeSnapshot(entries: entries, matcher: KnowledgeMatcher(
+                entries: entries, organisations: reference.organisations, synonyms: reference.synonyms, indexed: false))
+            HeapTrim.now()
+        }
+        return knowledgeLinks
+    }
+
+    /// What `knowledgeForLinks` read last, if anything.
+    var knowledgeForLinksRead: KnowledgeSnapshot? { knowledge ?? knowledgeLinks }
 }
 
 /// The knowledge entries as read, with the matcher built from them.

@@ -96,6 +96,23 @@ enum BenchMemory {
         ReviewScreen.prepare(session, width: 160, height: 45)
         _ = ReviewScreen.draw(session, width: 160, height: 45)
         say("dashboard closed, back on the list")
+        // What a knowledge base of 10,000 entries adds: the review detail reads its entries by
+        // bot id and topic (for the bot's 命中知识 id); `M` and the knowledge screen also index
+        // their questions.
+        do {
+            let today = ShanghaiTime.startOfDay(nowEpoch())
+            let links = KnowledgeMatcher(
+                entries: DemoKnowledge.scaled(count: 10_000, reference: reference, today: today).map(\.withoutTexts),
+                organisations: reference.organisations, synonyms: reference.synonyms, indexed: false)
+            HeapTrim.now()
+            say("10,000 knowledge entries, as the review reads them")
+            let full = KnowledgeMatcher(entries: DemoKnowledge.scaled(count: 10_000, reference: reference, today: today),
+                                        organisations: reference.organisations, synonyms: reference.synonyms)
+            say("and, as for M, with texts and indexed (\(full.documentCount) questions)")
+            withExtendedLifetime((links, full)) {}
+        }
+        HeapTrim.now()
+        say("knowledge base let go")
         if let index = session.ctx.live.index {
             print(String(format: "memory: the statistics index holds %.1f MB for %@ records; the list's keys %.1f MB",
                          Double(index.footprint) / 1_048_576, grouped(index.count) as NSString,

@@ -18,7 +18,7 @@ final class DashboardScreen: Screen, Tracking {
         statsName = list.ctx.newStatisticsName("dashboard")
         track(session)
         // The knowledge base once (kept until an entry is saved), for TOP10's bot ids.
-        _ = try? ctx.knowledgeSnapshot()
+        _ = try? ctx.knowledgeForLinks()
     }
 
     var mode: Mode { .dashboard }
@@ -27,7 +27,7 @@ final class DashboardScreen: Screen, Tracking {
     var state: DashboardState {
         var s = ui
         s.board = board
-        s.botEntries = ctx.knowledge?.matcher.entriesByBotId ?? [:]
+        s.botEntries = ctx.knowledgeForLinksRead?.matcher.entriesByBotId ?? [:]
         return s
     }
     var counting: Bool { board == nil }

@@ -239,7 +239,7 @@ final class ReviewListScreen: Screen, Tracking {
         detailRows = max(1, d.height - 1)
         if let rec = selectedRecord {
             // The knowledge base, read once (and again after a save), for the bot's 命中知识 id.
-            let knowledge = rec.knowledgeId == nil ? nil : try? ctx.knowledgeSnapshot()
+            let knowledge = rec.knowledgeId == nil ? nil : try? ctx.knowledgeForLinks()
             let key = DetailCacheKey(id: rec.id, width: max(1, d.width - 2), lang: ctx.lang, generation: rowsGeneration, reading: reading,
                                      knowledge: knowledge.map { ObjectIdentifier($0.matcher) })
             if key != detailKey {
