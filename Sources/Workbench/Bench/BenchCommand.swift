@@ -24,7 +24,7 @@ struct BenchCommand: ParsableCommand {
     }
 
     /// The parts `--only` may name.
-    static let parts = ["import", "mask", "parse", "pages", "search", "label", "export", "review", "dashboard", "kb", "server", "server-read"]
+    static let parts = ["import", "mask", "parse", "pages", "search", "label", "export", "review", "dashboard", "kb", "server", "server-read", "memory"]
 
     @Option(help: "记录条数 (records in the generated file).")
     var records: Int = 100_000
@@ -38,7 +38,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "生成文件的文本 (text of the generated file): realistic（默认，真实词频、答案部分重复 / default: a real lexicon's word frequencies, answers partly repeated）| demo（演示生成器 / the demo generator）| random（随机汉字，最坏情况 / random CJK, the worst case）.")
     var corpus: Corpus = .realistic
 
-    @Option(help: "只测某几部分，逗号分隔 (only these parts): import (beside the sqlite3 shell's .import and FTS5 trigram build),mask,pages,search,label,export,review,dashboard,kb,server,server-read; parse (the CSV reader alone, five passes: only when named). label, export, review need an import (this run's, or one kept with --dir)")
+    @Option(help: "只测某几部分，逗号分隔 (only these parts): import (beside the sqlite3 shell's .import and FTS5 trigram build),mask,pages,search,label,export,review,dashboard,kb,server,server-read,memory (the app's resident memory step by step); parse (the CSV reader alone, five passes: only when named). label, export, review need an import (this run's, or one kept with --dir)")
     var only: String?
 
     @Option(help: "团队服务器部分用的 PostgreSQL（须能建库）(the server part: a PostgreSQL URL whose role may create databases).")
