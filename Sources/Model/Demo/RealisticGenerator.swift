@@ -1,4 +1,4 @@
-// One file, longer than most: the lexicon, the sentence maker, the answer pool and the rows all draw
+// Reason this file is long (475 lines, not one file per feature part): the lexicon, the sentence maker, the answer pool and the rows all draw
 // from one seeded sequence per row; apart, each would need the generator's state passed in.
 import Foundation
 

@@ -1,4 +1,4 @@
-// One file, longer than most: the scanner's hot loop and its rare paths (a broken quote found and
+// Reason this file is long (557 lines, not one file per feature part): the scanner's hot loop and its rare paths (a broken quote found and
 // given up, limits) share one buffer's state; moving the rare paths out cost the reader 2% (decisions.md).
 #if canImport(Glibc)
 import Glibc

@@ -1,4 +1,4 @@
-// One file, longer than most: a board's query, its tables and the one pass over the statistics index
+// Reason this file is long (503 lines, not one file per feature part): a board's query, its tables and the one pass over the statistics index
 // that fills them all together (splitting the pass would read the index once per table).
 /// What a dashboard or report counts: the review filter's organisations, period and business type
 /// (and label or status when a report asks), optionally only some records (a text search's).

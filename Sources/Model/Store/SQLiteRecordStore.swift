@@ -1,4 +1,4 @@
-// One file, longer than most: the SQLite store's conformance to `RecordStore`, whose parts share its
+// Reason this file is long (1316 lines, not one file per feature part): the SQLite store's conformance to `RecordStore`, whose parts share its
 // private queue, cached statements and write transaction helpers. Issue 33 moves tables, row
 // decoding and filter SQL into a store core written once for both databases.
 import Foundation

@@ -1,4 +1,4 @@
-// One file, longer than most: one synchronous PostgreSQL connection — its address, its calls,
+// Reason this file is long (600 lines, not one file per feature part): one synchronous PostgreSQL connection — its address, its calls,
 // their deadline, the retry of a lost transaction, COPY — all over the same private connection state.
 import Foundation
 import Logging

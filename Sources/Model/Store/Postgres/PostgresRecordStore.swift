@@ -1,4 +1,4 @@
-// One file, longer than most: the server store's conformance to `RecordStore`, whose parts share
+// Reason this file is long (737 lines, not one file per feature part): the server store's conformance to `RecordStore`, whose parts share
 // its connection and transaction helpers. Issue 33 moves tables, row decoding and filter SQL into a
 // store core written once for both databases.
 import Foundation
